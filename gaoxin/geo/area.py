@@ -1,0 +1,126 @@
+"""Areas as the national land survey reports them: on the ellipsoid, in m², 公顷 and 亩.
+
+Never from a geographic CRS or Web Mercator. The default method projects to a Lambert
+azimuthal equal-area projection on the CGCS2000 ellipsoid centred on the data, which
+preserves area exactly, and sums vectorised planar areas: it agrees with
+``pyproj.Geod`` (geodesic edges) to about 1e-6 on parcels and 1e-5 on counties, and runs at
+shapely speed. ``method="geodesic"`` calls ``pyproj.Geod`` per feature (slower, exact).
+"""
+
+from __future__ import annotations
+
+from typing import Literal
+
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+import shapely
+from pyproj import CRS, Geod
+
+from .errors import InputError
+from .units import m2_to_ha, m2_to_mu
+
+GRS80 = Geod(ellps="GRS80")  # the CGCS2000 ellipsoid
+
+AreaMethod = Literal["ellipsoidal", "geodesic", "planar"]
+
+
+def _require_crs(geoms: gpd.GeoSeries) -> CRS:
+    if geoms.crs is None:
+        raise InputError("the layer has no CRS, so its area cannot be computed",
+                         fix="declare the layer's CRS")
+    return CRS.from_user_input(geoms.crs)
+
+
+def local_equal_area_crs(geoms: gpd.GeoSeries) -> CRS:
+    """A Lambert azimuthal equal-area CRS on GRS80 centred on the layer's extent.
+
+    Examples
+    --------
+    >>> from shapely import box
+    >>> s = gpd.GeoSeries([box(104, 30, 104.1, 30.1)], crs=4490)
+    >>> local_equal_area_crs(s).coordinate_operation.method_name
+    'Lambert Azimuthal Equal Area'
+    """
+    lon0, lat0 = _geographic_centre(geoms)
+    return CRS.from_proj4(
+        f"+proj=laea +lat_0={lat0:.6f} +lon_0={lon0:.6f} +x_0=0 +y_0=0 "
+        "+ellps=GRS80 +units=m +no_defs +type=crs"
+    )
+
+
+def _geographic_centre(geoms: gpd.GeoSeries) -> tuple[float, float]:
+    geo = geoms.to_crs(4490) if not _require_crs(geoms).is_geographic else geoms
+    xmin, ymin, xmax, ymax = geo.total_bounds
+    if not np.all(np.isfinite([xmin, ymin, xmax, ymax])):
+        return 105.0, 30.0
+    return (xmin + xmax) / 2, (ymin + ymax) / 2
+
+
+def ellipsoidal_area(geoms: gpd.GeoSeries, method: AreaMethod = "ellipsoidal") -> pd.Series:
+    """Area of each geometry in m², on the CGCS2000 (GRS80) ellipsoid.
+
+    Parameters
+    ----------
+    geoms
+        Polygons in any CRS (geographic or projected); the CRS must be set.
+    method
+        ``"ellipsoidal"`` (default): planar area in a local equal-area projection.
+        ``"geodesic"``: ``pyproj.Geod`` with rings oriented first, so holes subtract.
+        ``"planar"``: the area in the geometries' own projected CRS (e.g. Gauss-Krüger), as
+        a 界址点 TXT header states it; refused for geographic or Web Mercator CRSs.
+
+    Returns
+    -------
+    pandas.Series
+        Area in m², indexed like ``geoms``; 0 for empty or missing geometries.
+
+    Examples
+    --------
+    >>> from shapely import box
+    >>> s = gpd.GeoSeries([box(500000, 3400000, 500100, 3400100)], crs=4544)
+    >>> round(float(ellipsoidal_area(s, "planar").iloc[0]), 6)
+    10000.0
+    >>> abs(float(ellipsoidal_area(s).iloc[0]) / 10000.0 - 1) < 1e-3  # k0 = 1 on the CM
+    True
+    """
+    crs = _require_crs(geoms)
+    values = geoms.values
+    if method == "planar":
+        if crs.is_geographic or crs.to_epsg() in (3857, 900913, 3785):
+            raise InputError(
+                f"a planar area in {crs.name} is meaningless",
+                fix="reproject to a Gauss-Krüger CRS or use the ellipsoidal area",
+            )
+        area = shapely.area(np.asarray(values))
+    elif method == "geodesic":
+        geo = geoms.to_crs(4490) if not crs.is_geographic else geoms
+        oriented = shapely.orient_polygons(np.asarray(geo.values), exterior_cw=False)
+        area = np.array(
+            [0.0 if g is None or g.is_empty else abs(GRS80.geometry_area_perimeter(g)[0])
+             for g in oriented]
+        )
+    elif method == "ellipsoidal":
+        projected = geoms.to_crs(local_equal_area_crs(geoms))
+        area = shapely.area(np.asarray(projected.values))
+    else:
+        raise InputError(f"unknown area method {method!r}",
+                         fix="use ellipsoidal, geodesic or planar")
+    area = np.where(np.isnan(area), 0.0, area)
+    return pd.Series(area, index=geoms.index, name="area_m2", dtype=float)
+
+
+def area_table(geoms: gpd.GeoSeries, method: AreaMethod = "ellipsoidal") -> pd.DataFrame:
+    """Area in m², 公顷 and 亩 for each geometry, index kept.
+
+    Examples
+    --------
+    >>> from shapely import box
+    >>> s = gpd.GeoSeries([box(500000, 3400000, 500100, 3400100)], crs=4544)
+    >>> area_table(s, "planar").round(4).to_dict("records")
+    [{'area_m2': 10000.0, 'area_ha': 1.0, 'area_mu': 15.0}]
+    """
+    m2 = ellipsoidal_area(geoms, method)
+    return pd.DataFrame(
+        {"area_m2": m2, "area_ha": m2_to_ha(m2), "area_mu": m2_to_mu(m2)}, index=geoms.index
+    )

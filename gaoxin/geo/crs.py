@@ -1,0 +1,291 @@
+"""Coordinate reference systems used with Chinese data (domain.md §7.2).
+
+CGCS2000 (EPSG:4490) and its Gauss-Krüger projections, the Xian 1980 and Beijing 1954
+equivalents, recognition of Gauss-Krüger coordinates in files that carry no CRS, and the
+choice of a working CRS in metres.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from dataclasses import dataclass
+
+import numpy as np
+from pyproj import CRS
+
+from .errors import InputError
+
+CGCS2000 = CRS.from_epsg(4490)
+WGS84 = CRS.from_epsg(4326)
+
+# Offsets (pseudo-datums) from Chinese web maps: accepted when declared, converted on read.
+OFFSET_DATUMS = ("gcj02", "bd09")
+
+# EPSG blocks of 3° Gauss-Krüger projections, zone 25 (CM 75°E) upward (domain.md §7.2).
+_GK3_FIRST = {
+    # datum: (first code with zone prefix, first code without prefix)
+    "cgcs2000": (4513, 4534),
+    "xian80": (2349, 2370),
+    "beijing54": (2401, 2422),
+}
+_GK3_ZONES = range(25, 46)
+# 6° CGCS2000 zones 13–23: with prefix 4491–4501, without 4502–4512.
+_GK6_ZONES = range(13, 24)
+
+# China's extent with a margin (mainland, Hainan, Taiwan, South China Sea islands excluded).
+CHINA_LON = (73.0, 135.5)
+CHINA_LAT = (3.5, 54.0)
+
+
+def gk3_zone(lon: float) -> int:
+    """The 3° Gauss-Krüger zone number of a longitude: n = floor((lon + 1.5) / 3).
+
+    Examples
+    --------
+    >>> gk3_zone(104.066)   # Chengdu
+    35
+    >>> gk3_zone(101.7)     # Panzhihua
+    34
+    """
+    return int(math.floor((lon + 1.5) / 3.0))
+
+
+def gk3_crs(zone: int, *, prefixed: bool = False, datum: str = "cgcs2000") -> CRS:
+    """The EPSG CRS of a 3° Gauss-Krüger zone.
+
+    ``prefixed`` selects the variant whose false easting carries the zone number
+    (x₀ = zone·10⁶ + 500 000), as in 界址点坐标 files.
+
+    Examples
+    --------
+    >>> gk3_crs(35).to_epsg(), gk3_crs(35, prefixed=True).to_epsg()
+    (4544, 4523)
+    >>> gk3_crs(33, datum="xian80", prefixed=True).to_epsg()
+    2357
+    """
+    if zone not in _GK3_ZONES:
+        raise InputError(f"3° Gauss-Krüger zone {zone} is outside China (25–45)")
+    try:
+        first_prefixed, first_plain = _GK3_FIRST[datum]
+    except KeyError:
+        raise InputError(
+            f"unknown datum {datum!r}", fix=f"use one of {', '.join(_GK3_FIRST)}"
+        ) from None
+    return CRS.from_epsg((first_prefixed if prefixed else first_plain) + zone - 25)
+
+
+def gk6_crs(zone: int, *, prefixed: bool = False) -> CRS:
+    """The EPSG CRS of a CGCS2000 6° Gauss-Krüger zone (zones 13–23).
+
+    Examples
+    --------
+    >>> gk6_crs(17, prefixed=True).to_epsg(), gk6_crs(17).to_epsg()
+    (4495, 4506)
+    """
+    if zone not in _GK6_ZONES:
+        raise InputError(f"6° Gauss-Krüger zone {zone} is outside China (13–23)")
+    return CRS.from_epsg((4491 if prefixed else 4502) + zone - 13)
+
+
+def gk_zone_of_crs(crs: CRS) -> tuple[int, int, bool] | None:
+    """(zone width in degrees, zone number, prefixed) of a Chinese Gauss-Krüger CRS, else None.
+
+    Works from the projection parameters, so a custom WKT without an EPSG code is recognised.
+
+    Examples
+    --------
+    >>> gk_zone_of_crs(CRS.from_epsg(4544))
+    (3, 35, False)
+    >>> gk_zone_of_crs(CRS.from_epsg(4523))
+    (3, 35, True)
+    >>> gk_zone_of_crs(CRS.from_epsg(4326)) is None
+    True
+    """
+    if not crs.is_projected:
+        return None
+    params = {p.name.lower(): p.value for p in crs.coordinate_operation.params}
+    method = crs.coordinate_operation.method_name.lower()
+    if "transverse mercator" not in method:
+        return None
+    if abs(params.get("scale factor at natural origin", 0) - 1.0) > 1e-9:
+        return None  # UTM and other TM with k0 != 1 are not Gauss-Krüger
+    cm = params.get("longitude of natural origin")
+    fe = params.get("false easting", 0.0)
+    if cm is None:
+        return None
+    prefixed = fe >= 1_000_000
+    if prefixed:
+        zone = int(fe // 1_000_000)
+        width = 3 if abs(zone * 3 - cm) < 1e-9 else 6
+        return width, zone, True
+    if abs(cm % 6 - 3) < 1e-9 and abs(cm % 3) > 1e-9:
+        return 6, int((cm + 3) // 6), False
+    return 3, int(round(cm / 3)), False
+
+
+@dataclass(frozen=True)
+class CrsGuess:
+    """What raw coordinates look like, for error messages and TXT files."""
+
+    kind: str  # "geographic", "geographic-swapped", "gk-prefixed", "gk-plain", "unknown"
+    crs: CRS | None
+    note: str
+
+
+def guess_crs_from_coords(x: np.ndarray, y: np.ndarray) -> CrsGuess:
+    """Guess what coordinates with no CRS are, from their magnitudes.
+
+    An 8-digit easting carries the 3° zone number (35 412 345 → zone 35, CM 105°E); a
+    6-digit easting with a 7-digit northing is Gauss-Krüger without the prefix (zone
+    unknown). Values in degree ranges are geographic, possibly with lat/lon swapped.
+
+    Examples
+    --------
+    >>> g = guess_crs_from_coords(np.array([35410479.4]), np.array([3393319.2]))
+    >>> g.kind, g.crs.to_epsg()
+    ('gk-prefixed', 4523)
+    >>> guess_crs_from_coords(np.array([30.6]), np.array([104.0])).kind
+    'geographic-swapped'
+    """
+    x = np.asarray(x, dtype=float)
+    y = np.asarray(y, dtype=float)
+    if x.size == 0:
+        return CrsGuess("unknown", None, "no coordinates")
+    xmin, xmax, ymin, ymax = np.nanmin(x), np.nanmax(x), np.nanmin(y), np.nanmax(y)
+    if _within(xmin, xmax, CHINA_LON) and _within(ymin, ymax, CHINA_LAT):
+        return CrsGuess("geographic", CGCS2000, "longitude/latitude in degrees")
+    if _within(xmin, xmax, CHINA_LAT) and _within(ymin, ymax, CHINA_LON):
+        return CrsGuess(
+            "geographic-swapped", CGCS2000, "latitude/longitude in degrees, columns swapped"
+        )
+    zone_lo, zone_hi = int(xmin // 1_000_000), int(xmax // 1_000_000)
+    if xmin >= 1e7 and zone_lo == zone_hi and ymin >= 3e5 and ymax <= 6e6:
+        if zone_lo in _GK3_ZONES:
+            crs = gk3_crs(zone_lo, prefixed=True)
+            return CrsGuess(
+                "gk-prefixed",
+                crs,
+                f"CGCS2000 3° Gauss-Krüger zone {zone_lo} with zone prefix "
+                f"(EPSG:{crs.to_epsg()}; Xian80 would be EPSG:{2349 + zone_lo - 25})",
+            )
+        if zone_lo in _GK6_ZONES:
+            crs = gk6_crs(zone_lo, prefixed=True)
+            return CrsGuess(
+                "gk-prefixed",
+                crs,
+                f"CGCS2000 6° Gauss-Krüger zone {zone_lo} (EPSG:{crs.to_epsg()})",
+            )
+    if xmin > 0 and xmax < 1_000_000 and ymin >= 3e5 and ymax <= 6e6:
+        return CrsGuess(
+            "gk-plain",
+            None,
+            "Gauss-Krüger or UTM metres without a zone prefix (zone cannot be told from "
+            "the numbers; in Sichuan most often CGCS2000 CM 105°E, EPSG:4544)",
+        )
+    return CrsGuess("unknown", None, "coordinates match no CRS used in China")
+
+
+def _within(lo: float, hi: float, rng: tuple[float, float]) -> bool:
+    return bool(rng[0] <= lo and hi <= rng[1])
+
+
+_DECLARED = {
+    "cgcs2000": 4490,
+    "wgs84": 4326,
+    "epsg:4490": 4490,
+    "epsg:4326": 4326,
+}
+
+
+def parse_crs(spec: str | int | CRS) -> tuple[CRS, str | None]:
+    """Parse a CRS as users write it: EPSG code, WKT, ``cgcs2000``, ``gcj02``, ``bd09``,
+    ``gk35`` (CGCS2000 3° zone 35 without prefix) or ``gk35p`` (with prefix).
+
+    Returns the CRS and, for ``gcj02``/``bd09``, the name of the offset to remove (the CRS is
+    then geographic CGCS2000 once converted).
+
+    Examples
+    --------
+    >>> parse_crs("gcj02")[1]
+    'gcj02'
+    >>> parse_crs("gk35")[0].to_epsg(), parse_crs("4544")[0].to_epsg()
+    (4544, 4544)
+    """
+    if isinstance(spec, CRS):
+        return spec, None
+    text = str(spec).strip()
+    low = text.lower().replace("-", "").replace("_", "")
+    if low in OFFSET_DATUMS:
+        return CGCS2000, low
+    if low in ("gcj", "mars", "amap", "gaode"):
+        return CGCS2000, "gcj02"
+    if low in ("baidu", "bd"):
+        return CGCS2000, "bd09"
+    if low in _DECLARED:
+        return CRS.from_epsg(_DECLARED[low]), None
+    m = re.fullmatch(r"gk(\d{2})(p?)", low)
+    if m:
+        return gk3_crs(int(m.group(1)), prefixed=bool(m.group(2))), None
+    if re.fullmatch(r"\d{4,6}", low):
+        text = f"EPSG:{low}"
+    try:
+        return CRS.from_user_input(text), None
+    except Exception:
+        raise InputError(
+            f"unknown CRS {text!r}",
+            fix="give an EPSG code (e.g. EPSG:4544), 'cgcs2000', 'gk35', 'gcj02' or 'bd09'",
+        ) from None
+
+
+def working_crs(lon_min: float, lat_min: float, lon_max: float, lat_max: float) -> CRS:
+    """The CRS in metres to compute in, for data with this geographic extent (design.md).
+
+    One CGCS2000 3° Gauss-Krüger zone (without prefix) when the extent fits it (with
+    0.5° of slack: distortion there is still < 1e-4); otherwise an Albers equal-area
+    projection on the CGCS2000 ellipsoid fitted to the extent.
+
+    Examples
+    --------
+    >>> working_crs(103.9, 30.5, 104.2, 30.8).to_epsg()    # Chengdu
+    4544
+    >>> working_crs(97.4, 26.0, 108.5, 34.3).to_epsg() is None   # all of Sichuan
+    True
+    """
+    zone = gk3_zone((lon_min + lon_max) / 2)
+    cm = zone * 3
+    if cm - 2.0 <= lon_min and lon_max <= cm + 2.0:
+        return gk3_crs(zone)
+    return equal_area_crs(lon_min, lat_min, lon_max, lat_max)
+
+
+def equal_area_crs(lon_min: float, lat_min: float, lon_max: float, lat_max: float) -> CRS:
+    """Albers equal-area on the CGCS2000 ellipsoid (GRS80) fitted to an extent.
+
+    Examples
+    --------
+    >>> equal_area_crs(100, 28, 106, 32).is_projected
+    True
+    """
+    span = max(lat_max - lat_min, 0.01)
+    lat1, lat2 = lat_min + span / 6, lat_max - span / 6
+    lat0 = (lat_min + lat_max) / 2
+    lon0 = round((lon_min + lon_max) / 2, 3)
+    return CRS.from_proj4(
+        f"+proj=aea +lat_1={lat1:.4f} +lat_2={lat2:.4f} +lat_0={lat0:.4f} +lon_0={lon0} "
+        "+x_0=0 +y_0=0 +ellps=GRS80 +units=m +no_defs +type=crs"
+    )
+
+
+def describe_crs(crs: CRS | None) -> str:
+    """A short human name, with the EPSG code where there is one.
+
+    Examples
+    --------
+    >>> describe_crs(CRS.from_epsg(4544))
+    'EPSG:4544 (CGCS2000 / 3-degree Gauss-Kruger CM 105E)'
+    """
+    if crs is None:
+        return "none"
+    code = crs.to_epsg()
+    return f"EPSG:{code} ({crs.name})" if code else crs.name

@@ -1,0 +1,1 @@
+"""Reading, validating and normalising inputs; workspace; sample data; writing outputs."""
