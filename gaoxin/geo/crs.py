@@ -48,7 +48,7 @@ def gk3_zone(lon: float) -> int:
     >>> gk3_zone(101.7)     # Panzhihua
     34
     """
-    return int(math.floor((lon + 1.5) / 3.0))
+    return math.floor((lon + 1.5) / 3.0)
 
 
 def gk3_crs(zone: int, *, prefixed: bool = False, datum: str = "cgcs2000") -> CRS:
@@ -121,7 +121,7 @@ def gk_zone_of_crs(crs: CRS) -> tuple[int, int, bool] | None:
         return width, zone, True
     if abs(cm % 6 - 3) < 1e-9 and abs(cm % 3) > 1e-9:
         return 6, int((cm + 3) // 6), False
-    return 3, int(round(cm / 3)), False
+    return 3, round(cm / 3), False
 
 
 @dataclass(frozen=True)
