@@ -1,0 +1,357 @@
+"""The ``gaoxin`` command line: parse, call, report. No analysis logic lives here.
+
+Exit codes: 0 done; 1 a failing verdict with ``--strict``; 2 bad input or usage (one clear
+message, no traceback unless ``--debug``); 3 an internal error.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import sys
+import traceback
+from pathlib import Path
+from typing import Annotated
+
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+import typer
+from pyproj import CRS
+from rich.console import Console
+from rich.table import Table
+
+from . import __version__
+from .geo.area import area_table, ellipsoidal_area
+from .geo.crs import describe_crs, parse_crs
+from .geo.errors import InputError
+from .geo.hygiene import repair_geometries
+from .geo.offsets import convert_geometries
+from .layers.read import read_source
+from .layers.workspace import (
+    DEFAULT_WORKSPACE,
+    check_rows,
+    init_template,
+    load_workspace,
+)
+from .layers.write import write_excel, write_text, write_vector
+
+app = typer.Typer(
+    name="gaoxin",
+    help="Land analysis for China's high-tech development zones (高新区) and nearby parks.\n\n"
+    "Every command that reads a workspace takes --workspace PATH (default ./gaoxin.toml). "
+    "Areas are ellipsoidal (CGCS2000), in m², 公顷 and 亩.",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+    rich_markup_mode="rich",
+)
+out = Console()
+err = Console(stderr=True)
+
+_STATE = {"debug": False}
+
+WorkspaceOpt = Annotated[
+    Path, typer.Option("--workspace", "-w", help="Workspace TOML file.", show_default=True)
+]
+
+
+def _version(value: bool) -> None:
+    if value:
+        out.print(f"gaoxin {__version__}")
+        raise typer.Exit(0)
+
+
+@app.callback()
+def _main(
+    debug: Annotated[bool, typer.Option("--debug", help="Show tracebacks for errors.")] = False,
+    version: Annotated[bool | None, typer.Option("--version", callback=_version,
+                                                 is_eager=True, help="Print the version.")] = None,
+) -> None:
+    _STATE["debug"] = debug
+
+
+# ---------------------------------------------------------------- init / check
+
+
+@app.command()
+def init(
+    workspace: WorkspaceOpt = Path(DEFAULT_WORKSPACE),
+    name: Annotated[str, typer.Option(help="Workspace name.")] = "我的高新区",
+    force: Annotated[bool, typer.Option(help="Overwrite an existing file.")] = False,
+) -> None:
+    """Write a commented workspace template (gaoxin.toml)."""
+    if workspace.exists() and not force:
+        raise InputError("already exists", file=workspace,
+                         fix="use --force to overwrite, or choose another --workspace path")
+    write_text(workspace, init_template(name))
+    out.print(f"wrote {workspace}: edit the layer paths, then run 'gaoxin check -w {workspace}'")
+
+
+_STATUS_STYLE = {"ok": "green", "fixed": "yellow", "warning": "dark_orange", "refused": "bold red"}
+
+
+@app.command()
+def check(
+    workspace: WorkspaceOpt = Path(DEFAULT_WORKSPACE),
+    json_out: Annotated[bool, typer.Option("--json", help="Print the rows as JSON.")] = False,
+) -> None:
+    """Validate every layer of a workspace: what was found, fixed and refused.
+
+    Exits 2 when a layer is refused (a blocking problem).
+    """
+    ws = load_workspace(workspace)
+    rows, blocking = check_rows(ws)
+    if json_out:
+        out.print_json(json.dumps({"workspace": str(ws.path), "blocking": blocking,
+                                   "layers": rows}, ensure_ascii=False, default=str))
+    else:
+        table = Table(title=f"gaoxin check — {ws.name}", show_lines=False)
+        for col in ("layer", "status", "features", "CRS", "encoding", "notes"):
+            table.add_column(col, overflow="fold")
+        for r in rows:
+            table.add_row(str(r["kind"]), f"[{_STATUS_STYLE[str(r['status'])]}]{r['status']}",
+                          str(r["features"]), str(r["crs"]), str(r["encoding"]), str(r["notes"]))
+        out.print(table)
+    if blocking:
+        err.print("[bold red]blocking problems found[/]: fix the refused layers above")
+        raise typer.Exit(2)
+
+
+# ---------------------------------------------------------------- area
+
+
+@app.command()
+def area(
+    file: Annotated[Path, typer.Argument(help="Any supported vector file or 界址点 TXT.")],
+    by: Annotated[str | None, typer.Option(help="Field naming each feature.")] = None,
+    crs: Annotated[str | None, typer.Option(
+        help="Declare the file's CRS (EPSG code, cgcs2000, gk35, gcj02, bd09).")] = None,
+    layer: Annotated[str | None, typer.Option(help="Layer of a multi-layer file.")] = None,
+    encoding: Annotated[str | None, typer.Option(help="Shapefile text encoding.")] = None,
+    planar: Annotated[bool, typer.Option(
+        help="Also give the planar Gauss-Krüger area (labelled), as a TXT header states it.")
+    ] = False,
+    json_out: Annotated[bool, typer.Option("--json", help="Print a JSON list.")] = False,
+    table_out: Annotated[Path | None, typer.Option("--out",
+                                                   help="Write the table (.xlsx or .csv).")] = None,
+    close_rings: Annotated[bool, typer.Option(help="TXT: close unclosed rings.")] = False,
+) -> None:
+    """Area of each feature in m², 公顷 and 亩, correct in any CRS (ellipsoidal, CGCS2000)."""
+    gdf, report = read_source(file, layer=layer, crs=crs, encoding=encoding,
+                              close_rings=close_rings)
+    _require_polygons(gdf, file)
+    gdf, repair = repair_geometries(gdf, family="polygon")
+    for line in report.warnings + repair.lines():
+        err.print(f"[yellow]note[/]: {line}")
+    if by is not None and by not in gdf.columns:
+        raise InputError(f"field {by!r} not found; fields: "
+                         f"{', '.join(c for c in gdf.columns if c != gdf.geometry.name)}",
+                         file=file, fix="give --by one of these fields")
+    result = area_table(gdf.geometry)
+    if planar:
+        result.insert(0, "planar_area_m2", _planar_area(gdf))
+    key = by or "index"
+    result.insert(0, key, gdf[by].to_numpy() if by else gdf.index.to_numpy())
+    if json_out:
+        records = json.loads(result.to_json(orient="records", force_ascii=False))
+        sys.stdout.write(json.dumps(records, ensure_ascii=False, indent=1) + "\n")
+    else:
+        _print_area_table(result, key, file, report.crs)
+    if table_out is not None:
+        labelled = result.rename(columns={
+            "area_m2": "面积(m²)", "area_ha": "面积(公顷)", "area_mu": "面积(亩)",
+            "planar_area_m2": "高斯平面面积(m²)"})
+        if table_out.suffix.lower() == ".csv":
+            write_text(table_out, labelled.to_csv(index=False))
+        else:
+            write_excel(table_out, {"面积": labelled})
+        err.print(f"wrote {table_out}")
+
+
+def _planar_area(gdf: gpd.GeoDataFrame) -> pd.Series:
+    crs = CRS.from_user_input(gdf.crs)
+    if crs.is_geographic:
+        from .geo.crs import gk3_crs, gk3_zone
+
+        lon = float(np.mean(gdf.to_crs(4490).total_bounds[[0, 2]]))
+        return ellipsoidal_area(gdf.geometry.to_crs(gk3_crs(gk3_zone(lon))), "planar")
+    return ellipsoidal_area(gdf.geometry, "planar")
+
+
+def _require_polygons(gdf: gpd.GeoDataFrame, file: Path) -> None:
+    types = gdf.geometry.geom_type
+    wrong = types.notna() & ~types.isin(["Polygon", "MultiPolygon"])
+    if wrong.any():
+        i = int(np.flatnonzero(wrong.to_numpy())[0])
+        raise InputError(f"area needs polygons, but the feature is a {types.iloc[i]}",
+                         file=file, feature=gdf.index[i], fix="give a polygon layer")
+
+
+def _print_area_table(result: pd.DataFrame, key: str, file: Path, crs: str) -> None:
+    table = Table(title=f"{file.name} — ellipsoidal area (CGCS2000); source CRS {crs}")
+    table.add_column(key)
+    cols = [c for c in ("planar_area_m2", "area_m2", "area_ha", "area_mu") if c in result]
+    names = {"planar_area_m2": "planar m² (GK)", "area_m2": "m²", "area_ha": "公顷",
+             "area_mu": "亩"}
+    for c in cols:
+        table.add_column(names[c], justify="right")
+    for _, row in result.head(200).iterrows():
+        table.add_row(str(row[key]), *(f"{row[c]:,.2f}" if c.endswith("m2") else f"{row[c]:,.4f}"
+                                       for c in cols))
+    if len(result) > 200:
+        table.add_row(f"… {len(result) - 200} more", *([""] * len(cols)))
+    table.add_row("[bold]total", *(f"[bold]{result[c].sum():,.2f}" if c.endswith("m2")
+                                   else f"[bold]{result[c].sum():,.4f}" for c in cols))
+    out.print(table)
+
+
+# ---------------------------------------------------------------- convert
+
+
+@app.command()
+def convert(
+    src: Annotated[Path, typer.Argument(help="Input file (any supported format, TXT too).")],
+    dst: Annotated[Path, typer.Argument(
+        help="Output file; format from the suffix: .gpkg .shp .zip .geojson .kml .fgb .gdb "
+             ".parquet .csv .xlsx .txt (界址点坐标, GBK).")],
+    from_crs: Annotated[str | None, typer.Option(
+        help="Declare the input's CRS (needed when it has none; gcj02/bd09 are converted).")
+    ] = None,
+    to_crs: Annotated[str | None, typer.Option(
+        help="Output CRS: EPSG code, cgcs2000, gk35, gcj02 or bd09.")] = None,
+    layer: Annotated[str | None, typer.Option(help="Input layer.")] = None,
+    out_layer: Annotated[str | None, typer.Option(help="Output layer name.")] = None,
+    encoding: Annotated[str | None, typer.Option(help="Input Shapefile/TXT encoding.")] = None,
+    out_encoding: Annotated[str | None, typer.Option(
+        help="Output encoding for .shp (default UTF-8 with .cpg) or .txt (default GBK).")
+    ] = None,
+    close_rings: Annotated[bool, typer.Option(help="TXT input: close unclosed rings.")] = False,
+) -> None:
+    """Convert between formats and CRSs, 界址点坐标 TXT, GCJ-02 and BD-09 included."""
+    if dst.resolve() == src.resolve():
+        raise InputError("the output would overwrite the input", file=dst,
+                         fix="choose another output path (inputs are never modified)")
+    gdf, report = read_source(src, layer=layer, crs=from_crs, encoding=encoding,
+                              close_rings=close_rings)
+    for line in report.warnings + report.fixes:
+        err.print(f"[yellow]note[/]: {line}")
+    if to_crs is not None:
+        gdf = _to_crs(gdf, to_crs)
+    write_vector(gdf, dst, layer=out_layer, encoding=out_encoding)
+    out.print(f"wrote {len(gdf)} features to {dst} "
+              f"({describe_crs(CRS.from_user_input(gdf.crs)) if gdf.crs else 'no CRS'})")
+
+
+def _to_crs(gdf: gpd.GeoDataFrame, spec: str) -> gpd.GeoDataFrame:
+    crs, offset = parse_crs(spec)
+    if offset is None:
+        return gdf.to_crs(crs)
+    geo = gdf.to_crs(4490)
+    moved = convert_geometries(np.asarray(geo.geometry.values), "wgs84", offset)
+    # AMap/Baidu data is distributed tagged as EPSG:4326 although offset; do the same.
+    result = geo.set_geometry(gpd.GeoSeries(moved, index=geo.index, crs=4326))
+    err.print(f"[yellow]note[/]: coordinates are {offset.upper()} (tagged EPSG:4326 as web-map "
+              "data is); use them only with matching basemaps")
+    return result
+
+
+# ---------------------------------------------------------------- map
+
+
+@app.command("map")
+def map_(
+    files: Annotated[list[Path], typer.Argument(help="Vector files to show (any format).")],
+    out_path: Annotated[Path, typer.Option("--out", "-o", help="Output HTML.")] = Path("map.html"),
+    offline: Annotated[bool, typer.Option(
+        "--offline/--online", help="Inline all JavaScript/CSS (default) or load from CDNs.")
+    ] = True,
+    basemap: Annotated[str, typer.Option(help="tianditu | osm | amap | none")] = "none",
+    lang: Annotated[str, typer.Option(help="zh | en")] = "zh",
+    workspace: WorkspaceOpt = Path(DEFAULT_WORKSPACE),
+    crs: Annotated[str | None, typer.Option(help="Declare the files' CRS.")] = None,
+    title: Annotated[str | None, typer.Option(help="Map title.")] = None,
+) -> None:
+    """Draw any layers on one interactive map (one self-contained HTML file)."""
+    from .maps import MapLayer, write_map
+
+    if basemap not in ("tianditu", "osm", "amap", "none"):
+        raise InputError(f"unknown basemap {basemap!r}", fix="use tianditu, osm, amap or none")
+    if lang not in ("zh", "en"):
+        raise InputError(f"unknown language {lang!r}", fix="use zh or en")
+    kinds, key = _workspace_kinds(workspace)
+    layers = []
+    for f in files:
+        gdf, report = read_source(f, crs=crs)
+        kind = kinds.get(f.resolve())
+        if kind:
+            from .layers.schema import normalise_fields
+
+            gdf = normalise_fields(gdf, kind, source=f)
+        gdf, _ = repair_geometries(gdf)
+        layers.append(MapLayer(gdf, kind=kind, name=None if kind else f.stem))
+    path = write_map(layers, out_path, offline=offline, basemap=basemap, lang=lang, title=title,
+                     tianditu_key=key or os.environ.get("TIANDITU_KEY"))
+    out.print(f"wrote {path}")
+
+
+def _workspace_kinds(workspace: Path) -> tuple[dict[Path, str], str | None]:
+    if not workspace.exists():
+        return {}, None
+    ws = load_workspace(workspace)
+    return {src.path.resolve(): kind for kind, src in ws.layers.items()}, ws.tianditu_key
+
+
+# ---------------------------------------------------------------- demo
+
+
+@app.command()
+def demo(
+    out_dir: Annotated[Path, typer.Option("--out", help="Output folder.")] = Path("out"),
+    seed: Annotated[int, typer.Option(help="Seed of the sample data.")] = 2026,
+    lang: Annotated[str, typer.Option(help="zh | en")] = "zh",
+) -> None:
+    """Write the sample workspace to OUT/workspace/ and run everything on it."""
+    from .demo import run_demo
+
+    index = run_demo(out_dir, seed=seed, lang=lang, console=err)
+    out.print(f"open {index}")
+
+
+# ---------------------------------------------------------------- entry point
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Console-script entry point with the exit-code contract."""
+    debug = "--debug" in (argv if argv is not None else sys.argv[1:])
+    try:
+        rc = app(args=argv, standalone_mode=False)
+    except InputError as exc:
+        if debug:
+            traceback.print_exc()
+        err.print(f"[bold red]error[/]: {exc.message()}", highlight=False, soft_wrap=True)
+        return 2
+    except typer.Exit as exc:
+        return int(exc.exit_code or 0)
+    except (typer.BadParameter, typer.Abort) as exc:
+        err.print(f"[bold red]error[/]: {exc}")
+        return 2
+    except Exception as exc:
+        import click
+
+        if isinstance(exc, click.exceptions.UsageError):
+            exc.show()
+            return 2
+        if isinstance(exc, click.exceptions.ClickException):
+            exc.show()
+            return 2
+        if debug:
+            traceback.print_exc()
+        err.print(f"[bold red]internal error[/]: {type(exc).__name__}: {exc}\n"
+                  "This is a bug in gaoxin; run again with --debug and report the traceback.")
+        return 3
+    return int(rc or 0)
+
+
+if __name__ == "__main__":  # pragma: no cover
+    raise SystemExit(main())

@@ -1,0 +1,381 @@
+"""Read any supported vector source into a GeoDataFrame with a trustworthy CRS.
+
+Formats: everything GDAL reads through pyogrio (GeoPackage, Shapefile, zipped Shapefile,
+GeoJSON, KML, FileGDB, FlatGeobuf …), GeoParquet, CSV/XLSX with WKT or lon/lat columns,
+and 界址点坐标 TXT. Shapefile encodings are decided by :mod:`.encoding`. A source with no
+CRS is refused unless one is declared; declared ``gcj02``/``bd09`` coordinates are
+converted to CGCS2000; coordinates are checked to lie in China (lat/lon swaps and
+Gauss-Krüger numbers in a geographic file are named in the error).
+"""
+
+from __future__ import annotations
+
+import zipfile
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+import pyogrio
+import shapely
+from pyproj import CRS
+
+from ..geo.crs import CHINA_LAT, CHINA_LON, describe_crs, guess_crs_from_coords, parse_crs
+from ..geo.errors import InputError
+from ..geo.offsets import convert_geometries
+from .encoding import normalise_encoding_name, shapefile_encoding
+
+TABLE_SUFFIXES = (".csv", ".xlsx", ".xls", ".txt_table")
+PARQUET_SUFFIXES = (".parquet", ".geoparquet")
+TXT_SUFFIXES = (".txt",)
+
+_WKT_COLUMNS = ("wkt", "geometry", "geom", "the_geom", "shape", "几何")
+_LON_COLUMNS = ("lon", "lng", "long", "longitude", "经度", "x")
+_LAT_COLUMNS = ("lat", "latitude", "纬度", "y")
+
+
+@dataclass
+class ReadReport:
+    """What happened while reading one source: shown by ``gaoxin check``."""
+
+    path: str
+    layer: str | None = None
+    driver: str = ""
+    encoding: str | None = None
+    encoding_how: str | None = None
+    crs: str = ""
+    crs_how: str = ""
+    features: int = 0
+    fixes: list[str] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)
+
+
+def list_layers(path: Path) -> list[str]:
+    """Layer names of a multi-layer source (GeoPackage, FileGDB …)."""
+    try:
+        return [str(name) for name in pyogrio.list_layers(_gdal_path(path))[:, 0]]
+    except Exception:
+        return []
+
+
+def _gdal_path(path: Path) -> str:
+    if path.suffix.lower() == ".zip":
+        return f"/vsizip/{path}"
+    return str(path)
+
+
+def _check_exists(path: Path) -> None:
+    if not path.exists():
+        raise InputError("file not found", file=path,
+                         fix="check the path (relative paths in a workspace are relative "
+                             "to the workspace file)")
+
+
+def read_table(path: str | Path, *, sheet: str | int | None = None) -> pd.DataFrame:
+    """Read a CSV or Excel table (enterprise tables, coordinate lists).
+
+    CSV text is decoded as UTF-8 (with or without BOM), falling back to GB18030, because
+    Excel/WPS on Chinese Windows saves CSV as GBK.
+
+    Examples
+    --------
+    >>> import tempfile
+    >>> p = Path(tempfile.mkdtemp()) / "t.csv"
+    >>> _ = p.write_bytes("企业名称,税收\\n甲,1.5\\n".encode("gbk"))
+    >>> read_table(p).columns.tolist()
+    ['企业名称', '税收']
+    """
+    path = Path(path)
+    _check_exists(path)
+    suffix = path.suffix.lower()
+    try:
+        if suffix == ".csv":
+            raw = path.read_bytes()
+            for enc in ("utf-8-sig", "gb18030"):
+                try:
+                    text = raw.decode(enc)
+                    break
+                except UnicodeDecodeError:
+                    continue
+            else:
+                raise InputError("the CSV is neither UTF-8 nor GBK/GB18030 text", file=path,
+                                 fix="save it as UTF-8 CSV")
+            import io
+
+            return pd.read_csv(io.StringIO(text), dtype=str, keep_default_na=False,
+                               na_values=[""])
+        if suffix in (".xlsx", ".xlsm", ".xls"):
+            return pd.read_excel(path, sheet_name=sheet if sheet is not None else 0, dtype=str)
+    except InputError:
+        raise
+    except Exception as exc:
+        raise InputError(f"cannot be read as a table ({_short(exc)})", file=path,
+                         fix="check the file opens in Excel/WPS and is not damaged") from None
+    raise InputError(f"unsupported table format {suffix!r}", file=path,
+                     fix="use CSV or XLSX")
+
+
+def _short(exc: BaseException) -> str:
+    text = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+    return text[:200]
+
+
+def _table_to_frame(df: pd.DataFrame, path: Path) -> gpd.GeoDataFrame:
+    lower = {str(c).lower().strip(): c for c in df.columns}
+    wkt_col = next((lower[c] for c in _WKT_COLUMNS if c in lower), None)
+    if wkt_col is not None:
+        text = df[wkt_col].astype(object)
+        geoms = np.empty(len(df), dtype=object)
+        for i, value in enumerate(text):
+            if value is None or (isinstance(value, float) and np.isnan(value)) or value == "":
+                geoms[i] = None
+                continue
+            try:
+                geoms[i] = shapely.from_wkt(str(value))
+            except Exception:
+                raise InputError(f"column {wkt_col!r} holds text that is not WKT: "
+                                 f"{str(value)[:60]!r}", file=path, feature=f"row {i + 1}",
+                                 fix="write geometries as WKT, e.g. POLYGON ((x y, …))") from None
+        return gpd.GeoDataFrame(df.drop(columns=[wkt_col]), geometry=geoms, crs=None)
+    lon_col = next((lower[c] for c in _LON_COLUMNS if c in lower), None)
+    lat_col = next((lower[c] for c in _LAT_COLUMNS if c in lower), None)
+    if lon_col is None or lat_col is None:
+        raise InputError(
+            f"the table has no geometry: no WKT column ({', '.join(_WKT_COLUMNS)}) and no "
+            f"lon/lat columns; columns found: {', '.join(map(str, df.columns))}",
+            file=path, fix="add a WKT column or lon and lat columns",
+        )
+    lon = pd.to_numeric(df[lon_col], errors="coerce")
+    lat = pd.to_numeric(df[lat_col], errors="coerce")
+    bad = (lon.isna() | lat.isna()).to_numpy()
+    if bad.any():
+        row = int(np.flatnonzero(bad)[0])
+        raise InputError(f"{lon_col}/{lat_col} are not numbers: "
+                         f"{df[lon_col].iloc[row]!r}, {df[lat_col].iloc[row]!r}",
+                         file=path, feature=f"row {row + 1}", fix="correct the coordinates")
+    return gpd.GeoDataFrame(df.drop(columns=[lon_col, lat_col]),
+                            geometry=gpd.points_from_xy(lon, lat), crs=None)
+
+
+def _read_gdal(path: Path, layer: str | None, encoding: str | None,
+               bbox: tuple[float, float, float, float] | None,
+               report: ReadReport) -> gpd.GeoDataFrame:
+    suffix = path.suffix.lower()
+    is_shp = suffix == ".shp" or (suffix == ".zip" and _zip_has_shp(path))
+    if is_shp:
+        if encoding:
+            report.encoding, report.encoding_how = normalise_encoding_name(encoding), "declared"
+        else:
+            guess = shapefile_encoding(path)
+            report.encoding, report.encoding_how = guess.encoding, guess.how
+    try:
+        info = pyogrio.read_info(_gdal_path(path), layer=layer)
+        report.driver = str(info.get("driver") or "")
+        kwargs: dict[str, object] = {}
+        if report.encoding:
+            kwargs["encoding"] = report.encoding
+        if bbox is not None:
+            kwargs["bbox"] = bbox
+        gdf = pyogrio.read_dataframe(_gdal_path(path), layer=layer, use_arrow=False, **kwargs)
+    except InputError:
+        raise
+    except Exception as exc:
+        message = _short(exc)
+        if "layer" in message.lower() and layer is not None:
+            raise InputError(f"has no layer {layer!r}; layers: "
+                             f"{', '.join(list_layers(path)) or '(none)'}", file=path,
+                             fix="name one of these layers") from None
+        raise InputError(f"cannot be read ({message})", file=path,
+                         fix="check that the file is complete and in a GIS format "
+                             "(GeoPackage, Shapefile, GeoJSON, KML, FileGDB, FlatGeobuf)") from None
+    if not isinstance(gdf, gpd.GeoDataFrame):
+        raise InputError("has no geometry column", file=path,
+                         fix="export the layer with its geometry")
+    return gdf
+
+
+def _zip_has_shp(path: Path) -> bool:
+    try:
+        with zipfile.ZipFile(path) as zf:
+            return any(n.lower().endswith(".shp") for n in zf.namelist())
+    except zipfile.BadZipFile:
+        raise InputError("is not a valid zip file", file=path,
+                         fix="re-create the zip with the .shp, .dbf, .shx and .prj") from None
+
+
+def read_source(
+    path: str | Path,
+    *,
+    layer: str | None = None,
+    crs: str | CRS | None = None,
+    encoding: str | None = None,
+    bbox: tuple[float, float, float, float] | None = None,
+    close_rings: bool = False,
+) -> tuple[gpd.GeoDataFrame, ReadReport]:
+    """Read one vector source, settle its CRS and check its coordinates lie in China.
+
+    Parameters
+    ----------
+    path
+        Any supported file (see module docstring); a FileGDB is a ``.gdb`` folder.
+    layer
+        Layer name for multi-layer sources; when None and there are several, the first.
+    crs
+        Declared CRS (``EPSG:4544``, ``cgcs2000``, ``gk35``, ``gcj02``, ``bd09`` …): required
+        when the file has none; overrides the file's (with a warning) otherwise.
+    encoding
+        Shapefile text encoding; detected when None.
+    bbox
+        ``(xmin, ymin, xmax, ymax)`` in the file's CRS: read only features intersecting it
+        (GeoPackage uses its R-tree).
+    close_rings
+        For 界址点 TXT: close an unclosed ring with a warning instead of refusing it.
+
+    Returns
+    -------
+    (GeoDataFrame, ReadReport)
+        The features in their source CRS (after any GCJ-02/BD-09 conversion, CGCS2000).
+
+    Examples
+    --------
+    >>> import tempfile, os
+    >>> from shapely import box
+    >>> p = os.path.join(tempfile.mkdtemp(), "a.gpkg")
+    >>> gpd.GeoDataFrame({"名称": ["甲"]}, geometry=[box(500000, 3400000, 500100, 3400100)],
+    ...                  crs=4544).to_file(p)
+    >>> gdf, report = read_source(p)
+    >>> gdf.columns.tolist(), report.crs
+    (['名称', 'geometry'], 'EPSG:4544 (CGCS2000 / 3-degree Gauss-Kruger CM 105E)')
+    """
+    path = Path(path)
+    _check_exists(path)
+    report = ReadReport(path=str(path), layer=layer)
+    suffix = path.suffix.lower()
+    declared, offset = parse_crs(crs) if crs is not None else (None, None)
+    if suffix in TXT_SUFFIXES:
+        from .boundary_txt import read_boundary_txt
+
+        gdf, warnings = read_boundary_txt(path, crs=declared, encoding=encoding,
+                                          close_rings=close_rings)
+        report.driver = "界址点坐标 TXT"
+        report.warnings.extend(warnings)
+    elif suffix in TABLE_SUFFIXES:
+        gdf = _table_to_frame(read_table(path), path)
+        report.driver = "table"
+    elif suffix in PARQUET_SUFFIXES:
+        try:
+            gdf = gpd.read_parquet(path, bbox=bbox)
+        except Exception as exc:
+            raise InputError(f"cannot be read as GeoParquet ({_short(exc)})", file=path,
+                             fix="write it with geopandas.to_parquet or GDAL") from None
+        report.driver = "GeoParquet"
+    else:
+        if layer is None and (suffix in (".gpkg", ".gdb", ".sqlite") or path.is_dir()):
+            names = list_layers(path)
+            if len(names) > 1:
+                report.warnings.append(f"{len(names)} layers in the file; read {names[0]!r} "
+                                       f"(name one with layer = …)")
+        gdf = _read_gdal(path, layer, encoding, bbox, report)
+    if len(gdf) == 0:
+        raise InputError("the layer is empty" + (" inside the requested extent" if bbox else ""),
+                         file=path, fix="check that you exported the right layer")
+    gdf = _settle_crs(gdf, declared, offset, path, report)
+    report.features = len(gdf)
+    return gdf, report
+
+
+def _settle_crs(gdf: gpd.GeoDataFrame, declared: CRS | None, offset: str | None,
+                path: Path, report: ReadReport) -> gpd.GeoDataFrame:
+    own = gdf.crs
+    if declared is None:
+        if own is None:
+            x, y = _sample_xy(gdf)
+            guess = guess_crs_from_coords(x, y)
+            hint = f" The coordinates look like {guess.note}."
+            if guess.crs is not None and guess.kind != "geographic-swapped":
+                hint += f" Probably {describe_crs(guess.crs)}."
+            raise InputError(
+                "has no CRS (no .prj or CRS tag)." + hint, file=path,
+                fix="add the .prj, or declare it in the workspace: crs = \"EPSG:xxxx\" (or "
+                    "--crs on the command line)",
+            )
+        report.crs_how = "from file"
+    else:
+        if offset:
+            if own is not None and not CRS.from_user_input(own).is_geographic:
+                raise InputError(
+                    f"is declared {offset.upper()} but its CRS is projected "
+                    f"({describe_crs(CRS.from_user_input(own))})", file=path,
+                    fix=f"{offset.upper()} applies to longitude/latitude data only",
+                )
+            gdf = gdf.set_crs(4490, allow_override=True)
+            _check_in_china(gdf, path)
+            converted = convert_geometries(np.asarray(gdf.geometry.values), offset, "wgs84")
+            gdf = gdf.set_geometry(gpd.GeoSeries(converted, index=gdf.index, crs=4490))
+            report.fixes.append(f"converted {offset.upper()} coordinates to CGCS2000")
+            report.crs_how = f"declared {offset}"
+        else:
+            if own is not None and not CRS.from_user_input(own).equals(declared):
+                report.warnings.append(
+                    f"the file says {describe_crs(CRS.from_user_input(own))}; using the "
+                    f"declared {describe_crs(declared)}")
+            gdf = gdf.set_crs(declared, allow_override=True)
+            report.crs_how = "declared"
+    _check_in_china(gdf, path)
+    report.crs = describe_crs(CRS.from_user_input(gdf.crs))
+    return gdf
+
+
+def _sample_xy(gdf: gpd.GeoDataFrame, n: int = 2000) -> tuple[np.ndarray, np.ndarray]:
+    geoms = np.asarray(gdf.geometry.values)[:n]
+    coords = shapely.get_coordinates(geoms[~shapely.is_missing(geoms)])
+    return coords[:, 0], coords[:, 1]
+
+
+def _check_in_china(gdf: gpd.GeoDataFrame, path: Path) -> None:
+    """Refuse coordinates outside China, naming a lat/lon swap or GK numbers when seen."""
+    crs = CRS.from_user_input(gdf.crs)
+    geoms = np.asarray(gdf.geometry.values)
+    present = ~(shapely.is_missing(geoms) | shapely.is_empty(geoms))
+    if not present.any():
+        return
+    try:
+        lon_lat = gdf.loc[present] if crs.is_geographic else gdf.loc[present].to_crs(4490)
+    except Exception as exc:
+        raise InputError(f"cannot be transformed from {describe_crs(crs)} ({_short(exc)})",
+                         file=path, fix="check the declared CRS") from None
+    bounds = shapely.bounds(np.asarray(lon_lat.geometry.values))
+    if not np.isfinite(bounds).all():
+        raise InputError(f"coordinates cannot be placed on the earth in {describe_crs(crs)}",
+                         file=path, fix="check the declared CRS")
+    ok = ((bounds[:, 0] >= CHINA_LON[0]) & (bounds[:, 2] <= CHINA_LON[1])
+          & (bounds[:, 1] >= CHINA_LAT[0]) & (bounds[:, 3] <= CHINA_LAT[1]))
+    bad = np.flatnonzero(~ok)
+    if not len(bad):
+        return
+    i = int(bad[0])
+    feature = lon_lat.index[i]
+    xmin, ymin = bounds[i, 0], bounds[i, 1]
+    if crs.is_geographic:
+        x, y = _sample_xy(gdf)
+        guess = guess_crs_from_coords(x, y)
+        if guess.kind == "geographic-swapped":
+            raise InputError(
+                "latitude and longitude are swapped (x holds latitudes around "
+                f"{np.median(x):.3f}, y longitudes around {np.median(y):.3f})",
+                file=path, feature=feature,
+                fix="swap the columns, or for CSV name them lon and lat",
+            )
+        if guess.kind in ("gk-prefixed", "gk-plain"):
+            raise InputError(
+                f"the file claims {describe_crs(crs)} but its coordinates are metres: "
+                f"{guess.note}", file=path, feature=feature,
+                fix="declare the projected CRS (e.g. crs = \"EPSG:4544\")",
+            )
+    raise InputError(
+        f"coordinates fall outside China (first bad feature at lon {xmin:.4f}, lat {ymin:.4f}"
+        f" in {describe_crs(crs)}; {len(bad)} features)",
+        file=path, feature=feature,
+        fix="check the CRS: a wrong zone or datum moves data far away",
+    )
