@@ -7,7 +7,7 @@ ASSETS  := .assets
 # never committed. Versions match what folium 0.20 references.
 NPM_PACKAGES := leaflet@1.9.3 d3@3.5.5 jquery@3.7.1 bootstrap@5.2.2 \
     @fortawesome/fontawesome-free@6.2.0 drmonty-leaflet-awesome-markers@2.0.2 \
-    leaflet.fullscreen@3.0.2 leaflet-measure@3.1.0 leaflet-search@3.0.2
+    leaflet.fullscreen@3.0.0 leaflet-measure@2.1.7 leaflet-search@2.9.7
 
 .PHONY: demo test setup venv assets browser lint clean
 

@@ -30,8 +30,10 @@ from .geo.offsets import convert_geometries
 from .layers.read import read_source
 from .layers.workspace import (
     DEFAULT_WORKSPACE,
+    LayerSource,
     check_rows,
     init_template,
+    load_vector_layer,
     load_workspace,
 )
 from .layers.write import write_excel, write_text, write_vector
@@ -279,27 +281,33 @@ def map_(
         raise InputError(f"unknown basemap {basemap!r}", fix="use tianditu, osm, amap or none")
     if lang not in ("zh", "en"):
         raise InputError(f"unknown language {lang!r}", fix="use zh or en")
-    kinds, key = _workspace_kinds(workspace)
+    sources, key = _workspace_sources(workspace)
     layers = []
     for f in files:
-        gdf, report = read_source(f, crs=crs)
-        kind = kinds.get(f.resolve())
-        if kind:
-            from .layers.schema import normalise_fields
-
-            gdf = normalise_fields(gdf, kind, source=f)
-        gdf, _ = repair_geometries(gdf)
+        source = sources.get(f.resolve())
+        if source is not None and crs is None:
+            loaded = load_vector_layer(source, source.kind)
+            gdf, kind, notes = loaded.frame, source.kind, loaded.report.warnings
+        else:
+            gdf, report = read_source(f, crs=crs)
+            gdf, repair = repair_geometries(gdf)
+            kind, notes = None, report.warnings + repair.lines()
+        for line in notes:
+            err.print(f"[yellow]note[/] {f.name}: {line}")
         layers.append(MapLayer(gdf, kind=kind, name=None if kind else f.stem))
     path = write_map(layers, out_path, offline=offline, basemap=basemap, lang=lang, title=title,
                      tianditu_key=key or os.environ.get("TIANDITU_KEY"))
     out.print(f"wrote {path}")
 
 
-def _workspace_kinds(workspace: Path) -> tuple[dict[Path, str], str | None]:
+def _workspace_sources(workspace: Path) -> tuple[dict[Path, LayerSource], str | None]:
+    """Workspace layers by resolved path, so a file the workspace knows is styled by kind."""
     if not workspace.exists():
         return {}, None
     ws = load_workspace(workspace)
-    return {src.path.resolve(): kind for kind, src in ws.layers.items()}, ws.tianditu_key
+    sources = {src.path.resolve(): src for src in ws.layers.values()
+               if src.kind != "dem" and src.kind != "enterprises"}
+    return sources, ws.tianditu_key
 
 
 # ---------------------------------------------------------------- demo
