@@ -109,7 +109,7 @@ def shapefile_encoding(path: Path, *, member: str | None = None) -> EncodingGues
     stem = path.with_suffix("")
     dbf_path = _existing(stem, ".dbf")
     cpg_path = _existing(stem, ".cpg")
-    dbf = dbf_path.open("rb").read(_SAMPLE_BYTES) if dbf_path else b""
+    dbf = _head(dbf_path) if dbf_path else b""
     cpg = cpg_path.read_text("ascii", "replace") if cpg_path else None
     return guess_dbf_encoding(dbf, cpg)
 
@@ -134,3 +134,8 @@ class _empty:
 
     def read(self, n: int = -1) -> bytes:
         return b""
+
+
+def _head(path: Path) -> bytes:
+    with path.open("rb") as fh:
+        return fh.read(_SAMPLE_BYTES)

@@ -1,0 +1,259 @@
+"""The command line: every bad input gets exit code 2 and one clear message, no traceback."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import geopandas as gpd
+import pytest
+from shapely import Point, box
+
+from gaoxin.cli import main
+
+REAL = Path(__file__).resolve().parents[2] / "shared" / "data" / "real"
+GK = 4544
+X0, Y0 = 400000.0, 3390000.0  # near Chengdu in CGCS2000 / GK CM 105E
+
+
+def run(args: list[str], capsys) -> tuple[int, str, str]:
+    code = main(args)
+    captured = capsys.readouterr()
+    return code, captured.out, captured.err
+
+
+def squares(n: int = 3, size: float = 100.0, **cols) -> gpd.GeoDataFrame:
+    geoms = [box(X0 + i * 200, Y0, X0 + i * 200 + size, Y0 + size) for i in range(n)]
+    return gpd.GeoDataFrame(cols or {"pid": [f"P{i}" for i in range(n)]}, geometry=geoms, crs=GK)
+
+
+def one_message(err: str) -> str:
+    assert "Traceback" not in err
+    lines = [line for line in err.strip().splitlines() if line.strip()]
+    text = " ".join(lines)
+    assert text.startswith("error:"), err
+    return text
+
+
+# ---------------------------------------------------------------- area / convert happy paths
+
+
+def test_area_json_hundred_metre_square_is_15_mu(tmp_path, capsys):
+    path = tmp_path / "p.gpkg"
+    squares(2).to_file(path)
+    code, out, _ = run(["area", str(path), "--by", "pid", "--json"], capsys)
+    assert code == 0
+    rows = json.loads(out)
+    assert [r["pid"] for r in rows] == ["P0", "P1"]
+    # 100 m × 100 m in GK 105°E at 4e5 m easting: the GK scale there is ~1+1.2e-4
+    for r in rows:
+        assert r["area_mu"] == pytest.approx(15.0, rel=3e-4)
+        assert r["area_ha"] == pytest.approx(r["area_m2"] / 10000)
+        assert r["area_mu"] == pytest.approx(r["area_m2"] * 15 / 10000)
+
+
+def test_area_planar_column_and_index_key(tmp_path, capsys):
+    path = tmp_path / "p.geojson"
+    squares(1).to_file(path)
+    code, out, _ = run(["area", str(path), "--json", "--planar"], capsys)
+    rows = json.loads(out)
+    assert code == 0 and rows[0]["index"] == 0
+    assert rows[0]["planar_area_m2"] == pytest.approx(10000.0, abs=0.01)
+
+
+def test_area_writes_excel(tmp_path, capsys):
+    path, xlsx = tmp_path / "p.gpkg", tmp_path / "areas.xlsx"
+    squares(2).to_file(path)
+    code, _, _ = run(["area", str(path), "--by", "pid", "--out", str(xlsx)], capsys)
+    import pandas as pd
+
+    table = pd.read_excel(xlsx)
+    assert code == 0 and list(table.columns) == ["pid", "面积(m²)", "面积(公顷)", "面积(亩)"]
+
+
+def test_convert_to_gcj02_and_back(tmp_path, capsys):
+    src = tmp_path / "pts.geojson"
+    gpd.GeoDataFrame({"n": ["天府广场"]}, geometry=[Point(104.066, 30.657)], crs=4326).to_file(src)
+    gcj = tmp_path / "gcj.geojson"
+    assert run(["convert", str(src), str(gcj), "--to-crs", "gcj02"], capsys)[0] == 0
+    back = tmp_path / "back.gpkg"
+    assert run(["convert", str(gcj), str(back), "--from-crs", "gcj02", "--to-crs", "4544"],
+               capsys)[0] == 0
+    moved = gpd.read_file(gcj).geometry.iloc[0]
+    assert abs(moved.x - 104.066) > 0.002
+    result = gpd.read_file(back)
+    assert result.crs.to_epsg() == 4544
+    expected = gpd.GeoSeries([Point(104.066, 30.657)], crs=4326).to_crs(4544).iloc[0]
+    assert result.geometry.iloc[0].distance(expected) < 0.5
+    assert result["n"].iloc[0] == "天府广场"
+
+
+def test_convert_refuses_to_overwrite_input(tmp_path, capsys):
+    src = tmp_path / "a.gpkg"
+    squares().to_file(src)
+    code, _, err = run(["convert", str(src), str(src)], capsys)
+    assert code == 2 and "overwrite the input" in one_message(err)
+
+
+# ---------------------------------------------------------------- bad input, one by one
+
+
+def test_missing_file(tmp_path, capsys):
+    code, _, err = run(["area", str(tmp_path / "nope.shp")], capsys)
+    msg = one_message(err)
+    assert code == 2 and "nope.shp" in msg and "file not found" in msg and "Fix:" in msg
+
+
+def test_corrupt_file(tmp_path, capsys):
+    bad = tmp_path / "broken.gpkg"
+    bad.write_bytes(os.urandom(4096))
+    code, _, err = run(["area", str(bad)], capsys)
+    msg = one_message(err)
+    assert code == 2 and "broken.gpkg" in msg and "cannot be read" in msg
+
+
+def test_empty_layer(tmp_path, capsys):
+    path = tmp_path / "empty.gpkg"
+    squares().iloc[:0].to_file(path)
+    code, _, err = run(["area", str(path)], capsys)
+    assert code == 2 and "empty" in one_message(err)
+
+
+def test_no_crs_names_the_probable_gk_crs(tmp_path, capsys):
+    path = tmp_path / "nocrs.shp"
+    gdf = squares()
+    gdf.geometry = gdf.geometry.translate(35_000_000, 0)  # zone-prefixed eastings
+    with pytest.warns(UserWarning, match="crs"):
+        gdf.set_crs(None, allow_override=True).to_file(path)
+    code, _, err = run(["area", str(path)], capsys)
+    msg = one_message(err)
+    assert code == 2 and "no CRS" in msg and "EPSG:4523" in msg and "--crs" in msg
+    code, out, _ = run(["area", str(path), "--crs", "EPSG:4523", "--json"], capsys)
+    assert code == 0 and len(json.loads(out)) == 3
+
+
+def test_lat_lon_swapped(tmp_path, capsys):
+    path = tmp_path / "swapped.csv"
+    path.write_text("name,lon,lat\nA,30.65,104.06\n", encoding="utf-8")
+    code, _, err = run(["convert", str(path), str(tmp_path / "o.gpkg"), "--from-crs", "4326"],
+                       capsys)
+    msg = one_message(err)
+    assert code == 2 and "swapped" in msg
+
+
+def test_outside_china(tmp_path, capsys):
+    path = tmp_path / "london.geojson"
+    gpd.GeoDataFrame(geometry=[box(-0.2, 51.4, -0.1, 51.5)], crs=4326).to_file(path)
+    code, _, err = run(["area", str(path)], capsys)
+    assert code == 2 and "outside China" in one_message(err)
+
+
+def test_wrong_geometry_type_for_area(tmp_path, capsys):
+    path = tmp_path / "pts.gpkg"
+    gpd.GeoDataFrame(geometry=[Point(104, 30)], crs=4326).to_file(path)
+    code, _, err = run(["area", str(path)], capsys)
+    assert code == 2 and "polygons" in one_message(err)
+
+
+def _workspace(tmp_path: Path, parcels: gpd.GeoDataFrame, extra: str = "") -> Path:
+    parcels.to_file(tmp_path / "parcels.gpkg")
+    toml = tmp_path / "gaoxin.toml"
+    toml.write_text(f'[layers.parcels]\npath = "parcels.gpkg"\n{extra}', encoding="utf-8")
+    return toml
+
+
+def test_check_ok_and_alias_fields(tmp_path, capsys):
+    ws = _workspace(tmp_path, squares(2, 地块编号=["A", "B"], 用地性质=["M1", "M2"]))
+    code, out, _ = run(["check", "-w", str(ws), "--json"], capsys)
+    data = json.loads(out)
+    assert code == 0 and data["blocking"] is False
+    assert data["layers"][0]["status"] == "ok" and data["layers"][0]["features"] == 2
+
+
+def test_check_missing_required_field(tmp_path, capsys):
+    ws = _workspace(tmp_path, squares(2, code=["A", "B"]))
+    code, out, err = run(["check", "-w", str(ws), "--json"], capsys)
+    notes = json.loads(out)["layers"][0]["notes"]
+    assert code == 2 and "parcel_id" in notes and "columns found: code" in notes
+    assert "Traceback" not in err
+
+
+def test_check_duplicate_ids(tmp_path, capsys):
+    ws = _workspace(tmp_path, squares(3, parcel_id=["A", "B", "A"]))
+    code, out, _ = run(["check", "-w", str(ws), "--json"], capsys)
+    notes = json.loads(out)["layers"][0]["notes"]
+    assert code == 2 and "duplicate parcel_id 'A'" in notes and "rows [1, 3]" in notes
+
+
+def test_check_non_numeric_value(tmp_path, capsys):
+    ws = _workspace(tmp_path, squares(2, parcel_id=["A", "B"], 容积率下限=["1.2", "一点五"]))
+    code, out, _ = run(["check", "-w", str(ws), "--json"], capsys)
+    notes = json.loads(out)["layers"][0]["notes"]
+    assert code == 2 and "planned_far_min" in notes and "一点五" in notes and "feature B" in notes
+
+
+def test_check_wrong_geometry_type(tmp_path, capsys):
+    pts = gpd.GeoDataFrame({"parcel_id": ["A"]}, geometry=[Point(X0, Y0)], crs=GK)
+    ws = _workspace(tmp_path, pts)
+    code, out, _ = run(["check", "-w", str(ws), "--json"], capsys)
+    notes = json.loads(out)["layers"][0]["notes"]
+    assert code == 2 and "needs polygon geometries" in notes and "Point" in notes
+
+
+def test_check_reports_fixed_geometry(tmp_path, capsys):
+    from shapely import Polygon
+
+    bow = Polygon([(X0, Y0), (X0 + 50, Y0 + 50), (X0 + 50, Y0), (X0, Y0 + 50)])
+    gdf = gpd.GeoDataFrame({"parcel_id": ["A", "B"]}, geometry=[bow, box(X0, Y0, X0 + 9, Y0 + 9)],
+                           crs=GK)
+    ws = _workspace(tmp_path, gdf)
+    code, out, _ = run(["check", "-w", str(ws), "--json"], capsys)
+    row = json.loads(out)["layers"][0]
+    assert code == 0 and row["status"] == "fixed" and "ids: A" in row["notes"]
+
+
+def test_missing_workspace(tmp_path, capsys):
+    code, _, err = run(["check", "-w", str(tmp_path / "gaoxin.toml")], capsys)
+    assert code == 2 and "gaoxin init" in one_message(err)
+
+
+def test_bad_toml(tmp_path, capsys):
+    ws = tmp_path / "gaoxin.toml"
+    ws.write_text("[layers.parcels\npath=", encoding="utf-8")
+    code, _, err = run(["check", "-w", str(ws)], capsys)
+    assert code == 2 and "not valid TOML" in one_message(err)
+
+
+def test_init_writes_template_and_refuses_overwrite(tmp_path, capsys):
+    ws = tmp_path / "gaoxin.toml"
+    assert run(["init", "-w", str(ws)], capsys)[0] == 0
+    import tomllib
+
+    assert "zones" in tomllib.loads(ws.read_text(encoding="utf-8"))["layers"]
+    code, _, err = run(["init", "-w", str(ws)], capsys)
+    assert code == 2 and "--force" in one_message(err)
+
+
+def test_console_script_exit_code_and_no_traceback(tmp_path):
+    exe = Path(sys.executable).with_name("gaoxin")
+    result = subprocess.run([str(exe), "area", str(tmp_path / "missing.gpkg")],
+                            capture_output=True, text=True, check=False)
+    assert result.returncode == 2
+    assert "Traceback" not in result.stderr and "file not found" in result.stderr
+    helped = subprocess.run([str(exe), "--help"], capture_output=True, text=True, check=False)
+    assert helped.returncode == 0 and "convert" in helped.stdout
+
+
+@pytest.mark.realdata
+def test_area_on_real_gcj02_file_declared(capsys):
+    if not REAL.is_dir():
+        pytest.skip("real data folder ../shared/data/real not present")
+    path = REAL / "sichuan_province_city_gcj02.gpkg"
+    code, out, _ = run(["area", str(path), "--layer", "province", "--crs", "gcj02", "--json"],
+                       capsys)
+    assert code == 0
+    km2 = json.loads(out)[0]["area_m2"] / 1e6
+    assert 480_000 < km2 < 490_000
