@@ -1,0 +1,369 @@
+"""The one map builder: :class:`MapLayer`, :func:`build_map`, :func:`save_map`, :func:`write_map`.
+
+Each layer is prepared in Python (reprojected to EPSG:4326, shifted to GCJ-02 over AMap, only
+the shown columns kept, simplified where invisible, quantised to 1e-6°) and embedded in the
+compact encoding of :mod:`gaoxin.maps.encode`; the runtime draws it on one canvas per layer
+and hit-tests clicks and hovers itself. Every layer, small or large, takes that path (see
+``benchmarks/RESULTS.md``, "Maps": it is smaller and faster than Leaflet GeoJSON from 10
+features to 300,000), so tooltips, popups, escaping and the tests are the same for all.
+"""
+
+from __future__ import annotations
+
+import os
+import tempfile
+from collections.abc import Sequence
+from dataclasses import dataclass
+from html import escape
+from pathlib import Path
+from typing import Any
+
+import folium
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+from branca.element import Element, MacroElement
+from folium.plugins import Fullscreen, MeasureControl
+from jinja2 import Template
+
+from ..geo.area import area_table
+from ..geo.errors import InputError
+from ..geo.offsets import convert_geometries
+from ..layers.schema import KINDS
+from . import assets
+from .basemaps import add_basemap
+from .encode import encode_column, encode_geometry, lighten, safe_json
+from .style import (
+    AREA_DECIMALS,
+    TEXT,
+    Classes,
+    classify,
+    column_label,
+    kind_style,
+    layer_label,
+)
+
+AREA_COLUMNS = ("area_mu", "area_ha", "area_m2")
+LANGS = ("zh", "en")
+MINIMAL_JS = [("leaflet", "https://cdn.jsdelivr.net/npm/leaflet@1.9.3/dist/leaflet.js")]
+MINIMAL_CSS = [("leaflet_css", "https://cdn.jsdelivr.net/npm/leaflet@1.9.3/dist/leaflet.css")]
+
+
+@dataclass
+class MapLayer:
+    """One layer of a map.
+
+    Parameters
+    ----------
+    gdf
+        Features in any CRS (reprojected to EPSG:4326 for display).
+    kind
+        A key of :data:`gaoxin.layers.schema.KINDS`, ``"result"`` or ``None`` (generic).
+    name
+        Display name; default the kind's label in the map language.
+    columns
+        Columns shown in tooltip and popup; default the kind's canonical fields present plus
+        the area columns (computed in 亩 and 公顷 for polygon layers that lack them).
+    color_by, classify, thresholds, unit
+        Choropleth (numeric column: ``"quantiles"``, ``"natural_breaks"``, ``"thresholds"``)
+        or categorical colouring (text column), with the legend unit.
+    show
+        Initially visible.
+    highlight
+        Drawn prominently (e.g. conflicts).
+
+    Examples
+    --------
+    >>> from shapely import box
+    >>> g = gpd.GeoDataFrame({"parcel_id": ["P1"]}, geometry=[box(0, 0, 1, 1)], crs=4326)
+    >>> MapLayer(g, "parcels").kind
+    'parcels'
+    """
+
+    gdf: gpd.GeoDataFrame
+    kind: str | None = None
+    name: str | None = None
+    columns: list[str] | None = None
+    color_by: str | None = None
+    classify: str | None = None
+    thresholds: list[float] | None = None
+    unit: str | None = None
+    show: bool = True
+    highlight: bool = False
+
+
+class FastLayer(folium.map.Layer):
+    """A folium layer drawn by the gaoxin runtime (one canvas, no Leaflet object per feature)."""
+
+    _template = Template("""
+        {% macro script(this, kwargs) %}
+        var {{ this.get_name() }} = gaoxin.fastLayer({{ this.payload }}, {});
+        {% endmacro %}
+    """)
+
+    def __init__(self, payload: dict[str, Any], name: str, show: bool = True) -> None:
+        super().__init__(name=name, overlay=True, control=True, show=show)
+        self._name = "GaoxinLayer"
+        self.payload = safe_json(payload)
+
+    def render(self, **kwargs: Any) -> None:
+        _add_runtime(self.get_root())
+        super().render(**kwargs)
+
+
+class _Ui(MacroElement):
+    """Title, legend, search box and notices (built by the runtime with textContent)."""
+
+    _template = Template("""
+        {% macro script(this, kwargs) %}
+        gaoxin.ui({{ this._parent.get_name() }}, {{ this.options }});
+        {% endmacro %}
+    """)
+
+    def __init__(self, options: dict[str, Any]) -> None:
+        super().__init__()
+        self._name = "GaoxinUi"
+        self.options = safe_json(options)
+
+    def render(self, **kwargs: Any) -> None:
+        _add_runtime(self.get_root())
+        super().render(**kwargs)
+
+
+def _add_runtime(figure: Any) -> None:
+    if "gaoxin_runtime" not in figure.header._children:
+        figure.header.add_child(
+            Element(f"<style>{assets.runtime_css()}</style>\n"
+                    f"<script>{assets.runtime_js()}</script>"),
+            name="gaoxin_runtime",
+        )
+
+
+def _check(layers: Sequence[MapLayer], basemap: str, lang: str) -> None:
+    if lang not in LANGS:
+        raise InputError(f"unknown map language {lang!r}", fix="use zh or en")
+    for i, lyr in enumerate(layers):
+        if lyr.kind is not None and lyr.kind != "result" and lyr.kind not in KINDS:
+            raise InputError(f"unknown layer kind {lyr.kind!r} (layer {i + 1})",
+                             fix=f"use one of {', '.join(KINDS)}, result or none")
+        if lyr.gdf.crs is None:
+            raise InputError(f"layer {lyr.name or lyr.kind or i + 1} has no CRS",
+                             fix="declare the CRS of the file in the workspace")
+        if lyr.color_by is not None and lyr.color_by not in lyr.gdf.columns:
+            raise InputError(f"color_by column {lyr.color_by!r} is not in the layer",
+                             fix=f"use one of {', '.join(map(str, lyr.gdf.columns))}")
+
+
+def _default_columns(lyr: MapLayer, frame: gpd.GeoDataFrame) -> list[str]:
+    geom = frame.geometry.name
+    if lyr.kind in KINDS:
+        cols = [f.name for f in KINDS[lyr.kind].fields if f.name in frame.columns]
+    else:
+        cols = [c for c in frame.columns if c != geom and c not in AREA_COLUMNS][:12]
+    return cols + [c for c in AREA_COLUMNS[:2] if c in frame.columns]
+
+
+def _with_areas(frame: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
+    """Add area_mu / area_ha to polygon layers that lack them."""
+    if "area_m2" in frame.columns and not {"area_mu", "area_ha"} <= set(frame.columns):
+        m2 = pd.to_numeric(frame["area_m2"], errors="coerce")
+        return frame.assign(area_mu=m2 * 0.0015, area_ha=m2 / 10_000)
+    if {"area_mu", "area_ha"} & set(frame.columns) or len(frame) == 0:
+        return frame
+    if not frame.geom_type.isin(["Polygon", "MultiPolygon"]).any():
+        return frame
+    areas = area_table(frame.geometry)
+    return frame.assign(area_mu=areas["area_mu"], area_ha=areas["area_ha"])
+
+
+def _id_column(kind: str | None, cols: list[str]) -> str | None:
+    spec = KINDS.get(kind or "")
+    idf = spec.id_field if spec else None
+    if idf in cols:
+        return idf
+    return next((c for c in cols if c.endswith("_id") or c in ("id", "name")), cols[0] if cols
+                else None)
+
+
+def _layer_payload(lyr: MapLayer, index: int, basemap: str,
+                   lang: str) -> tuple[dict[str, Any], Classes, str]:
+    frame = lyr.gdf
+    frame = frame[~(frame.geometry.isna() | frame.geometry.is_empty)]
+    if lyr.columns is None and lyr.kind != "result" and (
+        lyr.kind is None or KINDS[lyr.kind].geometry == "polygon"
+    ):
+        frame = _with_areas(frame)
+    cols = list(lyr.columns) if lyr.columns is not None else _default_columns(lyr, frame)
+    missing = [c for c in cols if c not in frame.columns]
+    if missing:
+        raise InputError(f"columns {missing} are not in layer {lyr.name or lyr.kind}",
+                         fix=f"use some of {', '.join(map(str, frame.columns))}")
+    if lyr.color_by and lyr.color_by not in cols:
+        cols.append(lyr.color_by)
+    geoms = np.asarray(frame.geometry.to_crs(4326).values, dtype=object)
+    if basemap == "amap":
+        geoms = convert_geometries(geoms, "wgs84", "gcj02")
+    geoms = lighten(geoms)
+    name = lyr.name or layer_label(lyr.kind, lang)
+    base = kind_style("result" if lyr.kind == "result" else lyr.kind, lyr.highlight)
+    if lyr.color_by:
+        label = column_label(lyr.color_by, lyr.kind, lang)
+        classes = classify(frame[lyr.color_by], base, method=lyr.classify,
+                           thresholds=lyr.thresholds, unit=lyr.unit, label=label, lang=lang)
+    else:
+        classes = Classes(np.zeros(len(frame), dtype=int), [base], [name])
+    columns = []
+    for c in cols:
+        enc = encode_column(frame[c], decimals=AREA_DECIMALS.get(c),
+                            yes_no=("是", "否") if lang == "zh" else ("yes", "no"))
+        columns.append({"name": c, "label": column_label(c, lyr.kind, lang), **enc})
+    payload = {
+        "id": f"L{index}", "name": name, "kind": lyr.kind, "n": len(frame),
+        **encode_geometry(geoms),
+        "cls": _runs(classes.codes) if len(classes.styles) > 1 else None,
+        "styles": classes.styles, "cols": columns, "tip": min(3, len(columns)),
+        "idcol": _id_column(lyr.kind, cols),
+    }
+    return payload, classes, name
+
+
+def _runs(codes: np.ndarray) -> str:
+    from .encode import runs_b64
+    return runs_b64(codes)
+
+
+def _legend_item(var: str, payload: dict[str, Any], classes: Classes) -> dict[str, Any]:
+    counts = np.bincount(classes.codes, minlength=len(classes.styles))
+    line = payload["kind"] == "roads"
+    entries = [{**st, "label": lab, "line": line}
+               for st, lab, n in zip(classes.styles, classes.labels, counts, strict=True)
+               if n > 0 or len(classes.styles) == 1]
+    return {"id": payload["id"], "var": var, "name": payload["name"],
+            "caption": classes.caption, "entries": entries}
+
+
+def _bounds(layers: Sequence[MapLayer], geoms_bounds: list[np.ndarray]) -> list[list[float]]:
+    focus = [b for lyr, b in zip(layers, geoms_bounds, strict=True)
+             if (lyr.highlight or lyr.kind == "requests") and lyr.show]
+    pool = focus or [b for lyr, b in zip(layers, geoms_bounds, strict=True) if lyr.show] \
+        or geoms_bounds
+    b = np.array([x for x in pool if np.all(np.isfinite(x))])
+    if len(b) == 0:
+        return [[18.0, 73.0], [54.0, 135.0]]  # China
+    return [[float(b[:, 1].min()), float(b[:, 0].min())],
+            [float(b[:, 3].max()), float(b[:, 2].max())]]
+
+
+def build_map(layers: Sequence[MapLayer], *, basemap: str = "none", lang: str = "zh",
+              title: str | None = None, tianditu_key: str | None = None) -> folium.Map:
+    """Build a map of ``layers`` (drawn in order, the last on top).
+
+    Parameters
+    ----------
+    layers
+        The layers; each is styled by its kind.
+    basemap
+        ``"tianditu"`` (key from ``tianditu_key`` or ``TIANDITU_KEY``), ``"osm"``, ``"amap"``
+        (overlays converted to GCJ-02, noted in the legend) or ``"none"``.
+    lang
+        ``"zh"`` (default) or ``"en"`` for every label of the map.
+    title
+        Shown at the top right and as the page title.
+
+    Examples
+    --------
+    >>> from shapely import box
+    >>> g = gpd.GeoDataFrame({"parcel_id": ["P1"], "name": ["一号地"]},
+    ...                      geometry=[box(104.0, 30.0, 104.001, 30.001)], crs=4326)
+    >>> m = build_map([MapLayer(g, "parcels")], title="示例")
+    >>> "一号地" in m.get_root().render()
+    True
+    """
+    _check(layers, basemap, lang)
+    text = TEXT[lang]
+    m = folium.Map(tiles=None, prefer_canvas=True, control_scale=True, max_zoom=19,
+                   zoom_snap=0.25)
+    m.default_js = list(MINIMAL_JS)
+    m.default_css = list(MINIMAL_CSS)
+    tiles = add_basemap(m, basemap, lang, tianditu_key)
+    legend, bounds = [], []
+    for i, lyr in enumerate(layers):
+        payload, classes, name = _layer_payload(lyr, i, basemap, lang)
+        fl = FastLayer(payload, name=name, show=lyr.show).add_to(m)
+        legend.append(_legend_item(fl.get_name(), payload, classes))
+        frame = lyr.gdf[~(lyr.gdf.geometry.isna() | lyr.gdf.geometry.is_empty)]
+        bounds.append(frame.to_crs(4326).total_bounds if len(frame) else np.full(4, np.nan))
+    folium.LayerControl(collapsed=False).add_to(m)
+    Fullscreen(title=text["fullscreen"], title_cancel=text["exit_fullscreen"]).add_to(m)
+    MeasureControl(primary_length_unit="meters", primary_area_unit="sqmeters",
+                   secondary_area_unit="hectares",
+                   localization="cn" if lang == "zh" else "en").add_to(m)
+    notes = [text["gcj02"]] if basemap == "amap" else []
+    ui = {"lang": lang, "title": title, "legend": legend, "notes": notes,
+          "tiles": [t.get_name() for t in tiles], "search": True,
+          "text": {k: text[k] for k in ("legend", "search", "notFound", "basemapOffline")}}
+    m.add_child(_Ui(ui))
+    if title:
+        m.get_root().header.add_child(Element(f"<title>{escape(title)}</title>"), name="title")
+    m.fit_bounds(_bounds(layers, bounds))
+    return m
+
+
+def render_html(m: folium.Map, *, offline: bool = True) -> str:
+    """The page of ``m``: assets inlined when ``offline``, else loaded from CDNs.
+
+    A map is rendered once and the result kept: folium appends duplicate script lines when a
+    map is rendered twice.
+    """
+    html = getattr(m, "_gaoxin_html", None)
+    if html is None:
+        root = m.get_root()
+        html = root.render()
+        m._gaoxin_html = html
+    return assets.inline_assets(html) if offline else html
+
+
+def save_map(m: folium.Map, path: str | Path, *, offline: bool = True) -> Path:
+    """Write ``m`` to ``path`` atomically (temporary file, then rename).
+
+    With ``offline`` (the default) the file is self-contained: all JavaScript and CSS are
+    inlined from the assets installed by ``make setup``; it renders with no network.
+
+    Raises
+    ------
+    InputError
+        When offline and the assets are not installed (run ``make setup``).
+    """
+    path = Path(path)
+    html = render_html(m, offline=offline)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8") as f:
+            f.write(html)
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+    return path
+
+
+def write_map(layers: Sequence[MapLayer], path: str | Path, *, offline: bool = True,
+              basemap: str = "none", lang: str = "zh", title: str | None = None,
+              tianditu_key: str | None = None) -> Path:
+    """Build and save a map in one call (see :func:`build_map` and :func:`save_map`).
+
+    Examples
+    --------
+    >>> import tempfile
+    >>> from shapely import box
+    >>> g = gpd.GeoDataFrame({"zone_id": ["Z1"], "name": ["高新区"]},
+    ...                      geometry=[box(104.0, 30.0, 104.01, 30.01)], crs=4326)
+    >>> out = write_map([MapLayer(g, "zones")], Path(tempfile.mkdtemp()) / "m.html")
+    >>> "<script src=\\"http" in out.read_text(encoding="utf-8")
+    False
+    """
+    if offline:
+        assets.assets_dir()  # fail before the (possibly long) build
+    m = build_map(layers, basemap=basemap, lang=lang, title=title, tianditu_key=tianditu_key)
+    return save_map(m, path, offline=offline)

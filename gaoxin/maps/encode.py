@@ -1,0 +1,230 @@
+"""Compact encoding of a layer for the browser runtime (``static/gaoxin-map.js``).
+
+Geometry: coordinates quantised to 1e-6° (≈0.1 m), delta-coded, zigzag varints, base64;
+structure (parts per feature, part types, rings per part, vertices per ring) as varints, the
+repetitive ones run-length coded; polygon rings without their closing vertex. A simple parcel
+costs about 21 bytes instead of about 300 in GeoJSON. Attributes: columnar, categorical
+columns as codes into a dictionary, numbers rounded to the digits shown.
+"""
+
+from __future__ import annotations
+
+import base64
+import json
+from typing import Any
+
+import numpy as np
+import pandas as pd
+import shapely
+
+QUANT = 1_000_000  # 1e-6 degree
+# Vertices off a straight line by less than this many degrees (≈0.15 m, half a pixel at zoom
+# 19, the deepest zoom the map offers) cannot be seen at any zoom the map shows.
+SIMPLIFY_DEG = 1.5e-6
+POLY, LINE, POINT = 0, 1, 2
+
+
+def varint_b64(values: np.ndarray, *, signed: bool = False) -> str:
+    """Base64 of LEB128 varints (zigzag-coded when ``signed``).
+
+    Examples
+    --------
+    >>> varint_b64(np.array([0, 1, 300]))
+    'AAGsAg=='
+    >>> varint_b64(np.array([-1, 1]), signed=True)
+    'AQI='
+    """
+    v = np.asarray(values, dtype=np.int64)
+    z = ((v << 1) ^ (v >> 63)).astype(np.uint64) if signed else v.astype(np.uint64)
+    nbytes = np.ones(len(z), dtype=np.int64)
+    for k in range(1, 10):
+        nbytes += z >= np.uint64(1 << (7 * k))
+    start = np.concatenate([[0], np.cumsum(nbytes)[:-1]])
+    out = np.zeros(int(nbytes.sum()), dtype=np.uint8)
+    for k in range(int(nbytes.max(initial=1))):
+        sel = nbytes > k
+        byte = (z[sel] >> np.uint64(7 * k)) & np.uint64(0x7F)
+        more = (nbytes[sel] > k + 1).astype(np.uint64) << np.uint64(7)
+        out[start[sel] + k] = (byte | more).astype(np.uint8)
+    return base64.b64encode(out.tobytes()).decode("ascii")
+
+
+def runs_b64(values: np.ndarray) -> str:
+    """Run-length code ``values`` as (value, count) varint pairs.
+
+    Examples
+    --------
+    >>> runs_b64(np.array([1, 1, 1, 2]))
+    'AQMCAQ=='
+    """
+    v = np.asarray(values, dtype=np.int64)
+    if len(v) == 0:
+        return ""
+    starts = np.flatnonzero(np.concatenate([[True], v[1:] != v[:-1]]))
+    counts = np.diff(np.concatenate([starts, [len(v)]]))
+    return varint_b64(np.column_stack([v[starts], counts]).ravel())
+
+
+def _structure(geoms: np.ndarray) -> dict[str, np.ndarray]:
+    """Parts, rings and coordinates of ``geoms`` (lon/lat), flattened."""
+    parts, feat_of_part = shapely.get_parts(geoms, return_index=True)
+    # Nested collections: flatten once more (rare: GeometryCollection of multi-geometries).
+    while np.any(np.isin(shapely.get_type_id(parts), (4, 5, 6, 7))):
+        parts, idx = shapely.get_parts(parts, return_index=True)
+        feat_of_part = feat_of_part[idx]
+    keep = ~shapely.is_empty(parts)
+    parts, feat_of_part = parts[keep], feat_of_part[keep]
+    tid = shapely.get_type_id(parts)
+    ptype = np.where(tid == 3, POLY, np.where(tid == 0, POINT, LINE))
+    is_poly = ptype == POLY
+    rings, part_of_ring = shapely.get_rings(parts[is_poly], return_index=True)
+    poly_idx = np.flatnonzero(is_poly)
+    ring_part = np.concatenate([poly_idx[part_of_ring], np.flatnonzero(~is_poly)])
+    ring_geom = np.concatenate([rings, parts[~is_poly]])
+    order = np.argsort(ring_part, kind="stable")
+    ring_part, ring_geom = ring_part[order], ring_geom[order]
+    coords, ring_of_coord = shapely.get_coordinates(ring_geom, return_index=True)
+    ring_len = np.bincount(ring_of_coord, minlength=len(ring_geom))
+    # Drop the closing vertex of polygon rings (the canvas closes the path).
+    ring_is_poly = ptype[ring_part] == POLY
+    last = np.cumsum(ring_len) - 1
+    drop = np.zeros(len(coords), dtype=bool)
+    drop[last[ring_is_poly & (ring_len > 0)]] = True
+    return {
+        "feat_of_part": feat_of_part, "ptype": ptype, "ring_part": ring_part,
+        "coords": coords[~drop], "ring_of_coord": ring_of_coord[~drop], "n_rings": len(ring_geom),
+    }
+
+
+def encode_geometry(geoms: np.ndarray) -> dict[str, Any]:
+    """Encode lon/lat shapely geometries for the runtime.
+
+    Examples
+    --------
+    >>> from shapely import box
+    >>> enc = encode_geometry(np.array([box(104.0, 30.0, 104.001, 30.001)]))
+    >>> enc["q"], enc["fparts"], enc["rlen"]
+    (1000000, 'AQE=', 'BA==')
+    """
+    s = _structure(np.asarray(geoms, dtype=object))
+    n = len(geoms)
+    q = np.rint(s["coords"] * QUANT).astype(np.int64)
+    ring = s["ring_of_coord"]
+    # Consecutive duplicates after quantisation add nothing: drop them (keep each ring's first).
+    same = np.zeros(len(q), dtype=bool)
+    if len(q) > 1:
+        same[1:] = (ring[1:] == ring[:-1]) & np.all(q[1:] == q[:-1], axis=1)
+    q, ring = q[~same], ring[~same]
+    ring_len = np.bincount(ring, minlength=s["n_rings"])
+    rings_per_part = np.bincount(s["ring_part"], minlength=len(s["ptype"]))
+    parts_per_feat = np.bincount(s["feat_of_part"], minlength=n)
+    delta = np.diff(q, axis=0, prepend=np.zeros((1, 2), dtype=np.int64))
+    return {
+        "q": QUANT,
+        "fparts": runs_b64(parts_per_feat),
+        "ptype": runs_b64(s["ptype"]),
+        "prings": runs_b64(rings_per_part),
+        "rlen": varint_b64(ring_len),
+        "xy": varint_b64(delta.ravel(), signed=True),
+    }
+
+
+def lighten(geoms: np.ndarray, *, tolerance: float = SIMPLIFY_DEG) -> np.ndarray:
+    """Simplify polygons/lines where it cannot be seen, keeping shared edges shared.
+
+    Polygon layers that form a valid coverage (parcels, zones) are simplified with GEOS
+    coverage simplification, so neighbours keep one common edge and no gaps appear; other
+    geometries are simplified one by one with topology preserved. Layers whose features have
+    at most 8 vertices on average (simple parcels) are returned as they are: there is nothing
+    to remove. Polygons are oriented (shells counter-clockwise) for non-zero filling.
+
+    Examples
+    --------
+    >>> from shapely import Point
+    >>> circle = Point(104, 30).buffer(0.01, quad_segs=256)
+    >>> out = lighten(np.array([circle]), tolerance=1e-5)
+    >>> shapely.get_num_coordinates(out)[0] < shapely.get_num_coordinates(circle)
+    True
+    """
+    geoms = np.asarray(geoms, dtype=object)
+    if len(geoms) == 0:
+        return geoms
+    nverts = shapely.get_num_coordinates(geoms)
+    if nverts.mean() > 8:
+        polys = np.isin(shapely.get_type_id(geoms), (3, 6))
+        out = geoms.copy()
+        if polys.any():
+            p = geoms[polys]
+            try:
+                valid = bool(shapely.coverage_is_valid(p))
+            except shapely.errors.GEOSException:
+                valid = False
+            out[polys] = (shapely.coverage_simplify(p, tolerance) if valid
+                          else shapely.simplify(p, tolerance, preserve_topology=True))
+        if (~polys).any():
+            out[~polys] = shapely.simplify(geoms[~polys], tolerance, preserve_topology=True)
+        geoms = out
+    return shapely.orient_polygons(geoms)
+
+
+def safe_json(obj: Any) -> str:
+    """JSON for an inline ``<script>``: UTF-8 text kept (no ``\\uXXXX`` for Chinese), but
+    ``<``, ``>``, ``&`` and line separators escaped so no value can close the script.
+
+    Examples
+    --------
+    >>> safe_json({"name": "地块</script>"})
+    '{"name":"地块\\\\u003c/script\\\\u003e"}'
+    """
+    text = json.dumps(obj, ensure_ascii=False, separators=(",", ":"), allow_nan=False)
+    for ch, esc in (("<", "\\u003c"), (">", "\\u003e"), ("&", "\\u0026"),
+                    ("\u2028", "\\u2028"), ("\u2029", "\\u2029")):
+        text = text.replace(ch, esc)
+    return text
+
+
+def _numbers(values: pd.Series, decimals: int) -> list[float | int | None]:
+    arr = pd.to_numeric(values, errors="coerce").to_numpy(dtype=float)
+    arr = np.round(arr, decimals)
+    finite = np.isfinite(arr)
+    if decimals == 0:
+        return [int(x) if ok else None for x, ok in zip(arr.tolist(), finite.tolist(), strict=True)]
+    return [(int(x) if x.is_integer() else x) if ok else None
+            for x, ok in zip(arr.tolist(), finite.tolist(), strict=True)]
+
+
+def _texts(values: pd.Series) -> pd.Series:
+    def text(v: object) -> object:
+        if v is None or (isinstance(v, float) and np.isnan(v)) or v is pd.NaT:
+            return None
+        if isinstance(v, bool | np.bool_):
+            return v
+        if isinstance(v, float) and v.is_integer():
+            return str(int(v))
+        return str(v)
+    return values.astype(object).map(text)
+
+
+def encode_column(values: pd.Series, *, decimals: int | None = None,
+                  yes_no: tuple[str, str] = ("是", "否")) -> dict[str, Any]:
+    """Columnar encoding of one attribute: ``n`` numbers, ``c`` dictionary codes, ``s`` text.
+
+    Examples
+    --------
+    >>> encode_column(pd.Series([1.234, None]), decimals=2)
+    {'t': 'n', 'd': 2, 'v': [1.23, None]}
+    >>> encode_column(pd.Series(["A", "B", "A", "A"]))
+    {'t': 'c', 'k': ['A', 'B'], 'i': [0, 1, 0, 0]}
+    """
+    if values.dtype.kind in "iuf":
+        d = (0 if values.dtype.kind in "iu" else 2) if decimals is None else decimals
+        return {"t": "n", "d": d, "v": _numbers(values, d)}
+    if values.dtype.kind == "b":
+        values = values.map({True: yes_no[0], False: yes_no[1]})
+    text = _texts(values).map(
+        lambda v: (yes_no[0] if v else yes_no[1]) if isinstance(v, bool | np.bool_) else v
+    )
+    codes, uniques = pd.factorize(text, use_na_sentinel=True)
+    if len(uniques) <= max(1, len(text) // 2):
+        return {"t": "c", "k": [str(u) for u in uniques], "i": codes.tolist()}
+    return {"t": "s", "v": text.where(text.notna(), None).tolist()}
