@@ -33,6 +33,7 @@ class EncodingGuess:
 
     encoding: str
     how: str
+    note: str = ""  # why a .cpg or language-driver byte was overruled
 
 
 def normalise_encoding_name(name: str) -> str:
@@ -56,35 +57,165 @@ def normalise_encoding_name(name: str) -> str:
 def guess_dbf_encoding(dbf: bytes, cpg: str | None = None) -> EncodingGuess:
     """Decide the encoding of DBF bytes (optionally with the text of a ``.cpg``).
 
+    The ``.cpg`` wins, then the language-driver id (byte 29), but only when the field names
+    and records actually decode with it: a UTF-8 file stamped GBK, or GB18030 text (four-byte
+    characters such as ``㐀``) under a GBK label, is otherwise read as mojibake. Failing both,
+    UTF-8 is tried, then GB18030 (which decodes all GBK and GB2312 text), then Latin-1.
+
     Examples
     --------
     >>> header = bytearray(32); header[29] = 0x4D
     >>> guess_dbf_encoding(bytes(header))
-    EncodingGuess(encoding='gbk', how='ldid')
+    EncodingGuess(encoding='gbk', how='ldid', note='')
     >>> guess_dbf_encoding(b"\\x03" + bytes(31) + "名称".encode("gbk"))
-    EncodingGuess(encoding='gb18030', how='heuristic')
+    EncodingGuess(encoding='gb18030', how='heuristic', note='')
     >>> guess_dbf_encoding(b"", cpg="UTF-8")
-    EncodingGuess(encoding='utf-8', how='cpg')
+    EncodingGuess(encoding='utf-8', how='cpg', note='')
+    >>> guess_dbf_encoding(bytes(header) + "名称".encode("utf-8")).encoding
+    'utf-8'
     """
+    texts = _dbf_texts(dbf)
     if cpg and cpg.strip():
-        return EncodingGuess(normalise_encoding_name(cpg), "cpg")
-    if len(dbf) > 29 and dbf[29] in _LDID:
-        return EncodingGuess(_LDID[dbf[29]], "ldid")
-    body = dbf[32:]
-    truncated = len(dbf) >= _SAMPLE_BYTES
-    for candidate in ("utf-8", "gb18030"):  # GB18030 decodes all GBK and GB2312 text
-        if _decodes(body, candidate, truncated):
-            return EncodingGuess(candidate, "heuristic")
-    return EncodingGuess("latin-1", "heuristic")
+        declared = normalise_encoding_name(cpg)
+        found = _first_decoding(texts, _family(declared))
+        if found:
+            return EncodingGuess(found, "cpg")
+        claim = f"the .cpg says {cpg.strip()}"
+    elif len(dbf) > 29 and dbf[29] in _LDID:
+        declared = _LDID[dbf[29]]
+        # Valid multi-byte UTF-8 is practically never GBK text: a wrong stamp, not the data.
+        if not (_has_multibyte(texts) and _first_decoding(texts, ("utf-8",))):
+            found = _first_decoding(texts, _family(declared))
+            if found:
+                return EncodingGuess(found, "ldid")
+        claim = f"the DBF language-driver byte 0x{dbf[29]:02X} says {declared}"
+    else:
+        claim = ""
+    found = _first_decoding(texts, ("utf-8", "gb18030")) or "latin-1"
+    note = f"{claim} but the text reads as {found}" if claim else ""
+    return EncodingGuess(found, "heuristic", note)
 
 
-def _decodes(body: bytes, encoding: str, truncated: bool) -> bool:
+def _family(encoding: str) -> tuple[str, ...]:
+    """The encoding and, for GBK/GB2312, its superset GB18030."""
+    return (encoding, "gb18030") if encoding in ("gbk", "gb2312") else (encoding,)
+
+
+def _first_decoding(texts: list[tuple[bytes, bool]], candidates: tuple[str, ...]) -> str | None:
+    for candidate in candidates:
+        if all(_decodes(text, candidate, cut) for text, cut in texts):
+            return candidate
+    return None
+
+
+def _has_multibyte(texts: list[tuple[bytes, bool]]) -> bool:
+    return any(max(text, default=0) > 0x7F for text, _ in texts)
+
+
+def _dbf_texts(dbf: bytes) -> list[tuple[bytes, bool]]:
+    """The text parts of DBF bytes: each field name, then the record area.
+
+    The header's binary parts (counts, field widths ≥ 128) are left out, so they cannot
+    spoil the decoding test. Each text comes with whether it may end inside a character:
+    field names (GDAL cuts names to 10 bytes), and the records when the sample is cut.
+    """
+    if len(dbf) < 32:
+        return []
+    sampled = len(dbf) >= _SAMPLE_BYTES
+    header_len = int.from_bytes(dbf[8:10], "little")
+    if not 32 < header_len <= len(dbf):
+        return [(dbf[32:], sampled)]
+    texts = []
+    for start in range(32, header_len - 31, 32):
+        if dbf[start] == 0x0D:
+            break
+        texts.append((_name_bytes(dbf[start:start + 11]), True))
+    texts.append((dbf[header_len:], sampled))
+    return texts
+
+
+def _name_bytes(raw: bytes) -> bytes:
+    return raw.split(b"\0", 1)[0].rstrip(b" ")
+
+
+def _decodes(body: bytes, encoding: str, may_be_cut: bool) -> bool:
     try:
         body.decode(encoding)
         return True
     except UnicodeDecodeError as exc:
-        # The sample may end inside a multi-byte character.
-        return truncated and exc.start >= len(body) - 4
+        return may_be_cut and _cut_at_end(exc, body)
+
+
+def _cut_at_end(exc: UnicodeDecodeError, body: bytes) -> bool:
+    """Whether the only decoding error is a character cut off at the very end."""
+    return exc.end == len(body) and exc.reason in ("unexpected end of data",
+                                                    "incomplete multibyte sequence")
+
+
+def fit_field_name(name: str, encoding: str, taken: set[str], limit: int = 10) -> str:
+    """Shorten ``name`` to ``limit`` bytes in ``encoding`` on a character boundary.
+
+    DBF field names hold at most 10 bytes. GDAL cuts longer names byte-wise, which splits
+    a Chinese character in two and leaves a file that nothing reads (UnicodeDecodeError).
+    A shortened name that collides with one in ``taken`` gets a numeric suffix.
+
+    Examples
+    --------
+    >>> fit_field_name("用地性质", "utf-8", set()), fit_field_name("用地性质", "gbk", set())
+    ('用地性', '用地性质')
+    >>> fit_field_name("用地性质代码", "gbk", {"用地性质代"})
+    '用地性质1'
+    """
+    def cut(text: str, room: int) -> str:
+        while len(text.encode(encoding)) > room:
+            text = text[:-1]
+        return text
+
+    fitted = cut(name, limit)
+    n = 1
+    while fitted in taken:
+        suffix = str(n)
+        fitted = cut(name, limit - len(suffix)) + suffix
+        n += 1
+    return fitted
+
+
+def repair_dbf_names(header: bytes, encoding: str) -> bytes | None:
+    """DBF header bytes with field names cut mid-character mended, or None when all are fine.
+
+    The broken tail bytes of a name are zeroed (``用地性\\xe8`` → ``用地性``); a name that
+    then repeats an earlier one gets a numeric suffix, as :func:`fit_field_name` does.
+
+    Examples
+    --------
+    >>> h = bytearray(32 + 32 + 1); h[8:10] = (65).to_bytes(2, "little"); h[64] = 0x0D
+    >>> h[32:42] = "用地性质".encode("utf-8")[:10]
+    >>> fixed = repair_dbf_names(bytes(h), "utf-8")
+    >>> fixed[32:43].rstrip(b"\\0").decode("utf-8")
+    '用地性'
+    >>> repair_dbf_names(fixed, "utf-8") is None
+    True
+    """
+    if len(header) < 32:
+        return None
+    header_len = min(int.from_bytes(header[8:10], "little"), len(header))
+    out = bytearray(header)
+    taken: set[str] = set()
+    changed = False
+    for start in range(32, header_len - 31, 32):
+        if out[start] == 0x0D:
+            break
+        raw = _name_bytes(bytes(out[start:start + 11]))
+        try:
+            name = raw.decode(encoding)
+        except UnicodeDecodeError as exc:
+            if not _cut_at_end(exc, raw):
+                continue  # wrongly encoded, not cut: nothing safe to mend
+            name = fit_field_name(raw[:exc.start].decode(encoding, "replace"), encoding, taken)
+            out[start:start + 11] = name.encode(encoding).ljust(11, b"\0")
+            changed = True
+        taken.add(name)
+    return bytes(out) if changed else None
 
 
 def shapefile_encoding(path: Path, *, member: str | None = None) -> EncodingGuess:

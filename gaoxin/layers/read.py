@@ -10,9 +10,15 @@ Gauss-Krüger numbers in a geographic file are named in the error).
 
 from __future__ import annotations
 
+import contextlib
+import glob
+import shutil
+import tempfile
 import zipfile
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import IO
 
 import geopandas as gpd
 import numpy as np
@@ -24,7 +30,7 @@ from pyproj import CRS
 from ..geo.crs import CHINA_LAT, CHINA_LON, describe_crs, guess_crs_from_coords, parse_crs
 from ..geo.errors import InputError
 from ..geo.offsets import convert_geometries
-from .encoding import normalise_encoding_name, shapefile_encoding
+from .encoding import normalise_encoding_name, repair_dbf_names, shapefile_encoding
 
 TABLE_SUFFIXES = (".csv", ".xlsx", ".xls", ".txt_table")
 PARQUET_SUFFIXES = (".parquet", ".geoparquet")
@@ -163,36 +169,156 @@ def _read_gdal(path: Path, layer: str | None, encoding: str | None,
                report: ReadReport) -> gpd.GeoDataFrame:
     suffix = path.suffix.lower()
     is_shp = suffix == ".shp" or (suffix == ".zip" and _zip_has_shp(path))
+    if suffix == ".shp":
+        _check_shapefile_parts(path)
     if is_shp:
         if encoding:
             report.encoding, report.encoding_how = normalise_encoding_name(encoding), "declared"
         else:
             guess = shapefile_encoding(path)
             report.encoding, report.encoding_how = guess.encoding, guess.how
+            if guess.note:
+                report.warnings.append(f"{guess.note}; read as {guess.encoding}")
+    if layer is not None and layer not in (names := list_layers(path)) and names:
+        raise InputError(f"has no layer {layer!r}; layers: {', '.join(names)}", file=path,
+                         fix="name one of these layers")
+    kwargs: dict[str, object] = {}
+    if report.encoding:
+        kwargs["encoding"] = report.encoding
+    if bbox is not None:
+        kwargs["bbox"] = bbox
     try:
-        info = pyogrio.read_info(_gdal_path(path), layer=layer)
-        report.driver = str(info.get("driver") or "")
-        kwargs: dict[str, object] = {}
-        if report.encoding:
-            kwargs["encoding"] = report.encoding
-        if bbox is not None:
-            kwargs["bbox"] = bbox
-        gdf = pyogrio.read_dataframe(_gdal_path(path), layer=layer, use_arrow=False, **kwargs)
+        with _mended_shapefile(path, report) if is_shp else contextlib.nullcontext(path) as src:
+            info = pyogrio.read_info(_gdal_path(src), layer=layer)
+            report.driver = str(info.get("driver") or "")
+            gdf = pyogrio.read_dataframe(_gdal_path(src), layer=layer, use_arrow=False,
+                                         **kwargs)
     except InputError:
         raise
+    except UnicodeDecodeError as exc:
+        raise InputError(f"has text that is not {exc.encoding} ({_short(exc)})", file=path,
+                         fix="name the encoding (encoding = \"GBK\" or \"UTF-8\"), or add a .cpg "
+                             "file holding it") from None
     except Exception as exc:
-        message = _short(exc)
-        if "layer" in message.lower() and layer is not None:
-            raise InputError(f"has no layer {layer!r}; layers: "
-                             f"{', '.join(list_layers(path)) or '(none)'}", file=path,
-                             fix="name one of these layers") from None
-        raise InputError(f"cannot be read ({message})", file=path,
-                         fix="check that the file is complete and in a GIS format "
-                             "(GeoPackage, Shapefile, GeoJSON, KML, FileGDB, FlatGeobuf)") from None
+        raise _gdal_error(exc, path) from None
     if not isinstance(gdf, gpd.GeoDataFrame):
         raise InputError("has no geometry column", file=path,
                          fix="export the layer with its geometry")
+    if report.driver in ("LIBKML", "KML"):
+        gdf = _drop_kml_defaults(gdf, str(info.get("layer_name") or ""))
     return gdf
+
+
+def _gdal_error(exc: Exception, path: Path) -> InputError:
+    """An InputError in words a user can act on, for an exception from GDAL."""
+    message = _short(exc)
+    if "not recognized as being in a supported file format" in message or (
+            "does not exist in the file system" in message):
+        what = "the zip holds no GIS file" if path.suffix.lower() == ".zip" else (
+            "GDAL does not recognise the format")
+        return InputError(f"cannot be read: {what} (the file may be damaged, truncated or of "
+                          "another type)", file=path,
+                          fix="export it again as GeoPackage, Shapefile, GeoJSON, KML, FileGDB "
+                              "or FlatGeobuf")
+    return InputError(f"cannot be read ({message.rstrip('.')})", file=path,
+                      fix="check that the file is complete and in a GIS format "
+                          "(GeoPackage, Shapefile, GeoJSON, KML, FileGDB, FlatGeobuf)")
+
+
+def _check_shapefile_parts(path: Path) -> None:
+    """Refuse a Shapefile whose .shx or .dbf is missing, or whose .shp is cut short."""
+    missing = [ext for ext in (".shx", ".dbf")
+               if not (path.with_suffix(ext).exists() or path.with_suffix(ext.upper()).exists())]
+    if missing:
+        raise InputError(f"the Shapefile's {' and '.join(missing)} file is missing "
+                         "(a Shapefile is several files with the same name)", file=path,
+                         fix=f"copy the {' and '.join(missing)} that came with the .shp into "
+                             "the same folder, or send the data as one .zip or .gpkg")
+    with path.open("rb") as fh:
+        header = fh.read(100)
+    declared = int.from_bytes(header[24:28], "big") * 2 if len(header) == 100 else None
+    actual = path.stat().st_size
+    if declared is None or int.from_bytes(header[:4], "big") != 9994:
+        raise InputError("is not a Shapefile (the .shp header is missing or damaged)",
+                         file=path, fix="export the layer again")
+    if actual < declared:
+        raise InputError(f"the .shp is truncated ({actual} of {declared} bytes)", file=path,
+                         fix="copy the file again completely, or export the layer again")
+
+
+@contextlib.contextmanager
+def _mended_shapefile(path: Path, report: ReadReport) -> Iterator[Path]:
+    """Yield ``path``, or a temporary copy whose DBF field names cut mid-character are mended.
+
+    GDAL cuts field names to 10 bytes, splitting a UTF-8 Chinese character (``用地性质`` →
+    ``用地性`` plus a stray byte); pyogrio then cannot decode the name at all. The input is
+    never modified: the copy lives in a temporary folder for the duration of the read.
+    """
+    encoding = report.encoding or "utf-8"
+    if path.suffix.lower() == ".zip":
+        with zipfile.ZipFile(path) as zf:
+            dbf_name = next((n for n in zf.namelist() if n.lower().endswith(".dbf")), None)
+            header = _dbf_header(zf.open(dbf_name)) if dbf_name else b""
+    else:
+        dbf = next((p for p in (path.with_suffix(".dbf"), path.with_suffix(".DBF"))
+                    if p.exists()), None)
+        header = _dbf_header(dbf.open("rb")) if dbf else b""
+    mended = repair_dbf_names(header, encoding)
+    if mended is None:
+        yield path
+        return
+    tmpdir = Path(tempfile.mkdtemp(prefix="gaoxin-shp-"))
+    try:
+        if path.suffix.lower() == ".zip":
+            with zipfile.ZipFile(path) as zf:
+                zf.extractall(tmpdir)
+            shp = next(tmpdir.rglob("*.[sS][hH][pP]"))
+        else:
+            for part in path.parent.glob(f"{glob.escape(path.stem)}.*"):
+                if part.is_file():
+                    shutil.copy2(part, tmpdir / part.name)
+            shp = tmpdir / path.name
+        dbf_copy = next(shp.parent.glob(f"{glob.escape(shp.stem)}.[dD][bB][fF]"))
+        with dbf_copy.open("r+b") as fh:
+            fh.write(mended)
+        report.fixes.append("mended DBF field names cut in the middle of a character "
+                            "(GDAL cuts names to 10 bytes)")
+        yield shp
+    finally:
+        shutil.rmtree(tmpdir, ignore_errors=True)
+
+
+def _dbf_header(fh: IO[bytes]) -> bytes:
+    """The DBF header (up to and including the field descriptors) from an open file."""
+    with fh:
+        head = fh.read(32)
+        if len(head) < 32:
+            return head
+        size = int.from_bytes(head[8:10], "little")
+        return head + fh.read(max(size - 32, 0))
+
+
+# Columns LIBKML adds to every layer; dropped when they hold nothing but their defaults.
+_KML_DEFAULTS: dict[str, object] = {
+    "Name": None, "description": None, "timestamp": None, "begin": None, "end": None,
+    "altitudeMode": None, "tessellate": -1, "extrude": 0, "visibility": -1,
+    "drawOrder": None, "icon": None,
+}
+
+
+def _drop_kml_defaults(gdf: gpd.GeoDataFrame, layer_name: str) -> gpd.GeoDataFrame:
+    drop = []
+    for col, default in _KML_DEFAULTS.items():
+        if col not in gdf.columns:
+            continue
+        values = gdf[col]
+        if values.isna().all() or (default is not None and (values == default).all()):
+            drop.append(col)
+    if "id" in gdf.columns:
+        auto = [f"{layer_name}.{i}" for i in range(1, len(gdf) + 1)]
+        if gdf["id"].isna().all() or gdf["id"].astype(object).tolist() == auto:
+            drop.append("id")
+    return gdf.drop(columns=drop)
 
 
 def _zip_has_shp(path: Path) -> bool:
@@ -276,12 +402,16 @@ def read_source(
             if len(names) > 1:
                 report.warnings.append(f"{len(names)} layers in the file; read {names[0]!r} "
                                        f"(name one with layer = …)")
+                layer = report.layer = names[0]
         gdf = _read_gdal(path, layer, encoding, bbox, report)
     if len(gdf) == 0:
         raise InputError("the layer is empty" + (" inside the requested extent" if bbox else ""),
                          file=path, fix="check that you exported the right layer")
     gdf = _settle_crs(gdf, declared, offset, path, report)
     report.features = len(gdf)
+    missing = int(np.asarray(shapely.is_missing(np.asarray(gdf.geometry.values))).sum())
+    if missing:
+        report.warnings.append(f"{missing} of {len(gdf)} features have no geometry")
     return gdf, report
 
 
@@ -292,13 +422,15 @@ def _settle_crs(gdf: gpd.GeoDataFrame, declared: CRS | None, offset: str | None,
         if own is None:
             x, y = _sample_xy(gdf)
             guess = guess_crs_from_coords(x, y)
-            hint = f" The coordinates look like {guess.note}."
+            problem = f"has no CRS (no .prj or CRS tag); the coordinates look like {guess.note}"
+            code = "EPSG:xxxx"
             if guess.crs is not None and guess.kind != "geographic-swapped":
-                hint += f" Probably {describe_crs(guess.crs)}."
+                problem += f"; probably {describe_crs(guess.crs)}"
+                code = f"EPSG:{guess.crs.to_epsg()}"
             raise InputError(
-                "has no CRS (no .prj or CRS tag)." + hint, file=path,
-                fix="add the .prj, or declare it in the workspace: crs = \"EPSG:xxxx\" (or "
-                    "--crs on the command line)",
+                problem, file=path,
+                fix=f"add the .prj, or declare the CRS in the workspace: crs = \"{code}\" (or "
+                    f"--crs {code} on the command line)",
             )
         report.crs_how = "from file"
     else:
@@ -368,14 +500,17 @@ def _check_in_china(gdf: gpd.GeoDataFrame, path: Path) -> None:
                 fix="swap the columns, or for CSV name them lon and lat",
             )
         if guess.kind in ("gk-prefixed", "gk-plain"):
+            fix = (f"declare the projected CRS: crs = \"EPSG:{guess.crs.to_epsg()}\""
+                   if guess.crs is not None else
+                   "declare the projected CRS of the zone's central meridian, e.g. "
+                   "crs = \"EPSG:4544\" for 105°E")
             raise InputError(
                 f"the file claims {describe_crs(crs)} but its coordinates are metres: "
-                f"{guess.note}", file=path, feature=feature,
-                fix="declare the projected CRS (e.g. crs = \"EPSG:4544\")",
+                f"{guess.note}", file=path, feature=feature, fix=fix,
             )
     raise InputError(
         f"coordinates fall outside China (first bad feature at lon {xmin:.4f}, lat {ymin:.4f}"
-        f" in {describe_crs(crs)}; {len(bad)} features)",
+        f" in {describe_crs(crs)}; {len(bad)} of {len(lon_lat)} features outside)",
         file=path, feature=feature,
         fix="check the CRS: a wrong zone or datum moves data far away",
     )
