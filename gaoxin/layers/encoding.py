@@ -171,9 +171,10 @@ def fit_field_name(name: str, encoding: str, taken: set[str], limit: int = 10) -
             text = text[:-1]
         return text
 
+    lowered = {t.lower() for t in taken}  # DBF field names ignore case
     fitted = cut(name, limit)
     n = 1
-    while fitted in taken:
+    while fitted.lower() in lowered:
         suffix = str(n)
         fitted = cut(name, limit - len(suffix)) + suffix
         n += 1

@@ -14,9 +14,11 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import geopandas as gpd
+import numpy as np
 import pandas as pd
 
 from ..geo.errors import InputError
+from .encoding import fit_field_name, normalise_encoding_name
 
 # Suffix → pyogrio driver for vector outputs.
 VECTOR_DRIVERS = {
@@ -28,7 +30,10 @@ VECTOR_DRIVERS = {
     ".fgb": "FlatGeobuf",
     ".gdb": "OpenFileGDB",
 }
-SHAPEFILE_SIDECARS = (".shp", ".shx", ".dbf", ".prj", ".cpg")
+# Removed before a Shapefile is replaced: a stale spatial index (.qix/.sbn) would make GDAL,
+# QGIS or ArcGIS filter the new features with the old index.
+SHAPEFILE_SIDECARS = (".shp", ".shx", ".dbf", ".prj", ".cpg", ".qix", ".sbn", ".sbx")
+_INT32 = np.iinfo(np.int32)
 
 
 @contextlib.contextmanager
@@ -126,6 +131,13 @@ def write_vector(
     longitude/latitude), ``.kml``, ``.fgb``, ``.gdb``, ``.parquet`` (GeoParquet), ``.csv`` and
     ``.xlsx`` (geometry as WKT) and ``.txt`` (界址点坐标, GBK).
 
+    Shapefile field names longer than 10 bytes in the output encoding are shortened on a
+    character boundary (``用地性质`` is 12 bytes in UTF-8 → ``用地性``; in GBK it fits), with a
+    numeric suffix when two collide. FlatGeobuf is written with its spatial index, which
+    orders the features along a Hilbert curve. 64-bit integer columns whose values fit are
+    written as 32-bit integers to KML and FileGDB (which otherwise store them as text or
+    floating point).
+
     ``append_layer`` adds a layer to an existing GeoPackage (not atomic across layers: the
     file is copied, extended and renamed).
     """
@@ -157,38 +169,86 @@ def write_vector(
                              ".csv, .xlsx or .txt")
     if suffix in (".geojson", ".json", ".kml") and gdf.crs is not None:
         gdf = gdf.to_crs(4326)  # RFC 7946 and KML are longitude/latitude only
+    if suffix in (".kml", ".gdb"):
+        gdf = _narrow_integers(gdf)
     kwargs: dict[str, object] = {"driver": driver}
     if layer:
         kwargs["layer"] = layer
+    if suffix == ".gdb" and any(gdf[c].dtype == np.int64 for c in gdf.columns):
+        # Values beyond 32 bits: keep them exact (needs ArcGIS Pro 3.2+ to open).
+        kwargs["layer_options"] = {"TARGET_ARCGIS_VERSION": "ARCGIS_PRO_3_2_OR_LATER"}
     if suffix == ".shp":
         kwargs["encoding"] = encoding or "UTF-8"
+        gdf = shapefile_field_names(gdf, encoding or "UTF-8")
     if append_layer and target.exists():
         with atomic_path(target) as tmp:
-            shutil.copy2(target, tmp)
-            _to_file(gdf, tmp, mode="a", **kwargs)
+            if target.is_dir():  # FileGDB
+                shutil.copytree(target, tmp)
+            else:
+                shutil.copy2(target, tmp)
+            _to_file(gdf, tmp, target, mode="a", **kwargs)
         return target
     if suffix == ".shp":
         return _write_shapefile(gdf, target, kwargs)
     with atomic_path(target, directory=suffix == ".gdb") as tmp:
         if suffix == ".gdb":
             tmp.rmdir()
-        _to_file(gdf, tmp, **kwargs)
+        _to_file(gdf, tmp, target, **kwargs)
     return target
 
 
-def _to_file(gdf: gpd.GeoDataFrame, path: Path, **kwargs: object) -> None:
+def shapefile_field_names(gdf: gpd.GeoDataFrame, encoding: str) -> gpd.GeoDataFrame:
+    """Rename columns to DBF field names of at most 10 bytes in ``encoding``.
+
+    Examples
+    --------
+    >>> from shapely import Point
+    >>> g = gpd.GeoDataFrame({"用地性质": ["M1"], "用地性质代码": ["M"]}, geometry=[Point(0, 0)])
+    >>> shapefile_field_names(g, "UTF-8").columns.tolist()
+    ['用地性', '用地性1', 'geometry']
+    >>> shapefile_field_names(g, "GBK").columns.tolist()
+    ['用地性质', '用地性质代', 'geometry']
+    """
+    codec = normalise_encoding_name(encoding)
+    taken: set[str] = set()
+    names: dict[str, str] = {}
+    for col in gdf.columns:
+        if col == gdf.geometry.name:
+            continue
+        try:
+            names[col] = fit_field_name(str(col), codec, taken)
+        except UnicodeEncodeError:
+            raise InputError(f"field name {col!r} cannot be written in {encoding}",
+                             fix="write the Shapefile as UTF-8, or rename the field") from None
+        taken.add(names[col])
+    renamed = {old: new for old, new in names.items() if old != new}
+    return gdf.rename(columns=renamed) if renamed else gdf
+
+
+def _narrow_integers(gdf: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
+    """Store 64-bit integer columns as 32-bit where every value fits."""
+    narrow = [c for c in gdf.columns if gdf[c].dtype == np.int64 and len(gdf)
+              and _INT32.min <= gdf[c].min() and gdf[c].max() <= _INT32.max]
+    return gdf.astype(dict.fromkeys(narrow, np.int32)) if narrow else gdf
+
+
+def _to_file(gdf: gpd.GeoDataFrame, path: Path, target: Path, **kwargs: object) -> None:
+    """Write ``gdf`` to the temporary ``path``; errors name the real ``target``."""
     try:
         gdf.to_file(path, engine="pyogrio", **kwargs)
     except Exception as exc:
-        raise InputError(f"cannot be written ({str(exc).splitlines()[0][:200]})", file=path,
-                         fix="check the layer's geometry types and field names suit the format"
-                         ) from None
+        message = (str(exc).strip().splitlines() or [type(exc).__name__])[0][:200].rstrip(".")
+        fix = ("a Shapefile or FileGDB layer holds one geometry type: write a .gpkg, or split "
+               "the layer by geometry type" if "geometry" in message.lower() else
+               "check the layer's field names and values suit the format (or write a .gpkg)")
+        raise InputError(f"cannot be written ({message}); any earlier file is left unchanged",
+                         file=target, fix=fix) from None
 
 
 def _write_shapefile(gdf: gpd.GeoDataFrame, target: Path, kwargs: dict[str, object]) -> Path:
     workdir = Path(tempfile.mkdtemp(prefix=f".{target.stem}.", dir=target.parent))
     try:
-        _to_file(gdf, workdir / target.name, **kwargs)
+        _to_file(gdf, workdir / target.name, target, **kwargs)
         for ext in SHAPEFILE_SIDECARS:
             old = target.with_suffix(ext)
             if old.exists():
@@ -206,7 +266,8 @@ def _write_zipped_shapefile(gdf: gpd.GeoDataFrame, target: Path, encoding: str |
     workdir = Path(tempfile.mkdtemp(prefix=f".{target.stem}.", dir=target.parent))
     try:
         shp = workdir / f"{target.stem}.shp"
-        _to_file(gdf, shp, driver="ESRI Shapefile", encoding=encoding or "UTF-8")
+        _to_file(shapefile_field_names(gdf, encoding or "UTF-8"), shp, target,
+                 driver="ESRI Shapefile", encoding=encoding or "UTF-8")
         with atomic_path(target) as tmp, zipfile.ZipFile(tmp, "w", zipfile.ZIP_DEFLATED) as zf:
             for part in sorted(workdir.iterdir()):
                 if part.suffix != ".zip":
