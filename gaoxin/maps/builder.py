@@ -11,6 +11,7 @@ features to 300,000), so tooltips, popups, escaping and the tests are the same f
 from __future__ import annotations
 
 import os
+import re
 import tempfile
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -317,10 +318,36 @@ def render_html(m: folium.Map, *, offline: bool = True) -> str:
     """
     html = getattr(m, "_gaoxin_html", None)
     if html is None:
-        root = m.get_root()
-        html = root.render()
+        html = unescape_cjk(m.get_root().render())
         m._gaoxin_html = html
     return assets.inline_assets(html) if offline else html
+
+
+_UESC = re.compile(r"(?<!\\)((?:\\\\)*)\\u([0-9a-fA-F]{4})")
+
+
+def unescape_cjk(html: str) -> str:
+    r"""Write ``\uXXXX`` escapes of non-ASCII text in the page's scripts as UTF-8 characters.
+
+    folium's ``tojson`` escapes layer names (``"\u5730\u5757"``): 6 bytes per Chinese
+    character instead of 3. ASCII escapes (``\u003c``) and line separators are kept.
+
+    Examples
+    --------
+    >>> print(unescape_cjk(r'<body><script>var a = "\u5730\u5757\u003c";</script>'))
+    <body><script>var a = "地块\u003c";</script>
+    """
+    head, sep, body = html.partition("<body>")
+    if not sep:
+        head, body = "", html
+
+    def repl(mt: re.Match[str]) -> str:
+        code = int(mt.group(2), 16)
+        if code < 0x80 or 0xD800 <= code <= 0xDFFF or code in (0x2028, 0x2029):
+            return mt.group(0)
+        return mt.group(1) + chr(code)
+
+    return head + sep + _UESC.sub(repl, body)
 
 
 def save_map(m: folium.Map, path: str | Path, *, offline: bool = True) -> Path:

@@ -243,8 +243,7 @@ def _breaks(x: np.ndarray, method: str, k: int = 5) -> tuple[np.ndarray, list[st
 
 def _categorical(values: pd.Series, base: dict[str, Any], nodata: str,
                  caption: str) -> Classes:
-    text = values.astype(object).where(values.notna(), None)
-    text = text.map(lambda v: None if v is None else str(v))
+    text = [None if pd.isna(v) else str(v) for v in values.astype(object)]
     cats = sorted({v for v in text if v is not None}, key=_category_order)
     styles, labels, spare = [], [], iter(CATEGORY_PALETTE * 4)
     for c in cats[:40]:

@@ -129,15 +129,18 @@
       map.off("zoom", this._onZoom, this);
       map.off("moveend", this._update, this);
       map.off("zoomanim", this._onAnimZoom, this);
+      if (this._frame) { L.Util.cancelAnimFrame(this._frame); this._frame = null; }
       L.DomUtil.remove(this._canvas);
       this._canvas = null;
       GX.drawn[this.id] = 0;
       GX.unhover(map);
     },
 
-    _reset: function () { this._update(); this._updateTransform(this._center, this._zoom); },
-    _onZoom: function () { this._updateTransform(this._map.getCenter(), this._map.getZoom()); },
-    _onAnimZoom: function (e) { this._updateTransform(e.center, e.zoom); },
+    _reset: function () { this._update(); },
+    _onZoom: function () {
+      if (this._bounds) this._updateTransform(this._map.getCenter(), this._map.getZoom());
+    },
+    _onAnimZoom: function (e) { if (this._bounds) this._updateTransform(e.center, e.zoom); },
 
     _updateTransform: function (center, zoom) {
       var map = this._map, scale = map.getZoomScale(zoom, this._zoom),
@@ -148,9 +151,16 @@
       else L.DomUtil.setPosition(this._canvas, tl);
     },
 
+    // Coalesce the redraws of one frame (add, fitBounds, viewreset, moveend) into one.
     _update: function () {
+      if (this._frame) return;
+      this._frame = L.Util.requestAnimFrame(function () { this._frame = null; this._redraw(); }, this);
+    },
+
+    _redraw: function () {
       var map = this._map;
-      if (!map || (map._animatingZoom && this._bounds)) return;
+      if (!map || !this._canvas) return;
+      if (map._animatingZoom && this._bounds) { this._update(); return; }
       var p = this.options.padding, size = map.getSize(),
         min = map.containerPointToLayerPoint(size.multiplyBy(-p)).round();
       this._bounds = L.bounds(min, min.add(size.multiplyBy(1 + 2 * p)).round());
@@ -161,6 +171,7 @@
       c.width = r * s.x; c.height = r * s.y;
       c.style.width = s.x + "px"; c.style.height = s.y + "px";
       this._draw(r);
+      this._updateTransform(this._center, this._zoom);
     },
 
     _draw: function (r) {
@@ -173,10 +184,27 @@
       ctx.setTransform(r, 0, 0, r, 0, 0);
       ctx.clearRect(0, 0, b.getSize().x, b.getSize().y);
       ctx.lineJoin = "round"; ctx.lineCap = "round";
+      // Paths of at most CHUNK features: Chromium builds one path with thousands of
+      // sub-paths in quadratic time (10,000 parcels: 690 ms in one path, 25 ms in chunks).
+      var CHUNK = 32;
       for (var k = 0; k < styles.length; k++) {
         var st = styles[k], list = g.byClass[k];
         if (!list.length) continue;
+        ctx.setLineDash(st.dash ? st.dash : []);
+        ctx.lineWidth = st.weight; ctx.strokeStyle = st.color; ctx.fillStyle = st.fill;
         var polys = new Path2D(), lines = new Path2D(), pts = new Path2D(), np = 0, nl = 0, nt = 0;
+        var flush = function () {
+          if (np) {
+            if (st.fillOpacity > 0) { ctx.globalAlpha = st.fillOpacity; ctx.fill(polys, "nonzero"); }
+            ctx.globalAlpha = st.opacity; ctx.stroke(polys);
+          }
+          if (nl) { ctx.globalAlpha = st.opacity; ctx.stroke(lines); }
+          if (nt) {
+            ctx.globalAlpha = Math.max(st.fillOpacity, 0.6); ctx.fill(pts);
+            ctx.globalAlpha = st.opacity; ctx.stroke(pts);
+          }
+          polys = new Path2D(); lines = new Path2D(); pts = new Path2D(); np = nl = nt = 0;
+        };
         for (var j = 0; j < list.length; j++) {
           var f = list[j];
           if (bb[4 * f + 2] < vx0 || bb[4 * f] > vx1 || bb[4 * f + 3] < vy0 || bb[4 * f + 1] > vy1) continue;
@@ -208,21 +236,9 @@
               if (t === 0) path.closePath();
             }
           }
+          if (np + nl + nt >= CHUNK) flush();
         }
-        ctx.setLineDash(st.dash ? st.dash : []);
-        ctx.lineWidth = st.weight; ctx.strokeStyle = st.color;
-        ctx.globalAlpha = 1;
-        if (np) {
-          if (st.fillOpacity > 0) {
-            ctx.globalAlpha = st.fillOpacity; ctx.fillStyle = st.fill; ctx.fill(polys, "nonzero");
-          }
-          ctx.globalAlpha = st.opacity; ctx.stroke(polys);
-        }
-        if (nl) { ctx.globalAlpha = st.opacity; ctx.stroke(lines); }
-        if (nt) {
-          ctx.globalAlpha = Math.max(st.fillOpacity, 0.6); ctx.fillStyle = st.fill; ctx.fill(pts);
-          ctx.globalAlpha = st.opacity; ctx.stroke(pts);
-        }
+        flush();
       }
       ctx.globalAlpha = 1;
       this._drawnCount = drawn;
