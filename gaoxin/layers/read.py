@@ -14,6 +14,7 @@ import contextlib
 import glob
 import shutil
 import tempfile
+import warnings
 import zipfile
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -168,31 +169,36 @@ def _read_gdal(path: Path, layer: str | None, encoding: str | None,
                bbox: tuple[float, float, float, float] | None,
                report: ReadReport) -> gpd.GeoDataFrame:
     suffix = path.suffix.lower()
-    is_shp = suffix == ".shp" or (suffix == ".zip" and _zip_has_shp(path))
+    member = _pick_zip_member(path, layer, report) if suffix == ".zip" else None
+    if member is not None:
+        layer = None  # the .shp inside the zip is the layer
+    is_shp = suffix == ".shp" or member is not None
     if suffix == ".shp":
         _check_shapefile_parts(path)
     if is_shp:
         if encoding:
             report.encoding, report.encoding_how = normalise_encoding_name(encoding), "declared"
         else:
-            guess = shapefile_encoding(path)
+            guess = shapefile_encoding(path, member=member)
             report.encoding, report.encoding_how = guess.encoding, guess.how
             if guess.note:
                 report.warnings.append(f"{guess.note}; read as {guess.encoding}")
     if layer is not None and layer not in (names := list_layers(path)) and names:
         raise InputError(f"has no layer {layer!r}; layers: {', '.join(names)}", file=path,
                          fix="name one of these layers")
-    kwargs: dict[str, object] = {}
-    if report.encoding:
-        kwargs["encoding"] = report.encoding
-    if bbox is not None:
-        kwargs["bbox"] = bbox
+    # The ENCODING open option overrides a .cpg; pyogrio's encoding= (SHAPE_ENCODING) does not.
+    options: dict[str, object] = {"ENCODING": report.encoding} if report.encoding else {}
     try:
-        with _mended_shapefile(path, report) if is_shp else contextlib.nullcontext(path) as src:
-            info = pyogrio.read_info(_gdal_path(src), layer=layer)
+        with (_mended_shapefile(path, member, report) if is_shp
+              else contextlib.nullcontext(_gdal_path(path))) as src, \
+                warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always")
+            info = pyogrio.read_info(src, layer=layer, **options)
             report.driver = str(info.get("driver") or "")
-            gdf = pyogrio.read_dataframe(_gdal_path(src), layer=layer, use_arrow=False,
-                                         **kwargs)
+            gdf = pyogrio.read_dataframe(src, layer=layer, bbox=bbox, use_arrow=False,
+                                         **options)
+        # GDAL's warnings (e.g. characters it could not recode) belong in the report.
+        report.warnings.extend(f"GDAL: {w.message}" for w in caught)
     except InputError:
         raise
     except UnicodeDecodeError as exc:
@@ -246,18 +252,38 @@ def _check_shapefile_parts(path: Path) -> None:
                          fix="copy the file again completely, or export the layer again")
 
 
+def _pick_zip_member(path: Path, layer: str | None, report: ReadReport) -> str | None:
+    """The ``.shp`` inside a zip to read (named by ``layer``, else the first), or None."""
+    members = _zip_shp_members(path)
+    if not members:
+        return None
+    if layer is None:
+        if len(members) > 1:
+            report.warnings.append(f"{len(members)} Shapefiles in the zip; read "
+                                   f"{Path(members[0]).stem!r} (name one with layer = …)")
+        return members[0]
+    chosen = next((m for m in members if Path(m).stem == layer), None)
+    if chosen is None:
+        raise InputError(f"has no layer {layer!r}; layers: "
+                         f"{', '.join(Path(m).stem for m in members)}", file=path,
+                         fix="name one of these layers")
+    return chosen
+
+
 @contextlib.contextmanager
-def _mended_shapefile(path: Path, report: ReadReport) -> Iterator[Path]:
-    """Yield ``path``, or a temporary copy whose DBF field names cut mid-character are mended.
+def _mended_shapefile(path: Path, member: str | None, report: ReadReport) -> Iterator[str]:
+    """Yield the GDAL path of a Shapefile (``member`` inside a zip, else ``path``), or of a
+    temporary copy whose DBF field names cut mid-character are mended.
 
     GDAL cuts field names to 10 bytes, splitting a UTF-8 Chinese character (``用地性质`` →
     ``用地性`` plus a stray byte); pyogrio then cannot decode the name at all. The input is
     never modified: the copy lives in a temporary folder for the duration of the read.
     """
     encoding = report.encoding or "utf-8"
-    if path.suffix.lower() == ".zip":
+    if member is not None:
         with zipfile.ZipFile(path) as zf:
-            dbf_name = next((n for n in zf.namelist() if n.lower().endswith(".dbf")), None)
+            dbf_name = next((n for n in zf.namelist()
+                             if n[:-4] == member[:-4] and n.lower().endswith(".dbf")), None)
             header = _dbf_header(zf.open(dbf_name)) if dbf_name else b""
     else:
         dbf = next((p for p in (path.with_suffix(".dbf"), path.with_suffix(".DBF"))
@@ -265,14 +291,16 @@ def _mended_shapefile(path: Path, report: ReadReport) -> Iterator[Path]:
         header = _dbf_header(dbf.open("rb")) if dbf else b""
     mended = repair_dbf_names(header, encoding)
     if mended is None:
-        yield path
+        yield f"/vsizip/{path}/{member}" if member is not None else str(path)
         return
     tmpdir = Path(tempfile.mkdtemp(prefix="gaoxin-shp-"))
     try:
-        if path.suffix.lower() == ".zip":
+        if member is not None:
             with zipfile.ZipFile(path) as zf:
-                zf.extractall(tmpdir)
-            shp = next(tmpdir.rglob("*.[sS][hH][pP]"))
+                for name in zf.namelist():
+                    if name[:-4] == member[:-4]:
+                        zf.extract(name, tmpdir)
+            shp = tmpdir / member
         else:
             for part in path.parent.glob(f"{glob.escape(path.stem)}.*"):
                 if part.is_file():
@@ -283,7 +311,7 @@ def _mended_shapefile(path: Path, report: ReadReport) -> Iterator[Path]:
             fh.write(mended)
         report.fixes.append("mended DBF field names cut in the middle of a character "
                             "(GDAL cuts names to 10 bytes)")
-        yield shp
+        yield str(shp)
     finally:
         shutil.rmtree(tmpdir, ignore_errors=True)
 
@@ -321,10 +349,11 @@ def _drop_kml_defaults(gdf: gpd.GeoDataFrame, layer_name: str) -> gpd.GeoDataFra
     return gdf.drop(columns=drop)
 
 
-def _zip_has_shp(path: Path) -> bool:
+def _zip_shp_members(path: Path) -> list[str]:
     try:
         with zipfile.ZipFile(path) as zf:
-            return any(n.lower().endswith(".shp") for n in zf.namelist())
+            return [n for n in zf.namelist() if n.lower().endswith(".shp")
+                    and not n.startswith("__MACOSX/")]
     except zipfile.BadZipFile:
         raise InputError("is not a valid zip file", file=path,
                          fix="re-create the zip with the .shp, .dbf, .shx and .prj") from None

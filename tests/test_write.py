@@ -1,0 +1,188 @@
+"""Round trips through every output format, and atomic writes (real GDAL, files in tmp_path)."""
+
+from __future__ import annotations
+
+import hashlib
+import zipfile
+from pathlib import Path
+
+import geopandas as gpd
+import numpy as np
+import pyogrio
+import pytest
+import shapely
+from shapely import Point, Polygon, box
+
+from gaoxin.geo.errors import InputError
+from gaoxin.layers.read import read_source
+from gaoxin.layers.write import shapefile_field_names, write_vector
+
+# Two parcels in CGCS2000 / 3° GK CM 105°E (EPSG:4544), around Chengdu's longitude.
+NAMES = ["高新区南区", "高新区北区"]
+
+
+def parcels() -> gpd.GeoDataFrame:
+    """A 100 m square and a triangle, with Chinese field names and values."""
+    return gpd.GeoDataFrame(
+        {"名称": NAMES, "用地性质": ["M1", "R2"], "面积": [1.5, 2.25], "数量": [3, 4]},
+        geometry=[box(500000, 3400000, 500100, 3400100),
+                  Polygon([(500200, 3400000), (500300, 3400000), (500250, 3400080)])],
+        crs=4544,
+    )
+
+
+def digest(*paths: Path) -> str:
+    h = hashlib.sha256()
+    for p in sorted(paths):
+        h.update(p.name.encode() + p.read_bytes())
+    return h.hexdigest()
+
+
+def assert_same_layer(back: gpd.GeoDataFrame, expected: gpd.GeoDataFrame, *, tol: float,
+                      as_text: bool = False) -> None:
+    """Attributes equal (as text for CSV/XLSX), geometries within ``tol`` in expected's CRS.
+
+    Features are matched by 名称 (FlatGeobuf's spatial index reorders them).
+    """
+    back = back.sort_values("名称").reset_index(drop=True)
+    expected = expected.sort_values("名称").reset_index(drop=True)
+    assert list(back.columns) == list(expected.columns)
+    for col in expected.columns.drop(expected.geometry.name):
+        want = [str(v) for v in expected[col]] if as_text else expected[col].tolist()
+        assert back[col].tolist() == want, col
+    got = np.asarray(back.geometry.values)
+    want_geoms = np.asarray(expected.geometry.values)
+    assert set(shapely.get_type_id(got)) <= {3, 6}  # Polygon, or MultiPolygon (FileGDB)
+    assert shapely.hausdorff_distance(got, want_geoms).max() <= tol
+
+
+# suffix, CRS to declare (text formats carry none), CRS read back, geometry tolerance
+ROUND_TRIPS = [
+    (".gpkg", None, 4544, 0.0),
+    (".fgb", None, 4544, 0.0),
+    (".gdb", None, 4544, 1e-6),   # FileGDB stores coordinates on a grid (xy resolution)
+    (".parquet", None, 4544, 0.0),
+    (".geojson", None, 4326, 1e-9),
+    (".kml", None, 4326, 1e-9),
+    (".csv", "EPSG:4544", 4544, 0.0),
+    (".xlsx", "EPSG:4544", 4544, 0.0),
+]
+
+
+@pytest.mark.parametrize(("suffix", "declare", "epsg", "tol"), ROUND_TRIPS,
+                         ids=[r[0] for r in ROUND_TRIPS])
+def test_round_trip(tmp_path: Path, suffix: str, declare: str | None, epsg: int,
+                    tol: float) -> None:
+    target = tmp_path / f"园区{suffix}"
+    assert write_vector(parcels(), target) == target
+    back, report = read_source(target, crs=declare)
+    assert back.crs.to_epsg() == epsg
+    assert report.crs.startswith(f"EPSG:{epsg} ")
+    assert report.features == 2
+    expected = parcels().to_crs(epsg)
+    assert_same_layer(back, expected, tol=tol, as_text=suffix in (".csv", ".xlsx"))
+
+
+@pytest.mark.parametrize("suffix", [".shp", ".zip"])
+@pytest.mark.parametrize(("encoding", "field"), [(None, "用地性"), ("GBK", "用地性质")])
+def test_shapefile_round_trip(tmp_path: Path, suffix: str, encoding: str | None,
+                              field: str) -> None:
+    """用地性质 is 12 bytes in UTF-8 (> the DBF's 10): cut to 用地性; in GBK it is 8 bytes."""
+    target = tmp_path / f"园区{suffix}"
+    write_vector(parcels(), target, encoding=encoding)
+    back, report = read_source(target)
+    assert report.encoding == (encoding or "UTF-8").lower()
+    assert report.encoding_how == "cpg"
+    assert back.crs.to_epsg() == 4544
+    assert_same_layer(back, parcels().rename(columns={"用地性质": field}), tol=0.0)
+
+
+def test_hand_made_zip_with_chinese_member_names(tmp_path: Path) -> None:
+    """A zip built with zipfile (UTF-8 names in a folder), as users send them."""
+    folder = tmp_path / "src"
+    folder.mkdir()
+    pyogrio.write_dataframe(parcels().rename(columns={"用地性质": "用地"}),
+                            folder / "南区.shp", encoding="GBK")
+    archive = tmp_path / "南区.zip"
+    with zipfile.ZipFile(archive, "w") as zf:
+        for part in sorted(folder.iterdir()):
+            zf.write(part, f"数据/{part.name}")
+    back, report = read_source(archive)
+    assert (report.encoding, report.encoding_how) == ("gbk", "cpg")
+    assert_same_layer(back, parcels().rename(columns={"用地性质": "用地"}), tol=0.0)
+
+
+def test_lon_lat_csv_saved_by_excel_as_gbk(tmp_path: Path) -> None:
+    """Excel/WPS on Chinese Windows writes CSV as GBK with CRLF and no BOM."""
+    target = tmp_path / "企业.csv"
+    target.write_bytes("名称,经度,纬度\r\n高新区南区,104.0660,30.6570\r\n高新区北区,104.07,30.7\r\n"
+                       .encode("gbk"))
+    back, report = read_source(target, crs="EPSG:4490")
+    assert back["名称"].tolist() == NAMES
+    assert back.geometry.tolist() == [Point(104.066, 30.657), Point(104.07, 30.7)]
+    assert back.crs.to_epsg() == 4490 and report.crs_how == "declared"
+
+
+def test_shapefile_field_names_stay_unique() -> None:
+    g = gpd.GeoDataFrame({"用地性质": [1], "用地性状": [2], "AREA": [3], "area": [4]},
+                         geometry=[Point(0, 0)])
+    assert shapefile_field_names(g, "UTF-8").columns.tolist() == [
+        "用地性", "用地性1", "AREA", "area1", "geometry"]
+
+
+def test_failed_write_leaves_earlier_gpkg_untouched(tmp_path: Path) -> None:
+    target = tmp_path / "结果.gpkg"
+    write_vector(parcels(), target)
+    before = digest(target)
+    clash = parcels().assign(a=1, A=2)  # GeoPackage field names ignore case
+    with pytest.raises(InputError) as err:
+        write_vector(clash, target)
+    assert str(err.value).startswith(f"{target}: cannot be written")
+    assert "Fix:" in str(err.value)
+    assert digest(target) == before
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["结果.gpkg"]  # no temp left over
+
+
+def test_failed_write_leaves_earlier_shapefile_untouched(tmp_path: Path) -> None:
+    target = tmp_path / "结果.shp"
+    write_vector(parcels(), target)
+    parts = sorted(tmp_path.iterdir())
+    before = digest(*parts)
+    mixed = gpd.GeoDataFrame({"名称": ["甲", "乙"]},
+                             geometry=[box(500000, 3400000, 500100, 3400100),
+                                       Point(500000, 3400000)], crs=4544)
+    with pytest.raises(InputError, match="one geometry type") as err:
+        write_vector(mixed, target)
+    assert str(err.value).startswith(f"{target}: ")
+    assert sorted(tmp_path.iterdir()) == parts
+    assert digest(*parts) == before
+
+
+def test_rewrite_removes_stale_spatial_index(tmp_path: Path) -> None:
+    target = tmp_path / "结果.shp"
+    write_vector(parcels(), target)
+    target.with_suffix(".qix").write_bytes(b"stale index")
+    write_vector(parcels().iloc[:1], target)
+    assert not target.with_suffix(".qix").exists()
+    assert read_source(target)[0]["名称"].tolist() == ["高新区南区"]
+
+
+def test_append_layer_to_filegdb(tmp_path: Path) -> None:
+    target = tmp_path / "成果.gdb"
+    write_vector(parcels(), target, layer="南区")
+    write_vector(parcels(), target, layer="北区", append_layer=True)
+    assert sorted(pyogrio.list_layers(target)[:, 0]) == ["北区", "南区"]
+    back, _ = read_source(target, layer="北区")
+    assert back["名称"].tolist() == NAMES
+
+
+def test_large_integers_kept_exact_in_filegdb(tmp_path: Path) -> None:
+    big = parcels().assign(数量=[2**40, 3])
+    write_vector(big, tmp_path / "大.gdb")
+    back, _ = read_source(tmp_path / "大.gdb")
+    assert back["数量"].tolist() == [2**40, 3]
+
+
+def test_unsupported_output_suffix(tmp_path: Path) -> None:
+    with pytest.raises(InputError, match=r"unsupported output format '\.dwg'.*Fix: use \.gpkg"):
+        write_vector(parcels(), tmp_path / "a.dwg")
