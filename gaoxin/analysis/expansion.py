@@ -1,0 +1,423 @@
+"""扩区审核: check an expansion request against the 三区三线 and the applicant's own record.
+
+:func:`run` takes canonical frames in one projected working CRS (constraint layers already
+limited to the request's surroundings by ``layers``), a DEM window and a rule set, and returns
+every check with its status (pass / fail / warn / info), figures in m², 公顷 and 亩, the
+features involved, and the overlap pieces. It reads no files and draws nothing.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+import shapely
+
+from ..geo.area import ellipsoidal_area
+from ..geo.overlap import area_inside, overlap
+from ..geo.units import m2_to_ha, m2_to_mu
+from .land_use import land_use_rates
+from .plot_ratio import floor_area_by_parcel
+from .ruleset import RuleSet
+from .terrain import Raster, terrain_stats
+
+PASS, FAIL, WARN, INFO = "pass", "fail", "warn", "info"
+_ORDER = {FAIL: 3, WARN: 2, PASS: 1, INFO: 0}
+
+
+@dataclass
+class Check:
+    """One check of the request: status, figures and the features involved."""
+
+    key: str
+    title_zh: str
+    title_en: str
+    status: str
+    message_zh: str
+    message_en: str
+    figures: dict[str, object] = field(default_factory=dict)
+    features: list[dict[str, object]] = field(default_factory=list)
+    rules: list[str] = field(default_factory=list)
+
+    def as_dict(self) -> dict[str, object]:
+        return {"key": self.key, "title_zh": self.title_zh, "title_en": self.title_en,
+                "status": self.status, "message_zh": self.message_zh,
+                "message_en": self.message_en, "figures": self.figures,
+                "features": self.features, "rules": self.rules}
+
+
+@dataclass
+class ExpansionResult:
+    """Verdict, checks and conflict pieces (one GeoDataFrame per constraint)."""
+
+    verdict: str
+    checks: list[Check]
+    conflicts: dict[str, gpd.GeoDataFrame]
+    request: gpd.GeoDataFrame
+    zone: gpd.GeoDataFrame
+
+    def check(self, key: str) -> Check:
+        return next(c for c in self.checks if c.key == key)
+
+
+def _areas(m2: float) -> dict[str, float]:
+    return {"m2": round(float(m2), 2), "ha": round(float(m2_to_ha(m2)), 4),
+            "mu": round(float(m2_to_mu(m2)), 4)}
+
+
+def _fmt(m2: float) -> str:
+    return f"{m2_to_mu(m2):,.2f} 亩 ({m2_to_ha(m2):,.4f} 公顷, {m2:,.1f} m²)"
+
+
+def _fmt_en(m2: float) -> str:
+    return f"{m2_to_mu(m2):,.2f} mu ({m2_to_ha(m2):,.4f} ha, {m2:,.1f} m²)"
+
+
+def request_parts(request: gpd.GeoDataFrame) -> gpd.GeoSeries:
+    """The request's blocks (区块): its polygons after dissolving touching features."""
+    union = shapely.union_all(np.asarray(request.geometry.values))
+    parts = [p for p in shapely.get_parts(union) if p.geom_type == "Polygon"]
+    return gpd.GeoSeries(parts, crs=request.crs)
+
+
+def check_geometry(request: gpd.GeoDataFrame, raw_invalid: list[str], rules: RuleSet) -> Check:
+    """Valid, closed, no self-intersection, no slivers; parts (区块) counted."""
+    parts = request_parts(request)
+    areas = ellipsoidal_area(parts).to_numpy()
+    perimeter = shapely.length(np.asarray(parts.values))
+    compact = 4 * np.pi * shapely.area(np.asarray(parts.values)) / np.maximum(perimeter, 1e-9) ** 2
+    min_area = float(rules.get("geometry.min_part_area_m2", 0.0))  # type: ignore[arg-type]
+    min_compact = float(rules.get("geometry.min_part_compactness", 0.0))  # type: ignore[arg-type]
+    slivers = np.flatnonzero((areas < min_area) | (compact < min_compact))
+    features = [{"part": int(i) + 1, **_areas(areas[i]), "compactness": round(float(compact[i]), 4)}
+                for i in range(len(parts))]
+    total = float(areas.sum())
+    if raw_invalid:
+        status = FAIL
+        zh = f"申请范围几何无效:{'; '.join(raw_invalid[:5])}"
+        en = f"invalid request geometry: {'; '.join(raw_invalid[:5])}"
+    elif len(slivers):
+        status = WARN
+        listed = ", ".join(str(i + 1) for i in slivers)
+        zh = f"{len(parts)} 个区块,其中 {len(slivers)} 个为碎片或狭长图形(区块 {listed})"
+        en = f"{len(parts)} blocks, {len(slivers)} of them slivers (blocks {listed})"
+    else:
+        status = PASS
+        zh = f"几何有效、闭合、无自相交;{len(parts)} 个区块,共 {_fmt(total)}"
+        en = f"valid, closed, no self-intersection; {len(parts)} blocks, {_fmt_en(total)} in all"
+    return Check("geometry", "申请范围几何", "Request geometry", status, zh, en,
+                 {"parts": len(parts), "area": _areas(total), "invalid": raw_invalid},
+                 features, ["geometry.min_part_area_m2", "geometry.min_part_compactness"])
+
+
+def _overlap_check(key: str, zh_name: str, en_name: str, parts: gpd.GeoSeries,
+                   layer: gpd.GeoDataFrame | None, id_field: str, rule: str, rules: RuleSet
+                   ) -> tuple[Check, gpd.GeoDataFrame]:
+    empty = gpd.GeoDataFrame({"patch_id": [], "area_m2": []}, geometry=[], crs=parts.crs)
+    if layer is None:
+        return Check(key, zh_name, en_name, INFO, f"工作区未提供{zh_name}图层,未检查",
+                     f"no {en_name} layer in the workspace: not checked"), empty
+    result = overlap(parts, layer.geometry.reset_index(drop=True))
+    pieces = result.pieces
+    ids = (layer[id_field].astype(object).to_numpy() if id_field in layer.columns
+           else np.asarray(layer.index))
+    if len(pieces):
+        by_patch = pieces.dissolve(by="b_pos").reset_index()
+        by_patch["area_m2"] = ellipsoidal_area(by_patch.geometry).to_numpy()
+        by_patch["patch_id"] = [str(ids[i]) for i in by_patch["b_pos"]]
+        conflicts = gpd.GeoDataFrame(by_patch[["patch_id", "area_m2"]],
+                                     geometry=by_patch.geometry.values, crs=parts.crs)
+        conflicts = conflicts[conflicts["area_m2"] > 0].sort_values("area_m2", ascending=False)
+    else:
+        conflicts = empty
+    total = float(area_inside(parts, layer.geometry.reset_index(drop=True)).sum())
+    limit = float(rules.get(rule, 0.0))  # type: ignore[arg-type]
+    features = [{"patch_id": r.patch_id, **_areas(r.area_m2)} for r in conflicts.itertuples()]
+    if total > limit:
+        status = FAIL
+        zh = f"与{zh_name}重叠 {len(conflicts)} 处,共 {_fmt(total)}"
+        en = f"overlaps {len(conflicts)} {en_name} patches, {_fmt_en(total)} in all"
+    else:
+        status = PASS
+        zh = f"不占用{zh_name}" + (f"(重叠 {_fmt(total)},在允许范围内)" if total > 0 else "")
+        en = f"no {en_name} overlap" + (f" ({_fmt_en(total)}, within tolerance)" if total else "")
+    return Check(key, f"{zh_name}", en_name, status, zh, en,
+                 {"overlap": _areas(total), "patches": len(conflicts), "limit_m2": limit},
+                 features, [rule]), conflicts.reset_index(drop=True)
+
+
+def check_dev_boundary(parts: gpd.GeoSeries, boundary: gpd.GeoDataFrame | None,
+                       rules: RuleSet) -> tuple[Check, gpd.GeoDataFrame]:
+    """Share of the request outside the urban development boundary (城镇开发边界)."""
+    empty = gpd.GeoDataFrame({"area_m2": []}, geometry=[], crs=parts.crs)
+    key, zh_name, en_name = "dev_boundary", "城镇开发边界", "urban development boundary"
+    if boundary is None:
+        return Check(key, zh_name, en_name, INFO, "工作区未提供城镇开发边界,未检查",
+                     "no urban development boundary in the workspace: not checked"), empty
+    total = float(ellipsoidal_area(parts).sum())
+    inside = float(area_inside(parts, boundary.geometry.reset_index(drop=True)).sum())
+    outside_m2 = max(total - inside, 0.0)
+    share = outside_m2 / total if total else 0.0
+    union = shapely.union_all(np.asarray(boundary.geometry.values))
+    outside_geom = shapely.difference(shapely.union_all(np.asarray(parts.values)), union)
+    outside = [g for g in shapely.get_parts(outside_geom) if g.geom_type == "Polygon"]
+    pieces = gpd.GeoDataFrame(geometry=outside, crs=parts.crs)
+    pieces["area_m2"] = ellipsoidal_area(pieces.geometry).to_numpy() if len(pieces) else []
+    pieces = pieces[pieces["area_m2"] > 0.01].sort_values("area_m2", ascending=False)
+    limit = float(rules.get("dev_boundary.max_outside_share", 0.0))  # type: ignore[arg-type]
+    status = FAIL if share > limit + 1e-9 else PASS
+    zh = (f"{share:.2%} 位于城镇开发边界外({_fmt(outside_m2)})" if outside_m2 > 0.01
+          else "全部位于城镇开发边界内")
+    en = (f"{share:.2%} lies outside the urban development boundary ({_fmt_en(outside_m2)})"
+          if outside_m2 > 0.01 else "entirely inside the urban development boundary")
+    features = [{"piece": i + 1, **_areas(a)} for i, a in enumerate(pieces["area_m2"])]
+    return Check(key, zh_name, "Urban development boundary", status, zh, en,
+                 {"outside": _areas(outside_m2), "outside_share": round(share, 6),
+                  "limit_share": limit}, features,
+                 ["dev_boundary.max_outside_share"]), pieces.reset_index(drop=True)
+
+
+def check_other_zones(parts: gpd.GeoSeries, zone_id: str, zones: gpd.GeoDataFrame,
+                      parks: gpd.GeoDataFrame | None, rules: RuleSet
+                      ) -> tuple[Check, gpd.GeoDataFrame]:
+    """Overlap with any zone other than the applicant, and parks not hosted by it."""
+    others = [zones.loc[zones["zone_id"] != zone_id, ["zone_id", "name", "geometry"]]
+              .rename(columns={"zone_id": "patch_id"})]
+    if parks is not None and len(parks):
+        hosted = parks.get("host_zone_id", pd.Series(None, index=parks.index)).astype(object)
+        foreign = parks.loc[hosted.fillna("") != zone_id, ["park_id", "name", "geometry"]]
+        others.append(foreign.rename(columns={"park_id": "patch_id"}))
+    layer = gpd.GeoDataFrame(pd.concat(others, ignore_index=True), crs=parts.crs)
+    check, conflicts = _overlap_check("other_zones", "其他开发区与园区", "other zones and parks",
+                                      parts, layer, "patch_id", "other_zones.max_overlap_m2",
+                                      rules)
+    names = dict(zip(layer["patch_id"].astype(str), layer["name"].astype(str), strict=False))
+    for feat in check.features:
+        feat["name"] = names.get(str(feat["patch_id"]), "")
+    if len(conflicts):
+        conflicts["name"] = conflicts["patch_id"].map(names)
+    return check, conflicts
+
+
+def check_contiguity(parts: gpd.GeoSeries, zone: gpd.GeoDataFrame, rules: RuleSet) -> Check:
+    """Distance of each request part to the applicant's blocks; blocks after expansion."""
+    existing = [p for g in zone.geometry for p in shapely.get_parts(g)]
+    zone_union = shapely.union_all(existing)
+    after = shapely.union_all([zone_union, *parts.values])
+    blocks_after = len([p for p in shapely.get_parts(after) if p.geom_type == "Polygon"])
+    max_blocks = int(rules.get("contiguity.max_blocks", 3))  # type: ignore[arg-type]
+    warn_gap = float(rules.get("contiguity.warn_gap_m", np.inf))  # type: ignore[arg-type]
+    distances = [float(shapely.distance(p, zone_union)) for p in parts.values]
+    features = [{"part": i + 1, "distance_m": round(d, 1),
+                 "adjacent": bool(d == 0.0)} for i, d in enumerate(distances)]
+    far = [i + 1 for i, d in enumerate(distances) if d > warn_gap]
+    if blocks_after > max_blocks:
+        status = FAIL
+    elif far:
+        status = WARN
+    else:
+        status = PASS
+    zh = (f"现有 {len(existing)} 个区块,扩区后 {blocks_after} 个(上限 {max_blocks});"
+          f"申请区块距现有区块 {', '.join(f'{d:,.0f} m' for d in distances)}")
+    en = (f"{len(existing)} existing blocks, {blocks_after} after expansion (limit {max_blocks}); "
+          f"request parts lie {', '.join(f'{d:,.0f} m' for d in distances)} from them")
+    return Check("contiguity", "集中连片", "Contiguity", status, zh, en,
+                 {"existing_blocks": len(existing), "blocks_after": blocks_after,
+                  "max_blocks": max_blocks, "distances_m": [round(d, 1) for d in distances]},
+                 features, ["contiguity.max_blocks", "contiguity.warn_gap_m"])
+
+
+def check_size(parts: gpd.GeoSeries, zone: gpd.GeoDataFrame, rules: RuleSet) -> Check:
+    """Total area after expansion against the maximum for the zone's level."""
+    zone_union = shapely.union_all(np.asarray(zone.geometry.values))
+    after = gpd.GeoSeries([shapely.union_all([zone_union, *parts.values])], crs=parts.crs)
+    existing_m2 = float(ellipsoidal_area(gpd.GeoSeries([zone_union], crs=parts.crs)).iloc[0])
+    after_m2 = float(ellipsoidal_area(after).iloc[0])
+    level = str(zone["level"].iloc[0]) if "level" in zone.columns else ""
+    rule = f"size.max_area_ha.{level}"
+    limit_ha = rules.get(rule)
+    figures: dict[str, object] = {"existing": _areas(existing_m2), "after": _areas(after_m2),
+                                  "added": _areas(after_m2 - existing_m2), "level": level}
+    if "approved_area_ha" in zone.columns and pd.notna(zone["approved_area_ha"].iloc[0]):
+        figures["approved_area_ha"] = float(zone["approved_area_ha"].iloc[0])
+    if limit_ha is None:
+        return Check("size", "面积", "Size", INFO,
+                     f"扩区后 {m2_to_ha(after_m2):,.2f} 公顷;{level or '该'}级别无面积上限规定",
+                     f"{m2_to_ha(after_m2):,.2f} ha after expansion; no maximum for level "
+                     f"{level or '(unknown)'}", figures, [], [])
+    limit = float(limit_ha)  # type: ignore[arg-type]
+    figures["limit_ha"] = limit
+    ok = m2_to_ha(after_m2) <= limit
+    return Check("size", "面积", "Size", PASS if ok else FAIL,
+                 f"扩区后 {m2_to_ha(after_m2):,.2f} 公顷,上限 {limit:,.0f} 公顷",
+                 f"{m2_to_ha(after_m2):,.2f} ha after expansion, limit {limit:,.0f} ha",
+                 figures, [], [rule])
+
+
+def check_terrain(parts: gpd.GeoSeries, dem: Raster | None, rules: RuleSet) -> Check:
+    """Mean and max slope, share steeper than the steep-slope threshold, elevation range."""
+    if dem is None:
+        return Check("terrain", "地形", "Terrain", INFO, "工作区未提供 DEM,未检查",
+                     "no DEM in the workspace: not checked")
+    steep = float(rules.get("terrain.steep_slope_deg", 25.0))  # type: ignore[arg-type]
+    stats = terrain_stats(parts, dem, steep)
+    keys = ["terrain.steep_slope_deg", "terrain.warn_steep_share", "terrain.fail_steep_share",
+            "terrain.warn_mean_slope_deg"]
+    if stats["cells"] == 0:
+        return Check("terrain", "地形", "Terrain", WARN, "DEM 未覆盖申请范围",
+                     "the DEM does not cover the request", stats, [], keys)
+    share = stats["steep_share"]
+    if share > float(rules.get("terrain.fail_steep_share", 1.0)):  # type: ignore[arg-type]
+        status = FAIL
+    elif (share > float(rules.get("terrain.warn_steep_share", 1.0))  # type: ignore[arg-type]
+          or stats["mean_slope_deg"] > float(rules.get("terrain.warn_mean_slope_deg", 90.0))):  # type: ignore[arg-type]
+        status = WARN
+    else:
+        status = PASS
+    zh = (f"平均坡度 {stats['mean_slope_deg']:.1f}°,最大 {stats['max_slope_deg']:.1f}°;"
+          f"坡度大于 {steep:g}° 的面积占 {share:.1%};高程 {stats['min_elevation_m']:.0f}–"
+          f"{stats['max_elevation_m']:.0f} m")
+    en = (f"mean slope {stats['mean_slope_deg']:.1f}°, max {stats['max_slope_deg']:.1f}°; "
+          f"{share:.1%} steeper than {steep:g}°; elevation {stats['min_elevation_m']:.0f}–"
+          f"{stats['max_elevation_m']:.0f} m")
+    return Check("terrain", "地形", "Terrain", status, zh, en, stats, [], keys)
+
+
+_RATE_RULES = [
+    ("development_rate", "土地开发率", "land development rate", "land_use.min_development_rate", 1),
+    ("supply_rate", "土地供应率", "land supply rate", "land_use.min_supply_rate", 1),
+    ("built_rate", "土地建成率", "land built rate", "land_use.min_built_rate", 1),
+    ("idle_rate", "土地闲置率", "idle land rate", "land_use.max_idle_rate", -1),
+    ("plot_ratio", "综合容积率", "overall plot ratio", "land_use.min_plot_ratio", 1),
+]
+
+
+def check_land_use(zone_id: str, zone: gpd.GeoDataFrame, parcels: gpd.GeoDataFrame | None,
+                   buildings: gpd.GeoDataFrame | None, rules: RuleSet) -> Check:
+    """The applicant's land use as it stands (domain.md §1.3) against reference values."""
+    if parcels is None or "status" not in parcels.columns:
+        return Check("land_use", "现状土地利用", "Current land use", INFO,
+                     "工作区未提供带土地状态的地块图层,未检查",
+                     "no parcels with land-status codes in the workspace: not checked")
+    if "zone_id" in parcels.columns and (parcels["zone_id"] == zone_id).any():
+        own = parcels[parcels["zone_id"] == zone_id]
+    else:
+        zone_union = shapely.union_all(np.asarray(zone.geometry.values))
+        shapely.prepare(zone_union)
+        own = parcels[shapely.intersects(zone_union, np.asarray(
+            shapely.point_on_surface(parcels.geometry.values)))]
+    if not len(own):
+        return Check("land_use", "现状土地利用", "Current land use", WARN,
+                     "申请开发区内没有地块数据", "no parcels of the applicant zone")
+    floor = None
+    if buildings is not None and len(buildings):
+        floor = floor_area_by_parcel(own, buildings)["floor_area_m2"]
+    rates = land_use_rates(own, floor)
+    features, below = [], []
+    for key, zh, en, rule, sign in _RATE_RULES:
+        value = rates.get(key)
+        ref = rules.get(rule)
+        if value is None or ref is None:
+            continue
+        bad = value < float(ref) if sign > 0 else value > float(ref)  # type: ignore[arg-type]
+        features.append({"indicator": key, "name_zh": zh, "name_en": en,
+                         "value": round(float(value), 4), "reference": ref,
+                         "meets_reference": not bad})
+        if bad:
+            below.append((zh, en, value, ref))
+    status = WARN if below else PASS
+    zh = "; ".join(f"{f['name_zh']} {_pct(f)}" for f in features)
+    en = "; ".join(f"{f['name_en']} {_pct(f)}" for f in features)
+    if below:
+        zh += f"。未达参考线:{', '.join(b[0] for b in below)}"
+        en += f". Below the reference: {', '.join(b[1] for b in below)}"
+    figures = {k: (round(v, 4) if isinstance(v, float) else v) for k, v in rates.items()}
+    figures["parcels"] = len(own)
+    return Check("land_use", "现状土地利用", "Current land use", status, zh, en, figures,
+                 features, [r[3] for r in _RATE_RULES])
+
+
+def _pct(feature: dict[str, object]) -> str:
+    value = float(feature["value"])  # type: ignore[arg-type]
+    if feature["indicator"] == "plot_ratio":
+        return f"{value:.2f}"
+    return f"{value:.1%}"
+
+
+def run(
+    request: gpd.GeoDataFrame,
+    zone_id: str,
+    *,
+    zones: gpd.GeoDataFrame,
+    rules: RuleSet,
+    parks: gpd.GeoDataFrame | None = None,
+    parcels: gpd.GeoDataFrame | None = None,
+    buildings: gpd.GeoDataFrame | None = None,
+    redlines: gpd.GeoDataFrame | None = None,
+    farmland: gpd.GeoDataFrame | None = None,
+    dev_boundary: gpd.GeoDataFrame | None = None,
+    dem: Raster | None = None,
+    raw_invalid: list[str] | None = None,
+) -> ExpansionResult:
+    """Run every check of an expansion request.
+
+    Parameters
+    ----------
+    request
+        The requested boundary (any number of polygons), in the working CRS, already repaired;
+        ``raw_invalid`` lists the problems found before repair (they fail check 1).
+    zone_id
+        The applicant zone's ``zone_id`` in ``zones``.
+    zones, parks, parcels, buildings, redlines, farmland, dev_boundary
+        Canonical layers in the same CRS (constraint layers may be limited to the request's
+        surroundings).
+    dem
+        A DEM window covering the request, or None.
+    rules
+        The ``expansion`` rule set.
+
+    Returns
+    -------
+    ExpansionResult
+        ``verdict`` is ``fail`` if any check fails, ``warn`` if any warns, else ``pass``.
+
+    Examples
+    --------
+    >>> from shapely import box
+    >>> from gaoxin.analysis.ruleset import load_ruleset
+    >>> zones = gpd.GeoDataFrame({"zone_id": ["Z1"], "name": ["甲"], "level": ["provincial"]},
+    ...     geometry=[box(500000, 3400000, 501000, 3401000)], crs=4544)
+    >>> red = gpd.GeoDataFrame({"patch_id": ["R1"]},
+    ...     geometry=[box(501100, 3400000, 501300, 3400200)], crs=4544)
+    >>> req = gpd.GeoDataFrame(geometry=[box(501000, 3400000, 501200, 3400500)], crs=4544)
+    >>> r = run(req, "Z1", zones=zones, redlines=red, rules=load_ruleset("expansion"))
+    >>> r.verdict, r.check("redline").figures["overlap"]["mu"]
+    ('fail', 30.0)
+    """
+    if zone_id not in set(zones["zone_id"]):
+        raise ValueError(f"zone {zone_id!r} is not in the zones layer")
+    zone = zones[zones["zone_id"] == zone_id]
+    parts = request_parts(request)
+    checks: list[Check] = [check_geometry(request, raw_invalid or [], rules)]
+    conflicts: dict[str, gpd.GeoDataFrame] = {}
+    for key, zh, en, layer in (("redline", "生态保护红线", "ecological red line", redlines),
+                               ("farmland", "永久基本农田", "permanent basic farmland", farmland)):
+        check, pieces = _overlap_check(key, zh, en, parts, layer, "patch_id",
+                                       f"{key}.max_overlap_m2", rules)
+        checks.append(check)
+        conflicts[key] = pieces
+    check, pieces = check_dev_boundary(parts, dev_boundary, rules)
+    checks.append(check)
+    conflicts["dev_boundary_outside"] = pieces
+    check, pieces = check_other_zones(parts, zone_id, zones, parks, rules)
+    checks.append(check)
+    conflicts["other_zones"] = pieces
+    checks.append(check_contiguity(parts, zone, rules))
+    checks.append(check_size(parts, zone, rules))
+    checks.append(check_terrain(parts, dem, rules))
+    checks.append(check_land_use(zone_id, zone, parcels, buildings, rules))
+    verdict = max((c.status for c in checks), key=lambda s: _ORDER[s])
+    verdict = PASS if verdict == INFO else verdict
+    return ExpansionResult(verdict, checks, conflicts, request, zone)
