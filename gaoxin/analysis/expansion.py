@@ -17,11 +17,12 @@ import shapely
 
 from ..geo.area import ellipsoidal_area
 from ..geo.overlap import area_inside, overlap
+from ..geo.raster import Raster
 from ..geo.units import m2_to_ha, m2_to_mu
 from .land_use import land_use_rates
 from .plot_ratio import floor_area_by_parcel
 from .ruleset import RuleSet
-from .terrain import Raster, terrain_stats
+from .terrain import terrain_stats
 
 PASS, FAIL, WARN, INFO = "pass", "fail", "warn", "info"
 _ORDER = {FAIL: 3, WARN: 2, PASS: 1, INFO: 0}

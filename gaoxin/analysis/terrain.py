@@ -6,22 +6,13 @@ convention), so shares are shares of cells; with a projected DEM all cells have 
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
 import geopandas as gpd
 import numpy as np
-from affine import Affine
-from pyproj import CRS
+from affine import Affine  # noqa: F401  (used in the examples)
+from pyproj import CRS  # noqa: F401
 from rasterio.features import geometry_mask
 
-
-@dataclass(frozen=True)
-class Raster:
-    """A raster window in memory: what ``layers`` reads and analyses consume."""
-
-    values: np.ndarray  # float, NaN where nodata
-    transform: Affine
-    crs: CRS
+from ..geo.raster import Raster
 
 
 def slope_degrees(dem: Raster) -> np.ndarray:
