@@ -243,11 +243,15 @@ def _legend_item(var: str, payload: dict[str, Any], classes: Classes) -> dict[st
             "caption": classes.caption, "entries": entries}
 
 
+# Layers that define the area of interest; the others (red lines, farmland, roads …) are
+# context that may cover a whole province and should not zoom the map out.
+AOI_KINDS = ("zones", "parks", "parcels", "requests", "result", "buildings", None)
+
+
 def _bounds(layers: Sequence[MapLayer], geoms_bounds: list[np.ndarray]) -> list[list[float]]:
-    focus = [b for lyr, b in zip(layers, geoms_bounds, strict=True)
-             if (lyr.highlight or lyr.kind == "requests") and lyr.show]
-    pool = focus or [b for lyr, b in zip(layers, geoms_bounds, strict=True) if lyr.show] \
-        or geoms_bounds
+    pairs = list(zip(layers, geoms_bounds, strict=True))
+    pool = [b for lyr, b in pairs if lyr.show and (lyr.highlight or lyr.kind in AOI_KINDS)] \
+        or [b for lyr, b in pairs if lyr.show] or geoms_bounds
     b = np.array([x for x in pool if np.all(np.isfinite(x))])
     if len(b) == 0:
         return [[18.0, 73.0], [54.0, 135.0]]  # China

@@ -1,0 +1,115 @@
+"""A static overview map as inline SVG, for printable reports (no browser, no tiles).
+
+Layers are drawn in a projected CRS (metres) with a scale bar, north arrow and legend.
+Every text is XML-escaped: attribute values never become markup.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from xml.sax.saxutils import escape
+
+import geopandas as gpd
+import numpy as np
+import shapely
+
+
+@dataclass
+class SvgLayer:
+    """A layer and how to draw it."""
+
+    gdf: gpd.GeoDataFrame
+    label: str
+    fill: str = "none"
+    stroke: str = "#333"
+    fill_opacity: float = 0.4
+    stroke_width: float = 1.0
+    dash: str | None = None
+
+
+def _path(geom: shapely.Geometry, sx, sy) -> str:  # type: ignore[no-untyped-def]
+    parts = []
+    for poly in shapely.get_parts(geom):
+        if poly.geom_type == "Polygon":
+            rings = [poly.exterior, *poly.interiors]
+        elif poly.geom_type in ("LineString", "LinearRing"):
+            rings = [poly]
+        else:
+            continue
+        for ring in rings:
+            xy = np.asarray(ring.coords)
+            if len(xy) < 2:
+                continue
+            pts = " L".join(f"{sx(x):.1f},{sy(y):.1f}" for x, y in xy)
+            parts.append(f"M{pts}" + ("Z" if poly.geom_type == "Polygon" else ""))
+    return " ".join(parts)
+
+
+def overview_svg(layers: list[SvgLayer], *, bounds: tuple[float, float, float, float] | None = None,
+                 width: int = 700, height: int = 500, title: str = "",
+                 lang: str = "zh") -> str:
+    """Render layers to an SVG string.
+
+    Examples
+    --------
+    >>> from shapely import box
+    >>> g = gpd.GeoDataFrame({"n": ["<b>"]}, geometry=[box(0, 0, 1000, 500)], crs=4544)
+    >>> svg = overview_svg([SvgLayer(g, "区<界>", fill="#f00")])
+    >>> svg.startswith("<svg") and "区&lt;界&gt;" in svg and "<b>" not in svg
+    True
+    """
+    frames = [lay for lay in layers if len(lay.gdf)]
+    if bounds is None:
+        b = np.array([lay.gdf.total_bounds for lay in frames]) if frames else np.array(
+            [[0, 0, 1, 1]])
+        bounds = (b[:, 0].min(), b[:, 1].min(), b[:, 2].max(), b[:, 3].max())
+    xmin, ymin, xmax, ymax = bounds
+    dx, dy = max(xmax - xmin, 1.0), max(ymax - ymin, 1.0)
+    xmin, xmax = xmin - dx * 0.05, xmax + dx * 0.05
+    ymin, ymax = ymin - dy * 0.05, ymax + dy * 0.05
+    legend_h = 22 * len(layers) + 10
+    map_h = height - 30
+    scale = min(width / (xmax - xmin), map_h / (ymax - ymin))
+    ox = (width - (xmax - xmin) * scale) / 2
+    oy = (map_h - (ymax - ymin) * scale) / 2 + 30
+
+    def sx(x: float) -> float:
+        return ox + (x - xmin) * scale
+
+    def sy(y: float) -> float:
+        return oy + (ymax - y) * scale
+
+    out = [f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {width} {height}" '
+           f'width="100%" style="max-width:{width}px;background:#fbfbf8;border:1px solid #ccc;'
+           f'font-family:sans-serif">']
+    if title:
+        out.append(f'<text x="10" y="20" font-size="14" font-weight="bold">{escape(title)}</text>')
+    for lay in layers:
+        dash = f' stroke-dasharray="{lay.dash}"' if lay.dash else ""
+        d = " ".join(_path(g, sx, sy) for g in lay.gdf.geometry if g is not None)
+        if d:
+            out.append(f'<path d="{d}" fill="{lay.fill}" fill-opacity="{lay.fill_opacity}" '
+                       f'stroke="{lay.stroke}" stroke-width="{lay.stroke_width}"{dash} '
+                       f'fill-rule="evenodd"><title>{escape(lay.label)}</title></path>')
+    # legend
+    lx, ly = width - 190, height - legend_h
+    out.append(f'<rect x="{lx - 8}" y="{ly - 8}" width="190" height="{legend_h}" fill="white" '
+               'fill-opacity="0.85" stroke="#bbb"/>')
+    for i, lay in enumerate(layers):
+        y = ly + i * 22
+        out.append(f'<rect x="{lx}" y="{y}" width="18" height="12" fill="{lay.fill}" '
+                   f'fill-opacity="{max(lay.fill_opacity, 0.2)}" stroke="{lay.stroke}"/>'
+                   f'<text x="{lx + 26}" y="{y + 11}" font-size="12">{escape(lay.label)}</text>')
+    # scale bar: a round length near a fifth of the width
+    target = (xmax - xmin) / 5
+    nice = 10 ** np.floor(np.log10(target))
+    length = max(n * nice for n in (1, 2, 5) if n * nice <= target)
+    px = length * scale
+    label = f"{length / 1000:g} km" if length >= 1000 else f"{length:g} m"
+    out.append(f'<g transform="translate(15,{height - 20})"><rect width="{px:.1f}" height="5" '
+               f'fill="#333"/><text y="-4" font-size="11">{label}</text></g>')
+    out.append(f'<g transform="translate({width - 25},45)"><path d="M0,-15 L6,5 L0,0 L-6,5 Z" '
+               f'fill="#333"/><text x="-4" y="18" font-size="11">'
+               f'{"北" if lang == "zh" else "N"}</text></g>')
+    out.append("</svg>")
+    return "".join(out)
