@@ -310,6 +310,53 @@ def _workspace_sources(workspace: Path) -> tuple[dict[Path, LayerSource], str | 
     return sources, ws.tianditu_key
 
 
+# ---------------------------------------------------------------- expansion
+
+
+@app.command()
+def expansion(
+    request: Annotated[Path, typer.Argument(
+        help="The requested boundary: any supported vector file or 界址点坐标 TXT.")],
+    zone: Annotated[str, typer.Option("--zone", help="zone_id of the applicant zone.")],
+    out_dir: Annotated[Path, typer.Option("--out", help="Output folder.")] = Path(
+        "expansion_out"),
+    workspace: WorkspaceOpt = Path(DEFAULT_WORKSPACE),
+    crs: Annotated[str | None, typer.Option(help="Declare the request's CRS.")] = None,
+    encoding: Annotated[str | None, typer.Option(help="The request's text encoding.")] = None,
+    close_rings: Annotated[bool, typer.Option(help="TXT: close unclosed rings.")] = False,
+    strict: Annotated[bool, typer.Option(help="Exit 1 when the verdict is fail.")] = False,
+    lang: Annotated[str, typer.Option(help="zh | en")] = "zh",
+    offline: Annotated[bool, typer.Option("--offline/--online",
+                                          help="Self-contained map (default).")] = True,
+) -> None:
+    """扩区审核: check an expansion request against the 三区三线 and the zone's record.
+
+    Writes summary.json, conflicts.gpkg, checks.xlsx, map.html, report.html and the request
+    as 界址点坐标 TXT (CGCS2000 Gauss-Krüger with zone prefix) to --out.
+    """
+    from .workflows.expansion import STATUS_ZH, run_expansion
+
+    if lang not in ("zh", "en"):
+        raise InputError(f"unknown language {lang!r}", fix="use zh or en")
+    ws = load_workspace(workspace)
+    run = run_expansion(request, zone, out_dir, ws, crs=crs, encoding=encoding,
+                        close_rings=close_rings, lang=lang, offline=offline)
+    table = Table(title=f"扩区审核 {request.name} → {zone}: {run.result.verdict.upper()}")
+    for col in ("check", "status", "details"):
+        table.add_column(col, overflow="fold")
+    colours = {"pass": "green", "fail": "bold red", "warn": "dark_orange", "info": "cyan"}
+    for c in run.result.checks:
+        label = STATUS_ZH[c.status] if lang == "zh" else c.status
+        table.add_row(c.title_zh if lang == "zh" else c.title_en,
+                      f"[{colours[c.status]}]{label}", c.message_zh if lang == "zh"
+                      else c.message_en)
+    out.print(table)
+    out.print(f"wrote {out_dir}/ (report.html, map.html, summary.json, conflicts.gpkg, "
+              f"checks.xlsx, request_cgcs2000_gk.txt) in {run.summary['timings']['total_s']} s")
+    if strict and run.result.verdict == "fail":
+        raise typer.Exit(1)
+
+
 # ---------------------------------------------------------------- demo
 
 

@@ -244,8 +244,9 @@ def check_size(parts: gpd.GeoSeries, zone: gpd.GeoDataFrame, rules: RuleSet) -> 
     if "approved_area_ha" in zone.columns and pd.notna(zone["approved_area_ha"].iloc[0]):
         figures["approved_area_ha"] = float(zone["approved_area_ha"].iloc[0])
     if limit_ha is None:
+        level_zh = {"national": "国家级", "provincial": "省级"}.get(level, level or "该")
         return Check("size", "面积", "Size", INFO,
-                     f"扩区后 {m2_to_ha(after_m2):,.2f} 公顷;{level or '该'}级别无面积上限规定",
+                     f"扩区后 {m2_to_ha(after_m2):,.2f} 公顷;{level_zh}开发区无面积上限规定",
                      f"{m2_to_ha(after_m2):,.2f} ha after expansion; no maximum for level "
                      f"{level or '(unknown)'}", figures, [], [])
     limit = float(limit_ha)  # type: ignore[arg-type]

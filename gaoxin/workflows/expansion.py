@@ -1,0 +1,296 @@
+"""``gaoxin expansion``: load what the check needs, run it, write every output.
+
+Command level (may import layers, analysis and maps). Constraint layers are read only within
+the request's extent; outputs are written atomically into one folder.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+import shapely
+from pyproj import CRS
+
+from .. import __version__
+from ..analysis import expansion
+from ..analysis.ruleset import RuleSet, load_ruleset
+from ..geo.crs import describe_crs
+from ..geo.errors import InputError
+from ..geo.hygiene import repair_geometries
+from ..geo.raster import Raster
+from ..geo.units import m2_to_ha, m2_to_mu
+from ..layers.extent import load_within, read_raster_window
+from ..layers.html import write_page
+from ..layers.read import read_source
+from ..layers.schema import normalise_fields
+from ..layers.workspace import Workspace, choose_working_crs, load_vector_layer
+from ..layers.write import write_excel, write_json, write_vector
+
+STATUS_ZH = {"pass": "通过", "fail": "不通过", "warn": "提示", "info": "说明"}
+CONFLICT_LAYERS = {
+    "redline": ("生态保护红线冲突", "Red-line conflicts"),
+    "farmland": ("永久基本农田冲突", "Farmland conflicts"),
+    "dev_boundary_outside": ("城镇开发边界外部分", "Outside the development boundary"),
+    "other_zones": ("与其他开发区/园区重叠", "Overlap with other zones/parks"),
+}
+
+
+@dataclass
+class ExpansionRun:
+    """What the workflow produced."""
+
+    result: expansion.ExpansionResult
+    summary: dict[str, object]
+    files: dict[str, Path]
+
+
+def sha256(path: Path) -> str:
+    h = hashlib.sha256()
+    if path.is_dir():
+        for p in sorted(path.rglob("*")):
+            if p.is_file():
+                h.update(p.read_bytes())
+        return h.hexdigest()
+    with path.open("rb") as fh:
+        for block in iter(lambda: fh.read(1 << 20), b""):
+            h.update(block)
+    return h.hexdigest()
+
+
+def read_request(path: Path, *, crs: str | None = None, encoding: str | None = None,
+                 close_rings: bool = False) -> tuple[gpd.GeoDataFrame, list[str], list[str]]:
+    """Read a request; return it repaired, the invalidity found before repair, and notes."""
+    gdf, report = read_source(path, crs=crs, encoding=encoding, close_rings=close_rings)
+    types = gdf.geometry.geom_type
+    wrong = types.notna() & ~types.isin(["Polygon", "MultiPolygon"])
+    if wrong.any():
+        i = int(np.flatnonzero(wrong.to_numpy())[0])
+        raise InputError(f"an expansion request must be polygons, found {types.iloc[i]}",
+                         file=path, feature=gdf.index[i], fix="give the request boundary")
+    gdf = normalise_fields(gdf, "requests", source=path)
+    geoms = np.asarray(gdf.geometry.values)
+    invalid = []
+    for i in np.flatnonzero(~shapely.is_valid(geoms) & ~shapely.is_missing(geoms)):
+        ident = gdf["parcel_id"].iloc[i] if "parcel_id" in gdf.columns else i + 1
+        invalid.append(f"{ident}: {shapely.is_valid_reason(geoms[i])}")
+    repaired, fixes = repair_geometries(gdf, family="polygon", id_field="parcel_id"
+                                        if "parcel_id" in gdf.columns else None)
+    if not len(repaired):
+        raise InputError("the request has no usable polygon", file=path,
+                         fix="check the request file")
+    return repaired, invalid, report.warnings + report.fixes + fixes.lines()
+
+
+def run_expansion(
+    request_path: Path,
+    zone_id: str,
+    out_dir: Path,
+    ws: Workspace,
+    *,
+    crs: str | None = None,
+    encoding: str | None = None,
+    close_rings: bool = False,
+    lang: str = "zh",
+    offline: bool = True,
+) -> ExpansionRun:
+    """Check ``request_path`` for zone ``zone_id`` with the workspace's layers; write outputs."""
+    t0 = time.perf_counter()
+    timings: dict[str, float] = {}
+    if "zones" not in ws.layers:
+        raise InputError("the workspace has no zones layer", file=ws.path,
+                         fix="add [layers.zones] with the applicant zone")
+    request, invalid, notes = read_request(request_path, crs=crs, encoding=encoding,
+                                           close_rings=close_rings)
+    working = choose_working_crs([request], ws.crs)
+    request = request.to_crs(working)
+    zones = load_vector_layer(ws.layers["zones"], "zones", to_crs=working).frame
+    if zone_id not in set(zones["zone_id"]):
+        raise InputError(f"zone {zone_id!r} is not in the zones layer (zones: "
+                         f"{', '.join(map(str, zones['zone_id'].head(20)))})",
+                         file=ws.layers["zones"].path, fix="give --zone one of these ids")
+    zone = zones[zones["zone_id"] == zone_id]
+    timings["read_request_zones_s"] = time.perf_counter() - t0
+    bounds = tuple(request.total_bounds)
+    layers: dict[str, gpd.GeoDataFrame | None] = {}
+    used: list[Path] = [request_path, ws.path, ws.layers["zones"].path]
+    for kind in ("redlines", "farmland", "dev_boundary", "parks"):
+        src = ws.layers.get(kind)
+        layers[kind] = None
+        if src is not None:
+            layers[kind] = load_within(src, kind, bounds, working, pad=10.0).frame
+            used.append(src.path)
+    zone_bounds = tuple(zone.total_bounds)
+    for kind in ("parcels", "buildings"):
+        src = ws.layers.get(kind)
+        layers[kind] = None
+        if src is not None:
+            layers[kind] = load_within(src, kind, zone_bounds, working).frame
+            used.append(src.path)
+    dem: Raster | None = None
+    if "dem" in ws.layers:
+        dem = read_raster_window(str(ws.layers["dem"].path), bounds, working)
+        used.append(ws.layers["dem"].path)
+    timings["read_layers_s"] = time.perf_counter() - t0 - timings["read_request_zones_s"]
+    rules = load_ruleset("expansion", ws.rules.get("expansion"))  # type: ignore[arg-type]
+    t1 = time.perf_counter()
+    result = expansion.run(request, zone_id, zones=zones, rules=rules,
+                           parks=layers["parks"], parcels=layers["parcels"],
+                           buildings=layers["buildings"], redlines=layers["redlines"],
+                           farmland=layers["farmland"], dev_boundary=layers["dev_boundary"],
+                           dem=dem, raw_invalid=invalid)
+    timings["checks_s"] = time.perf_counter() - t1
+    t2 = time.perf_counter()
+    summary = _summary(result, rules, working, used, request_path, zone_id, notes)
+    files = write_outputs(result, summary, rules, out_dir, layers, lang=lang, offline=offline)
+    timings["write_outputs_s"] = time.perf_counter() - t2
+    timings["total_s"] = time.perf_counter() - t0
+    summary["timings"] = {k: round(v, 3) for k, v in timings.items()}
+    write_json(out_dir / "summary.json", summary)
+    return ExpansionRun(result, summary, files)
+
+
+def _summary(result: expansion.ExpansionResult, rules: RuleSet, crs: CRS, used: list[Path],
+             request_path: Path, zone_id: str, notes: list[str]) -> dict[str, object]:
+    inputs = []
+    for p in dict.fromkeys(used):
+        inputs.append({"path": str(p), "sha256": sha256(p) if p.exists() else None})
+    return {
+        "verdict": result.verdict,
+        "request": str(request_path),
+        "zone_id": zone_id,
+        "zone_name": str(result.zone["name"].iloc[0]) if "name" in result.zone else "",
+        "checks": [c.as_dict() for c in result.checks],
+        "notes": notes,
+        "provenance": {
+            "tool": "gaoxin", "version": __version__,
+            "rule_set": {"name": rules.name, "title": rules.title, "version": rules.version,
+                         "overridden": [r.key for r in rules.rules.values() if r.overridden]},
+            "working_crs": describe_crs(crs),
+            "area_method": "ellipsoidal (CGCS2000/GRS80)",
+            "inputs": inputs,
+            "generated": time.strftime("%Y-%m-%dT%H:%M:%S%z"),
+        },
+    }
+
+
+def _checks_table(result: expansion.ExpansionResult, lang: str) -> pd.DataFrame:
+    rows = []
+    for c in result.checks:
+        rows.append({"检查项" if lang == "zh" else "check": c.title_zh if lang == "zh" else c.title_en,
+                     "结论" if lang == "zh" else "status": STATUS_ZH[c.status] if lang == "zh"
+                     else c.status,
+                     "说明" if lang == "zh" else "details": c.message_zh if lang == "zh"
+                     else c.message_en})
+    return pd.DataFrame(rows)
+
+
+def _conflict_table(result: expansion.ExpansionResult) -> pd.DataFrame:
+    rows = []
+    for key, frame in result.conflicts.items():
+        for r in frame.itertuples():
+            m2 = float(r.area_m2)
+            rows.append({"约束": CONFLICT_LAYERS[key][0], "图斑": getattr(r, "patch_id", ""),
+                         "名称": getattr(r, "name", "") or "", "面积(m²)": round(m2, 2),
+                         "面积(公顷)": round(float(m2_to_ha(m2)), 4),
+                         "面积(亩)": round(float(m2_to_mu(m2)), 4)})
+    return pd.DataFrame(rows, columns=["约束", "图斑", "名称", "面积(m²)", "面积(公顷)", "面积(亩)"])
+
+
+def write_outputs(result: expansion.ExpansionResult, summary: dict[str, object], rules: RuleSet,
+                  out_dir: Path, layers: dict[str, gpd.GeoDataFrame | None], *,
+                  lang: str = "zh", offline: bool = True) -> dict[str, Path]:
+    """conflicts.gpkg, checks.xlsx, map.html, report.html and the request as 界址点 TXT."""
+    from ..layers.boundary_txt import write_boundary_txt
+    from ..maps import MapLayer, write_map
+    from ..maps.overview_svg import SvgLayer, overview_svg
+
+    out_dir.mkdir(parents=True, exist_ok=True)
+    files: dict[str, Path] = {}
+    gpkg = out_dir / "conflicts.gpkg"
+    if gpkg.exists():
+        gpkg.unlink()
+    write_vector(result.request, gpkg, layer="request")
+    for key, frame in result.conflicts.items():
+        if len(frame):
+            write_vector(frame, gpkg, layer=key, append_layer=True)
+    files["conflicts"] = gpkg
+    features = []
+    for c in result.checks:
+        for f in c.features:
+            features.append({"check": c.key, **{k: v for k, v in f.items()}})
+    files["checks"] = write_excel(out_dir / "checks.xlsx", {
+        "检查结论": _checks_table(result, lang), "冲突图斑": _conflict_table(result),
+        "明细": pd.DataFrame(features), "规则": pd.DataFrame(rules.as_records())})
+    req = result.request.copy()
+    if "parcel_id" not in req.columns or req["parcel_id"].isna().any():
+        req["parcel_id"] = [f"{i + 1}" for i in range(len(req))]
+    if "name" not in req.columns:
+        req["name"] = "扩区申请"
+    files["txt"] = out_dir / "request_cgcs2000_gk.txt"
+    write_boundary_txt(req, files["txt"], encoding="gbk")
+
+    zh = lang == "zh"
+    map_layers = []
+    for kind in ("dev_boundary", "farmland", "redlines", "parks"):
+        frame = layers.get(kind)
+        if frame is not None and len(frame):
+            map_layers.append(MapLayer(frame, kind=kind, show=kind != "parks"))
+    map_layers.append(MapLayer(result.zone, kind="zones", name="申请开发区" if zh else
+                               "Applicant zone"))
+    map_layers.append(MapLayer(result.request, kind="requests", name="扩区申请范围" if zh
+                               else "Requested area", highlight=True))
+    for key, frame in result.conflicts.items():
+        if len(frame):
+            label = CONFLICT_LAYERS[key][0 if zh else 1]
+            map_layers.append(MapLayer(frame, kind="result", name=label, highlight=True))
+    files["map"] = write_map(map_layers, out_dir / "map.html", offline=offline, lang=lang,
+                             title=("扩区审核 — " if zh else "Expansion check — ")
+                             + str(summary.get("zone_name", "")))
+    svg_layers = [
+        SvgLayer(layers["dev_boundary"] if layers.get("dev_boundary") is not None
+                 else _empty(result.request), "城镇开发边界" if zh else "Development boundary",
+                 fill="#fff3c4", stroke="#c9a400", fill_opacity=0.5, dash="6,3"),
+        SvgLayer(layers["farmland"] if layers.get("farmland") is not None
+                 else _empty(result.request), "永久基本农田" if zh else "Basic farmland",
+                 fill="#f4d35e", stroke="#b59b2a", fill_opacity=0.55, stroke_width=0.5),
+        SvgLayer(layers["redlines"] if layers.get("redlines") is not None
+                 else _empty(result.request), "生态保护红线" if zh else "Red line",
+                 fill="#2e9e5b", stroke="#1d6b3c", fill_opacity=0.5),
+        SvgLayer(result.zone, "申请开发区" if zh else "Applicant zone", fill="#7aa6d8",
+                 stroke="#2b5d8a", fill_opacity=0.45),
+        SvgLayer(result.request, "扩区申请范围" if zh else "Request", fill="none",
+                 stroke="#d0021b", fill_opacity=0.0, stroke_width=2.5),
+    ]
+    conflict_geoms = [f for f in result.conflicts.values() if len(f)]
+    if conflict_geoms:
+        svg_layers.append(SvgLayer(gpd.GeoDataFrame(pd.concat(conflict_geoms, ignore_index=True),
+                                                    crs=result.request.crs),
+                                   "冲突部分" if zh else "Conflicts", fill="#d0021b",
+                                   stroke="#8b0000", fill_opacity=0.6))
+    rb = result.request.total_bounds
+    pad = max(rb[2] - rb[0], rb[3] - rb[1]) * 0.35
+    detail = overview_svg(svg_layers, bounds=(rb[0] - pad, rb[1] - pad, rb[2] + pad, rb[3] + pad),
+                          lang=lang, title="申请范围详图" if zh else "Request detail")
+    zb = result.zone.total_bounds
+    context = overview_svg(svg_layers, bounds=(min(zb[0], rb[0]), min(zb[1], rb[1]),
+                                               max(zb[2], rb[2]), max(zb[3], rb[3])),
+                           lang=lang, title="区位总览" if zh else "Context")
+    svg = detail + context
+    used_rules = sorted({k for c in result.checks for k in c.rules if k in rules.rules})
+    files["report"] = write_page(
+        out_dir / "report.html", "expansion.html", lang=lang, zh=zh,
+        title=("扩区审核报告" if zh else "Expansion check report"), summary=summary,
+        checks=result.checks, status_zh=STATUS_ZH, svg=svg,
+        rules=[rules.rules[k] for k in used_rules], rule_set=rules,
+        conflicts=_conflict_table(result).to_dict("records"))
+    return files
+
+
+def _empty(like: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
+    return gpd.GeoDataFrame(geometry=gpd.GeoSeries([], crs=like.crs))
