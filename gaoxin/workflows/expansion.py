@@ -180,13 +180,12 @@ def _summary(result: expansion.ExpansionResult, rules: RuleSet, crs: CRS, used: 
 
 
 def _checks_table(result: expansion.ExpansionResult, lang: str) -> pd.DataFrame:
+    zh = lang == "zh"
     rows = []
     for c in result.checks:
-        rows.append({"检查项" if lang == "zh" else "check": c.title_zh if lang == "zh" else c.title_en,
-                     "结论" if lang == "zh" else "status": STATUS_ZH[c.status] if lang == "zh"
-                     else c.status,
-                     "说明" if lang == "zh" else "details": c.message_zh if lang == "zh"
-                     else c.message_en})
+        rows.append({"检查项" if zh else "check": c.title_zh if zh else c.title_en,
+                     "结论" if zh else "status": STATUS_ZH[c.status] if zh else c.status,
+                     "说明" if zh else "details": c.message_zh if zh else c.message_en})
     return pd.DataFrame(rows)
 
 
@@ -199,7 +198,8 @@ def _conflict_table(result: expansion.ExpansionResult) -> pd.DataFrame:
                          "名称": getattr(r, "name", "") or "", "面积(m²)": round(m2, 2),
                          "面积(公顷)": round(float(m2_to_ha(m2)), 4),
                          "面积(亩)": round(float(m2_to_mu(m2)), 4)})
-    return pd.DataFrame(rows, columns=["约束", "图斑", "名称", "面积(m²)", "面积(公顷)", "面积(亩)"])
+    columns = ["约束", "图斑", "名称", "面积(m²)", "面积(公顷)", "面积(亩)"]
+    return pd.DataFrame(rows, columns=columns)
 
 
 def write_outputs(result: expansion.ExpansionResult, summary: dict[str, object], rules: RuleSet,
@@ -223,7 +223,7 @@ def write_outputs(result: expansion.ExpansionResult, summary: dict[str, object],
     features = []
     for c in result.checks:
         for f in c.features:
-            features.append({"check": c.key, **{k: v for k, v in f.items()}})
+            features.append({"check": c.key, **f})
     files["checks"] = write_excel(out_dir / "checks.xlsx", {
         "检查结论": _checks_table(result, lang), "冲突图斑": _conflict_table(result),
         "明细": pd.DataFrame(features), "规则": pd.DataFrame(rules.as_records())})
