@@ -80,6 +80,8 @@ def request_parts(request: gpd.GeoDataFrame) -> gpd.GeoSeries:
     """The request's blocks (区块): its polygons after dissolving touching features."""
     union = shapely.union_all(np.asarray(request.geometry.values))
     parts = [p for p in shapely.get_parts(union) if p.geom_type == "Polygon"]
+    # A stable order (west to east, then south to north) so part numbers are reproducible.
+    parts.sort(key=lambda p: (round(p.bounds[0], 3), round(p.bounds[1], 3)))
     return gpd.GeoSeries(parts, crs=request.crs)
 
 
