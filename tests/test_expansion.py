@@ -9,8 +9,8 @@ import geopandas as gpd
 import numpy as np
 import pytest
 import rasterio
-from affine import Affine
 import shapely
+from affine import Affine
 from pyproj import Geod, Transformer
 from rasterio.features import geometry_mask
 from shapely import Polygon, box
