@@ -10,9 +10,7 @@ features to 300,000), so tooltips, popups, escaping and the tests are the same f
 
 from __future__ import annotations
 
-import os
 import re
-import tempfile
 from collections.abc import Sequence
 from dataclasses import dataclass
 from html import escape
@@ -31,6 +29,7 @@ from ..geo.area import area_table
 from ..geo.errors import InputError
 from ..geo.offsets import convert_geometries
 from ..layers.schema import KINDS
+from ..layers.write import write_text
 from . import assets
 from .basemaps import add_basemap
 from .encode import encode_column, encode_geometry, lighten, safe_json
@@ -365,18 +364,7 @@ def save_map(m: folium.Map, path: str | Path, *, offline: bool = True) -> Path:
     InputError
         When offline and the assets are not installed (run ``make setup``).
     """
-    path = Path(path)
-    html = render_html(m, offline=offline)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8") as f:
-            f.write(html)
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
-    return path
+    return write_text(path, render_html(m, offline=offline))
 
 
 def write_map(layers: Sequence[MapLayer], path: str | Path, *, offline: bool = True,
