@@ -94,3 +94,338 @@ def floor_area_by_parcel(parcels: gpd.GeoDataFrame, buildings: gpd.GeoDataFrame,
     out["unknown_floors"] = np.bincount(p_pos, np.isnan(floors[b_pos]).astype(float),
                                         minlength=len(parcels)).astype(int)
     return out
+
+
+# ---------------------------------------------------------------- per parcel and per zone
+
+
+def min_plot_ratio_table(rules: RuleSet | None = None) -> pd.DataFrame:
+    """Every minimum plot ratio of the rule set, keyed by (standard, code version, code).
+
+    Rows of standards whose values were not retrieved (2023 national, Sichuan 2024) are
+    listed with ``far_min`` NaN, so a user sees what is missing rather than a guess.
+
+    Examples
+    --------
+    >>> t = min_plot_ratio_table()
+    >>> row = t[(t.standard == "MLR-2008") & (t.code == "40")].iloc[0]
+    >>> row.code_version, float(row.far_min), row.confidence
+    ('GB/T 4754-2002', 1.0, '🟡')
+    >>> int(t[t.standard == "MNR-2023"].far_min.notna().sum())
+    0
+    """
+    rules = rules or load_ruleset("plot_ratio")
+    names = _industry_names()
+    rows = []
+    for key, rule in rules.rules.items():
+        if not key.startswith("min_plot_ratio."):
+            continue
+        _, standard, version, code = key.split(".", 3)
+        value = rule.value
+        far_min = float(value) if isinstance(value, (int, float)) and value != "" else np.nan
+        rows.append({"standard": standard, "code_version": version, "code": code,
+                     "industry": names.get((standard, version, code), ""),
+                     "far_min": far_min, "confidence": rule.confidence, "source": rule.source,
+                     "overridden": rule.overridden})
+    return pd.DataFrame(rows, columns=["standard", "code_version", "code", "industry", "far_min",
+                                       "confidence", "source", "overridden"])
+
+
+def _industry_names() -> dict[tuple[str, str, str], str]:
+    import tomllib
+    from importlib import resources
+
+    text = resources.files("gaoxin.analysis").joinpath("rules", "plot_ratio.toml").read_text(
+        encoding="utf-8")
+    table = tomllib.loads(text).get("min_plot_ratio", {})
+    return {(s, v, c): str(leaf.get("industry", ""))
+            for s, versions in table.items() for v, codes in versions.items()
+            for c, leaf in codes.items()}
+
+
+def normalise_code(code: object) -> str:
+    """The two-digit 大类 of a GB/T 4754 industry code ('C3911', '3911', 39.0 → '39').
+
+    Examples
+    --------
+    >>> [normalise_code(c) for c in ("C3911", "3911", 39.0, "39", None, "x")]
+    ['39', '39', '39', '39', '', '']
+    """
+    if code is None or (isinstance(code, float) and np.isnan(code)):
+        return ""
+    text = str(code).strip().upper()
+    if text.endswith(".0"):
+        text = text[:-2]
+    text = text.lstrip("ABCDEFGHIJKLMNOPQRST")  # 门类 letter prefix
+    return text[:2] if len(text) >= 2 and text[:2].isdigit() else ""
+
+
+def _standard_version(standard: str) -> str:
+    return {"MLR-2008": "GB/T 4754-2002", "MNR-2023": "GB/T 4754-2017",
+            "SC-2024": "GB/T 4754-2017"}.get(standard, "")
+
+
+def min_plot_ratio(industry_code: pd.Series, industry_std: pd.Series,
+                   rules: RuleSet | None = None, standard: str | None = None) -> pd.Series:
+    """Minimum plot ratio for each (code, code version) under ``standard``; NaN when none.
+
+    A code of another GB/T 4754 version than the standard's gets no minimum: the codes
+    shifted between versions, so they are never matched by number alone.
+
+    Examples
+    --------
+    >>> codes = pd.Series(["39", "3911", "39", "99"])
+    >>> std = pd.Series(["GB/T 4754-2002", "GB/T 4754-2002", "GB/T 4754-2017", "GB/T 4754-2002"])
+    >>> min_plot_ratio(codes, std).tolist()
+    [0.7, 0.7, nan, nan]
+    """
+    rules = rules or load_ruleset("plot_ratio")
+    standard = standard or str(rules.get("control.standard", "MLR-2008"))
+    table = min_plot_ratio_table(rules)
+    table = table[table.standard == standard]
+    lookup = {(r.code_version, r.code): r.far_min for r in table.itertuples()}
+    versions = industry_std.astype(object).map(_version_label)
+    values = [lookup.get((v, normalise_code(c)), np.nan)
+              for c, v in zip(industry_code, versions, strict=True)]
+    return pd.Series(values, index=industry_code.index, name="far_min", dtype=float)
+
+
+def _version_label(value: object) -> str:
+    text = "" if value is None or value != value else str(value)
+    for year in ("2002", "2011", "2017"):
+        if year in text:
+            return f"GB/T 4754-{year}"
+    return text.strip()
+
+
+def is_industrial(parcels: pd.DataFrame, rules: RuleSet | None = None) -> pd.Series:
+    """Industrial parcels: status code A2/H1/H2, or a land use starting M (GB 50137) / 0601.
+
+    Examples
+    --------
+    >>> p = pd.DataFrame({"status": ["A2", "A1", None, "D21"],
+    ...                   "land_use": ["M1", "R2", "M2", "B1"]})
+    >>> is_industrial(p).tolist()
+    [True, False, True, False]
+    """
+    rules = rules or load_ruleset("plot_ratio")
+    codes = tuple(rules.get("control.industrial_status_codes", ["A2"]))  # type: ignore[arg-type]
+    prefixes = tuple(rules.get("control.industrial_land_use_prefixes", ["M"]))  # type: ignore[arg-type]
+    out = pd.Series(False, index=parcels.index, name="industrial")
+    if "status" in parcels.columns:
+        out |= parcels["status"].astype(str).str.strip().str.upper().isin(codes).to_numpy()
+    if "land_use" in parcels.columns:
+        lu = parcels["land_use"].astype(object).where(parcels["land_use"].notna(), "")
+        out |= lu.astype(str).str.strip().str.upper().str.startswith(prefixes).to_numpy()
+    return out
+
+
+def plot_ratio(parcels: gpd.GeoDataFrame, buildings: gpd.GeoDataFrame,
+               rules: RuleSet | None = None) -> pd.DataFrame:
+    """容积率 and 建筑系数 of each parcel, index kept.
+
+    Columns: ``parcel_area_m2``, ``floor_area_m2`` (counted floors, 8 m rule, straddling
+    buildings split by area), ``footprint_m2``, ``plot_ratio`` (NaN when a building on the
+    parcel has neither floors nor height: it cannot be computed), ``plot_ratio_known`` (from
+    the buildings whose floors are known: a lower bound), ``building_coverage`` (%),
+    ``unknown_floors`` and ``computable``.
+
+    Examples
+    --------
+    >>> from shapely import box
+    >>> p = gpd.GeoDataFrame(geometry=[box(500000, 3400000, 500100, 3400100)], crs=4544)
+    >>> b = gpd.GeoDataFrame({"floors": [2]}, geometry=[box(500010, 3400010, 500050, 3400060)],
+    ...                      crs=4544)
+    >>> r = plot_ratio(p, b)
+    >>> round(float(r.plot_ratio.iloc[0]), 4), round(float(r.building_coverage.iloc[0]), 2)
+    (0.4, 20.0)
+    """
+    fa = floor_area_by_parcel(parcels, buildings, rules)
+    area = ellipsoidal_area(parcels.geometry).to_numpy()
+    out = pd.DataFrame(index=parcels.index)
+    out["parcel_area_m2"] = area
+    out["floor_area_m2"] = fa["floor_area_m2"].to_numpy()
+    out["footprint_m2"] = fa["footprint_m2"].to_numpy()
+    with np.errstate(divide="ignore", invalid="ignore"):
+        known = np.where(area > 0, out["floor_area_m2"].to_numpy() / area, np.nan)
+        coverage = np.where(area > 0, out["footprint_m2"].to_numpy() / area * 100.0, np.nan)
+    out["unknown_floors"] = fa["unknown_floors"].to_numpy()
+    out["computable"] = out["unknown_floors"].to_numpy() == 0
+    out["plot_ratio"] = np.where(out["computable"].to_numpy(), known, np.nan)
+    out["plot_ratio_known"] = known
+    out["building_coverage"] = coverage
+    return out
+
+
+def admin_share(parcels: gpd.GeoDataFrame, buildings: gpd.GeoDataFrame,
+                rules: RuleSet | None = None) -> pd.Series:
+    """行政办公及生活服务设施 share (%) of each parcel, apportioned by floor area.
+
+    The 2008 rule measures it as a share of land; when that land cannot be separated it is
+    apportioned by those buildings' share of the total floor area (domain.md §2.1), which is
+    what a building layer allows. Buildings count as administrative when their ``use``
+    column contains a configured keyword (办公, 宿舍, 食堂 …). NaN where buildings have no
+    ``use`` column or the parcel has no floor area.
+
+    Examples
+    --------
+    >>> from shapely import box
+    >>> p = gpd.GeoDataFrame(geometry=[box(500000, 3400000, 500100, 3400100)], crs=4544)
+    >>> b = gpd.GeoDataFrame({"floors": [1, 1], "use": ["厂房", "办公楼"]},
+    ...     geometry=[box(500000, 3400000, 500090, 3400050), box(500000, 3400060, 500010,
+    ...               3400070)], crs=4544)
+    >>> round(float(admin_share(p, b).iloc[0]), 2)   # 100 m² of 4,600 m²
+    2.17
+    """
+    rules = rules or load_ruleset("plot_ratio")
+    if "use" not in buildings.columns or not len(buildings):
+        return pd.Series(np.nan, index=parcels.index, name="admin_share")
+    words = [str(w) for w in rules.get("control.admin_use_keywords", [])]  # type: ignore[union-attr]
+    use = buildings["use"].astype(object).where(buildings["use"].notna(), "").astype(str)
+    admin = use.str.contains("|".join(map(_escape, words)), case=False, regex=True)
+    total = floor_area_by_parcel(parcels, buildings, rules)["floor_area_m2"]
+    part = (floor_area_by_parcel(parcels, buildings[admin.to_numpy()], rules)["floor_area_m2"]
+            if admin.any() else total * 0.0)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        share = np.where(total > 0, part / total * 100.0, np.nan)
+    return pd.Series(share, index=parcels.index, name="admin_share")
+
+
+def _escape(word: str) -> str:
+    import re
+
+    return re.escape(word)
+
+
+def parcel_industry(parcels: pd.DataFrame, enterprises: pd.DataFrame | None) -> pd.DataFrame:
+    """Industry code and code version of each parcel: those of its largest firm by revenue.
+
+    Examples
+    --------
+    >>> p = pd.DataFrame({"parcel_id": ["P1", "P2"]})
+    >>> e = pd.DataFrame({"parcel_id": ["P1", "P1"], "industry_code": ["40", "34"],
+    ...                   "industry_std": ["GB/T 4754-2002"] * 2, "revenue": [10.0, 90.0]})
+    >>> parcel_industry(p, e).industry_code.tolist()
+    ['34', '']
+    """
+    out = pd.DataFrame({"industry_code": "", "industry_std": ""}, index=parcels.index)
+    if enterprises is None or not len(enterprises) or "parcel_id" not in parcels.columns:
+        return out
+    e = enterprises.copy()
+    e["revenue"] = pd.to_numeric(e.get("revenue", 0.0), errors="coerce").fillna(0.0)
+    for col in ("industry_code", "industry_std"):
+        if col not in e.columns:
+            e[col] = ""
+    main = (e.sort_values("revenue", ascending=False, kind="stable")
+             .drop_duplicates("parcel_id").set_index("parcel_id"))
+    pid = parcels["parcel_id"]
+    out["industry_code"] = pid.map(main["industry_code"]).fillna("").astype(str).to_numpy()
+    out["industry_std"] = pid.map(main["industry_std"]).fillna("").astype(str).to_numpy()
+    return out
+
+
+def industrial_control(parcels: gpd.GeoDataFrame, result: pd.DataFrame,
+                       enterprises: pd.DataFrame | None = None,
+                       rules: RuleSet | None = None,
+                       admin: pd.Series | None = None) -> pd.DataFrame:
+    """Compare industrial parcels with the 工业项目建设用地控制指标.
+
+    ``result`` is :func:`plot_ratio`'s frame. Adds ``industrial``, ``industry_code``,
+    ``industry_std``, ``far_min``, ``far_ok`` (容积率 ≥ minimum), ``coefficient_ok``
+    (建筑系数 ≥ 30 %), ``admin_share`` and ``admin_ok`` (≤ 7 %). A check that cannot be
+    made (not industrial, no code, no minimum for the code, plot ratio unknown) is NA.
+
+    Examples
+    --------
+    >>> from shapely import box
+    >>> p = gpd.GeoDataFrame({"parcel_id": ["P1"], "status": ["A2"]},
+    ...     geometry=[box(500000, 3400000, 500100, 3400100)], crs=4544)
+    >>> b = gpd.GeoDataFrame({"floors": [2]}, geometry=[box(500010, 3400010, 500050, 3400060)],
+    ...                      crs=4544)
+    >>> e = pd.DataFrame({"parcel_id": ["P1"], "industry_code": ["40"],
+    ...                   "industry_std": ["GB/T 4754-2002"], "revenue": [1.0]})
+    >>> c = industrial_control(p, plot_ratio(p, b), e)
+    >>> float(c.far_min.iloc[0]), bool(c.far_ok.iloc[0]), bool(c.coefficient_ok.iloc[0])
+    (1.0, False, False)
+    """
+    rules = rules or load_ruleset("plot_ratio")
+    out = pd.DataFrame(index=parcels.index)
+    industrial = is_industrial(parcels, rules)
+    out["industrial"] = industrial.to_numpy()
+    ind = parcel_industry(parcels, enterprises)
+    out["industry_code"] = ind["industry_code"].map(normalise_code).to_numpy()
+    out["industry_std"] = ind["industry_std"].map(_version_label).to_numpy()
+    far_min = min_plot_ratio(ind["industry_code"], ind["industry_std"], rules)
+    out["far_min"] = far_min.where(industrial).to_numpy()
+    far = result["plot_ratio"].to_numpy()
+    coef_min = float(rules.get("control.building_coefficient_min_pct", 30.0))  # type: ignore[arg-type]
+    admin_max = float(rules.get("control.admin_share_max_pct", 7.0))  # type: ignore[arg-type]
+    out["far_ok"] = _tri(far >= out["far_min"].to_numpy(),
+                         industrial.to_numpy() & ~np.isnan(far) & out["far_min"].notna())
+    coverage = result["building_coverage"].to_numpy()
+    out["coefficient_ok"] = _tri(coverage >= coef_min, industrial.to_numpy() & ~np.isnan(coverage))
+    share = (admin if admin is not None
+             else pd.Series(np.nan, index=parcels.index)).reindex(parcels.index).to_numpy()
+    out["admin_share"] = np.where(industrial.to_numpy(), share, np.nan)
+    out["admin_ok"] = _tri(share <= admin_max, industrial.to_numpy() & ~np.isnan(share))
+    return out
+
+
+def _tri(values: np.ndarray, known: np.ndarray | pd.Series) -> pd.arrays.BooleanArray:
+    """A boolean column that is NA where the check could not be made."""
+    known = np.asarray(known, dtype=bool)
+    return pd.arrays.BooleanArray(np.where(known, np.asarray(values, dtype=bool), False),
+                                  ~known)
+
+
+def zone_plot_ratio(parcels: pd.DataFrame, result: pd.DataFrame, *, by: str = "zone_id",
+                    rules: RuleSet | None = None) -> pd.DataFrame:
+    """综合容积率, 建筑密度 and 工业用地综合容积率 / 建筑系数 of each zone (domain.md §1.3).
+
+    综合容积率 = floor area on built land (status category ``built``; every parcel when the
+    layer has no status codes) ÷ that land; 工业用地综合容积率 = floor area on industrial
+    parcels ÷ their land. Parcels whose plot ratio cannot be computed are counted in
+    ``parcels_unknown`` and contribute their known floor area (so the figure is a lower bound
+    when that count is not 0).
+
+    Examples
+    --------
+    >>> p = pd.DataFrame({"zone_id": ["Z", "Z"], "status": ["A2", "A1"]})
+    >>> r = pd.DataFrame({"parcel_area_m2": [10000.0, 10000.0], "floor_area_m2": [8000.0, 20000.0],
+    ...                   "footprint_m2": [4000.0, 3000.0], "computable": [True, True]})
+    >>> z = zone_plot_ratio(p, r)
+    >>> z.loc["Z", ["plot_ratio", "industrial_plot_ratio", "building_density"]].tolist()
+    [1.4, 0.8, 35.0]
+    """
+    from .land_use import status_category
+
+    keys = parcels[by] if by in parcels.columns else pd.Series("all", index=parcels.index)
+    if "status" in parcels.columns:
+        built = (status_category(parcels["status"]) == "built").to_numpy()
+    else:
+        built = np.ones(len(parcels), dtype=bool)
+    industrial = is_industrial(parcels, rules).to_numpy() & built
+    frame = pd.DataFrame({
+        "zone": keys.astype(str).to_numpy(),
+        "area": result["parcel_area_m2"].to_numpy(),
+        "floor": result["floor_area_m2"].to_numpy(),
+        "foot": result["footprint_m2"].to_numpy(),
+        "unknown": ~result["computable"].to_numpy(dtype=bool),
+        "built": built, "ind": industrial})
+    for col in ("area", "floor", "foot"):
+        frame[f"b_{col}"] = np.where(built, frame[col], 0.0)
+        frame[f"i_{col}"] = np.where(industrial, frame[col], 0.0)
+    g = frame.groupby("zone", sort=True)
+    agg = g.agg(parcels=("area", "size"), parcels_unknown=("unknown", "sum"),
+                area_m2=("area", "sum"), built_m2=("b_area", "sum"),
+                floor_area_m2=("b_floor", "sum"), footprint_m2=("b_foot", "sum"),
+                industrial_m2=("i_area", "sum"), industrial_floor_area_m2=("i_floor", "sum"),
+                industrial_footprint_m2=("i_foot", "sum"))
+    with np.errstate(divide="ignore", invalid="ignore"):
+        agg["plot_ratio"] = agg.floor_area_m2 / agg.built_m2.where(agg.built_m2 > 0)
+        agg["building_density"] = agg.footprint_m2 / agg.built_m2.where(agg.built_m2 > 0) * 100
+        den = agg.industrial_m2.where(agg.industrial_m2 > 0)
+        agg["industrial_plot_ratio"] = agg.industrial_floor_area_m2 / den
+        agg["industrial_building_coefficient"] = agg.industrial_footprint_m2 / den * 100
+    agg.index.name = by
+    return agg
