@@ -10,7 +10,6 @@ import itertools
 from dataclasses import dataclass, field
 from typing import Any
 
-import mapclassify
 import numpy as np
 import pandas as pd
 
@@ -228,6 +227,9 @@ def _breaks(x: np.ndarray, method: str, k: int = 5) -> tuple[np.ndarray, list[st
     if len(uniq) <= k:
         codes = np.searchsorted(uniq, x)
         return codes, [_fmt(u) for u in uniq]
+    # Imported here: mapclassify pulls in scipy.stats, ~2.5 s of start-up every command pays.
+    import mapclassify
+
     if method == "quantiles":
         cls = mapclassify.Quantiles(x, k=k)
     else:
