@@ -257,3 +257,17 @@ def test_area_on_real_gcj02_file_declared(capsys):
     assert code == 0
     km2 = json.loads(out)[0]["area_m2"] / 1e6
     assert 480_000 < km2 < 490_000
+
+
+def test_txt_with_unclosed_ring(tmp_path, capsys):
+    path = tmp_path / "报件.txt"
+    text = ("[属性描述]\n坐标系=2000国家大地坐标系\n几度分带=3\n带号=35\n[地块坐标]\n"
+            "4,1.0000,D1,东区,面,,,,@\n"
+            "J1,1,3390000.000,35400000.000\nJ2,1,3390000.000,35400100.000\n"
+            "J3,1,3390100.000,35400100.000\nJ4,1,3390100.000,35400000.000\n")
+    path.write_bytes(text.encode("gbk"))
+    code, _, err = run(["area", str(path)], capsys)
+    msg = one_message(err)
+    assert code == 2 and "报件.txt" in msg and "D1" in msg and "ring" in msg.lower()
+    code, out, _ = run(["area", str(path), "--close-rings", "--planar", "--json"], capsys)
+    assert code == 0 and json.loads(out)[0]["planar_area_m2"] == pytest.approx(10000.0)
