@@ -1,0 +1,536 @@
+"""``gaoxin plot-ratio``, ``per-mu``, ``intensity`` and ``low-efficiency``: load, run, write.
+
+Command level (may import layers, analysis and maps). Each workflow writes ``summary.json``
+(figures + provenance), ``results.gpkg``, one ``.xlsx`` and ``map.html`` into its folder.
+Large parcel sets stay fast: the per-parcel table goes whole into the GeoPackage, while the
+workbook and the map carry the zone summary and the parcels that need attention, capped at
+``max_rows`` / ``max_map_features`` (the cap is stated in the summary).
+"""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+import shapely
+from pyproj import CRS
+
+from .. import __version__
+from ..analysis import intensity, per_mu
+from ..analysis import plot_ratio as pr
+from ..analysis.ruleset import RuleSet, load_ruleset
+from ..geo.crs import describe_crs
+from ..geo.errors import InputError
+from ..geo.units import m2_to_ha, m2_to_mu
+from ..layers.workspace import (
+    Workspace,
+    choose_working_crs,
+    load_table_layer,
+    load_vector_layer,
+)
+from ..layers.write import write_excel, write_json, write_vector
+from .expansion import sha256
+
+MAX_ROWS = 20_000
+MAX_MAP_FEATURES = 20_000
+
+
+@dataclass
+class Loaded:
+    """The layers a workflow needs, in one working CRS, and the files they came from."""
+
+    crs: CRS
+    frames: dict[str, gpd.GeoDataFrame | pd.DataFrame]
+    files: list[Path]
+    notes: list[str]
+
+
+def load(ws: Workspace, required: tuple[str, ...], optional: tuple[str, ...] = ()) -> Loaded:
+    """Read the layers; the working CRS comes from their bounding boxes only (cheap at 1M)."""
+    frames: dict[str, gpd.GeoDataFrame | pd.DataFrame] = {}
+    files: list[Path] = [ws.path]
+    notes: list[str] = []
+    for kind in (*required, *optional):
+        src = ws.layers.get(kind)
+        if src is None:
+            if kind in required:
+                raise InputError(f"the workspace has no {kind} layer", file=ws.path,
+                                 fix=f"add [layers.{kind}] with its path")
+            continue
+        layer = load_table_layer(src) if kind == "enterprises" else load_vector_layer(src, kind)
+        frames[kind] = layer.frame
+        files.append(src.path)
+        notes += [f"{kind}: {line}" for line in layer.report.warnings + layer.report.fixes]
+    boxes = [gpd.GeoDataFrame(geometry=[shapely.box(*f.total_bounds)], crs=f.crs)
+             for f in frames.values() if isinstance(f, gpd.GeoDataFrame) and len(f)]
+    crs = choose_working_crs(boxes, ws.crs)
+    for kind, f in frames.items():
+        if isinstance(f, gpd.GeoDataFrame) and not CRS.from_user_input(f.crs).equals(crs):
+            frames[kind] = f.to_crs(crs)
+    return Loaded(crs, frames, files, notes)
+
+
+def provenance(rules: list[RuleSet], crs: CRS, files: list[Path]) -> dict[str, object]:
+    """Input files with SHA-256, rule sets and versions, working CRS, tool version."""
+    return {
+        "tool": "gaoxin", "version": __version__,
+        "rule_sets": [{"name": r.name, "title": r.title, "version": r.version,
+                       "overridden": [x.key for x in r.rules.values() if x.overridden]}
+                      for r in rules],
+        "working_crs": describe_crs(crs),
+        "area_method": "ellipsoidal (CGCS2000/GRS80)",
+        "inputs": [{"path": str(p), "sha256": sha256(p) if p.exists() else None}
+                   for p in dict.fromkeys(files)],
+        "generated": time.strftime("%Y-%m-%dT%H:%M:%S%z"),
+    }
+
+
+def _rules(ws: Workspace, name: str, extra: dict[str, object] | None = None) -> RuleSet:
+    overrides = dict(ws.rules.get(name, {}) or {})  # type: ignore[call-overload]
+    overrides.update(extra or {})
+    return load_ruleset(name, overrides)
+
+
+def _labelled(frame: pd.DataFrame, zh: bool, labels: dict[str, tuple[str, str]]) -> pd.DataFrame:
+    return frame.rename(columns={k: v[0 if zh else 1] for k, v in labels.items()})
+
+
+def _rules_sheet(*rules: RuleSet) -> pd.DataFrame:
+    return pd.concat([pd.DataFrame(r.as_records()).assign(rule_set=r.name) for r in rules],
+                     ignore_index=True)
+
+
+PARCEL_LABELS = {
+    "parcel_id": ("地块编号", "Parcel"), "zone_id": ("所属园区", "Zone"),
+    "status": ("土地状态", "Status"), "land_use": ("用地性质", "Land use"),
+    "parcel_area_m2": ("用地面积(m²)", "Area (m²)"), "area_mu": ("面积(亩)", "Area (mu)"),
+    "area_ha": ("面积(公顷)", "Area (ha)"), "floor_area_m2": ("建筑面积(m²)", "Floor area (m²)"),
+    "footprint_m2": ("建筑基底面积(m²)", "Footprint (m²)"),
+    "plot_ratio": ("容积率", "Plot ratio"),
+    "plot_ratio_known": ("容积率(已知层数部分,下限)", "Plot ratio (known floors, lower bound)"),
+    "building_coverage": ("建筑系数(%)", "Building coverage (%)"),
+    "unknown_floors": ("层数与高度均缺失的建筑数", "Buildings with neither floors nor height"),
+    "computable": ("可计算", "Computable"), "industrial": ("工业地块", "Industrial"),
+    "industry_code": ("行业代码", "Industry code"),
+    "industry_std": ("行业分类标准", "Code version"),
+    "far_min": ("容积率控制值", "Minimum plot ratio"), "far_ok": ("容积率达标", "Plot ratio ok"),
+    "coefficient_ok": ("建筑系数达标(≥30%)", "Coverage ok (≥30 %)"),
+    "admin_share": ("行政办公比重(%)", "Admin share (%)"),
+    "admin_ok": ("行政办公达标(≤7%)", "Admin ok (≤7 %)"),
+}
+ZONE_LABELS = {
+    "parcels": ("地块数", "Parcels"), "parcels_unknown": ("无法计算地块数", "Not computable"),
+    "area_m2": ("总面积(m²)", "Area (m²)"), "built_m2": ("已建成面积(m²)", "Built (m²)"),
+    "floor_area_m2": ("建筑面积(m²)", "Floor area (m²)"),
+    "footprint_m2": ("建筑基底面积(m²)", "Footprint (m²)"),
+    "industrial_m2": ("工业用地面积(m²)", "Industrial (m²)"),
+    "industrial_floor_area_m2": ("工业建筑面积(m²)", "Industrial floor area (m²)"),
+    "industrial_footprint_m2": ("工业建筑基底(m²)", "Industrial footprint (m²)"),
+    "plot_ratio": ("综合容积率", "Plot ratio"), "building_density": ("建筑密度(%)", "Density (%)"),
+    "industrial_plot_ratio": ("工业用地综合容积率", "Industrial plot ratio"),
+    "industrial_building_coefficient": ("工业用地建筑系数(%)", "Industrial coverage (%)"),
+}
+
+
+# ---------------------------------------------------------------- plot ratio
+
+
+@dataclass
+class Run:
+    """What a workflow produced."""
+
+    summary: dict[str, object]
+    files: dict[str, Path]
+    result: object = None
+
+
+def compute_plot_ratio(data: Loaded, rules: RuleSet) -> tuple[gpd.GeoDataFrame, pd.DataFrame]:
+    """Per-parcel plot ratio + industrial control, and the per-zone summary."""
+    parcels = data.frames["parcels"]
+    buildings = data.frames["buildings"]
+    enterprises = data.frames.get("enterprises")
+    result = pr.plot_ratio(parcels, buildings, rules)  # type: ignore[arg-type]
+    admin = (pr.admin_share(parcels, buildings, rules)  # type: ignore[arg-type]
+             if "use" in buildings.columns else None)
+    control = pr.industrial_control(parcels, result, enterprises, rules, admin)  # type: ignore[arg-type]
+    keep = [c for c in ("parcel_id", "zone_id", "status", "land_use", "name")
+            if c in parcels.columns]
+    out = gpd.GeoDataFrame(pd.concat([parcels[keep], result, control], axis=1),
+                           geometry=parcels.geometry, crs=parcels.crs)
+    zones = pr.zone_plot_ratio(parcels, result, rules=rules)
+    return out, zones
+
+
+def run_plot_ratio(ws: Workspace, out_dir: Path, *, lang: str = "zh", offline: bool = True,
+                   standard: str | None = None, max_rows: int = MAX_ROWS,
+                   max_map_features: int = MAX_MAP_FEATURES) -> Run:
+    """容积率 / 建筑系数 per parcel and zone; industrial parcels against the control table."""
+    t0 = time.perf_counter()
+    rules = _rules(ws, "plot_ratio", {"control.standard": standard} if standard else None)
+    if str(rules.get("control.standard")) not in ("MLR-2008", "MNR-2023", "SC-2024"):
+        raise InputError(f"unknown control standard {rules.get('control.standard')!r}",
+                         fix="use MLR-2008, MNR-2023 or SC-2024")
+    data = load(ws, ("parcels", "buildings"), ("enterprises", "zones"))
+    t1 = time.perf_counter()
+    out, zones = compute_plot_ratio(data, rules)
+    t2 = time.perf_counter()
+    zh = lang == "zh"
+    unknown = out[~out["computable"]]
+    industrial = out[out["industrial"]]
+    below = industrial[industrial["far_ok"].fillna(True) == False]  # noqa: E712
+    no_min = industrial[industrial["far_min"].isna()]
+    total_floor = float(out["floor_area_m2"].sum())
+    summary: dict[str, object] = {
+        "command": "plot-ratio",
+        "control_standard": rules.get("control.standard"),
+        "parcels": len(out), "buildings": len(data.frames["buildings"]),
+        "parcels_not_computable": len(unknown),
+        "not_computable_ids": unknown["parcel_id"].astype(str).head(200).tolist()
+        if "parcel_id" in out else [],
+        "floor_area_m2": round(total_floor, 2),
+        "floor_area_ha": round(total_floor / 10_000, 4),
+        "industrial_parcels": len(industrial),
+        "industrial_below_minimum": len(below),
+        "industrial_without_minimum": len(no_min),
+        "industrial_coefficient_below_30pct": int((industrial["coefficient_ok"] == False)  # noqa: E712
+                                                  .sum()),
+        "admin_share_checked": bool(out["admin_share"].notna().any()),
+        "zones": {str(z): {k: (None if pd.isna(v) else round(float(v), 4))
+                           for k, v in row.items()} for z, row in zones.iterrows()},
+        "caps": {"xlsx_rows": max_rows, "map_features": max_map_features},
+        "notes": data.notes[:50],
+        "provenance": provenance([rules], data.crs, data.files),
+    }
+    out_dir.mkdir(parents=True, exist_ok=True)
+    files: dict[str, Path] = {}
+    files["gpkg"] = _write_gpkg(out_dir / "results.gpkg", {"parcels_plot_ratio": out})
+    attention = pd.concat([below, unknown]).drop_duplicates(subset=None if "parcel_id" not in out
+                                                            else ["parcel_id"])
+    sheets = {
+        "园区汇总" if zh else "Zones": _labelled(zones.reset_index(), zh, ZONE_LABELS),
+        "容积率不达标工业地块" if zh else "Below minimum":
+            _labelled(_table(below.sort_values("plot_ratio"), max_rows), zh, PARCEL_LABELS),
+        "无法计算地块" if zh else "Not computable":
+            _labelled(_table(unknown, max_rows), zh, PARCEL_LABELS),
+        "控制指标表" if zh else "Minimum table": pr.min_plot_ratio_table(rules),
+        "规则" if zh else "Rules": _rules_sheet(rules),
+    }
+    if len(out) <= max_rows:
+        sheets["全部地块" if zh else "All parcels"] = _labelled(_table(out, max_rows), zh,
+                                                             PARCEL_LABELS)
+    files["xlsx"] = write_excel(out_dir / "plot_ratio.xlsx", sheets)
+    files["map"] = _plot_ratio_map(out, attention, data, out_dir / "map.html", lang, offline,
+                                   max_map_features)
+    t3 = time.perf_counter()
+    summary["timings"] = {"read_s": round(t1 - t0, 3), "compute_s": round(t2 - t1, 3),
+                          "write_s": round(t3 - t2, 3), "total_s": round(t3 - t0, 3)}
+    files["summary"] = write_json(out_dir / "summary.json", summary)
+    return Run(summary, files, out)
+
+
+def _table(frame: pd.DataFrame, max_rows: int) -> pd.DataFrame:
+    cols = [c for c in frame.columns if c != getattr(frame, "_geometry_column_name", "geometry")]
+    t = pd.DataFrame(frame[cols]).head(max_rows).copy()
+    for c in t.columns:
+        if str(t[c].dtype) == "boolean":
+            t[c] = t[c].astype(object).where(t[c].notna(), None)
+    return t
+
+
+def _write_gpkg(path: Path, layers: dict[str, gpd.GeoDataFrame]) -> Path:
+    if path.exists():
+        path.unlink()
+    first = True
+    for name, frame in layers.items():
+        f = frame.copy()
+        for c in f.columns:
+            if str(f[c].dtype) == "boolean":  # GPKG has no nullable boolean: 1/0/NULL
+                f[c] = f[c].astype("Int8")
+        write_vector(f, path, layer=name, append_layer=not first)
+        first = False
+    return path
+
+
+def _map_subset(frame: gpd.GeoDataFrame, limit: int, order: str | None = None
+                ) -> gpd.GeoDataFrame:
+    if len(frame) <= limit:
+        return frame
+    if order and order in frame:
+        return frame.sort_values(order, kind="stable").head(limit)
+    return frame.head(limit)
+
+
+def _plot_ratio_map(out: gpd.GeoDataFrame, attention: gpd.GeoDataFrame, data: Loaded,
+                    path: Path, lang: str, offline: bool, limit: int) -> Path:
+    from ..maps import MapLayer, write_map
+
+    zh = lang == "zh"
+    layers = []
+    zones = data.frames.get("zones")
+    if isinstance(zones, gpd.GeoDataFrame) and len(zones):
+        layers.append(MapLayer(zones, kind="zones", show=True))
+    cols = [c for c in ("parcel_id", "zone_id", "status", "plot_ratio", "building_coverage",
+                        "far_min", "industry_code") if c in out.columns]
+    shown = _map_subset(out, limit, "plot_ratio")
+    name = ("地块容积率" if zh else "Parcel plot ratio") + (
+        "" if len(shown) == len(out) else (f"(最低 {limit:,} 宗)" if zh else
+                                           f" (lowest {limit:,})"))
+    layers.append(MapLayer(shown[[*cols, "geometry"]], kind="result", name=name, columns=cols,
+                           color_by="plot_ratio", classify="thresholds",
+                           thresholds=[0.5, 0.8, 1.0, 1.5, 2.0, 3.0]))
+    if len(attention):
+        a = _map_subset(attention, limit)
+        layers.append(MapLayer(a[[*cols, "geometry"]], kind="result", columns=cols,
+                               name="需关注地块(不达标/无法计算)" if zh else
+                               "Parcels to check (below minimum / not computable)",
+                               highlight=True, show=False))
+    return write_map(layers, path, offline=offline, lang=lang,
+                     title="容积率与建筑系数" if zh else "Plot ratio and building coverage")
+
+
+# ---------------------------------------------------------------- 亩均
+
+
+FIRM_LABELS = {
+    "enterprise_id": ("统一社会信用代码", "Enterprise id"), "name": ("企业名称", "Name"),
+    "industry_code": ("行业代码", "Industry code"), "land_mu": ("用地(亩)", "Land (mu)"),
+    "revenue": ("营业收入(万元)", "Revenue (10k CNY)"), "tax": ("税收(万元)", "Tax (10k CNY)"),
+    "score": ("综合得分", "Score"), "class": ("类别", "Class"),
+    "reason": ("未参评原因", "Not evaluated because"), "parcel_ids": ("地块", "Parcels"),
+    **{k: (f"{v[0]}({v[2]})", f"{v[1]} ({v[2]})") for k, v in per_mu.INDICATORS.items()},
+}
+
+
+def run_per_mu(ws: Workspace, out_dir: Path, *, lang: str = "zh", offline: bool = True,
+               scheme: str | None = None) -> Run:
+    """亩均效益 per enterprise and parcel, scored and classed per the chosen rule set."""
+    t0 = time.perf_counter()
+    rules = _rules(ws, "per_mu", {"scheme": scheme} if scheme else None)
+    data = load(ws, ("parcels", "enterprises"), ("zones",))
+    result = per_mu.run(data.frames["parcels"], data.frames["enterprises"], rules)  # type: ignore[arg-type]
+    zh = lang == "zh"
+    summary = {"command": "per-mu", **result.summary, "notes": data.notes[:50],
+               "provenance": provenance([rules], data.crs, data.files)}
+    out_dir.mkdir(parents=True, exist_ok=True)
+    files: dict[str, Path] = {}
+    parcels = result.parcels
+    files["gpkg"] = _write_gpkg(out_dir / "results.gpkg", {"parcels_per_mu": parcels})
+    firms = result.firms.sort_values("score", ascending=False, na_position="last")
+    rs = result.summary["rule_set"]
+    head = pd.DataFrame([
+        {"项目" if zh else "item": "评价规则" if zh else "rule set",
+         "值" if zh else "value": f"{rs['scheme']} {rs['year']}"},  # type: ignore[index]
+        *[{"项目" if zh else "item": f"{c} 类" if zh else f"class {c}",
+           "值" if zh else "value": f"{result.summary['classes'][c]} "  # type: ignore[index]
+           f"({result.summary['class_shares_pct'][c]} %)"} for c in per_mu.CLASSES],  # type: ignore[index]
+    ])
+    files["xlsx"] = write_excel(out_dir / "per_mu.xlsx", {
+        "汇总" if zh else "Summary": head,
+        "企业" if zh else "Enterprises": _labelled(firms, zh, FIRM_LABELS),
+        "地块" if zh else "Parcels": _labelled(_table(parcels[parcels.firms > 0], MAX_ROWS),
+                                                zh, {**PARCEL_LABELS, **FIRM_LABELS}),
+        "规则" if zh else "Rules": _rules_sheet(rules)})
+    from ..maps import MapLayer, write_map
+
+    cols = [c for c in ("parcel_id", "zone_id", "main_enterprise", "class", "per_mu_tax",
+                        "per_mu_revenue", "land_mu") if c in parcels.columns]
+    with_firms = parcels[parcels.firms > 0]
+    layers = []
+    zones = data.frames.get("zones")
+    if isinstance(zones, gpd.GeoDataFrame):
+        layers.append(MapLayer(zones, kind="zones"))
+    layers.append(MapLayer(_map_subset(with_firms, MAX_MAP_FEATURES)[[*cols, "geometry"]],
+                           kind="result", name="亩均评价类别" if zh else "Per-mu class",
+                           columns=cols, color_by="class"))
+    layers.append(MapLayer(_map_subset(with_firms, MAX_MAP_FEATURES)[[*cols, "geometry"]],
+                           kind="result", name="亩均税收" if zh else "Tax per mu", columns=cols,
+                           color_by="per_mu_tax", classify="quantiles", unit="万元/亩",
+                           show=False))
+    files["map"] = write_map(layers, out_dir / "map.html", offline=offline, lang=lang,
+                             title=("亩均论英雄 — " if zh else "Per-mu evaluation — ")
+                             + f"{rs['scheme']} {rs['year']}")  # type: ignore[index]
+    summary["timings"] = {"total_s": round(time.perf_counter() - t0, 3)}
+    files["summary"] = write_json(out_dir / "summary.json", summary)
+    return Run(summary, files, result)
+
+
+# ---------------------------------------------------------------- zone evaluation
+
+
+def _population(data: Loaded) -> pd.Series | None:
+    values = []
+    for kind, key in (("zones", "zone_id"), ("parks", "park_id")):
+        f = data.frames.get(kind)
+        if isinstance(f, gpd.GeoDataFrame):
+            col = next((c for c in ("population", "常住人口") if c in f.columns), None)
+            if col:
+                values.append(pd.Series(pd.to_numeric(f[col], errors="coerce").to_numpy(),
+                                        index=f[key].astype(str)))
+    return pd.concat(values) if values else None
+
+
+def run_intensity(ws: Workspace, out_dir: Path, *, lang: str = "zh",
+                  offline: bool = True) -> Run:
+    """开发区土地集约利用评价 of every zone / park in the parcels layer, plus the low-efficiency
+    list (written to ``out_dir/low_efficiency``)."""
+    t0 = time.perf_counter()
+    pr_rules = _rules(ws, "plot_ratio")
+    mu_rules = _rules(ws, "per_mu")
+    rules = _rules(ws, "intensity")
+    data = load(ws, ("parcels", "buildings"), ("enterprises", "zones", "parks"))
+    parcels = data.frames["parcels"]
+    if "status" not in parcels.columns:
+        raise InputError("the evaluation needs land-status codes (domain.md §1.2) on parcels",
+                         file=ws.layers["parcels"].path, fix="map the status field (土地状态)")
+    out, _ = compute_plot_ratio(data, pr_rules)
+    rows = None
+    ents = data.frames.get("enterprises")
+    if ents is not None:
+        rows = per_mu.enterprise_land(ents, parcels,  # type: ignore[arg-type]
+                                      str(mu_rules.get("land_share", "equal")))
+    result = intensity.run(parcels, out, rows, rules, population=_population(data))  # type: ignore[arg-type]
+    zh = lang == "zh"
+    ind = result.indicators.join(result.scores)
+    geoms = _zone_geometries(data, ind.index)
+    zone_gdf = gpd.GeoDataFrame(ind.reset_index(), geometry=geoms, crs=data.crs)
+    zone_gdf["zone_type_label"] = zone_gdf["zone_type"].map(
+        lambda t: intensity.ZONE_TYPES[t][0 if zh else 1])
+    summary = {"command": "intensity", **result.summary,
+               "indicators": {str(z): {k: _num(v) for k, v in row.items()}
+                              for z, row in result.indicators.iterrows()},
+               "notes": data.notes[:50],
+               "provenance": provenance([rules, pr_rules, mu_rules], data.crs, data.files)}
+    out_dir.mkdir(parents=True, exist_ok=True)
+    files: dict[str, Path] = {}
+    files["gpkg"] = _write_gpkg(out_dir / "results.gpkg", {"zones_intensity": zone_gdf})
+    labels = {k: (f"{v[0]}" + (f"({v[2]})" if v[2] else ""), f"{v[1]}"
+                  + (f" ({v[2]})" if v[2] else "")) for k, v in intensity.INDICATOR_LABELS.items()}
+    files["xlsx"] = write_excel(out_dir / "intensity.xlsx", {
+        "评价结果" if zh else "Evaluation": _labelled(
+            pd.DataFrame(zone_gdf.drop(columns="geometry")), zh,
+            {**labels, "score": ("集约度分值", "Score"), "zone_type_label": ("类型", "Type")}),
+        "全国对比" if zh else "National benchmarks": result.benchmarks,
+        "权重与理想值(默认⚙)" if zh else "Weights & ideals (defaults)": _rules_sheet(rules),
+    })
+    from ..maps import MapLayer, write_map
+
+    cols = [c for c in ("zone_id", "zone_type_label", "score", "plot_ratio",
+                        "industrial_plot_ratio", "built_rate", "idle_rate") if c in zone_gdf]
+    files["map"] = write_map([
+        MapLayer(zone_gdf[[*cols, "geometry"]], kind="result", columns=cols,
+                 name="集约度分值" if zh else "Intensity score", color_by="score",
+                 classify="thresholds", thresholds=[40, 50, 60, 70, 80, 90]),
+        MapLayer(zone_gdf[[*cols, "geometry"]], kind="result", columns=cols,
+                 name="评价类型" if zh else "Zone type", color_by="zone_type_label", show=False),
+    ], out_dir / "map.html", offline=offline, lang=lang,
+        title="开发区土地集约利用评价" if zh else "Development-zone land-intensity evaluation")
+    low = run_low_efficiency_from(data, out, rows, rules, mu_rules, out_dir / "low_efficiency",
+                                  lang=lang, offline=offline)
+    summary["low_efficiency"] = {k: low.summary[k] for k in ("parcels", "area_mu", "area_ha")}
+    summary["timings"] = {"total_s": round(time.perf_counter() - t0, 3)}
+    files["summary"] = write_json(out_dir / "summary.json", summary)
+    files.update({f"low_{k}": v for k, v in low.files.items()})
+    return Run(summary, files, result)
+
+
+def _num(v: object) -> object:
+    if isinstance(v, (float, np.floating)):
+        return None if np.isnan(v) else round(float(v), 6)
+    return v
+
+
+def _zone_geometries(data: Loaded, ids: pd.Index) -> list[shapely.Geometry]:
+    """Each zone's polygon from the zones/parks layer, else the union of its parcels."""
+    known: dict[str, shapely.Geometry] = {}
+    for kind, key in (("zones", "zone_id"), ("parks", "park_id")):
+        f = data.frames.get(kind)
+        if isinstance(f, gpd.GeoDataFrame) and key in f.columns:
+            known |= dict(zip(f[key].astype(str), f.geometry, strict=True))
+    parcels = data.frames["parcels"]
+    out = []
+    for z in ids:
+        g = known.get(str(z))
+        if g is None:
+            sub = parcels[parcels["zone_id"].astype(str) == str(z)] if "zone_id" in parcels \
+                else parcels
+            g = shapely.union_all(np.asarray(sub.geometry.values))
+        out.append(g)
+    return out
+
+
+def run_low_efficiency_from(data: Loaded, out: gpd.GeoDataFrame, rows: pd.DataFrame | None,
+                            rules: RuleSet, mu_rules: RuleSet, out_dir: Path, *,
+                            lang: str = "zh", offline: bool = True) -> Run:
+    """Write the 低效用地 list from already computed plot ratios and enterprise rows."""
+    parcels = data.frames["parcels"]
+    tax = pd.Series(np.nan, index=parcels.index)
+    if rows is not None and len(rows):
+        per_parcel = per_mu._parcels(parcels, rows, pd.DataFrame(  # type: ignore[arg-type]
+            {"enterprise_id": rows["enterprise_id"].unique(), "class": ""}))
+        tax = pd.Series(per_parcel["per_mu_tax"].to_numpy(), index=parcels.index)
+    low = intensity.low_efficiency(parcels, out, out, tax, rules)  # type: ignore[arg-type]
+    zh = lang == "zh"
+    reason_zh = {"idle": "闲置土地", "low_far_low_tax": "容积率低于控制值且亩均税收低于阈值"}
+    low["reason_label"] = low["reason"].map(lambda r: reason_zh[r] if zh else r)
+    summary = {"command": "low-efficiency", "parcels": len(low),
+               "area_mu": round(float(low["area_mu"].sum()), 4),
+               "area_ha": round(float(low["area_ha"].sum()), 4),
+               "by_reason": low["reason"].value_counts().to_dict(),
+               "threshold_per_mu_tax": rules.get("low_efficiency.max_per_mu_tax"),
+               "industrial_without_enterprise_data": int(
+                   (out["industrial"] & tax.isna()).sum()),
+               "provenance": provenance([rules, mu_rules], data.crs, data.files)}
+    out_dir.mkdir(parents=True, exist_ok=True)
+    files: dict[str, Path] = {}
+    files["gpkg"] = _write_gpkg(out_dir / "results.gpkg", {"low_efficiency": low})
+    labels = {**PARCEL_LABELS, "rank": ("排序", "Rank"), "reason_label": ("原因", "Reason"),
+              "per_mu_tax": ("亩均税收(万元/亩)", "Tax per mu"),
+              "densify_floor_m2": ("达到控制值尚缺建筑面积(m²)", "Floor area to reach minimum"),
+              "freed_mu": ("可腾退面积(亩)", "Land freed (mu)"),
+              "area_m2": ("面积(m²)", "Area (m²)")}
+    files["xlsx"] = write_excel(out_dir / "low_efficiency.xlsx", {
+        "低效用地清单" if zh else "Low-efficiency land": _labelled(
+            _table(low.drop(columns="reason"), MAX_ROWS), zh, labels),
+        "规则" if zh else "Rules": _rules_sheet(rules)})
+    from ..maps import MapLayer, write_map
+
+    cols = [c for c in ("rank", "parcel_id", "zone_id", "reason_label", "area_mu",
+                        "plot_ratio", "far_min", "per_mu_tax") if c in low.columns]
+    layers = []
+    zones = data.frames.get("zones")
+    if isinstance(zones, gpd.GeoDataFrame):
+        layers.append(MapLayer(zones, kind="zones"))
+    if len(low):
+        layers.append(MapLayer(low[[*cols, "geometry"]].head(MAX_MAP_FEATURES), kind="result",
+                               columns=cols, name="低效用地" if zh else "Low-efficiency land",
+                               color_by="reason_label", highlight=True))
+    files["map"] = write_map(layers, out_dir / "map.html", offline=offline, lang=lang,
+                             title="低效用地(腾笼换鸟)" if zh else "Low-efficiency land")
+    files["summary"] = write_json(out_dir / "summary.json", summary)
+    return Run(summary, files, low)
+
+
+def run_low_efficiency(ws: Workspace, out_dir: Path, *, lang: str = "zh",
+                       offline: bool = True) -> Run:
+    """The 低效用地 list on its own (the intensity command also writes it)."""
+    pr_rules = _rules(ws, "plot_ratio")
+    mu_rules = _rules(ws, "per_mu")
+    rules = _rules(ws, "intensity")
+    data = load(ws, ("parcels", "buildings"), ("enterprises", "zones"))
+    out, _ = compute_plot_ratio(data, pr_rules)
+    rows = None
+    ents = data.frames.get("enterprises")
+    if ents is not None:
+        rows = per_mu.enterprise_land(ents, data.frames["parcels"],  # type: ignore[arg-type]
+                                      str(mu_rules.get("land_share", "equal")))
+    return run_low_efficiency_from(data, out, rows, rules, mu_rules, out_dir, lang=lang,
+                                   offline=offline)
+
+
+def _areas(m2: float) -> dict[str, float]:
+    return {"m2": round(m2, 2), "ha": round(float(m2_to_ha(m2)), 4),
+            "mu": round(float(m2_to_mu(m2)), 4)}
