@@ -357,6 +357,121 @@ def expansion(
         raise typer.Exit(1)
 
 
+# ---------------------------------------------------------------- plot ratio, 亩均, intensity
+
+
+def _lang_ok(lang: str) -> None:
+    if lang not in ("zh", "en"):
+        raise InputError(f"unknown language {lang!r}", fix="use zh or en")
+
+
+@app.command("plot-ratio")
+def plot_ratio_cmd(
+    out_dir: Annotated[Path, typer.Option("--out", help="Output folder.")] = Path(
+        "plot_ratio_out"),
+    workspace: WorkspaceOpt = Path(DEFAULT_WORKSPACE),
+    standard: Annotated[str | None, typer.Option(
+        help="Control standard: MLR-2008 (default), MNR-2023 or SC-2024 (values must be "
+             "filled in the workspace rules).")] = None,
+    lang: Annotated[str, typer.Option(help="zh | en")] = "zh",
+    offline: Annotated[bool, typer.Option("--offline/--online",
+                                          help="Self-contained map (default).")] = True,
+) -> None:
+    """容积率 and 建筑系数 per parcel and zone; industrial parcels against their minimum.
+
+    Writes summary.json, results.gpkg, plot_ratio.xlsx and map.html to --out.
+    """
+    from .workflows.intensity import run_plot_ratio
+
+    _lang_ok(lang)
+    run = run_plot_ratio(load_workspace(workspace), out_dir, lang=lang, offline=offline,
+                         standard=standard)
+    s = run.summary
+    out.print(f"{s['parcels']} parcels, {s['parcels_not_computable']} not computable "
+              f"(buildings with neither floors nor height); industrial below minimum: "
+              f"{s['industrial_below_minimum']} of {s['industrial_parcels']}")
+    out.print(f"wrote {out_dir}/ (summary.json, results.gpkg, plot_ratio.xlsx, map.html) in "
+              f"{s['timings']['total_s']} s")  # type: ignore[index]
+
+
+@app.command("per-mu")
+def per_mu_cmd(
+    out_dir: Annotated[Path, typer.Option("--out", help="Output folder.")] = Path("per_mu_out"),
+    workspace: WorkspaceOpt = Path(DEFAULT_WORKSPACE),
+    scheme: Annotated[str | None, typer.Option(
+        help="Rule set: sichuan (2022, default) or zhejiang (benchmark scoring).")] = None,
+    lang: Annotated[str, typer.Option(help="zh | en")] = "zh",
+    offline: Annotated[bool, typer.Option("--offline/--online",
+                                          help="Self-contained map (default).")] = True,
+) -> None:
+    """亩均论英雄: per-mu indicators, scores and A/B/C/D classes of enterprises and parcels.
+
+    Writes summary.json, results.gpkg, per_mu.xlsx and map.html to --out.
+    """
+    from .workflows.intensity import run_per_mu
+
+    _lang_ok(lang)
+    if scheme is not None and scheme not in ("sichuan", "zhejiang"):
+        raise InputError(f"unknown scheme {scheme!r}", fix="use sichuan or zhejiang")
+    run = run_per_mu(load_workspace(workspace), out_dir, lang=lang, offline=offline,
+                     scheme=scheme)
+    s = run.summary
+    rs = s["rule_set"]
+    out.print(f"{rs['scheme']} {rs['year']}: {s['evaluated']} enterprises evaluated; "  # type: ignore[index]
+              f"classes {s['classes']}")
+    out.print(f"wrote {out_dir}/ (summary.json, results.gpkg, per_mu.xlsx, map.html)")
+
+
+@app.command()
+def intensity(
+    out_dir: Annotated[Path, typer.Option("--out", help="Output folder.")] = Path(
+        "intensity_out"),
+    workspace: WorkspaceOpt = Path(DEFAULT_WORKSPACE),
+    lang: Annotated[str, typer.Option(help="zh | en")] = "zh",
+    offline: Annotated[bool, typer.Option("--offline/--online",
+                                          help="Self-contained map (default).")] = True,
+) -> None:
+    """开发区土地集约利用评价 of every zone, and the low-efficiency land list.
+
+    Weights and ideal values are project defaults (no official ones exist): set yours under
+    [rules.intensity]. Writes summary.json, results.gpkg, intensity.xlsx, map.html and
+    low_efficiency/ to --out.
+    """
+    from .workflows.intensity import run_intensity
+
+    _lang_ok(lang)
+    run = run_intensity(load_workspace(workspace), out_dir, lang=lang, offline=offline)
+    table = Table(title="开发区土地集约利用评价" if lang == "zh" else "Land-intensity evaluation")
+    for col in ("zone", "type", "score", "left out"):
+        table.add_column(col)
+    for z, info in run.summary["zones"].items():  # type: ignore[union-attr]
+        table.add_row(z, info["zone_type_zh"] if lang == "zh" else info["zone_type"],
+                      str(info["score"]), ", ".join(info["left_out"]))
+    out.print(table)
+    out.print(f"wrote {out_dir}/ (summary.json, results.gpkg, intensity.xlsx, map.html, "
+              "low_efficiency/)")
+
+
+@app.command("low-efficiency")
+def low_efficiency_cmd(
+    out_dir: Annotated[Path, typer.Option("--out", help="Output folder.")] = Path(
+        "low_efficiency_out"),
+    workspace: WorkspaceOpt = Path(DEFAULT_WORKSPACE),
+    lang: Annotated[str, typer.Option(help="zh | en")] = "zh",
+    offline: Annotated[bool, typer.Option("--offline/--online",
+                                          help="Self-contained map (default).")] = True,
+) -> None:
+    """低效用地 list (腾笼换鸟): idle parcels, and industrial parcels below their minimum plot
+    ratio with 亩均税收 under the threshold, ranked by the land they would free."""
+    from .workflows.intensity import run_low_efficiency
+
+    _lang_ok(lang)
+    run = run_low_efficiency(load_workspace(workspace), out_dir, lang=lang, offline=offline)
+    s = run.summary
+    out.print(f"{s['parcels']} parcels, {s['area_mu']:,.2f} 亩 ({s['area_ha']:,.4f} 公顷)")
+    out.print(f"wrote {out_dir}/ (summary.json, results.gpkg, low_efficiency.xlsx, map.html)")
+
+
 # ---------------------------------------------------------------- demo
 
 

@@ -128,6 +128,33 @@ def run_demo(out_dir: Path, *, seed: int = 2026, lang: str = "zh",
         exp.add(f"expansion/{name}/summary.json", f"{name} summary.json")
     sections.append(exp)
 
+    console.print("[bold]+[/] plot ratio, 亩均, land-intensity evaluation, low-efficiency land …")
+    from .workflows.intensity import run_intensity, run_per_mu, run_plot_ratio
+
+    land = Section("土地集约利用" if zh else "Land-use intensity",
+                   text=("容积率与建筑系数、亩均论英雄分类(四川2022规则)、开发区土地集约利用评价"
+                         "(权重与理想值为项目默认 ⚙)、低效用地清单。" if zh else
+                         "Plot ratio and coverage, per-mu classes (Sichuan 2022 rules), zone "
+                         "land-intensity evaluation (default ⚙ weights and ideals), "
+                         "low-efficiency land list."))
+    pr_run = run_plot_ratio(ws, out_dir / "plot_ratio", lang=lang)
+    land.add("plot_ratio/map.html", "容积率地图" if zh else "Plot-ratio map",
+             f"{pr_run.summary['parcels']} " + ("宗地块" if zh else "parcels"))
+    land.add("plot_ratio/plot_ratio.xlsx", "容积率表 (Excel)" if zh else "Plot-ratio tables")
+    mu_run = run_per_mu(ws, out_dir / "per_mu", lang=lang)
+    land.add("per_mu/map.html", "亩均评价类别地图" if zh else "Per-mu class map",
+             str(mu_run.summary["classes"]))
+    land.add("per_mu/per_mu.xlsx", "亩均评价表 (Excel)" if zh else "Per-mu tables")
+    run_intensity(ws, out_dir / "intensity", lang=lang)
+    land.add("intensity/map.html", "集约利用评价地图" if zh else "Zone evaluation map")
+    land.add("intensity/intensity.xlsx", "集约利用评价表与全国对比 (Excel)" if zh else
+             "Evaluation and national benchmarks")
+    land.add("intensity/low_efficiency/map.html", "低效用地地图" if zh else
+             "Low-efficiency land map")
+    land.add("intensity/low_efficiency/low_efficiency.xlsx", "低效用地清单 (Excel)" if zh else
+             "Low-efficiency land list")
+    sections.append(land)
+
     index = out_dir / "index.html"
     write_page(index, "index.html", title=labels["title"], lang=lang, sections=sections,
                subtitle=f"gaoxin {__version__} · {ws.name} · {describe_crs(loaded.crs)} · "
