@@ -35,6 +35,7 @@ from .layers.workspace import (
     init_template,
     load_vector_layer,
     load_workspace,
+    require_family,
 )
 from .layers.write import write_excel, write_text, write_vector
 
@@ -142,7 +143,7 @@ def area(
     """Area of each feature in m², 公顷 and 亩, correct in any CRS (ellipsoidal, CGCS2000)."""
     gdf, report = read_source(file, layer=layer, crs=crs, encoding=encoding,
                               close_rings=close_rings)
-    _require_polygons(gdf, file)
+    require_family(gdf, "polygon", file, "area")
     gdf, repair = repair_geometries(gdf, family="polygon")
     for line in report.warnings + repair.lines():
         err.print(f"[yellow]note[/]: {line}")
@@ -179,15 +180,6 @@ def _planar_area(gdf: gpd.GeoDataFrame) -> pd.Series:
         lon = float(np.mean(gdf.to_crs(4490).total_bounds[[0, 2]]))
         return ellipsoidal_area(gdf.geometry.to_crs(gk3_crs(gk3_zone(lon))), "planar")
     return ellipsoidal_area(gdf.geometry, "planar")
-
-
-def _require_polygons(gdf: gpd.GeoDataFrame, file: Path) -> None:
-    types = gdf.geometry.geom_type
-    wrong = types.notna() & ~types.isin(["Polygon", "MultiPolygon"])
-    if wrong.any():
-        i = int(np.flatnonzero(wrong.to_numpy())[0])
-        raise InputError(f"area needs polygons, but the feature is a {types.iloc[i]}",
-                         file=file, feature=gdf.index[i], fix="give a polygon layer")
 
 
 def _print_area_table(result: pd.DataFrame, key: str, file: Path, crs: str) -> None:

@@ -155,7 +155,7 @@ def test_wrong_geometry_type_for_area(tmp_path, capsys):
     path = tmp_path / "pts.gpkg"
     gpd.GeoDataFrame(geometry=[Point(104, 30)], crs=4326).to_file(path)
     code, _, err = run(["area", str(path)], capsys)
-    assert code == 2 and "polygons" in one_message(err)
+    assert code == 2 and "needs polygon geometries" in one_message(err)
 
 
 def _workspace(tmp_path: Path, parcels: gpd.GeoDataFrame, extra: str = "") -> Path:

@@ -234,7 +234,7 @@ def test_command_bad_zone_and_bad_request(tmp_path, capsys):
     pts = tmp_path / "pts.geojson"
     frame([shapely.Point(X0, Y0)]).to_file(pts)
     code = main(["expansion", str(pts), "--zone", "Z1", "-w", str(ws), "--out", str(tmp_path)])
-    assert code == 2 and "must be polygons" in capsys.readouterr().err
+    assert code == 2 and "needs polygon geometries" in capsys.readouterr().err
 
 
 # ---------------------------------------------------------------- real data

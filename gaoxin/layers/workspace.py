@@ -169,7 +169,7 @@ def load_vector_layer(
                               close_rings=getattr(source, "close_rings", False))
     family = spec.geometry if spec.geometry in FAMILIES else None
     if family:
-        _check_geometry_family(gdf, family, kind, source.path)
+        require_family(gdf, family, source.path, f"layer kind {kind!r}")
     mapping = getattr(source, "fields", None)
     gdf = normalise_fields(gdf, kind, mapping, source=source.path)
     gdf, repair = repair_geometries(gdf, family=family, id_field=spec.id_field)
@@ -186,17 +186,22 @@ def load_vector_layer(
     return LoadedLayer(kind, gdf, report)
 
 
-def _check_geometry_family(gdf: gpd.GeoDataFrame, family: str, kind: str, path: Path) -> None:
+def require_family(gdf: gpd.GeoDataFrame, family: str, path: object, purpose: str) -> None:
+    """Refuse features whose geometry is not of ``family`` (``polygon``, ``line``, ``point``).
+
+    ``purpose`` starts the message, e.g. ``"layer kind 'parcels'"`` or ``"an expansion request"``.
+    """
     allowed = FAMILIES[family]
     types = gdf.geometry.geom_type
     wrong = types.notna() & ~types.isin(allowed)
     if wrong.any():
         i = int(np.flatnonzero(wrong.to_numpy())[0])
         raise InputError(
-            f"layer kind {kind!r} needs {family} geometries but feature has "
+            f"{purpose} needs {family} geometries but the feature is a "
             f"{types.iloc[i]} ({int(wrong.sum())} such features)",
             file=path, feature=gdf.index[i],
-            fix=f"export the {family} layer, or name the right layer with layer = …",
+            fix=f"give a {family} layer (name the right one with layer = … if the file has "
+                "several)",
         )
 
 
@@ -415,4 +420,5 @@ __all__ = [
     "load_table_layer",
     "load_vector_layer",
     "load_workspace",
+    "require_family",
 ]

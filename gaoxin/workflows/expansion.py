@@ -29,7 +29,12 @@ from ..layers.extent import load_within, read_raster_window
 from ..layers.html import write_page
 from ..layers.read import read_source
 from ..layers.schema import normalise_fields
-from ..layers.workspace import Workspace, choose_working_crs, load_vector_layer
+from ..layers.workspace import (
+    Workspace,
+    choose_working_crs,
+    load_vector_layer,
+    require_family,
+)
 from ..layers.write import write_excel, write_json, write_vector
 
 STATUS_ZH = {"pass": "通过", "fail": "不通过", "warn": "提示", "info": "说明"}
@@ -67,12 +72,7 @@ def read_request(path: Path, *, crs: str | None = None, encoding: str | None = N
                  close_rings: bool = False) -> tuple[gpd.GeoDataFrame, list[str], list[str]]:
     """Read a request; return it repaired, the invalidity found before repair, and notes."""
     gdf, report = read_source(path, crs=crs, encoding=encoding, close_rings=close_rings)
-    types = gdf.geometry.geom_type
-    wrong = types.notna() & ~types.isin(["Polygon", "MultiPolygon"])
-    if wrong.any():
-        i = int(np.flatnonzero(wrong.to_numpy())[0])
-        raise InputError(f"an expansion request must be polygons, found {types.iloc[i]}",
-                         file=path, feature=gdf.index[i], fix="give the request boundary")
+    require_family(gdf, "polygon", path, "an expansion request")
     gdf = normalise_fields(gdf, "requests", source=path)
     geoms = np.asarray(gdf.geometry.values)
     invalid = []
