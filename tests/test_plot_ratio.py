@@ -159,8 +159,9 @@ def test_bad_input_exits_2(tmp_path: Path, sample_ws: Path) -> None:
     assert main(["plot-ratio", "-w", str(sample_ws), "--out", str(tmp_path / "x"),
                  "--standard", "GB-1999"]) == 2
     ws = tmp_path / "ws.toml"
-    ws.write_text('[workspace]\nname = "x"\n[layers.zones]\npath = "%s"\nlayer = "zones"\n'
-                  % (sample_ws.parent / "zones.gpkg").as_posix(), encoding="utf-8")
+    zones = (sample_ws.parent / "zones.gpkg").as_posix()
+    ws.write_text(f'[workspace]\nname = "x"\n[layers.zones]\npath = "{zones}"\n'
+                  'layer = "zones"\n', encoding="utf-8")
     assert main(["plot-ratio", "-w", str(ws), "--out", str(tmp_path / "y")]) == 2
 
 

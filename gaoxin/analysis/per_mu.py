@@ -280,10 +280,10 @@ def _classes_one(values: np.ndarray, a_max: float, c_min: float, d_pct: float) -
     n_c = min(n - k, math.ceil(c_min * n / 100 - eps))
     m = math.floor(d_pct * n / 100 + eps)
     m = min(m, n - k - n_c)
-    while m > 0 and s[n - m] == s[n - m - 1]:  # no tie across the C/D cut
+    while 0 < m < n and s[n - m] == s[n - m - 1]:  # no tie across the C/D cut
         m -= 1
     j = n - m - n_c
-    while j > k and s[j - 1] == s[j]:  # ties at the C cut join C
+    while n_c > 0 and j > k and s[j - 1] == s[j]:  # ties at the C cut join C
         j -= 1
     labels = np.empty(n, dtype=object)
     labels[:k] = "A"
