@@ -6,8 +6,8 @@ the request's extent; outputs are written atomically into one folder.
 
 from __future__ import annotations
 
-import hashlib
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -27,6 +27,7 @@ from ..geo.raster import Raster
 from ..geo.units import m2_to_ha, m2_to_mu
 from ..layers.extent import load_within, read_raster_window
 from ..layers.html import write_page
+from ..layers.provenance import digests_in_background
 from ..layers.read import read_source
 from ..layers.schema import normalise_fields
 from ..layers.workspace import (
@@ -53,19 +54,6 @@ class ExpansionRun:
     result: expansion.ExpansionResult
     summary: dict[str, object]
     files: dict[str, Path]
-
-
-def sha256(path: Path) -> str:
-    h = hashlib.sha256()
-    if path.is_dir():
-        for p in sorted(path.rglob("*")):
-            if p.is_file():
-                h.update(p.read_bytes())
-        return h.hexdigest()
-    with path.open("rb") as fh:
-        for block in iter(lambda: fh.read(1 << 20), b""):
-            h.update(block)
-    return h.hexdigest()
 
 
 def read_request(path: Path, *, crs: str | None = None, encoding: str | None = None,
@@ -105,6 +93,10 @@ def run_expansion(
     if "zones" not in ws.layers:
         raise InputError("the workspace has no zones layer", file=ws.path,
                          fix="add [layers.zones] with the applicant zone")
+    kinds = ("zones", "redlines", "farmland", "dev_boundary", "parks", "parcels", "buildings",
+             "dem")
+    hashing = digests_in_background([request_path, ws.path] + [
+        ws.layers[k].path for k in kinds if k in ws.layers])
     request, invalid, notes = read_request(request_path, crs=crs, encoding=encoding,
                                            close_rings=close_rings)
     working = choose_working_crs([request], ws.crs)
@@ -118,24 +110,20 @@ def run_expansion(
     timings["read_request_zones_s"] = time.perf_counter() - t0
     bounds = tuple(request.total_bounds)
     layers: dict[str, gpd.GeoDataFrame | None] = {}
-    used: list[Path] = [request_path, ws.path, ws.layers["zones"].path]
     for kind in ("redlines", "farmland", "dev_boundary", "parks"):
         src = ws.layers.get(kind)
         layers[kind] = None
         if src is not None:
             layers[kind] = load_within(src, kind, bounds, working, pad=10.0).frame
-            used.append(src.path)
     zone_bounds = tuple(zone.total_bounds)
     for kind in ("parcels", "buildings"):
         src = ws.layers.get(kind)
         layers[kind] = None
         if src is not None:
             layers[kind] = load_within(src, kind, zone_bounds, working).frame
-            used.append(src.path)
     dem: Raster | None = None
     if "dem" in ws.layers:
         dem = read_raster_window(str(ws.layers["dem"].path), bounds, working)
-        used.append(ws.layers["dem"].path)
     timings["read_layers_s"] = time.perf_counter() - t0 - timings["read_request_zones_s"]
     rules = load_ruleset("expansion", ws.rules.get("expansion"))  # type: ignore[arg-type]
     t1 = time.perf_counter()
@@ -146,8 +134,9 @@ def run_expansion(
                            dem=dem, raw_invalid=invalid)
     timings["checks_s"] = time.perf_counter() - t1
     t2 = time.perf_counter()
-    summary = _summary(result, rules, working, used, request_path, zone_id, notes)
-    files = write_outputs(result, summary, rules, out_dir, layers, lang=lang, offline=offline)
+    summary = _summary(result, rules, working, request_path, zone_id, notes)
+    files = write_outputs(result, summary, rules, out_dir, layers, lang=lang, offline=offline,
+                          inputs=hashing.result, timings=timings)
     timings["write_outputs_s"] = time.perf_counter() - t2
     timings["total_s"] = time.perf_counter() - t0
     summary["timings"] = {k: round(v, 3) for k, v in timings.items()}
@@ -155,11 +144,8 @@ def run_expansion(
     return ExpansionRun(result, summary, files)
 
 
-def _summary(result: expansion.ExpansionResult, rules: RuleSet, crs: CRS, used: list[Path],
+def _summary(result: expansion.ExpansionResult, rules: RuleSet, crs: CRS,
              request_path: Path, zone_id: str, notes: list[str]) -> dict[str, object]:
-    inputs = []
-    for p in dict.fromkeys(used):
-        inputs.append({"path": str(p), "sha256": sha256(p) if p.exists() else None})
     return {
         "verdict": result.verdict,
         "request": str(request_path),
@@ -173,7 +159,7 @@ def _summary(result: expansion.ExpansionResult, rules: RuleSet, crs: CRS, used: 
                          "overridden": [r.key for r in rules.rules.values() if r.overridden]},
             "working_crs": describe_crs(crs),
             "area_method": "ellipsoidal (CGCS2000/GRS80)",
-            "inputs": inputs,
+            "inputs": [],  # filled in when the background hashing is done
             "generated": time.strftime("%Y-%m-%dT%H:%M:%S%z"),
         },
     }
@@ -204,8 +190,14 @@ def _conflict_table(result: expansion.ExpansionResult) -> pd.DataFrame:
 
 def write_outputs(result: expansion.ExpansionResult, summary: dict[str, object], rules: RuleSet,
                   out_dir: Path, layers: dict[str, gpd.GeoDataFrame | None], *,
-                  lang: str = "zh", offline: bool = True) -> dict[str, Path]:
-    """conflicts.gpkg, checks.xlsx, map.html, report.html and the request as 界址点 TXT."""
+                  lang: str = "zh", offline: bool = True,
+                  inputs: Callable[[], list[dict[str, object]]] | None = None,
+                  timings: dict[str, float] | None = None) -> dict[str, Path]:
+    """conflicts.gpkg, checks.xlsx, map.html, report.html and the request as 界址点 TXT.
+
+    ``inputs`` returns the input digests (hashed in the background); it is called last,
+    just before the report, so hashing overlaps everything else.
+    """
     from ..layers.boundary_txt import write_boundary_txt
     from ..maps import MapLayer, write_map
     from ..maps.overview_svg import SvgLayer, overview_svg
@@ -283,6 +275,11 @@ def write_outputs(result: expansion.ExpansionResult, summary: dict[str, object],
                            lang=lang, title="区位总览" if zh else "Context")
     svg = detail + context
     used_rules = sorted({k for c in result.checks for k in c.rules if k in rules.rules})
+    if inputs is not None:
+        t = time.perf_counter()
+        summary["provenance"]["inputs"] = inputs()  # type: ignore[index]
+        if timings is not None:
+            timings["wait_for_sha256_s"] = time.perf_counter() - t
     files["report"] = write_page(
         out_dir / "report.html", "expansion.html", lang=lang, zh=zh,
         title=("扩区审核报告" if zh else "Expansion check report"), summary=summary,
