@@ -33,9 +33,20 @@ from ..layers.workspace import (
     load_vector_layer,
 )
 from ..layers.write import write_excel, write_json, write_vector
-from .expansion import sha256
 
 MAX_ROWS = 20_000
+
+
+def sha256(path: Path) -> str:
+    """SHA-256 of a file (of every file, in order, for a folder such as a FileGDB)."""
+    import hashlib
+
+    h = hashlib.sha256()
+    for p in (sorted(q for q in path.rglob("*") if q.is_file()) if path.is_dir() else [path]):
+        with p.open("rb") as fh:
+            for block in iter(lambda: fh.read(1 << 20), b""):
+                h.update(block)
+    return h.hexdigest()
 MAX_MAP_FEATURES = 20_000
 
 
