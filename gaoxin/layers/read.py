@@ -26,7 +26,7 @@ import numpy as np
 import pandas as pd
 import pyogrio
 import shapely
-from pyproj import CRS
+from pyproj import CRS, Transformer
 
 from ..geo.crs import CHINA_LAT, CHINA_LON, describe_crs, guess_crs_from_coords, parse_crs
 from ..geo.errors import InputError
@@ -195,7 +195,7 @@ def _read_gdal(path: Path, layer: str | None, encoding: str | None,
             warnings.simplefilter("always")
             info = pyogrio.read_info(src, layer=layer, **options)
             report.driver = str(info.get("driver") or "")
-            gdf = pyogrio.read_dataframe(src, layer=layer, bbox=bbox, use_arrow=False,
+            gdf = pyogrio.read_dataframe(src, layer=layer, bbox=bbox, use_arrow=True,
                                          **options)
         # GDAL's warnings (e.g. characters it could not recode) belong in the report.
         report.warnings.extend(f"GDAL: {w.message}" for w in caught)
@@ -494,6 +494,19 @@ def _sample_xy(gdf: gpd.GeoDataFrame, n: int = 2000) -> tuple[np.ndarray, np.nda
     return coords[:, 0], coords[:, 1]
 
 
+def _extent_in_china(geoms: np.ndarray, crs: CRS) -> bool:
+    """Whether the layer's whole (densified) extent transforms to inside China's box."""
+    xmin, ymin, xmax, ymax = shapely.total_bounds(geoms)
+    try:
+        t = Transformer.from_crs(crs, 4490, always_xy=True)
+        lon0, lat0, lon1, lat1 = t.transform_bounds(xmin, ymin, xmax, ymax, densify_pts=21)
+    except Exception:
+        return False
+    values = np.array([lon0, lat0, lon1, lat1])
+    return bool(np.isfinite(values).all() and CHINA_LON[0] <= lon0 and lon1 <= CHINA_LON[1]
+                and CHINA_LAT[0] <= lat0 and lat1 <= CHINA_LAT[1])
+
+
 def _check_in_china(gdf: gpd.GeoDataFrame, path: Path) -> None:
     """Refuse coordinates outside China, naming a lat/lon swap or GK numbers when seen."""
     crs = CRS.from_user_input(gdf.crs)
@@ -501,6 +514,8 @@ def _check_in_china(gdf: gpd.GeoDataFrame, path: Path) -> None:
     present = ~(shapely.is_missing(geoms) | shapely.is_empty(geoms))
     if not present.any():
         return
+    if not crs.is_geographic and _extent_in_china(geoms[present], crs):
+        return  # the whole extent is in China: no need to transform every feature
     try:
         lon_lat = gdf.loc[present] if crs.is_geographic else gdf.loc[present].to_crs(4490)
     except Exception as exc:

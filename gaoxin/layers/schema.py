@@ -243,16 +243,46 @@ def fld_required(spec: LayerKind, name: str) -> bool:
     return any(f.name == name and f.required for f in spec.fields)
 
 
+def _one_text(v: object) -> object:
+    if v is None or (isinstance(v, float) and np.isnan(v)):
+        return None
+    if isinstance(v, float) and v.is_integer():
+        return str(int(v))  # ids typed into Excel come back as 12.0
+    return str(v).strip()
+
+
+def as_text(values: pd.Series) -> pd.Series:
+    """Text values (object dtype, None for missing), stripped; 12.0 becomes ``"12"``.
+
+    Vectorised for the common cases (all text, all numbers): layers have millions of rows.
+
+    Examples
+    --------
+    >>> as_text(pd.Series([" P1 ", None, "P2"])).tolist()
+    ['P1', None, 'P2']
+    >>> as_text(pd.Series([12.0, 3.5, float("nan")])).tolist()
+    ['12', '3.5', None]
+    """
+    if values.dtype.kind in "iu":
+        return values.astype(str).astype(object)
+    if values.dtype.kind == "f":
+        v = values.to_numpy(dtype=float)
+        out = np.full(len(v), None, dtype=object)
+        ok = ~np.isnan(v)
+        whole = ok & (np.mod(v, 1) == 0) & (np.abs(v) < 2**53)
+        out[whole] = v[whole].astype(np.int64).astype(str)
+        out[ok & ~whole] = v[ok & ~whole].astype(str)
+        return pd.Series(out, index=values.index, name=values.name, dtype=object)
+    if pd.api.types.infer_dtype(values, skipna=True) in ("string", "empty"):
+        stripped = values.astype("str").str.strip().astype(object)
+        return stripped.where(values.notna(), None)
+    return values.map(_one_text).astype(object)
+
+
 def _coerce(values: pd.Series, fld: Field, kind: str, source: object, idf: str | None,
             frame: pd.DataFrame) -> pd.Series:
     if fld.dtype == "str":
-        def as_text(v: object) -> object:
-            if v is None or (isinstance(v, float) and np.isnan(v)):
-                return None
-            if isinstance(v, float) and v.is_integer():
-                return str(int(v))
-            return str(v).strip()
-        return values.map(as_text).astype(object)
+        return as_text(values)
     if values.dtype.kind in "if":
         return values.astype(float)
     text = values.astype(object).map(
