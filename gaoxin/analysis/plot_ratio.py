@@ -8,6 +8,8 @@ parcels is split between them by footprint area.
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import geopandas as gpd
 import numpy as np
 import pandas as pd
@@ -184,10 +186,21 @@ def min_plot_ratio(industry_code: pd.Series, industry_std: pd.Series,
     table = min_plot_ratio_table(rules)
     table = table[table.standard == standard]
     lookup = {(r.code_version, r.code): r.far_min for r in table.itertuples()}
-    versions = industry_std.astype(object).map(_version_label)
-    values = [lookup.get((v, normalise_code(c)), np.nan)
-              for c, v in zip(industry_code, versions, strict=True)]
+    # Few distinct codes and versions: look each up once, then index (millions of parcels).
+    code_pos, code_uniq = pd.factorize(industry_code.astype(object), use_na_sentinel=False)
+    std_pos, std_uniq = pd.factorize(industry_std.astype(object), use_na_sentinel=False)
+    grid = np.array([[lookup.get((_version_label(v), normalise_code(c)), np.nan)
+                      for c in code_uniq] for v in std_uniq], dtype=float).reshape(
+        len(std_uniq), len(code_uniq))
+    values = grid[std_pos, code_pos] if len(industry_code) else np.zeros(0)
     return pd.Series(values, index=industry_code.index, name="far_min", dtype=float)
+
+
+def _map_unique(values: pd.Series, func: Callable[[object], str]) -> np.ndarray:
+    """``values.map(func)`` computed once per distinct value."""
+    pos, uniq = pd.factorize(values.astype(object), use_na_sentinel=False)
+    mapped = np.array([func(u) for u in uniq], dtype=object)
+    return mapped[pos] if len(values) else np.zeros(0, dtype=object)
 
 
 def _version_label(value: object) -> str:
@@ -353,8 +366,8 @@ def industrial_control(parcels: gpd.GeoDataFrame, result: pd.DataFrame,
     industrial = is_industrial(parcels, rules)
     out["industrial"] = industrial.to_numpy()
     ind = parcel_industry(parcels, enterprises)
-    out["industry_code"] = ind["industry_code"].map(normalise_code).to_numpy()
-    out["industry_std"] = ind["industry_std"].map(_version_label).to_numpy()
+    out["industry_code"] = _map_unique(ind["industry_code"], normalise_code)
+    out["industry_std"] = _map_unique(ind["industry_std"], _version_label)
     far_min = min_plot_ratio(ind["industry_code"], ind["industry_std"], rules)
     out["far_min"] = far_min.where(industrial).to_numpy()
     far = result["plot_ratio"].to_numpy()

@@ -234,6 +234,9 @@ def _narrow_integers(gdf: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
 
 def _to_file(gdf: gpd.GeoDataFrame, path: Path, target: Path, **kwargs: object) -> None:
     """Write ``gdf`` to the temporary ``path``; errors name the real ``target``."""
+    # Arrow writes are ~2x faster for large layers; GeoPackage and FlatGeobuf take them well.
+    if kwargs.get("driver") in ("GPKG", "FlatGeobuf"):
+        kwargs = {"use_arrow": True, **kwargs}
     try:
         gdf.to_file(path, engine="pyogrio", **kwargs)
     except Exception as exc:
