@@ -11,33 +11,21 @@ import os
 import sys
 import traceback
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
-import geopandas as gpd
-import numpy as np
-import pandas as pd
 import typer
-from pyproj import CRS
 from rich.console import Console
 from rich.table import Table
 
 from . import __version__
-from .geo.area import area_table, ellipsoidal_area
-from .geo.crs import describe_crs, parse_crs
 from .geo.errors import InputError
-from .geo.hygiene import repair_geometries
-from .geo.offsets import convert_geometries
-from .layers.read import read_source
-from .layers.workspace import (
-    DEFAULT_WORKSPACE,
-    LayerSource,
-    check_rows,
-    init_template,
-    load_vector_layer,
-    load_workspace,
-    require_family,
-)
-from .layers.write import write_excel, write_text, write_vector
+from .layers import DEFAULT_WORKSPACE
+
+if TYPE_CHECKING:  # heavy libraries load inside the commands: `gaoxin --help` stays instant
+    import geopandas as gpd
+    import pandas as pd
+
+    from .layers.workspace import LayerSource
 
 app = typer.Typer(
     name="gaoxin",
@@ -84,6 +72,9 @@ def init(
     force: Annotated[bool, typer.Option(help="Overwrite an existing file.")] = False,
 ) -> None:
     """Write a commented workspace template (gaoxin.toml)."""
+    from .layers.workspace import init_template
+    from .layers.write import write_text
+
     if workspace.exists() and not force:
         raise InputError("already exists", file=workspace,
                          fix="use --force to overwrite, or choose another --workspace path")
@@ -103,6 +94,8 @@ def check(
 
     Exits 2 when a layer is refused (a blocking problem).
     """
+    from .layers.workspace import check_rows, load_workspace
+
     ws = load_workspace(workspace)
     rows, blocking = check_rows(ws)
     if json_out:
@@ -141,6 +134,12 @@ def area(
     close_rings: Annotated[bool, typer.Option(help="TXT: close unclosed rings.")] = False,
 ) -> None:
     """Area of each feature in m², 公顷 and 亩, correct in any CRS (ellipsoidal, CGCS2000)."""
+    from .geo.area import area_table
+    from .geo.hygiene import repair_geometries
+    from .layers.read import read_source
+    from .layers.workspace import require_family
+    from .layers.write import write_excel, write_text
+
     gdf, report = read_source(file, layer=layer, crs=crs, encoding=encoding,
                               close_rings=close_rings)
     require_family(gdf, "polygon", file, "area")
@@ -173,10 +172,14 @@ def area(
 
 
 def _planar_area(gdf: gpd.GeoDataFrame) -> pd.Series:
+    import numpy as np
+    from pyproj import CRS
+
+    from .geo.area import ellipsoidal_area
+    from .geo.crs import gk3_crs, gk3_zone
+
     crs = CRS.from_user_input(gdf.crs)
     if crs.is_geographic:
-        from .geo.crs import gk3_crs, gk3_zone
-
         lon = float(np.mean(gdf.to_crs(4490).total_bounds[[0, 2]]))
         return ellipsoidal_area(gdf.geometry.to_crs(gk3_crs(gk3_zone(lon))), "planar")
     return ellipsoidal_area(gdf.geometry, "planar")
@@ -223,6 +226,12 @@ def convert(
     close_rings: Annotated[bool, typer.Option(help="TXT input: close unclosed rings.")] = False,
 ) -> None:
     """Convert between formats and CRSs, 界址点坐标 TXT, GCJ-02 and BD-09 included."""
+    from pyproj import CRS
+
+    from .geo.crs import describe_crs
+    from .layers.read import read_source
+    from .layers.write import write_vector
+
     if dst.resolve() == src.resolve():
         raise InputError("the output would overwrite the input", file=dst,
                          fix="choose another output path (inputs are never modified)")
@@ -238,6 +247,12 @@ def convert(
 
 
 def _to_crs(gdf: gpd.GeoDataFrame, spec: str) -> gpd.GeoDataFrame:
+    import geopandas as gpd
+    import numpy as np
+
+    from .geo.crs import parse_crs
+    from .geo.offsets import convert_geometries
+
     crs, offset = parse_crs(spec)
     if offset is None:
         return gdf.to_crs(crs)
@@ -267,6 +282,9 @@ def map_(
     title: Annotated[str | None, typer.Option(help="Map title.")] = None,
 ) -> None:
     """Draw any layers on one interactive map (one self-contained HTML file)."""
+    from .geo.hygiene import repair_geometries
+    from .layers.read import read_source
+    from .layers.workspace import load_vector_layer
     from .maps import MapLayer, write_map
 
     if basemap not in ("tianditu", "osm", "amap", "none"):
@@ -294,6 +312,8 @@ def map_(
 
 def _workspace_sources(workspace: Path) -> tuple[dict[Path, LayerSource], str | None]:
     """Workspace layers by resolved path, so a file the workspace knows is styled by kind."""
+    from .layers.workspace import load_workspace
+
     if not workspace.exists():
         return {}, None
     ws = load_workspace(workspace)
@@ -326,13 +346,19 @@ def expansion(
     Writes summary.json, conflicts.gpkg, checks.xlsx, map.html, report.html and the request
     as 界址点坐标 TXT (CGCS2000 Gauss-Krüger with zone prefix) to --out.
     """
-    from .workflows.expansion import STATUS_ZH, run_expansion
+    from .layers.provenance import digests_in_background, workspace_paths
 
     if lang not in ("zh", "en"):
         raise InputError(f"unknown language {lang!r}", fix="use zh or en")
+    # Hash the inputs for provenance while the heavy libraries load and the checks run:
+    # a province-wide GeoPackage takes seconds to hash.
+    hashing = digests_in_background([request, *workspace_paths(workspace)])
+    from .layers.workspace import load_workspace
+    from .workflows.expansion import STATUS_ZH, run_expansion
+
     ws = load_workspace(workspace)
     run = run_expansion(request, zone, out_dir, ws, crs=crs, encoding=encoding,
-                        close_rings=close_rings, lang=lang, offline=offline)
+                        close_rings=close_rings, lang=lang, offline=offline, hashing=hashing)
     table = Table(title=f"扩区审核 {request.name} → {zone}: {run.result.verdict.upper()}")
     for col in ("check", "status", "details"):
         table.add_column(col, overflow="fold")
@@ -373,6 +399,7 @@ def plot_ratio_cmd(
 
     Writes summary.json, results.gpkg, plot_ratio.xlsx and map.html to --out.
     """
+    from .layers.workspace import load_workspace
     from .workflows.intensity import run_plot_ratio
 
     _lang_ok(lang)
@@ -400,6 +427,7 @@ def per_mu_cmd(
 
     Writes summary.json, results.gpkg, per_mu.xlsx and map.html to --out.
     """
+    from .layers.workspace import load_workspace
     from .workflows.intensity import run_per_mu
 
     _lang_ok(lang)
@@ -429,6 +457,7 @@ def intensity(
     [rules.intensity]. Writes summary.json, results.gpkg, intensity.xlsx, map.html and
     low_efficiency/ to --out.
     """
+    from .layers.workspace import load_workspace
     from .workflows.intensity import run_intensity
 
     _lang_ok(lang)
@@ -455,6 +484,7 @@ def low_efficiency_cmd(
 ) -> None:
     """低效用地 list (腾笼换鸟): idle parcels, and industrial parcels below their minimum plot
     ratio with 亩均税收 under the threshold, ranked by the land they would free."""
+    from .layers.workspace import load_workspace
     from .workflows.intensity import run_low_efficiency
 
     _lang_ok(lang)

@@ -1,1 +1,3 @@
 """Reading, validating and normalising inputs; workspace; sample data; writing outputs."""
+
+DEFAULT_WORKSPACE = "gaoxin.toml"

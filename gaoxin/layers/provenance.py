@@ -15,8 +15,6 @@ import os
 from concurrent.futures import Future, ThreadPoolExecutor
 from pathlib import Path
 
-from .write import write_text
-
 _BLOCK = 8 << 20
 
 
@@ -79,6 +77,8 @@ def _load_cache() -> dict[str, dict[str, str]]:
 
 def _save_cache(cache: dict[str, dict[str, str]]) -> None:
     # The cache only saves time: a read-only home must not fail a run.
+    from .write import write_text  # lazily: this module must load without geopandas
+
     with contextlib.suppress(OSError):
         write_text(cache_file(), json.dumps(cache, ensure_ascii=False))
 
@@ -92,6 +92,28 @@ def digests(paths: list[Path]) -> list[dict[str, object]]:
         out.append({"path": str(p), "sha256": sha256(p, cache) if p.exists() else None})
     if json.dumps(cache, sort_keys=True) != before:
         _save_cache(cache)
+    return out
+
+
+def workspace_paths(workspace: str | Path) -> list[Path]:
+    """Every file a workspace names (and the workspace itself), from a quick TOML read.
+
+    Light on purpose (no geopandas): it lets hashing start before the heavy imports. An
+    unreadable workspace gives an empty list; :func:`..workspace.load_workspace` reports it.
+    """
+    import tomllib
+
+    path = Path(workspace)
+    try:
+        data = tomllib.loads(path.read_text(encoding="utf-8-sig"))
+    except (OSError, ValueError):
+        return []
+    out = [path]
+    for section in ("layers", "requests"):
+        for entry in (data.get(section) or {}).values():
+            if isinstance(entry, dict) and "path" in entry:
+                p = Path(str(entry["path"])).expanduser()
+                out.append(p if p.is_absolute() else path.parent / p)
     return out
 
 

@@ -16,10 +16,10 @@ from pyproj import CRS
 from ..geo.crs import describe_crs, parse_crs, working_crs
 from ..geo.errors import InputError
 from ..geo.hygiene import FAMILIES, repair_geometries
+from . import DEFAULT_WORKSPACE
 from .read import ReadReport, list_layers, read_source, read_table
 from .schema import KINDS, LAND_STATUS_CODES, normalise_fields
 
-DEFAULT_WORKSPACE = "gaoxin.toml"
 _LAYER_KEYS = {"path", "layer", "crs", "encoding", "fields", "sheet"}
 _REQUEST_KEYS = {"path", "layer", "crs", "encoding", "zone", "close_rings"}
 

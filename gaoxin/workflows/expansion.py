@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable
+from concurrent.futures import Future
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -86,6 +87,7 @@ def run_expansion(
     close_rings: bool = False,
     lang: str = "zh",
     offline: bool = True,
+    hashing: Future[list[dict[str, object]]] | None = None,
 ) -> ExpansionRun:
     """Check ``request_path`` for zone ``zone_id`` with the workspace's layers; write outputs."""
     t0 = time.perf_counter()
@@ -95,8 +97,9 @@ def run_expansion(
                          fix="add [layers.zones] with the applicant zone")
     kinds = ("zones", "redlines", "farmland", "dev_boundary", "parks", "parcels", "buildings",
              "dem")
-    hashing = digests_in_background([request_path, ws.path] + [
-        ws.layers[k].path for k in kinds if k in ws.layers])
+    if hashing is None:
+        hashing = digests_in_background([request_path, ws.path] + [
+            ws.layers[k].path for k in kinds if k in ws.layers])
     request, invalid, notes = read_request(request_path, crs=crs, encoding=encoding,
                                            close_rings=close_rings)
     working = choose_working_crs([request], ws.crs)
