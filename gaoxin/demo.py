@@ -143,7 +143,7 @@ def run_demo(out_dir: Path, *, seed: int = 2026, lang: str = "zh",
     land.add("plot_ratio/plot_ratio.xlsx", "容积率表 (Excel)" if zh else "Plot-ratio tables")
     mu_run = run_per_mu(ws, out_dir / "per_mu", lang=lang)
     land.add("per_mu/map.html", "亩均评价类别地图" if zh else "Per-mu class map",
-             str(mu_run.summary["classes"]))
+             " · ".join(f"{k} {v}" for k, v in dict(mu_run.summary["classes"]).items()))
     land.add("per_mu/per_mu.xlsx", "亩均评价表 (Excel)" if zh else "Per-mu tables")
     run_intensity(ws, out_dir / "intensity", lang=lang)
     land.add("intensity/map.html", "集约利用评价地图" if zh else "Zone evaluation map")
