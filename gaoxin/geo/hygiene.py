@@ -8,6 +8,8 @@ import geopandas as gpd
 import numpy as np
 import shapely
 
+from .parallel import chunked
+
 _POLYGONAL = ("Polygon", "MultiPolygon")
 _LINEAR = ("LineString", "MultiLineString", "LinearRing")
 _PUNTAL = ("Point", "MultiPoint")
@@ -82,7 +84,7 @@ def repair_geometries(
     report = RepairReport()
 
     missing = shapely.is_missing(geoms) | shapely.is_empty(geoms)
-    invalid = ~missing & ~shapely.is_valid(geoms)
+    invalid = ~missing & ~chunked(shapely.is_valid, geoms)
     if invalid.any():
         geoms[invalid] = shapely.make_valid(geoms[invalid], method="structure",
                                             keep_collapsed=False)

@@ -19,7 +19,6 @@ on the pieces, or use :func:`area_inside`, which does so.
 
 from __future__ import annotations
 
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 
 import geopandas as gpd
@@ -28,6 +27,7 @@ import pandas as pd
 import shapely
 
 from .area import ellipsoidal_area
+from .parallel import THREADS, chunked
 
 
 def _polygonal(geoms: np.ndarray) -> np.ndarray:
@@ -83,15 +83,6 @@ def subdivide(geoms: np.ndarray, max_vertices: int = 256) -> tuple[np.ndarray, n
         np.concatenate(done_s) if done_s else np.zeros(0, dtype=int))
 
 
-def _intersection_threaded(a: np.ndarray, b: np.ndarray, threads: int) -> np.ndarray:
-    if threads <= 1 or len(a) < 2000:
-        return shapely.intersection(a, b)
-    chunks = np.array_split(np.arange(len(a)), threads)
-    with ThreadPoolExecutor(threads) as pool:
-        parts = list(pool.map(lambda idx: shapely.intersection(a[idx], b[idx]), chunks))
-    return np.concatenate(parts)
-
-
 @dataclass
 class Overlap:
     """Result of :func:`overlap`: what of each A lies inside B, and the pieces."""
@@ -106,7 +97,7 @@ def overlap(
     b: gpd.GeoSeries,
     *,
     max_vertices: int = 256,
-    threads: int = 2,
+    threads: int = THREADS,
     keep_whole_pieces: bool = True,
 ) -> Overlap:
     """Intersect every A with B, fast on complex B (see module docstring).
@@ -147,7 +138,7 @@ def overlap(
     # 1. A wholly inside one B: bbox candidates, then prepared contains_properly on B.
     shapely.prepare(gb)
     cand_a, cand_b = shapely.STRtree(gb).query(ga)
-    whole = shapely.contains_properly(gb[cand_b], ga[cand_a])
+    whole = chunked(shapely.contains_properly, gb[cand_b], ga[cand_a], threads=threads)
     inside_pairs = pd.DataFrame({"a": cand_a[whole], "b": cand_b[whole]}).drop_duplicates("a")
     inside[inside_pairs["a"].to_numpy()] = True
     # 2. Every other candidate pair against B's pieces.
@@ -161,7 +152,7 @@ def overlap(
     pa, pb = rest_a[pa], piece_src[pp]
     todo = ~np.isin(pa * n_b + pb, whole_keys)
     pa, pp, pb = pa[todo], pp[todo], pb[todo]
-    frags = _polygonal(_intersection_threaded(ga[pa], pieces[pp], threads))
+    frags = _polygonal(chunked(shapely.intersection, ga[pa], pieces[pp], threads=threads))
     keep = ~shapely.is_empty(frags) & (shapely.area(frags) > 0)
     frag = pd.DataFrame({"a_pos": pa[keep], "b_pos": pb[keep]})
     frag_geoms = frags[keep]

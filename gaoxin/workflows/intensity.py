@@ -10,6 +10,7 @@ workbook and the map carry the zone summary and the parcels that need attention,
 from __future__ import annotations
 
 import time
+from concurrent.futures import Future
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -26,6 +27,7 @@ from ..analysis.ruleset import RuleSet, load_ruleset
 from ..geo.crs import describe_crs
 from ..geo.errors import InputError
 from ..geo.units import m2_to_ha, m2_to_mu
+from ..layers.provenance import digests, digests_in_background
 from ..layers.workspace import (
     Workspace,
     choose_working_crs,
@@ -37,16 +39,6 @@ from ..layers.write import write_excel, write_json, write_vector
 MAX_ROWS = 20_000
 
 
-def sha256(path: Path) -> str:
-    """SHA-256 of a file (of every file, in order, for a folder such as a FileGDB)."""
-    import hashlib
-
-    h = hashlib.sha256()
-    for p in (sorted(q for q in path.rglob("*") if q.is_file()) if path.is_dir() else [path]):
-        with p.open("rb") as fh:
-            for block in iter(lambda: fh.read(1 << 20), b""):
-                h.update(block)
-    return h.hexdigest()
 MAX_MAP_FEATURES = 20_000
 
 
@@ -58,6 +50,7 @@ class Loaded:
     frames: dict[str, gpd.GeoDataFrame | pd.DataFrame]
     files: list[Path]
     notes: list[str]
+    hashing: Future[list[dict[str, object]]] | None = None
 
 
 def load(ws: Workspace, required: tuple[str, ...], optional: tuple[str, ...] = ()) -> Loaded:
@@ -65,6 +58,10 @@ def load(ws: Workspace, required: tuple[str, ...], optional: tuple[str, ...] = (
     frames: dict[str, gpd.GeoDataFrame | pd.DataFrame] = {}
     files: list[Path] = [ws.path]
     notes: list[str] = []
+    # Provenance digests are computed while the layers load (hashlib releases the GIL).
+    hashing = digests_in_background([ws.path] + [ws.layers[k].path for k in (
+        *required, *optional) if k in ws.layers])
+    prefetch_maps()
     for kind in (*required, *optional):
         src = ws.layers.get(kind)
         if src is None:
@@ -82,10 +79,19 @@ def load(ws: Workspace, required: tuple[str, ...], optional: tuple[str, ...] = (
     for kind, f in frames.items():
         if isinstance(f, gpd.GeoDataFrame) and not CRS.from_user_input(f.crs).equals(crs):
             frames[kind] = f.to_crs(crs)
-    return Loaded(crs, frames, files, notes)
+    return Loaded(crs, frames, files, notes, hashing)
 
 
-def provenance(rules: list[RuleSet], crs: CRS, files: list[Path]) -> dict[str, object]:
+def prefetch_maps() -> None:
+    """Import the map builder in a thread while the layers load: folium and friends take
+    ~1 s of import that would otherwise sit on the critical path."""
+    import importlib
+    import threading
+
+    threading.Thread(target=importlib.import_module, args=("gaoxin.maps",), daemon=True).start()
+
+
+def provenance(rules: list[RuleSet], crs: CRS, files: list[Path] | Loaded) -> dict[str, object]:
     """Input files with SHA-256, rule sets and versions, working CRS, tool version."""
     return {
         "tool": "gaoxin", "version": __version__,
@@ -94,8 +100,8 @@ def provenance(rules: list[RuleSet], crs: CRS, files: list[Path]) -> dict[str, o
                       for r in rules],
         "working_crs": describe_crs(crs),
         "area_method": "ellipsoidal (CGCS2000/GRS80)",
-        "inputs": [{"path": str(p), "sha256": sha256(p) if p.exists() else None}
-                   for p in dict.fromkeys(files)],
+        "inputs": (files.hashing.result() if isinstance(files, Loaded) and files.hashing
+                   else digests(files.files if isinstance(files, Loaded) else files)),
         "generated": time.strftime("%Y-%m-%dT%H:%M:%S%z"),
     }
 
@@ -214,7 +220,7 @@ def run_plot_ratio(ws: Workspace, out_dir: Path, *, lang: str = "zh", offline: b
                            for k, v in row.items()} for z, row in zones.iterrows()},
         "caps": {"xlsx_rows": max_rows, "map_features": max_map_features},
         "notes": data.notes[:50],
-        "provenance": provenance([rules], data.crs, data.files),
+        "provenance": provenance([rules], data.crs, data),
     }
     out_dir.mkdir(parents=True, exist_ok=True)
     files: dict[str, Path] = {}
@@ -325,7 +331,7 @@ def run_per_mu(ws: Workspace, out_dir: Path, *, lang: str = "zh", offline: bool 
     result = per_mu.run(data.frames["parcels"], data.frames["enterprises"], rules)  # type: ignore[arg-type]
     zh = lang == "zh"
     summary = {"command": "per-mu", **result.summary, "notes": data.notes[:50],
-               "provenance": provenance([rules], data.crs, data.files)}
+               "provenance": provenance([rules], data.crs, data)}
     out_dir.mkdir(parents=True, exist_ok=True)
     files: dict[str, Path] = {}
     parcels = result.parcels
@@ -414,7 +420,7 @@ def run_intensity(ws: Workspace, out_dir: Path, *, lang: str = "zh",
                "indicators": {str(z): {k: _num(v) for k, v in row.items()}
                               for z, row in result.indicators.iterrows()},
                "notes": data.notes[:50],
-               "provenance": provenance([rules, pr_rules, mu_rules], data.crs, data.files)}
+               "provenance": provenance([rules, pr_rules, mu_rules], data.crs, data)}
     out_dir.mkdir(parents=True, exist_ok=True)
     files: dict[str, Path] = {}
     files["gpkg"] = _write_gpkg(out_dir / "results.gpkg", {"zones_intensity": zone_gdf})
@@ -494,7 +500,7 @@ def run_low_efficiency_from(data: Loaded, out: gpd.GeoDataFrame, rows: pd.DataFr
                "threshold_per_mu_tax": rules.get("low_efficiency.max_per_mu_tax"),
                "industrial_without_enterprise_data": int(
                    (out["industrial"] & tax.isna()).sum()),
-               "provenance": provenance([rules, mu_rules], data.crs, data.files)}
+               "provenance": provenance([rules, mu_rules], data.crs, data)}
     out_dir.mkdir(parents=True, exist_ok=True)
     files: dict[str, Path] = {}
     files["gpkg"] = _write_gpkg(out_dir / "results.gpkg", {"low_efficiency": low})
