@@ -61,7 +61,6 @@ def load(ws: Workspace, required: tuple[str, ...], optional: tuple[str, ...] = (
     # Provenance digests are computed while the layers load (hashlib releases the GIL).
     hashing = digests_in_background([ws.path] + [ws.layers[k].path for k in (
         *required, *optional) if k in ws.layers])
-    prefetch_maps()
     for kind in (*required, *optional):
         src = ws.layers.get(kind)
         if src is None:
@@ -80,15 +79,6 @@ def load(ws: Workspace, required: tuple[str, ...], optional: tuple[str, ...] = (
         if isinstance(f, gpd.GeoDataFrame) and not CRS.from_user_input(f.crs).equals(crs):
             frames[kind] = f.to_crs(crs)
     return Loaded(crs, frames, files, notes, hashing)
-
-
-def prefetch_maps() -> None:
-    """Import the map builder in a thread while the layers load: folium and friends take
-    ~1 s of import that would otherwise sit on the critical path."""
-    import importlib
-    import threading
-
-    threading.Thread(target=importlib.import_module, args=("gaoxin.maps",), daemon=True).start()
 
 
 def provenance(rules: list[RuleSet], crs: CRS, files: list[Path] | Loaded) -> dict[str, object]:
