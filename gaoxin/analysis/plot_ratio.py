@@ -83,7 +83,7 @@ def floor_area_by_parcel(parcels: gpd.GeoDataFrame, buildings: gpd.GeoDataFrame,
     [600.0, 600.0]
     """
     floors = counted_floors(buildings, rules).to_numpy()
-    result = overlap(buildings.geometry, parcels.geometry)
+    result = overlap(buildings.geometry, parcels.geometry, b_disjoint=True)
     pieces = result.pieces
     piece_area = ellipsoidal_area(pieces.geometry).to_numpy()
     b_pos = pieces["a_pos"].to_numpy()

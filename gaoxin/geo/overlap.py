@@ -83,6 +83,13 @@ def subdivide(geoms: np.ndarray, max_vertices: int = 256) -> tuple[np.ndarray, n
         np.concatenate(done_s) if done_s else np.zeros(0, dtype=int))
 
 
+def _positions(values: np.ndarray, n: int) -> np.ndarray:
+    """Sorted distinct values of an index array (a mask is cheaper than np.unique)."""
+    mask = np.zeros(n, dtype=bool)
+    mask[values] = True
+    return np.flatnonzero(mask)
+
+
 @dataclass
 class Overlap:
     """Result of :func:`overlap`: what of each A lies inside B, and the pieces."""
@@ -99,6 +106,7 @@ def overlap(
     max_vertices: int = 256,
     threads: int = THREADS,
     keep_whole_pieces: bool = True,
+    b_disjoint: bool = False,
 ) -> Overlap:
     """Intersect every A with B, fast on complex B (see module docstring).
 
@@ -112,6 +120,9 @@ def overlap(
         Threads for the exact intersections.
     keep_whole_pieces
         Include A features wholly inside a B as pieces (their own geometry).
+    b_disjoint
+        B's interiors do not overlap (a coverage such as parcels): an A wholly inside one B
+        then meets no other B, and its other candidate pairs are skipped.
 
     Returns
     -------
@@ -144,13 +155,17 @@ def overlap(
     # 2. Every other candidate pair against B's pieces.
     n_b = len(gb)
     whole_keys = cand_a[whole] * n_b + cand_b[whole]
-    rest_a = np.unique(cand_a[~whole])
-    need_b = np.unique(cand_b[~whole])
+    open_pair = ~whole & ~inside[cand_a] if b_disjoint else ~whole
+    rest_a = _positions(cand_a[open_pair], len(ga))
+    need_b = _positions(cand_b[open_pair], n_b)
     pieces, piece_src = subdivide(gb[need_b], max_vertices)
     piece_src = need_b[piece_src]
     pa, pp = shapely.STRtree(pieces).query(ga[rest_a], predicate="intersects")
     pa, pb = rest_a[pa], piece_src[pp]
-    todo = ~np.isin(pa * n_b + pb, whole_keys)
+    todo = np.ones(len(pa), dtype=bool)
+    maybe_whole = inside[pa]  # only an A inside some B can repeat a whole pair
+    if maybe_whole.any():
+        todo[maybe_whole] = ~np.isin(pa[maybe_whole] * n_b + pb[maybe_whole], whole_keys)
     pa, pp, pb = pa[todo], pp[todo], pb[todo]
     frags = _polygonal(chunked(shapely.intersection, ga[pa], pieces[pp], threads=threads))
     keep = ~shapely.is_empty(frags) & (shapely.area(frags) > 0)
