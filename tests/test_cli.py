@@ -271,3 +271,27 @@ def test_txt_with_unclosed_ring(tmp_path, capsys):
     assert code == 2 and "报件.txt" in msg and "D1" in msg and "ring" in msg.lower()
     code, out, _ = run(["area", str(path), "--close-rings", "--planar", "--json"], capsys)
     assert code == 0 and json.loads(out)[0]["planar_area_m2"] == pytest.approx(10000.0)
+
+
+def test_boundary_txt_without_suffix_is_recognised(tmp_path, capsys):
+    path = tmp_path / "报件坐标"  # exports often drop the .txt
+    text = ("[属性描述]\n坐标系=2000国家大地坐标系\n带号=35\n[地块坐标]\n5,1.0000,D1,东区,面,,,,@\n"
+            "J1,1,3390000.000,35400000.000\nJ2,1,3390000.000,35400100.000\n"
+            "J3,1,3390100.000,35400100.000\nJ4,1,3390100.000,35400000.000\n"
+            "J1,1,3390000.000,35400000.000\n")
+    path.write_bytes(text.encode("gbk"))
+    code, out, _ = run(["area", str(path), "--planar", "--json"], capsys)
+    assert code == 0 and json.loads(out)[0]["planar_area_m2"] == pytest.approx(10000.0)
+
+
+def test_csv_rows_without_coordinates_are_kept_as_missing(tmp_path, capsys):
+    path = tmp_path / "zones.csv"
+    path.write_text("name,lon,lat\n甲,104.06,30.65\n乙,,\n", encoding="utf-8")
+    out = tmp_path / "z.gpkg"
+    code, _, err = run(["convert", str(path), str(out), "--from-crs", "4490"], capsys)
+    assert code == 0
+    back = gpd.read_file(out)
+    assert back["name"].tolist() == ["甲", "乙"] and back.geometry.isna().tolist() == [False, True]
+    path.write_text("name,lon,lat\n甲,104.06,三十\n", encoding="utf-8")
+    code, _, err = run(["convert", str(path), str(out), "--from-crs", "4490"], capsys)
+    assert code == 2 and "not numbers" in one_message(err)

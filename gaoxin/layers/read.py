@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import contextlib
 import glob
+import re
 import shutil
 import tempfile
 import warnings
@@ -36,6 +37,31 @@ from .encoding import normalise_encoding_name, repair_dbf_names, shapefile_encod
 TABLE_SUFFIXES = (".csv", ".xlsx", ".xls", ".txt_table")
 PARQUET_SUFFIXES = (".parquet", ".geoparquet")
 TXT_SUFFIXES = (".txt",)
+_KNOWN_SUFFIXES = (".gpkg", ".shp", ".zip", ".geojson", ".json", ".kml", ".kmz", ".fgb", ".gdb",
+                   ".parquet", ".geoparquet", ".csv", ".xlsx", ".xls", ".sqlite", ".gml", ".tab",
+                   ".mif")
+_TXT_POINT = re.compile(r"^\s*\[?J?\d+\s*,\s*\d+\s*,\s*\d{6,}(\.\d+)?\s*,\s*\d{6,}", re.M)
+
+
+def looks_like_boundary_txt(path: Path) -> bool:
+    """Whether a file without the .txt suffix is a 界址点坐标 TXT (exports often lack it).
+
+    Examples
+    --------
+    >>> import tempfile
+    >>> p = Path(tempfile.mkdtemp()) / "testfile"
+    >>> _ = p.write_text("[地块坐标]\\nJ1,1,2834493.395,35521983.54\\n", encoding="utf-8")
+    >>> looks_like_boundary_txt(p)
+    True
+    """
+    if not path.is_file():
+        return False
+    with path.open("rb") as fh:
+        head = fh.read(4096)
+    if b"\0" in head:
+        return False
+    text = head.decode("gb18030", errors="replace")
+    return "[地块坐标]" in text or "[属性描述]" in text or bool(_TXT_POINT.search(text))
 
 _WKT_COLUMNS = ("wkt", "geometry", "geom", "the_geom", "shape", "几何")
 _LON_COLUMNS = ("lon", "lng", "long", "longitude", "经度", "x")
@@ -155,14 +181,19 @@ def _table_to_frame(df: pd.DataFrame, path: Path) -> gpd.GeoDataFrame:
         )
     lon = pd.to_numeric(df[lon_col], errors="coerce")
     lat = pd.to_numeric(df[lat_col], errors="coerce")
-    bad = (lon.isna() | lat.isna()).to_numpy()
+    # An empty cell is a row without a location (kept, geometry missing); text is an error.
+    blank = (df[lon_col].isna() | (df[lon_col].astype(str).str.strip() == "")) & (
+        df[lat_col].isna() | (df[lat_col].astype(str).str.strip() == ""))
+    bad = ((lon.isna() | lat.isna()) & ~blank).to_numpy()
     if bad.any():
         row = int(np.flatnonzero(bad)[0])
         raise InputError(f"{lon_col}/{lat_col} are not numbers: "
                          f"{df[lon_col].iloc[row]!r}, {df[lat_col].iloc[row]!r}",
                          file=path, feature=f"row {row + 1}", fix="correct the coordinates")
-    return gpd.GeoDataFrame(df.drop(columns=[lon_col, lat_col]),
-                            geometry=gpd.points_from_xy(lon, lat), crs=None)
+    points = gpd.points_from_xy(lon, lat)
+    geoms = np.where(blank.to_numpy(), None, np.asarray(points, dtype=object))
+    return gpd.GeoDataFrame(df.drop(columns=[lon_col, lat_col]), geometry=list(geoms),
+                            crs=None)
 
 
 def _read_gdal(path: Path, layer: str | None, encoding: str | None,
@@ -408,7 +439,7 @@ def read_source(
     report = ReadReport(path=str(path), layer=layer)
     suffix = path.suffix.lower()
     declared, offset = parse_crs(crs) if crs is not None else (None, None)
-    if suffix in TXT_SUFFIXES:
+    if suffix in TXT_SUFFIXES or (suffix not in _KNOWN_SUFFIXES and looks_like_boundary_txt(path)):
         from .boundary_txt import read_boundary_txt
 
         gdf, warnings = read_boundary_txt(path, crs=declared, encoding=encoding,
