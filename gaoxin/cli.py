@@ -45,6 +45,14 @@ _STATE = {"debug": False}
 WorkspaceOpt = Annotated[
     Path, typer.Option("--workspace", "-w", help="Workspace TOML file.", show_default=True)
 ]
+LangOpt = Annotated[str, typer.Option(help="Language of maps and reports: zh | en.")]
+OfflineOpt = Annotated[bool, typer.Option(
+    "--offline/--online", help="Self-contained HTML (default) or load JavaScript from CDNs.")]
+
+
+def _lang_ok(lang: str) -> None:
+    if lang not in ("zh", "en"):
+        raise InputError(f"unknown language {lang!r}", fix="use zh or en")
 
 
 def _version(value: bool) -> None:
@@ -272,11 +280,9 @@ def _to_crs(gdf: gpd.GeoDataFrame, spec: str) -> gpd.GeoDataFrame:
 def map_(
     files: Annotated[list[Path], typer.Argument(help="Vector files to show (any format).")],
     out_path: Annotated[Path, typer.Option("--out", "-o", help="Output HTML.")] = Path("map.html"),
-    offline: Annotated[bool, typer.Option(
-        "--offline/--online", help="Inline all JavaScript/CSS (default) or load from CDNs.")
-    ] = True,
+    offline: OfflineOpt = True,
     basemap: Annotated[str, typer.Option(help="tianditu | osm | amap | none")] = "none",
-    lang: Annotated[str, typer.Option(help="zh | en")] = "zh",
+    lang: LangOpt = "zh",
     workspace: WorkspaceOpt = Path(DEFAULT_WORKSPACE),
     crs: Annotated[str | None, typer.Option(help="Declare the files' CRS.")] = None,
     title: Annotated[str | None, typer.Option(help="Map title.")] = None,
@@ -289,8 +295,7 @@ def map_(
 
     if basemap not in ("tianditu", "osm", "amap", "none"):
         raise InputError(f"unknown basemap {basemap!r}", fix="use tianditu, osm, amap or none")
-    if lang not in ("zh", "en"):
-        raise InputError(f"unknown language {lang!r}", fix="use zh or en")
+    _lang_ok(lang)
     sources, key = _workspace_sources(workspace)
     layers = []
     for f in files:
@@ -337,9 +342,8 @@ def expansion(
     encoding: Annotated[str | None, typer.Option(help="The request's text encoding.")] = None,
     close_rings: Annotated[bool, typer.Option(help="TXT: close unclosed rings.")] = False,
     strict: Annotated[bool, typer.Option(help="Exit 1 when the verdict is fail.")] = False,
-    lang: Annotated[str, typer.Option(help="zh | en")] = "zh",
-    offline: Annotated[bool, typer.Option("--offline/--online",
-                                          help="Self-contained map (default).")] = True,
+    lang: LangOpt = "zh",
+    offline: OfflineOpt = True,
 ) -> None:
     """扩区审核: check an expansion request against the 三区三线 and the zone's record.
 
@@ -348,8 +352,7 @@ def expansion(
     """
     from .layers.provenance import digests_in_background, workspace_paths
 
-    if lang not in ("zh", "en"):
-        raise InputError(f"unknown language {lang!r}", fix="use zh or en")
+    _lang_ok(lang)
     # Hash the inputs for provenance while the heavy libraries load and the checks run:
     # a province-wide GeoPackage takes seconds to hash.
     hashing = digests_in_background([request, *workspace_paths(workspace)])
@@ -378,11 +381,6 @@ def expansion(
 # ---------------------------------------------------------------- plot ratio, 亩均, intensity
 
 
-def _lang_ok(lang: str) -> None:
-    if lang not in ("zh", "en"):
-        raise InputError(f"unknown language {lang!r}", fix="use zh or en")
-
-
 @app.command("plot-ratio")
 def plot_ratio_cmd(
     out_dir: Annotated[Path, typer.Option("--out", help="Output folder.")] = Path(
@@ -391,9 +389,8 @@ def plot_ratio_cmd(
     standard: Annotated[str | None, typer.Option(
         help="Control standard: MLR-2008 (default), MNR-2023 or SC-2024 (values must be "
              "filled in the workspace rules).")] = None,
-    lang: Annotated[str, typer.Option(help="zh | en")] = "zh",
-    offline: Annotated[bool, typer.Option("--offline/--online",
-                                          help="Self-contained map (default).")] = True,
+    lang: LangOpt = "zh",
+    offline: OfflineOpt = True,
 ) -> None:
     """容积率 and 建筑系数 per parcel and zone; industrial parcels against their minimum.
 
@@ -419,9 +416,8 @@ def per_mu_cmd(
     workspace: WorkspaceOpt = Path(DEFAULT_WORKSPACE),
     scheme: Annotated[str | None, typer.Option(
         help="Rule set: sichuan (2022, default) or zhejiang (benchmark scoring).")] = None,
-    lang: Annotated[str, typer.Option(help="zh | en")] = "zh",
-    offline: Annotated[bool, typer.Option("--offline/--online",
-                                          help="Self-contained map (default).")] = True,
+    lang: LangOpt = "zh",
+    offline: OfflineOpt = True,
 ) -> None:
     """亩均论英雄: per-mu indicators, scores and A/B/C/D classes of enterprises and parcels.
 
@@ -447,9 +443,8 @@ def intensity(
     out_dir: Annotated[Path, typer.Option("--out", help="Output folder.")] = Path(
         "intensity_out"),
     workspace: WorkspaceOpt = Path(DEFAULT_WORKSPACE),
-    lang: Annotated[str, typer.Option(help="zh | en")] = "zh",
-    offline: Annotated[bool, typer.Option("--offline/--online",
-                                          help="Self-contained map (default).")] = True,
+    lang: LangOpt = "zh",
+    offline: OfflineOpt = True,
 ) -> None:
     """开发区土地集约利用评价 of every zone, and the low-efficiency land list.
 
@@ -478,9 +473,8 @@ def low_efficiency_cmd(
     out_dir: Annotated[Path, typer.Option("--out", help="Output folder.")] = Path(
         "low_efficiency_out"),
     workspace: WorkspaceOpt = Path(DEFAULT_WORKSPACE),
-    lang: Annotated[str, typer.Option(help="zh | en")] = "zh",
-    offline: Annotated[bool, typer.Option("--offline/--online",
-                                          help="Self-contained map (default).")] = True,
+    lang: LangOpt = "zh",
+    offline: OfflineOpt = True,
 ) -> None:
     """低效用地 list (腾笼换鸟): idle parcels, and industrial parcels below their minimum plot
     ratio with 亩均税收 under the threshold, ranked by the land they would free."""
@@ -501,7 +495,7 @@ def low_efficiency_cmd(
 def demo(
     out_dir: Annotated[Path, typer.Option("--out", help="Output folder.")] = Path("out"),
     seed: Annotated[int, typer.Option(help="Seed of the sample data.")] = 2026,
-    lang: Annotated[str, typer.Option(help="zh | en")] = "zh",
+    lang: LangOpt = "zh",
 ) -> None:
     """Write the sample workspace to OUT/workspace/ and run everything on it."""
     from .demo import run_demo
