@@ -20,6 +20,7 @@ import shapely
 from pyproj import CRS, Geod, Proj, Transformer
 
 from .errors import InputError
+from .parallel import chunked
 from .units import m2_to_ha, m2_to_mu
 
 GRS80 = Geod(ellps="GRS80")  # the CGCS2000 ellipsoid
@@ -186,7 +187,7 @@ def _scale_corrected_area(arr: np.ndarray, crs: CRS) -> np.ndarray:
     cx, cy = (b[:, 0] + b[:, 2]) / 2, (b[:, 1] + b[:, 3]) / 2
     big = ok & (np.fmax(b[:, 2] - b[:, 0], b[:, 3] - b[:, 1]) > 100.0)
     if big.any():
-        centre = shapely.get_coordinates(shapely.centroid(arr[big]))
+        centre = shapely.get_coordinates(chunked(shapely.centroid, arr[big]))
         cx[big], cy[big] = centre[:, 0], centre[:, 1]
     out = np.full(len(arr), np.nan)
     if ok.any():

@@ -223,7 +223,9 @@ def normalise_fields(
             out[fld.name] = _coerce(out[fld.name], fld, kind, source, spec.id_field, out)
     idf = spec.id_field
     if idf and idf in out.columns:
-        dup = out[idf][out[idf].duplicated(keep=False) & out[idf].notna()]
+        # has_duplicates hashes once; the details are computed only when there are any.
+        has_dup = pd.Index(out[idf].dropna()).has_duplicates
+        dup = out[idf][out[idf].duplicated(keep=False) & out[idf].notna()] if has_dup else []
         if len(dup):
             first = dup.iloc[0]
             rows = [int(i) + 1 for i in np.flatnonzero(out[idf].to_numpy() == first)]
