@@ -1438,7 +1438,7 @@ layer = "zones"
 
 [layers.parks]
 path = "parks/parks.shp"
-encoding = "GBK"        # optional; detected when absent
+# encoding = "GBK"    # optional: this file has no .cpg and gaoxin detects GBK by itself
 
 [layers.parcels]
 path = "parcels.gpkg"

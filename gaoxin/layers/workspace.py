@@ -352,8 +352,9 @@ def check_rows(ws: Workspace) -> tuple[list[dict[str, object]], bool]:
     ] + [(f"request {name}", src, "requests") for name, src in ws.requests.items()]
     frames: dict[str, gpd.GeoDataFrame] = {}
     for label, src, kind in entries:
-        row: dict[str, object] = {"kind": label, "path": str(src.path), "features": "",
-                                  "crs": "", "encoding": "", "notes": ""}
+        row: dict[str, object] = {"kind": label, "label_zh": KINDS[kind].label_zh,
+                                  "label_en": KINDS[kind].label_en, "path": str(src.path),
+                                  "features": "", "crs": "", "encoding": "", "notes": ""}
         try:
             if KINDS[kind].geometry == "raster":
                 row.update(_check_raster(src.path))
@@ -377,7 +378,9 @@ def check_rows(ws: Workspace) -> tuple[list[dict[str, object]], bool]:
     if zones is not None and "zone_id" in zones.columns:
         for name, zone in requests_zones:
             if zone not in set(zones["zone_id"]):
-                rows.append({"kind": f"request {name}", "path": str(ws.path), "status": "refused",
+                rows.append({"kind": f"request {name}", "label_zh": "扩区申请",
+                             "label_en": "Expansion request", "path": str(ws.path),
+                             "status": "refused",
                              "features": "", "crs": "", "encoding": "",
                              "notes": f"zone {zone!r} is not in the zones layer"})
                 blocking = True
