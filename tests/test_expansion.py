@@ -293,3 +293,18 @@ def test_real_dayi_request_against_bamboo_habitat_and_qionglai_dem(tmp_path, cap
     assert terrain["cells"] == slope.size > 50
     assert terrain["steep_share"] == pytest.approx(float((slope > 25).mean()), abs=1e-12)
     assert terrain["mean_slope_deg"] == pytest.approx(float(slope.mean()), rel=1e-9)
+
+
+def test_terrain_missing_or_too_coarse_dem_is_a_warning_not_an_error():
+    from pyproj import CRS
+
+    from gaoxin.geo.raster import Raster
+
+    request = frame([box(X0, Y0, X0 + 500, Y0 + 500)])
+    coarse = Raster(np.full((3, 3), 500.0), Affine(5000, 0, X0 - 7000, 0, -5000, Y0 + 7000),
+                    CRS.from_epsg(GK))
+    check = expansion.run(request, "Z1", zones=zones(), dem=coarse, rules=RULES).check("terrain")
+    assert check.status == "warn" and "too coarse" in check.message_en
+    empty = Raster(np.zeros((0, 0)), Affine(30, 0, 0, 0, -30, 0), CRS.from_epsg(GK))
+    check = expansion.run(request, "Z1", zones=zones(), dem=empty, rules=RULES).check("terrain")
+    assert check.status == "warn" and "does not cover" in check.message_en

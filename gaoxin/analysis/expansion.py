@@ -270,6 +270,14 @@ def check_terrain(parts: gpd.GeoSeries, dem: Raster | None, rules: RuleSet) -> C
     keys = ["terrain.steep_slope_deg", "terrain.warn_steep_share", "terrain.fail_steep_share",
             "terrain.warn_mean_slope_deg"]
     if stats["cells"] == 0:
+        if dem.values.size and np.isfinite(dem.values).any():
+            size = abs(dem.transform.a)
+            unit = "°" if dem.crs.is_geographic else " m"
+            return Check("terrain", "地形", "Terrain", WARN,
+                         f"DEM 分辨率({size:g}{unit})相对申请范围过粗,无法计算坡度;"
+                         "请提供更细的 DEM",
+                         f"the DEM's cells ({size:g}{unit}) are too coarse for the request: no "
+                         "slope can be computed inside it; give a finer DEM", stats, [], keys)
         return Check("terrain", "地形", "Terrain", WARN, "DEM 未覆盖申请范围",
                      "the DEM does not cover the request", stats, [], keys)
     share = stats["steep_share"]

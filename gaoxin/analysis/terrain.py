@@ -60,15 +60,18 @@ def terrain_stats(area: gpd.GeoSeries, dem: Raster, steep_deg: float = 25.0) -> 
     >>> s["cells"], round(s["mean_slope_deg"], 1), s["steep_share"]
     (100, 45.0, 1.0)
     """
+    empty = {"cells": 0, "mean_slope_deg": float("nan"), "max_slope_deg": float("nan"),
+             "steep_share": float("nan"), "min_elevation_m": float("nan"),
+             "max_elevation_m": float("nan"), "elevation_range_m": float("nan")}
+    if dem.values.size == 0:
+        return empty
     geoms = area.to_crs(dem.crs).values
     inside = ~geometry_mask(list(geoms), out_shape=dem.values.shape, transform=dem.transform)
     slope = slope_degrees(dem)
     valid = inside & ~np.isnan(slope)
     elev = dem.values[inside & ~np.isnan(dem.values)]
     if not valid.any():
-        return {"cells": 0, "mean_slope_deg": float("nan"), "max_slope_deg": float("nan"),
-                "steep_share": float("nan"), "min_elevation_m": float("nan"),
-                "max_elevation_m": float("nan"), "elevation_range_m": float("nan")}
+        return empty
     s = slope[valid]
     return {
         "cells": int(valid.sum()),
