@@ -13,8 +13,9 @@ from collections.abc import Callable
 import geopandas as gpd
 import numpy as np
 import pandas as pd
+import shapely
 
-from ..geo.area import ellipsoidal_area
+from ..geo.area import areal_scale_factors, ellipsoidal_area
 from ..geo.overlap import overlap
 from .ruleset import RuleSet, load_ruleset
 
@@ -65,6 +66,32 @@ def building_floor_area(buildings: gpd.GeoDataFrame, rules: RuleSet | None = Non
     return (footprint * counted_floors(buildings, rules)).rename("floor_area_m2")
 
 
+_SHARED_SCALE_MAX_M = 500.0
+
+
+def _piece_areas(pieces: gpd.GeoDataFrame, parcels: gpd.GeoDataFrame) -> np.ndarray:
+    """Ellipsoidal areas of building pieces, each divided by its parcel's areal scale.
+
+    A piece lies inside its parcel, so for parcels under 500 m the parcel's factor is the
+    piece's to ~2e-6 at worst (a Gauss-Krüger zone edge), and millions of pieces need no
+    per-piece centroid or factor. Larger parcels, or a CRS without factors, fall back to the
+    per-piece computation.
+    """
+    factors = areal_scale_factors(parcels.geometry)
+    if factors is None or not len(pieces):
+        return ellipsoidal_area(pieces.geometry).to_numpy()
+    b = shapely.bounds(np.asarray(parcels.geometry.values))
+    small = np.fmax(b[:, 2] - b[:, 0], b[:, 3] - b[:, 1]) < _SHARED_SCALE_MAX_M
+    p_pos = pieces["b_pos"].to_numpy()
+    shared = small[p_pos]
+    out = np.empty(len(pieces))
+    geoms = np.asarray(pieces.geometry.values)
+    out[shared] = shapely.area(geoms[shared]) / factors[p_pos[shared]]
+    if (~shared).any():
+        out[~shared] = ellipsoidal_area(pieces.geometry.iloc[np.flatnonzero(~shared)]).to_numpy()
+    return out
+
+
 def floor_area_by_parcel(parcels: gpd.GeoDataFrame, buildings: gpd.GeoDataFrame,
                          rules: RuleSet | None = None) -> pd.DataFrame:
     """Floor area and building footprint of each parcel; straddling buildings split by area.
@@ -85,7 +112,7 @@ def floor_area_by_parcel(parcels: gpd.GeoDataFrame, buildings: gpd.GeoDataFrame,
     floors = counted_floors(buildings, rules).to_numpy()
     result = overlap(buildings.geometry, parcels.geometry, b_disjoint=True)
     pieces = result.pieces
-    piece_area = ellipsoidal_area(pieces.geometry).to_numpy()
+    piece_area = _piece_areas(pieces, parcels)
     b_pos = pieces["a_pos"].to_numpy()
     p_pos = pieces["b_pos"].to_numpy()
     # Parcels are a coverage: a building's pieces sum to its footprint inside parcels.

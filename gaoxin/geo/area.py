@@ -171,6 +171,41 @@ def areal_scale(x: np.ndarray, y: np.ndarray, crs: CRS) -> np.ndarray:
             + (grid[j1, i0] * (1 - tx) + grid[j1, i1] * tx) * ty)
 
 
+def _factors(arr: np.ndarray, crs: CRS) -> np.ndarray:
+    b = shapely.bounds(arr)
+    ok = np.isfinite(b).all(axis=1)
+    cx, cy = (b[:, 0] + b[:, 2]) / 2, (b[:, 1] + b[:, 3]) / 2
+    big = ok & (np.fmax(b[:, 2] - b[:, 0], b[:, 3] - b[:, 1]) > 100.0)
+    if big.any():
+        centre = shapely.get_coordinates(chunked(shapely.centroid, arr[big]))
+        cx[big], cy[big] = centre[:, 0], centre[:, 1]
+    out = np.full(len(arr), np.nan)
+    if ok.any():
+        out[ok] = areal_scale(cx[ok], cy[ok], crs)
+    return out
+
+
+def areal_scale_factors(geoms: gpd.GeoSeries) -> np.ndarray | None:
+    """The areal scale factor of the CRS at each feature (None in a geographic CRS or Web
+    Mercator, where planar areas are meaningless).
+
+    Planar area ÷ factor is the ellipsoidal area for features under 10 km. Analyses that cut
+    features into pieces (buildings by parcels) reuse one factor per parent feature.
+
+    Examples
+    --------
+    >>> from shapely import box
+    >>> s = gpd.GeoSeries([box(650000, 3400000, 650050, 3400050)], crs=4544)
+    >>> round(float(areal_scale_factors(s)[0]), 6)
+    1.000555
+    """
+    crs = _require_crs(geoms)
+    if not crs.is_projected or crs.to_epsg() in _WEB_MERCATOR:
+        return None
+    arr = np.asarray(geoms.values)
+    return _factors(arr, crs) if len(arr) else np.zeros(0)
+
+
 def _scale_corrected_area(arr: np.ndarray, crs: CRS) -> np.ndarray:
     """Planar area divided by the projection's areal scale at each feature (conformal or
     not, ``get_factors`` gives the true areal scale of the projection on its ellipsoid).
@@ -182,17 +217,7 @@ def _scale_corrected_area(arr: np.ndarray, crs: CRS) -> np.ndarray:
     planar = shapely.area(arr)
     if not len(arr):
         return planar
-    b = shapely.bounds(arr)
-    ok = np.isfinite(b).all(axis=1)
-    cx, cy = (b[:, 0] + b[:, 2]) / 2, (b[:, 1] + b[:, 3]) / 2
-    big = ok & (np.fmax(b[:, 2] - b[:, 0], b[:, 3] - b[:, 1]) > 100.0)
-    if big.any():
-        centre = shapely.get_coordinates(chunked(shapely.centroid, arr[big]))
-        cx[big], cy[big] = centre[:, 0], centre[:, 1]
-    out = np.full(len(arr), np.nan)
-    if ok.any():
-        out[ok] = planar[ok] / areal_scale(cx[ok], cy[ok], crs)
-    return out
+    return planar / _factors(arr, crs)
 
 
 def area_table(geoms: gpd.GeoSeries, method: AreaMethod = "ellipsoidal") -> pd.DataFrame:

@@ -11,6 +11,7 @@ from pathlib import Path
 import geopandas as gpd
 import numpy as np
 import pandas as pd
+import shapely
 from pyproj import CRS
 
 from ..geo.crs import describe_crs, parse_crs, working_crs
@@ -186,19 +187,25 @@ def load_vector_layer(
     return LoadedLayer(kind, gdf, report)
 
 
+_TYPE_IDS = {"Point": 0, "LineString": 1, "LinearRing": 2, "Polygon": 3, "MultiPoint": 4,
+             "MultiLineString": 5, "MultiPolygon": 6, "GeometryCollection": 7}
+
+
 def require_family(gdf: gpd.GeoDataFrame, family: str, path: object, purpose: str) -> None:
     """Refuse features whose geometry is not of ``family`` (``polygon``, ``line``, ``point``).
 
     ``purpose`` starts the message, e.g. ``"layer kind 'parcels'"`` or ``"an expansion request"``.
     """
     allowed = FAMILIES[family]
-    types = gdf.geometry.geom_type
-    wrong = types.notna() & ~types.isin(allowed)
-    if wrong.any():
-        i = int(np.flatnonzero(wrong.to_numpy())[0])
+    # Type ids, not geom_type strings: this runs on millions of features.
+    ids = shapely.get_type_id(np.asarray(gdf.geometry.values))
+    ok_ids = [_TYPE_IDS[name] for name in allowed if name in _TYPE_IDS]
+    wrong_mask = (ids >= 0) & ~np.isin(ids, ok_ids)
+    if wrong_mask.any():
+        i = int(np.flatnonzero(wrong_mask)[0])
         raise InputError(
             f"{purpose} needs {family} geometries but the feature is a "
-            f"{types.iloc[i]} ({int(wrong.sum())} such features)",
+            f"{gdf.geometry.iloc[i].geom_type} ({int(wrong_mask.sum())} such features)",
             file=path, feature=gdf.index[i],
             fix=f"give a {family} layer (name the right one with layer = … if the file has "
                 "several)",
