@@ -71,6 +71,10 @@ class MapLayer:
         Initially visible.
     highlight
         Drawn prominently (e.g. conflicts).
+    fit
+        Fit the initial view to this layer (and the other ``fit`` layers) only, e.g. an
+        expansion request inside a large zone; by default the view fits the areas of
+        interest (zones, parks, parcels, requests, results).
 
     Examples
     --------
@@ -90,6 +94,7 @@ class MapLayer:
     unit: str | None = None
     show: bool = True
     highlight: bool = False
+    fit: bool = False
 
 
 class FastLayer(folium.map.Layer):
@@ -249,7 +254,8 @@ AOI_KINDS = ("zones", "parks", "parcels", "requests", "result", "buildings", Non
 
 def _bounds(layers: Sequence[MapLayer], geoms_bounds: list[np.ndarray]) -> list[list[float]]:
     pairs = list(zip(layers, geoms_bounds, strict=True))
-    pool = [b for lyr, b in pairs if lyr.show and (lyr.highlight or lyr.kind in AOI_KINDS)] \
+    pool = [b for lyr, b in pairs if lyr.fit] \
+        or [b for lyr, b in pairs if lyr.show and (lyr.highlight or lyr.kind in AOI_KINDS)] \
         or [b for lyr, b in pairs if lyr.show] or geoms_bounds
     b = np.array([x for x in pool if np.all(np.isfinite(x))])
     if len(b) == 0:

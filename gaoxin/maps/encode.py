@@ -215,6 +215,8 @@ def encode_column(values: pd.Series, *, decimals: int | None = None,
     {'t': 'n', 'd': 2, 'v': [1.23, None]}
     >>> encode_column(pd.Series(["A", "B", "A", "A"]))
     {'t': 'c', 'k': ['A', 'B'], 'i': [0, 1, 0, 0]}
+    >>> encode_column(pd.Series(["甲", None, "乙", "丙"], dtype="str"))["v"]
+    ['甲', None, '乙', '丙']
     """
     if values.dtype.kind in "iuf":
         d = (0 if values.dtype.kind in "iu" else 2) if decimals is None else decimals
@@ -227,4 +229,5 @@ def encode_column(values: pd.Series, *, decimals: int | None = None,
     codes, uniques = pd.factorize(text, use_na_sentinel=True)
     if len(uniques) <= max(1, len(text) // 2):
         return {"t": "c", "k": [str(u) for u in uniques], "i": codes.tolist()}
-    return {"t": "s", "v": text.where(text.notna(), None).tolist()}
+    # pandas 3 may infer a str dtype, whose missing value is NaN (not JSON): use None.
+    return {"t": "s", "v": [None if v is None or v != v else v for v in text.tolist()]}

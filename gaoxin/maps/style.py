@@ -55,6 +55,8 @@ RESULT_LABELS: dict[str, tuple[str, str, str]] = {
     "tax_per_mu": ("亩均税收", "Tax per mu", "万元/亩"),
     "revenue": ("营业收入", "Revenue", "万元"), "tax": ("税收", "Tax", "万元"),
     "reason": ("原因", "Reason", ""), "layer": ("图层", "Layer", ""),
+    "constraint": ("约束", "Constraint", ""), "patch_id": ("图斑编号", "Patch", ""),
+    "area_m2": ("面积", "Area", "m²"),
 }
 
 KIND_STYLES: dict[str, dict[str, Any]] = {

@@ -239,11 +239,18 @@ def write_outputs(result: expansion.ExpansionResult, summary: dict[str, object],
     map_layers.append(MapLayer(result.zone, kind="zones", name="申请开发区" if zh else
                                "Applicant zone"))
     map_layers.append(MapLayer(result.request, kind="requests", name="扩区申请范围" if zh
-                               else "Requested area", highlight=True))
-    for key, frame in result.conflicts.items():
-        if len(frame):
-            label = CONFLICT_LAYERS[key][0 if zh else 1]
-            map_layers.append(MapLayer(frame, kind="result", name=label, highlight=True))
+                               else "Requested area", highlight=True, fit=True))
+    conflict_frames = [frame.assign(constraint=CONFLICT_LAYERS[key][0 if zh else 1])
+                       for key, frame in result.conflicts.items() if len(frame)]
+    if conflict_frames:
+        conflicts = gpd.GeoDataFrame(pd.concat(conflict_frames, ignore_index=True),
+                                     crs=result.request.crs)
+        conflicts["area_m2"] = conflicts["area_m2"].astype(float)
+        columns = [c for c in ("constraint", "patch_id", "name", "area_m2")
+                   if c in conflicts.columns]
+        map_layers.append(MapLayer(conflicts, kind="result", name="冲突部分" if zh
+                                   else "Conflicts", color_by="constraint", columns=columns,
+                                   highlight=True, fit=True))
     files["map"] = write_map(map_layers, out_dir / "map.html", offline=offline, lang=lang,
                              title=("扩区审核 — " if zh else "Expansion check — ")
                              + str(summary.get("zone_name", "")))
