@@ -212,6 +212,10 @@ def _layer_payload(lyr: MapLayer, index: int, basemap: str,
     name = lyr.name or layer_label(lyr.kind, lang)
     base = kind_style("result" if lyr.kind == "result" else lyr.kind, lyr.highlight)
     if lyr.color_by:
+        if not lyr.highlight:
+            # A choropleth reads by its fills: thin neutral outlines, or at a zone-wide zoom
+            # thousands of kind-coloured strokes hide the classes.
+            base = {**base, "color": "#4d4d4d", "weight": min(float(base.get("weight", 1)), 0.4)}
         label = column_label(lyr.color_by, lyr.kind, lang)
         classes = classify(frame[lyr.color_by], base, method=lyr.classify,
                            thresholds=lyr.thresholds, unit=lyr.unit, label=label, lang=lang)
