@@ -69,7 +69,8 @@ def building_floor_area(buildings: gpd.GeoDataFrame, rules: RuleSet | None = Non
 _SHARED_SCALE_MAX_M = 500.0
 
 
-def _piece_areas(pieces: gpd.GeoDataFrame, parcels: gpd.GeoDataFrame) -> np.ndarray:
+def _piece_areas(pieces: gpd.GeoDataFrame, parcels: gpd.GeoDataFrame,
+                 factors: np.ndarray | None) -> np.ndarray:
     """Ellipsoidal areas of building pieces, each divided by its parcel's areal scale.
 
     A piece lies inside its parcel, so for parcels under 500 m the parcel's factor is the
@@ -77,7 +78,6 @@ def _piece_areas(pieces: gpd.GeoDataFrame, parcels: gpd.GeoDataFrame) -> np.ndar
     per-piece centroid or factor. Larger parcels, or a CRS without factors, fall back to the
     per-piece computation.
     """
-    factors = areal_scale_factors(parcels.geometry)
     if factors is None or not len(pieces):
         return ellipsoidal_area(pieces.geometry).to_numpy()
     b = shapely.bounds(np.asarray(parcels.geometry.values))
@@ -93,7 +93,8 @@ def _piece_areas(pieces: gpd.GeoDataFrame, parcels: gpd.GeoDataFrame) -> np.ndar
 
 
 def floor_area_by_parcel(parcels: gpd.GeoDataFrame, buildings: gpd.GeoDataFrame,
-                         rules: RuleSet | None = None) -> pd.DataFrame:
+                         rules: RuleSet | None = None, *,
+                         parcel_factors: np.ndarray | None = None) -> pd.DataFrame:
     """Floor area and building footprint of each parcel; straddling buildings split by area.
 
     Returns a frame indexed like ``parcels`` with ``floor_area_m2``, ``footprint_m2`` and
@@ -112,7 +113,9 @@ def floor_area_by_parcel(parcels: gpd.GeoDataFrame, buildings: gpd.GeoDataFrame,
     floors = counted_floors(buildings, rules).to_numpy()
     result = overlap(buildings.geometry, parcels.geometry, b_disjoint=True)
     pieces = result.pieces
-    piece_area = _piece_areas(pieces, parcels)
+    if parcel_factors is None:
+        parcel_factors = areal_scale_factors(parcels.geometry)
+    piece_area = _piece_areas(pieces, parcels, parcel_factors)
     b_pos = pieces["a_pos"].to_numpy()
     p_pos = pieces["b_pos"].to_numpy()
     # Parcels are a coverage: a building's pieces sum to its footprint inside parcels.
@@ -280,8 +283,9 @@ def plot_ratio(parcels: gpd.GeoDataFrame, buildings: gpd.GeoDataFrame,
     >>> round(float(r.plot_ratio.iloc[0]), 4), round(float(r.building_coverage.iloc[0]), 2)
     (0.4, 20.0)
     """
-    fa = floor_area_by_parcel(parcels, buildings, rules)
-    area = ellipsoidal_area(parcels.geometry).to_numpy()
+    factors = areal_scale_factors(parcels.geometry)  # once, for parcels and their pieces
+    fa = floor_area_by_parcel(parcels, buildings, rules, parcel_factors=factors)
+    area = ellipsoidal_area(parcels.geometry, factors=factors).to_numpy()
     out = pd.DataFrame(index=parcels.index)
     out["parcel_area_m2"] = area
     out["floor_area_m2"] = fa["floor_area_m2"].to_numpy()
