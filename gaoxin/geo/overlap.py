@@ -8,7 +8,7 @@ hundreds of thousands of vertices, so that cost explodes (performance.md §3: > 
    ``ST_Subdivide``), so each exact intersection is cheap;
 2. A features wholly inside one B (prepared ``contains_properly``) take their own area,
    with no intersection at all;
-3. only A × piece pairs on a boundary are intersected (two threads: GEOS releases the GIL);
+3. only A × piece pairs on a boundary are intersected (in threads: GEOS releases the GIL);
 4. where an A meets two or more B features that may overlap each other, its fragments are
    unioned so overlaps count once.
 
@@ -149,7 +149,9 @@ def overlap(
     # 1. A wholly inside one B: bbox candidates, then prepared contains_properly on B.
     shapely.prepare(gb)
     cand_a, cand_b = shapely.STRtree(gb).query(ga)
-    whole = chunked(shapely.contains_properly, gb[cand_b], ga[cand_a], threads=threads)
+    # Not threaded: GEOS builds a prepared geometry's indexes lazily, on first use, and two
+    # threads meeting one parcel for the first time can race (a crash was seen in tests).
+    whole = shapely.contains_properly(gb[cand_b], ga[cand_a])
     inside_pairs = pd.DataFrame({"a": cand_a[whole], "b": cand_b[whole]}).drop_duplicates("a")
     inside[inside_pairs["a"].to_numpy()] = True
     # 2. Every other candidate pair against B's pieces.

@@ -267,6 +267,11 @@ def _map_subset(frame: gpd.GeoDataFrame, limit: int, order: str | None = None
     if len(frame) <= limit:
         return frame
     if order and order in frame:
+        values = frame[order].to_numpy()
+        if values.dtype.kind in "iuf":
+            # argsort of one column, then take rows: sorting the whole GeoDataFrame copies
+            # every geometry (1.4 s at 1M parcels). NaN sorts last, as sort_values does.
+            return frame.iloc[np.argsort(values, kind="stable")[:limit]]
         return frame.sort_values(order, kind="stable").head(limit)
     return frame.head(limit)
 
