@@ -186,3 +186,18 @@ def test_large_integers_kept_exact_in_filegdb(tmp_path: Path) -> None:
 def test_unsupported_output_suffix(tmp_path: Path) -> None:
     with pytest.raises(InputError, match=r"unsupported output format '\.dwg'.*Fix: use \.gpkg"):
         write_vector(parcels(), tmp_path / "a.dwg")
+
+
+def test_write_geopackage_is_all_or_nothing(tmp_path):
+    import pandas as pd
+
+    from gaoxin.layers.write import write_geopackage
+
+    good = gpd.GeoDataFrame({"n": [1]}, geometry=[box(0, 0, 1, 1)], crs=4544)
+    target = write_geopackage(tmp_path / "r.gpkg", {"a": good})
+    before = hashlib.sha256(target.read_bytes()).hexdigest()
+    bad = good.assign(payload=pd.Series([1 + 2j]))  # complex numbers have no field type
+    with pytest.raises(InputError, match=r"r\.gpkg"):
+        write_geopackage(target, {"a": good, "b": bad})
+    assert hashlib.sha256(target.read_bytes()).hexdigest() == before
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["r.gpkg"]

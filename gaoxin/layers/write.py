@@ -280,6 +280,41 @@ def _write_zipped_shapefile(gdf: gpd.GeoDataFrame, target: Path, encoding: str |
     return target
 
 
+def write_geopackage(target: str | Path, layers: dict[str, gpd.GeoDataFrame]) -> Path:
+    """Write several layers into one GeoPackage, all or nothing.
+
+    Every layer goes into a temporary file that replaces ``target`` only when all are
+    written, so an earlier output survives a failure. Empty layers are skipped; nullable
+    booleans become 1/0/NULL integers (GeoPackage has no nullable boolean).
+
+    Examples
+    --------
+    >>> import tempfile
+    >>> from shapely import box
+    >>> g = gpd.GeoDataFrame({"n": [1]}, geometry=[box(0, 0, 1, 1)], crs=4544)
+    >>> p = write_geopackage(Path(tempfile.mkdtemp()) / "r.gpkg", {"a": g, "b": g})
+    >>> import pyogrio
+    >>> [name for name, _ in pyogrio.list_layers(p)]
+    ['a', 'b']
+    """
+    target = Path(target)
+    with atomic_path(target) as tmp:
+        first = True
+        for name, frame in layers.items():
+            if not len(frame):
+                continue
+            f = frame.copy()
+            for c in f.columns:
+                if str(f[c].dtype) == "boolean":
+                    f[c] = f[c].astype("Int8")
+            _to_file(f, tmp, target, driver="GPKG", layer=name, **({} if first else {"mode": "a"}))
+            first = False
+        if first:
+            raise InputError("nothing to write: every layer is empty", file=target,
+                             fix="check the inputs")
+    return target
+
+
 def write_with(target: str | Path, writer: Callable[[Path], None]) -> Path:
     """Run ``writer(tmp_path)`` and move the result to ``target`` atomically."""
     with atomic_path(target) as tmp:

@@ -37,7 +37,7 @@ from ..layers.workspace import (
     load_vector_layer,
     require_family,
 )
-from ..layers.write import write_excel, write_json, write_vector
+from ..layers.write import write_excel, write_geopackage, write_json
 
 STATUS_ZH = {"pass": "通过", "fail": "不通过", "warn": "提示", "info": "说明"}
 CONFLICT_LAYERS = {
@@ -207,14 +207,8 @@ def write_outputs(result: expansion.ExpansionResult, summary: dict[str, object],
 
     out_dir.mkdir(parents=True, exist_ok=True)
     files: dict[str, Path] = {}
-    gpkg = out_dir / "conflicts.gpkg"
-    if gpkg.exists():
-        gpkg.unlink()
-    write_vector(result.request, gpkg, layer="request")
-    for key, frame in result.conflicts.items():
-        if len(frame):
-            write_vector(frame, gpkg, layer=key, append_layer=True)
-    files["conflicts"] = gpkg
+    files["conflicts"] = write_geopackage(out_dir / "conflicts.gpkg",
+                                          {"request": result.request, **result.conflicts})
     features = []
     for c in result.checks:
         for f in c.features:

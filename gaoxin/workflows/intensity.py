@@ -34,7 +34,7 @@ from ..layers.workspace import (
     load_table_layer,
     load_vector_layer,
 )
-from ..layers.write import write_excel, write_json, write_vector
+from ..layers.write import write_excel, write_geopackage, write_json
 
 MAX_ROWS = 20_000
 
@@ -214,7 +214,7 @@ def run_plot_ratio(ws: Workspace, out_dir: Path, *, lang: str = "zh", offline: b
     }
     out_dir.mkdir(parents=True, exist_ok=True)
     files: dict[str, Path] = {}
-    files["gpkg"] = _write_gpkg(out_dir / "results.gpkg", {"parcels_plot_ratio": out})
+    files["gpkg"] = write_geopackage(out_dir / "results.gpkg", {"parcels_plot_ratio": out})
     attention = pd.concat([below, unknown]).drop_duplicates(subset=None if "parcel_id" not in out
                                                             else ["parcel_id"])
     sheets = {
@@ -246,20 +246,6 @@ def _table(frame: pd.DataFrame, max_rows: int) -> pd.DataFrame:
         if str(t[c].dtype) == "boolean":
             t[c] = t[c].astype(object).where(t[c].notna(), None)
     return t
-
-
-def _write_gpkg(path: Path, layers: dict[str, gpd.GeoDataFrame]) -> Path:
-    if path.exists():
-        path.unlink()
-    first = True
-    for name, frame in layers.items():
-        f = frame.copy()
-        for c in f.columns:
-            if str(f[c].dtype) == "boolean":  # GPKG has no nullable boolean: 1/0/NULL
-                f[c] = f[c].astype("Int8")
-        write_vector(f, path, layer=name, append_layer=not first)
-        first = False
-    return path
 
 
 def _map_subset(frame: gpd.GeoDataFrame, limit: int, order: str | None = None
@@ -330,7 +316,7 @@ def run_per_mu(ws: Workspace, out_dir: Path, *, lang: str = "zh", offline: bool 
     out_dir.mkdir(parents=True, exist_ok=True)
     files: dict[str, Path] = {}
     parcels = result.parcels
-    files["gpkg"] = _write_gpkg(out_dir / "results.gpkg", {"parcels_per_mu": parcels})
+    files["gpkg"] = write_geopackage(out_dir / "results.gpkg", {"parcels_per_mu": parcels})
     firms = result.firms.sort_values("score", ascending=False, na_position="last")
     rs = result.summary["rule_set"]
     head = pd.DataFrame([
@@ -418,7 +404,7 @@ def run_intensity(ws: Workspace, out_dir: Path, *, lang: str = "zh",
                "provenance": provenance([rules, pr_rules, mu_rules], data.crs, data)}
     out_dir.mkdir(parents=True, exist_ok=True)
     files: dict[str, Path] = {}
-    files["gpkg"] = _write_gpkg(out_dir / "results.gpkg", {"zones_intensity": zone_gdf})
+    files["gpkg"] = write_geopackage(out_dir / "results.gpkg", {"zones_intensity": zone_gdf})
     labels = {k: (f"{v[0]}" + (f"({v[2]})" if v[2] else ""), f"{v[1]}"
                   + (f" ({v[2]})" if v[2] else "")) for k, v in intensity.INDICATOR_LABELS.items()}
     files["xlsx"] = write_excel(out_dir / "intensity.xlsx", {
@@ -498,7 +484,7 @@ def run_low_efficiency_from(data: Loaded, out: gpd.GeoDataFrame, rows: pd.DataFr
                "provenance": provenance([rules, mu_rules], data.crs, data)}
     out_dir.mkdir(parents=True, exist_ok=True)
     files: dict[str, Path] = {}
-    files["gpkg"] = _write_gpkg(out_dir / "results.gpkg", {"low_efficiency": low})
+    files["gpkg"] = write_geopackage(out_dir / "results.gpkg", {"low_efficiency": low})
     labels = {**PARCEL_LABELS, "rank": ("排序", "Rank"), "reason_label": ("原因", "Reason"),
               "per_mu_tax": ("亩均税收(万元/亩)", "Tax per mu"),
               "densify_floor_m2": ("达到控制值尚缺建筑面积(m²)", "Floor area to reach minimum"),
