@@ -522,15 +522,18 @@ def main(argv: list[str] | None = None) -> int:
     except (typer.BadParameter, typer.Abort) as exc:
         err.print(f"[bold red]error[/]: {exc}")
         return 2
+    except typer.exceptions.TyperException as exc:
+        # Usage errors of the command line (unknown command, missing argument): typer vendors
+        # click, so its exception classes are typer's own.
+        if type(exc).__name__ == "NoArgsIsHelpError":
+            exc.show()  # type: ignore[attr-defined]
+            return 0
+        if hasattr(exc, "show"):
+            exc.show()
+            return 2
+        err.print(f"[bold red]error[/]: {exc}")
+        return 2
     except Exception as exc:
-        import click
-
-        if isinstance(exc, click.exceptions.UsageError):
-            exc.show()
-            return 2
-        if isinstance(exc, click.exceptions.ClickException):
-            exc.show()
-            return 2
         if debug:
             traceback.print_exc()
         err.print(f"[bold red]internal error[/]: {type(exc).__name__}: {exc}\n"

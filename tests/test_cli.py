@@ -295,3 +295,16 @@ def test_csv_rows_without_coordinates_are_kept_as_missing(tmp_path, capsys):
     path.write_text("name,lon,lat\n甲,104.06,三十\n", encoding="utf-8")
     code, _, err = run(["convert", str(path), str(out), "--from-crs", "4490"], capsys)
     assert code == 2 and "not numbers" in one_message(err)
+
+
+@pytest.mark.parametrize(("args", "code"), [
+    ([], 0),                                   # help
+    (["nope"], 2),                             # unknown command
+    (["area"], 2),                             # missing argument
+    (["area", "x.gpkg", "--bogus"], 2),        # unknown option
+    (["--version"], 0),
+])
+def test_usage_errors_exit_2_without_traceback(args, code, capsys):
+    assert main(args) == code
+    captured = capsys.readouterr()
+    assert "Traceback" not in captured.err and "internal error" not in captured.err
