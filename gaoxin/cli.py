@@ -533,6 +533,9 @@ def main(argv: list[str] | None = None) -> int:
             return 2
         err.print(f"[bold red]error[/]: {exc}")
         return 2
+    except KeyboardInterrupt:
+        err.print("interrupted; outputs are written atomically, so none is half-written")
+        return 130
     except Exception as exc:
         if debug:
             traceback.print_exc()
