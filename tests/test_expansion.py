@@ -308,3 +308,14 @@ def test_terrain_missing_or_too_coarse_dem_is_a_warning_not_an_error():
     empty = Raster(np.zeros((0, 0)), Affine(30, 0, 0, 0, -30, 0), CRS.from_epsg(GK))
     check = expansion.run(request, "Z1", zones=zones(), dem=empty, rules=RULES).check("terrain")
     assert check.status == "warn" and "does not cover" in check.message_en
+
+
+def test_command_in_english(tmp_path, capsys):
+    ws, request = _workspace(tmp_path)
+    out = tmp_path / "en"
+    assert main(["expansion", str(request), "--zone", "Z1", "--out", str(out), "-w", str(ws),
+                 "--lang", "en"]) == 0
+    capsys.readouterr()
+    report = (out / "report.html").read_text(encoding="utf-8")
+    assert "Expansion check report" in report and "Red-line conflicts" in report
+    assert 'lang="en"' in report and "不通过" not in report.split("Rules used")[0]

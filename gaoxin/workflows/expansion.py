@@ -178,17 +178,22 @@ def _checks_table(result: expansion.ExpansionResult, lang: str) -> pd.DataFrame:
     return pd.DataFrame(rows)
 
 
-def _conflict_table(result: expansion.ExpansionResult) -> pd.DataFrame:
+CONFLICT_COLUMNS = {"zh": ["约束", "图斑", "名称", "面积(m²)", "面积(公顷)", "面积(亩)"],
+                    "en": ["Constraint", "Patch", "Name", "Area (m²)", "Area (ha)", "Area (mu)"]}
+
+
+def _conflict_table(result: expansion.ExpansionResult, lang: str = "zh") -> pd.DataFrame:
+    """One row per conflicting patch, columns labelled in ``lang``."""
     rows = []
     for key, frame in result.conflicts.items():
         for r in frame.itertuples():
             m2 = float(r.area_m2)
-            rows.append({"约束": CONFLICT_LAYERS[key][0], "图斑": getattr(r, "patch_id", ""),
-                         "名称": getattr(r, "name", "") or "", "面积(m²)": round(m2, 2),
-                         "面积(公顷)": round(float(m2_to_ha(m2)), 4),
-                         "面积(亩)": round(float(m2_to_mu(m2)), 4)})
-    columns = ["约束", "图斑", "名称", "面积(m²)", "面积(公顷)", "面积(亩)"]
-    return pd.DataFrame(rows, columns=columns)
+            name = getattr(r, "name", "")
+            rows.append([CONFLICT_LAYERS[key][0 if lang == "zh" else 1],
+                         getattr(r, "patch_id", ""), "" if name is None or name != name else name,
+                         round(m2, 2), round(float(m2_to_ha(m2)), 4),
+                         round(float(m2_to_mu(m2)), 4)])
+    return pd.DataFrame(rows, columns=CONFLICT_COLUMNS[lang])
 
 
 def write_outputs(result: expansion.ExpansionResult, summary: dict[str, object], rules: RuleSet,
@@ -214,7 +219,7 @@ def write_outputs(result: expansion.ExpansionResult, summary: dict[str, object],
         for f in c.features:
             features.append({"check": c.key, **f})
     files["checks"] = write_excel(out_dir / "checks.xlsx", {
-        "检查结论": _checks_table(result, lang), "冲突图斑": _conflict_table(result),
+        "检查结论": _checks_table(result, lang), "冲突图斑": _conflict_table(result, lang),
         "明细": pd.DataFrame(features), "规则": pd.DataFrame(rules.as_records())})
     req = result.request.copy()
     if "parcel_id" not in req.columns or req["parcel_id"].isna().any():
@@ -289,7 +294,8 @@ def write_outputs(result: expansion.ExpansionResult, summary: dict[str, object],
         title=("扩区审核报告" if zh else "Expansion check report"), summary=summary,
         checks=result.checks, status_zh=STATUS_ZH, svg=svg,
         rules=[rules.rules[k] for k in used_rules], rule_set=rules,
-        conflicts=_conflict_table(result).to_dict("records"))
+        conflicts=_conflict_table(result, lang).values.tolist(),
+        conflict_columns=CONFLICT_COLUMNS[lang])
     return files
 
 
