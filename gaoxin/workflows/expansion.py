@@ -218,9 +218,11 @@ def write_outputs(result: expansion.ExpansionResult, summary: dict[str, object],
     for c in result.checks:
         for f in c.features:
             features.append({"check": c.key, **f})
-    files["checks"] = write_excel(out_dir / "checks.xlsx", {
-        "检查结论": _checks_table(result, lang), "冲突图斑": _conflict_table(result, lang),
-        "明细": pd.DataFrame(features), "规则": pd.DataFrame(rules.as_records())})
+    sheets = ("检查结论", "冲突图斑", "明细", "规则") if lang == "zh" else (
+        "Checks", "Conflicts", "Details", "Rules")
+    files["checks"] = write_excel(out_dir / "checks.xlsx", dict(zip(sheets, (
+        _checks_table(result, lang), _conflict_table(result, lang), pd.DataFrame(features),
+        pd.DataFrame(rules.as_records())), strict=True)))
     req = result.request.copy()
     if "parcel_id" not in req.columns or req["parcel_id"].isna().any():
         req["parcel_id"] = [f"{i + 1}" for i in range(len(req))]
