@@ -308,3 +308,23 @@ def test_usage_errors_exit_2_without_traceback(args, code, capsys):
     assert main(args) == code
     captured = capsys.readouterr()
     assert "Traceback" not in captured.err and "internal error" not in captured.err
+
+
+def test_convert_through_boundary_txt_and_bd09(tmp_path, capsys):
+    src = tmp_path / "zone.gpkg"
+    squares(2, parcel_id=["D1", "D2"], name=["东区", "西区"]).to_file(src)
+    txt = tmp_path / "zone.txt"
+    assert run(["convert", str(src), str(txt)], capsys)[0] == 0
+    assert "[地块坐标]" in txt.read_bytes().decode("gbk")
+    back = tmp_path / "back.gpkg"
+    assert run(["convert", str(txt), str(back), "--to-crs", "EPSG:4544"], capsys)[0] == 0
+    got = gpd.read_file(back)
+    assert got["parcel_id"].tolist() == ["D1", "D2"] and got["name"].tolist() == ["东区", "西区"]
+    assert got.geometry.iloc[0].symmetric_difference(squares(1).geometry.iloc[0]).area < 1e-4
+    bd = tmp_path / "bd.geojson"
+    assert run(["convert", str(src), str(bd), "--to-crs", "bd09"], capsys)[0] == 0
+    again = tmp_path / "again.gpkg"
+    assert run(["convert", str(bd), str(again), "--from-crs", "bd09", "--to-crs", "4544"],
+               capsys)[0] == 0
+    moved = gpd.read_file(again).geometry.iloc[0]
+    assert moved.symmetric_difference(squares(1).geometry.iloc[0]).area < 1.0  # < 1 m² drift
