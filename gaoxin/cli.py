@@ -97,13 +97,17 @@ _STATUS_STYLE = {"ok": "green", "fixed": "yellow", "warning": "dark_orange", "re
 def check(
     workspace: WorkspaceOpt = Path(DEFAULT_WORKSPACE),
     json_out: Annotated[bool, typer.Option("--json", help="Print the rows as JSON.")] = False,
+    lang: LangOpt = "zh",
 ) -> None:
     """Validate every layer of a workspace: what was found, fixed and refused.
 
     Exits 2 when a layer is refused (a blocking problem).
     """
+    from .layers.html import CHECK_LABELS
     from .layers.workspace import check_rows, load_workspace
 
+    _lang_ok(lang)
+    labels = CHECK_LABELS[lang]
     ws = load_workspace(workspace)
     rows, blocking = check_rows(ws)
     if json_out:
@@ -111,14 +115,17 @@ def check(
                                    "layers": rows}, ensure_ascii=False, default=str))
     else:
         table = Table(title=f"gaoxin check — {ws.name}", show_lines=False)
-        for col in ("layer", "status", "features", "CRS", "encoding", "notes"):
+        for col in labels["headers"][:6]:
             table.add_column(col, overflow="fold")
         for r in rows:
-            table.add_row(str(r["kind"]), f"[{_STATUS_STYLE[str(r['status'])]}]{r['status']}",
+            status = str(r["status"])
+            name = r["label_zh"] if lang == "zh" else r["label_en"]
+            table.add_row(f"{name} ({r['kind']})",
+                          f"[{_STATUS_STYLE[status]}]{labels['status'][status]}",
                           str(r["features"]), str(r["crs"]), str(r["encoding"]), str(r["notes"]))
         out.print(table)
     if blocking:
-        err.print("[bold red]blocking problems found[/]: fix the refused layers above")
+        err.print(f"[bold red]{labels['verdict_bad']}[/]")
         raise typer.Exit(2)
 
 

@@ -16,29 +16,10 @@ from rich.console import Console
 from . import __version__
 from .geo.area import area_table
 from .geo.crs import describe_crs
-from .layers.html import write_page
+from .layers.html import CHECK_LABELS, write_page
 from .layers.sample import write_sample_workspace
 from .layers.workspace import check_rows, load_layers, load_vector_layer, load_workspace
 from .layers.write import write_excel, write_json
-
-LABELS = {
-    "zh": {
-        "title": "gaoxin 示例成果",
-        "check_title": "工作区检查",
-        "headers": ["图层", "状态", "要素数", "坐标系", "编码", "说明", "文件"],
-        "status": {"ok": "正常", "fixed": "已修复", "warning": "警告", "refused": "拒绝"},
-        "verdict_ok": "全部图层可用", "verdict_bad": "存在阻断问题",
-        "workspace": "工作区", "crs": "工作坐标系",
-    },
-    "en": {
-        "title": "gaoxin demo results",
-        "check_title": "Workspace check",
-        "headers": ["Layer", "Status", "Features", "CRS", "Encoding", "Notes", "File"],
-        "status": {"ok": "ok", "fixed": "fixed", "warning": "warning", "refused": "refused"},
-        "verdict_ok": "every layer is usable", "verdict_bad": "blocking problems",
-        "workspace": "Workspace", "crs": "Working CRS",
-    },
-}
 
 
 @dataclass
@@ -58,7 +39,7 @@ def run_demo(out_dir: Path, *, seed: int = 2026, lang: str = "zh",
     """Write ``out_dir/workspace`` and every demo output; return the index path."""
     console = console or Console(stderr=True)
     zh = lang == "zh"
-    labels = LABELS[lang]
+    labels = CHECK_LABELS[lang]
     out_dir.mkdir(parents=True, exist_ok=True)
     t0 = time.perf_counter()
 

@@ -34,3 +34,24 @@ def render(template: str, **context: object) -> str:
 def write_page(target: str | Path, template: str, **context: object) -> Path:
     """Render a template and write it atomically."""
     return write_text(target, render(template, **context))
+
+
+# Labels of the check report (HTML and the terminal table), by language.
+CHECK_LABELS = {
+    "zh": {
+        "title": "gaoxin 示例成果",
+        "check_title": "工作区检查",
+        "headers": ["图层", "状态", "要素数", "坐标系", "编码", "说明", "文件"],
+        "status": {"ok": "正常", "fixed": "已修复", "warning": "警告", "refused": "拒绝"},
+        "verdict_ok": "全部图层可用", "verdict_bad": "存在阻断问题",
+        "workspace": "工作区", "crs": "工作坐标系",
+    },
+    "en": {
+        "title": "gaoxin demo results",
+        "check_title": "Workspace check",
+        "headers": ["Layer", "Status", "Features", "CRS", "Encoding", "Notes", "File"],
+        "status": {"ok": "ok", "fixed": "fixed", "warning": "warning", "refused": "refused"},
+        "verdict_ok": "every layer is usable", "verdict_bad": "blocking problems",
+        "workspace": "Workspace", "crs": "Working CRS",
+    },
+}
