@@ -27,7 +27,8 @@ import pandas as pd
 import shapely
 
 from .area import ellipsoidal_area
-from .parallel import THREADS, chunked
+from .containment import certainly_inside
+from .parallel import THREADS, chunked, chunked_by_owner
 
 
 def _polygonal(geoms: np.ndarray) -> np.ndarray:
@@ -146,12 +147,22 @@ def overlap(
                              geometry=gpd.GeoSeries([], crs=a.crs))
     if not len(ga) or not len(gb):
         return Overlap(inside, empty, len(ga))
-    # 1. A wholly inside one B: bbox candidates, then prepared contains_properly on B.
-    shapely.prepare(gb)
+    # 1. A wholly inside one B: bbox candidates; most pairs of small polygons are proven
+    # inside by array arithmetic, the rest asked of GEOS (prepared contains_properly).
     cand_a, cand_b = shapely.STRtree(gb).query(ga)
-    # Not threaded: GEOS builds a prepared geometry's indexes lazily, on first use, and two
-    # threads meeting one parcel for the first time can race (a crash was seen in tests).
-    whole = shapely.contains_properly(gb[cand_b], ga[cand_a])
+    whole = certainly_inside(ga, gb, cand_a, cand_b, threads=threads)
+    ask = ~whole
+    if b_disjoint:  # an A proven inside one B is inside no other
+        proven = np.zeros(len(ga), dtype=bool)
+        proven[cand_a[whole]] = True
+        ask &= ~proven[cand_a]
+    if ask.any():
+        asked = np.flatnonzero(ask)
+        shapely.prepare(gb[_positions(cand_b[asked], len(gb))])
+        # Threads get disjoint ranges of B: GEOS builds a prepared geometry's index lazily,
+        # and two threads meeting one B for the first time could race.
+        whole[asked] = chunked_by_owner(shapely.contains_properly, cand_b[asked], len(gb),
+                                        gb[cand_b[asked]], ga[cand_a[asked]], threads=threads)
     inside_pairs = pd.DataFrame({"a": cand_a[whole], "b": cand_b[whole]}).drop_duplicates("a")
     inside[inside_pairs["a"].to_numpy()] = True
     # 2. Every other candidate pair against B's pieces.
