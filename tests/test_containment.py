@@ -33,7 +33,7 @@ def test_never_proves_what_geos_denies(seed, n, wobble):
         return
     ring = shapely.get_coordinates(b[0])
     # Boxes and triangles around, across and exactly on B's vertices and edges.
-    centres = np.r_[rng.uniform(-110, 110, (200, 2)) + (X0, Y0), ring]
+    centres = np.r_[rng.uniform(-110, 110, (200, 2)) + np.array([X0, Y0]), ring]
     half = rng.uniform(0.001, 30, (len(centres), 1))
     boxes = shapely.box(*(centres - half).T, *(centres + half).T)
     tri = shapely.polygons(np.stack([ring[:-1], np.roll(ring[:-1], -1, 0),
@@ -87,3 +87,4 @@ def test_threads_and_chunks_give_the_same_answer():
     assert (one == two).all()
     assert (one == shapely.contains_properly(parcels[pb], houses)).mean() > 0.999
     assert not (one & ~shapely.contains_properly(parcels[pb], houses)).any()
+

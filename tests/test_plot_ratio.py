@@ -11,6 +11,7 @@ import numpy as np
 import pandas as pd
 import pytest
 import shapely
+import shapely.affinity
 from shapely import box
 
 from gaoxin.analysis import plot_ratio as pr
@@ -86,6 +87,31 @@ def test_floor_area_is_conserved_over_parcels() -> None:
     by_parcel = pr.floor_area_by_parcel(parcels, buildings)["floor_area_m2"].sum()
     expected = pr.building_floor_area(buildings).sum()  # all lie inside the 400 m square
     assert by_parcel == pytest.approx(expected, rel=1e-9)
+
+
+def test_piece_areas_match_cut_geometries_for_every_size() -> None:
+    """Small and large parcels and buildings, rotated shapes, 150 km off the meridian."""
+    x0, y0 = 650_000.0, 3_400_000.0
+    rot = shapely.affinity.rotate
+    parcels = _gdf([box(x0, y0, x0 + 800, y0 + 800), box(x0 + 800, y0, x0 + 1600, y0 + 800),
+                    rot(box(x0, y0 + 800, x0 + 120, y0 + 900), 7, origin=(x0, y0 + 800)),
+                    rot(box(x0 + 120, y0 + 800, x0 + 240, y0 + 900), 7, origin=(x0, y0 + 800))])
+    buildings = _gdf([rot(box(x0 + 780, y0 + 100, x0 + 830, y0 + 140), 20),   # small, big parcels
+                      box(x0 + 300, y0 + 300, x0 + 1100, y0 + 400),           # 800 m, big parcels
+                      rot(box(x0 + 100, y0 + 820, x0 + 140, y0 + 860), 31),   # small, small parcels
+                      box(x0 + 100, y0 + 100, x0 + 200, y0 + 200)],           # inside one
+                     floors=[2.0, 1.0, 4.0, 3.0])
+    got = pr.floor_area_by_parcel(parcels, buildings)["floor_area_m2"].to_numpy()
+    pairs = [(i, j) for i in range(4) for j in range(4)]
+    cut = shapely.intersection(buildings.geometry.values[[i for i, _ in pairs]],
+                               parcels.geometry.values[[j for _, j in pairs]])
+    area = ellipsoidal_area(gpd.GeoSeries(cut, crs=parcels.crs)).to_numpy()
+    floors = buildings["floors"].to_numpy()
+    want = np.zeros(4)
+    for (i, j), a in zip(pairs, area, strict=True):
+        want[j] += a * floors[i]
+    assert got == pytest.approx(want, rel=3e-6)
+    assert (got > 0).all()
 
 
 def test_zone_summary_and_industrial_control() -> None:

@@ -69,26 +69,41 @@ def building_floor_area(buildings: gpd.GeoDataFrame, rules: RuleSet | None = Non
 _SHARED_SCALE_MAX_M = 500.0
 
 
-def _piece_areas(pieces: gpd.GeoDataFrame, parcels: gpd.GeoDataFrame,
-                 factors: np.ndarray | None) -> np.ndarray:
-    """Ellipsoidal areas of building pieces, each divided by its parcel's areal scale.
+def _piece_areas(pieces: pd.DataFrame, parcels: gpd.GeoDataFrame,
+                 buildings: gpd.GeoDataFrame, factors: np.ndarray | None) -> np.ndarray:
+    """Ellipsoidal areas of building pieces from their planar areas.
 
-    A piece lies inside its parcel, so for parcels under 500 m the parcel's factor is the
-    piece's to ~2e-6 at worst (a Gauss-Krüger zone edge), and millions of pieces need no
-    per-piece centroid or factor. Larger parcels, or a CRS without factors, fall back to the
-    per-piece computation.
+    A piece lies inside its parcel and inside its building, so the areal scale of whichever
+    of the two is under 500 m is the piece's to ~2e-6 at worst (a Gauss-Krüger zone edge):
+    millions of pieces need no geometry and no factor of their own. A piece of a large
+    building on a large parcel is cut out and measured itself. Without factors (a CRS where
+    planar areas mean nothing) every piece is cut out.
     """
-    if factors is None or not len(pieces):
-        return ellipsoidal_area(pieces.geometry).to_numpy()
-    b = shapely.bounds(np.asarray(parcels.geometry.values))
-    small = np.fmax(b[:, 2] - b[:, 0], b[:, 3] - b[:, 1]) < _SHARED_SCALE_MAX_M
-    p_pos = pieces["b_pos"].to_numpy()
-    shared = small[p_pos]
-    out = np.empty(len(pieces))
-    geoms = np.asarray(pieces.geometry.values)
-    out[shared] = shapely.area(geoms[shared]) / factors[p_pos[shared]]
-    if (~shared).any():
-        out[~shared] = ellipsoidal_area(pieces.geometry.iloc[np.flatnonzero(~shared)]).to_numpy()
+    planar = pieces["planar_m2"].to_numpy()
+    a_pos, b_pos = pieces["a_pos"].to_numpy(), pieces["b_pos"].to_numpy()
+    out = np.full(len(pieces), np.nan)
+    if factors is not None and len(pieces):
+        p_geoms = np.asarray(parcels.geometry.values)
+        pb = shapely.bounds(p_geoms)
+        small = np.fmax(pb[:, 2] - pb[:, 0], pb[:, 3] - pb[:, 1]) < _SHARED_SCALE_MAX_M
+        by_parcel = small[b_pos]
+        out[by_parcel] = planar[by_parcel] / factors[b_pos[by_parcel]]
+        rest = np.flatnonzero(~by_parcel)
+        if len(rest):
+            b_geoms = np.asarray(buildings.geometry.values)
+            own = np.unique(a_pos[rest])
+            bb = shapely.bounds(b_geoms[own])
+            fits = np.zeros(len(b_geoms), dtype=bool)
+            fits[own] = np.fmax(bb[:, 2] - bb[:, 0], bb[:, 3] - bb[:, 1]) < _SHARED_SCALE_MAX_M
+            b_factor = np.full(len(b_geoms), np.nan)
+            b_factor[own] = areal_scale_factors(buildings.geometry.iloc[own])
+            by_building = rest[fits[a_pos[rest]]]
+            out[by_building] = planar[by_building] / b_factor[a_pos[by_building]]
+    cut = np.flatnonzero(np.isnan(out))
+    if len(cut):
+        geoms = shapely.intersection(np.asarray(buildings.geometry.values)[a_pos[cut]],
+                                     np.asarray(parcels.geometry.values)[b_pos[cut]])
+        out[cut] = ellipsoidal_area(gpd.GeoSeries(geoms, crs=parcels.crs)).to_numpy()
     return out
 
 
@@ -111,11 +126,11 @@ def floor_area_by_parcel(parcels: gpd.GeoDataFrame, buildings: gpd.GeoDataFrame,
     [600.0, 600.0]
     """
     floors = counted_floors(buildings, rules).to_numpy()
-    result = overlap(buildings.geometry, parcels.geometry, b_disjoint=True)
+    result = overlap(buildings.geometry, parcels.geometry, b_disjoint=True, geometries=False)
     pieces = result.pieces
     if parcel_factors is None:
         parcel_factors = areal_scale_factors(parcels.geometry)
-    piece_area = _piece_areas(pieces, parcels, parcel_factors)
+    piece_area = _piece_areas(pieces, parcels, buildings, parcel_factors)
     b_pos = pieces["a_pos"].to_numpy()
     p_pos = pieces["b_pos"].to_numpy()
     # Parcels are a coverage: a building's pieces sum to its footprint inside parcels.

@@ -27,12 +27,10 @@ margin used is 1e-10·L², so a vertex within about 1e-10·L of an edge line (1e
 
 from __future__ import annotations
 
-from concurrent.futures import ThreadPoolExecutor
-
 import numpy as np
 import shapely
 
-from .parallel import THREADS
+from .parallel import THREADS, scatter_jobs
 
 _BUCKETS = np.array([4, 6, 8, 12, 16, 24, 32])   # vertex / edge counts, padded up
 _MARGIN = 1e-10
@@ -128,7 +126,7 @@ def certainly_inside(a: np.ndarray, b: np.ndarray, pair_a: np.ndarray, pair_b: n
     jobs = [(idx[s:s + _CHUNK], int(kb)) for j, kb in enumerate(_BUCKETS)
             for idx in [np.flatnonzero(eligible & (b_bucket == j))]
             for s in range(0, len(idx), _CHUNK)]
-    _run(prove_box, jobs, out, threads)
+    scatter_jobs(prove_box, jobs, out, threads)
 
     # Stage 2: the vertices of small A whose box was not enough (rotated or L-shaped A
     # near an edge of B).
@@ -161,15 +159,6 @@ def certainly_inside(a: np.ndarray, b: np.ndarray, pair_a: np.ndarray, pair_b: n
             ka, kb = int(_BUCKETS[k // len(_BUCKETS)]), int(_BUCKETS[k % len(_BUCKETS)])
             step = max(1, _CHUNK * 16 // (ka * kb))
             jobs2 += [(sel[s:s + step], ka, kb) for s in range(0, len(sel), step)]
-    _run(prove_vertices, jobs2, out, threads)
+    scatter_jobs(prove_vertices, jobs2, out, threads)
     return out
 
-
-def _run(prove, jobs: list, out: np.ndarray, threads: int) -> None:  # type: ignore[type-arg]
-    if threads > 1 and len(jobs) > 1:
-        with ThreadPoolExecutor(threads) as pool:
-            results = list(pool.map(prove, jobs))
-    else:
-        results = [prove(job) for job in jobs]
-    for idx, ok in results:
-        out[idx] = ok

@@ -78,27 +78,34 @@ def repair_geometries(
     >>> report.made_valid, report.dropped_empty, round(float(fixed.area.sum()), 3)
     (['a'], ['b'], 2.0)
     """
-    out = gdf.copy()
-    geoms = np.asarray(out.geometry.values, dtype=object)
-    ids = out[id_field].to_numpy() if id_field and id_field in out.columns else out.index.to_numpy()
+    geoms = np.asarray(gdf.geometry.values, dtype=object)
+    ids = gdf[id_field].to_numpy() if id_field and id_field in gdf.columns else gdf.index.to_numpy()
     report = RepairReport()
 
     missing = shapely.is_missing(geoms) | shapely.is_empty(geoms)
     invalid = ~missing & ~chunked(shapely.is_valid, geoms)
+    wrong = np.zeros(len(geoms), dtype=bool)
+    if family == "polygon":
+        wrong = ~missing & ~np.isin(shapely.get_type_id(geoms), [3, 6])
+    if not (invalid.any() or wrong.any() or missing.any()):
+        return gdf.copy(deep=False), report
+    geoms = geoms.copy()
     if invalid.any():
         geoms[invalid] = shapely.make_valid(geoms[invalid], method="structure",
                                             keep_collapsed=False)
         report.made_valid = [_py(i) for i in ids[invalid]]
-    if family == "polygon":
-        wrong = ~missing & ~np.isin(shapely.get_type_id(geoms), [3, 6])
-        if wrong.any():
-            geoms[wrong] = [_polygonal_part(g) for g in geoms[wrong]]
-            report.dropped_parts = [_py(i) for i in ids[wrong & ~invalid]]
+        if family == "polygon":
+            wrong = ~missing & ~np.isin(shapely.get_type_id(geoms), [3, 6])
+    if family == "polygon" and wrong.any():
+        geoms[wrong] = [_polygonal_part(g) for g in geoms[wrong]]
+        report.dropped_parts = [_py(i) for i in ids[wrong & ~invalid]]
     missing = shapely.is_missing(geoms) | shapely.is_empty(geoms)
     report.dropped_empty = [_py(i) for i in ids[missing]]
+    out = gdf.copy(deep=False)
     out[out.geometry.name] = gpd.GeoSeries(geoms, index=out.index, crs=out.crs)
     return out.loc[~missing], report
 
 
 def _py(value: object) -> object:
     return value.item() if isinstance(value, np.generic) else value
+

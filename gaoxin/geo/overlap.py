@@ -27,6 +27,7 @@ import pandas as pd
 import shapely
 
 from .area import ellipsoidal_area
+from .clip import intersection_area
 from .containment import certainly_inside
 from .parallel import THREADS, chunked, chunked_by_owner
 
@@ -96,7 +97,7 @@ class Overlap:
     """Result of :func:`overlap`: what of each A lies inside B, and the pieces."""
 
     inside: np.ndarray        # per A: True when wholly inside one B feature
-    pieces: gpd.GeoDataFrame  # a_pos, b_pos, geometry: every A ∩ B fragment (A ∩ B for whole)
+    pieces: gpd.GeoDataFrame | pd.DataFrame  # a_pos, b_pos, and geometry or planar_m2
     n_a: int
 
 
@@ -108,6 +109,7 @@ def overlap(
     threads: int = THREADS,
     keep_whole_pieces: bool = True,
     b_disjoint: bool = False,
+    geometries: bool = True,
 ) -> Overlap:
     """Intersect every A with B, fast on complex B (see module docstring).
 
@@ -124,6 +126,9 @@ def overlap(
     b_disjoint
         B's interiors do not overlap (a coverage such as parcels): an A wholly inside one B
         then meets no other B, and its other candidate pairs are skipped.
+    geometries
+        False: give each piece's planar area (``planar_m2``) instead of its geometry, so
+        convex pairs are measured without building the intersection (:mod:`.clip`).
 
     Returns
     -------
@@ -169,8 +174,15 @@ def overlap(
     n_b = len(gb)
     whole_keys = cand_a[whole] * n_b + cand_b[whole]
     open_pair = ~whole & ~inside[cand_a] if b_disjoint else ~whole
-    rest_a = _positions(cand_a[open_pair], len(ga))
-    need_b = _positions(cand_b[open_pair], n_b)
+    # B small enough to intersect whole: its candidate pairs are used as they are.
+    op_a, op_b = cand_a[open_pair], cand_b[open_pair]
+    small = shapely.get_num_coordinates(gb[op_b]) <= max_vertices
+    da, db = op_a[small], op_b[small]
+    hit = chunked(shapely.intersects, gb[db], ga[da], threads=threads)
+    da, db = da[hit], db[hit]
+    # Large B: subdivided, and its pieces found through their own tree.
+    rest_a = _positions(op_a[~small], len(ga))
+    need_b = _positions(op_b[~small], n_b)
     pieces, piece_src = subdivide(gb[need_b], max_vertices)
     piece_src = need_b[piece_src]
     pa, pp = shapely.STRtree(pieces).query(ga[rest_a], predicate="intersects")
@@ -179,8 +191,12 @@ def overlap(
     maybe_whole = inside[pa]  # only an A inside some B can repeat a whole pair
     if maybe_whole.any():
         todo[maybe_whole] = ~np.isin(pa[maybe_whole] * n_b + pb[maybe_whole], whole_keys)
-    pa, pp, pb = pa[todo], pp[todo], pb[todo]
-    frags = _polygonal(chunked(shapely.intersection, ga[pa], pieces[pp], threads=threads))
+    pa, pb = np.r_[da, pa[todo]], np.r_[db, pb[todo]]
+    pieces = np.r_[gb[db], pieces[pp[todo]]]
+    if not geometries:
+        return _overlap_areas(ga, pa, pb, pieces, inside_pairs, inside, n_b,
+                              keep_whole_pieces, threads)
+    frags = _polygonal(chunked(shapely.intersection, ga[pa], pieces, threads=threads))
     keep = ~shapely.is_empty(frags) & (shapely.area(frags) > 0)
     frag = pd.DataFrame({"a_pos": pa[keep], "b_pos": pb[keep]})
     frag_geoms = frags[keep]
@@ -203,6 +219,25 @@ def overlap(
     result = gpd.GeoDataFrame(frag.reset_index(drop=True),
                               geometry=gpd.GeoSeries(frag_geoms, crs=a.crs))
     return Overlap(inside, result, len(ga))
+
+
+def _overlap_areas(ga: np.ndarray, pa: np.ndarray, pb: np.ndarray, pieces: np.ndarray,
+                   inside_pairs: pd.DataFrame, inside: np.ndarray, n_b: int,
+                   keep_whole: bool, threads: int) -> Overlap:
+    """The pieces as planar areas: pieces of one B partition it, so their areas add up."""
+    area = intersection_area(ga[pa], pieces, threads=threads)
+    keep = area > 0
+    key = pa[keep].astype(np.int64) * n_b + pb[keep]
+    uniq, pos = np.unique(key, return_inverse=True)
+    summed = np.bincount(pos, area[keep], minlength=len(uniq))
+    a_pos, b_pos, planar = uniq // n_b, uniq % n_b, summed
+    if keep_whole and len(inside_pairs):
+        whole_a = inside_pairs["a"].to_numpy()
+        a_pos = np.r_[a_pos, whole_a]
+        b_pos = np.r_[b_pos, inside_pairs["b"].to_numpy()]
+        planar = np.r_[planar, shapely.area(ga[whole_a])]
+    frame = pd.DataFrame({"a_pos": a_pos, "b_pos": b_pos, "planar_m2": planar})
+    return Overlap(inside, frame, len(ga))
 
 
 def area_inside(a: gpd.GeoSeries, b: gpd.GeoSeries, **kwargs: object) -> pd.Series:

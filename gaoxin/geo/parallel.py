@@ -68,3 +68,26 @@ def chunked_by_owner(func: Callable[..., np.ndarray], owner: np.ndarray, n_owner
         out[idx] = res
     assert out is not None
     return out
+
+
+def scatter_jobs(solve: Callable[[tuple], tuple[np.ndarray, np.ndarray]], jobs: list[tuple],
+                 out: np.ndarray, threads: int = THREADS) -> np.ndarray:
+    """Run ``solve(job) -> (positions, values)`` for each job and write values into ``out``.
+
+    For array kernels split into chunks (NumPy releases the GIL on large arrays).
+
+    Examples
+    --------
+    >>> out = np.zeros(4)
+    >>> jobs = [(np.array([0, 2]),), (np.array([1, 3]),)]
+    >>> scatter_jobs(lambda job: (job[0], job[0] * 10.0), jobs, out).tolist()
+    [0.0, 10.0, 20.0, 30.0]
+    """
+    if threads > 1 and len(jobs) > 1:
+        with ThreadPoolExecutor(threads) as pool:
+            results = list(pool.map(solve, jobs))
+    else:
+        results = [solve(job) for job in jobs]
+    for positions, values in results:
+        out[positions] = values
+    return out
