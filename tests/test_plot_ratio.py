@@ -179,6 +179,26 @@ def test_plot_ratio_command(tmp_path: Path, sample_ws: Path) -> None:
     assert res.floor_area_m2.sum() == pytest.approx(summary["floor_area_m2"], rel=1e-6)
 
 
+def test_installed_command_ends_fast_with_every_output_complete(tmp_path: Path,
+                                                                sample_ws: Path) -> None:
+    """The console script ends with os._exit: piped output and files must be complete."""
+    import subprocess
+    import sys
+
+    exe = Path(sys.executable).with_name("gaoxin")
+    out = tmp_path / "pr"
+    done = subprocess.run([str(exe), "plot-ratio", "-w", str(sample_ws), "--out", str(out),
+                           "--lang", "en"], capture_output=True, text=True, check=False)
+    assert done.returncode == 0, done.stderr
+    assert "wrote" in done.stdout and "parcels" in done.stdout
+    summary = json.loads((out / "summary.json").read_text(encoding="utf-8"))
+    res = gpd.read_file(out / "results.gpkg", layer="parcels_plot_ratio")
+    assert len(res) == summary["parcels"]
+    bad = subprocess.run([str(exe), "plot-ratio", "-w", str(tmp_path / "none.toml")],
+                         capture_output=True, text=True, check=False)
+    assert bad.returncode == 2 and "not found" in bad.stderr
+
+
 def test_bad_input_exits_2(tmp_path: Path, sample_ws: Path) -> None:
     from gaoxin.cli import main
 

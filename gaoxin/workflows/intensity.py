@@ -170,11 +170,12 @@ ZONE_LABELS = {
 
 @dataclass
 class Run:
-    """What a workflow produced."""
+    """What a workflow produced (and the layers it read, for callers that inspect them)."""
 
     summary: dict[str, object]
     files: dict[str, Path]
     result: object = None
+    inputs: Loaded | None = None
 
 
 def compute_plot_ratio(data: Loaded, rules: RuleSet) -> tuple[gpd.GeoDataFrame, pd.DataFrame]:
@@ -246,7 +247,7 @@ def run_plot_ratio(ws: Workspace, out_dir: Path, *, lang: str = "zh", offline: b
     summary["timings"] = {"read_s": round(t1 - t0, 3), "compute_s": round(t2 - t1, 3),
                           "write_s": round(t3 - t2, 3), "total_s": round(t3 - t0, 3)}
     files["summary"] = write_json(out_dir / "summary.json", summary)
-    return Run(summary, files, out)
+    return Run(summary, files, out, data)
 
 
 def _plot_ratio_tables_and_map(out: gpd.GeoDataFrame, zones: pd.DataFrame,
@@ -388,7 +389,7 @@ def run_per_mu(ws: Workspace, out_dir: Path, *, lang: str = "zh", offline: bool 
                              + f"{rs['scheme']} {rs['year']}")  # type: ignore[index]
     summary["timings"] = {"total_s": round(time.perf_counter() - t0, 3)}
     files["summary"] = write_json(out_dir / "summary.json", summary)
-    return Run(summary, files, result)
+    return Run(summary, files, result, data)
 
 
 # ---------------------------------------------------------------- zone evaluation
@@ -467,7 +468,7 @@ def run_intensity(ws: Workspace, out_dir: Path, *, lang: str = "zh",
     summary["timings"] = {"total_s": round(time.perf_counter() - t0, 3)}
     files["summary"] = write_json(out_dir / "summary.json", summary)
     files.update({f"low_{k}": v for k, v in low.files.items()})
-    return Run(summary, files, result)
+    return Run(summary, files, result, data)
 
 
 def _num(v: object) -> object:
@@ -544,7 +545,7 @@ def run_low_efficiency_from(data: Loaded, out: gpd.GeoDataFrame, rows: pd.DataFr
     files["map"] = write_map(layers, out_dir / "map.html", offline=offline, lang=lang,
                              title="低效用地(腾笼换鸟)" if zh else "Low-efficiency land")
     files["summary"] = write_json(out_dir / "summary.json", summary)
-    return Run(summary, files, low)
+    return Run(summary, files, low, data)
 
 
 def run_low_efficiency(ws: Workspace, out_dir: Path, *, lang: str = "zh",
