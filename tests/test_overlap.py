@@ -95,3 +95,16 @@ def test_chunked_by_owner_keeps_order_and_owners_apart():
     assert got.tolist() == shapely.contains_properly(squares[owner], pts).tolist()
     assert len(seen) == 3
     assert not (seen[0] & seen[1]) and not (seen[1] & seen[2]) and not (seen[0] & seen[2])
+
+
+def test_query_pairs_in_threads_equals_one_query():
+    from gaoxin.geo.parallel import query_pairs
+
+    rng = np.random.default_rng(9)
+    x, y = rng.uniform(0, 5000, 60_000), rng.uniform(0, 5000, 60_000)
+    tree = shapely.STRtree(shapely.box(x, y, x + 30, y + 30))
+    probes = shapely.box(x[::-1] + 5, y + 5, x[::-1] + 12, y + 12)
+    for predicate in (None, "intersects"):
+        one = tree.query(probes, predicate=predicate)
+        a, b = query_pairs(tree, probes, predicate=predicate, threads=3)
+        assert np.array_equal(a, one[0]) and np.array_equal(b, one[1])

@@ -72,15 +72,11 @@ def certainly_inside(a: np.ndarray, b: np.ndarray, pair_a: np.ndarray, pair_b: n
     b_count = shapely.get_num_coordinates(b)
     usable_b = ((shapely.get_type_id(b) == 3) & (shapely.get_num_interior_rings(b) == 0)
                 & (b_count >= 4) & (b_count - 1 <= _BUCKETS[-1]))
+    if not usable_b[pair_b].any():
+        return out
     bb = shapely.bounds(b)
     ab = shapely.bounds(a)
-    pa, pb = pair_a, pair_b
-    eligible = usable_b[pb]
-    for k, strict in ((0, np.greater), (1, np.greater), (2, np.less), (3, np.less)):
-        eligible &= strict(ab[pa, k], bb[pb, k])      # A's bbox strictly inside B's
-    if not eligible.any():
-        return out
-    need_b = np.flatnonzero(np.bincount(pb[eligible], minlength=len(b)))
+    need_b = np.flatnonzero(usable_b)
     b_xy = shapely.get_coordinates(b[need_b])
     b_start = np.zeros(len(b), dtype=np.int64)
     b_start[need_b] = _ring_starts(b_count[need_b])
@@ -97,45 +93,61 @@ def certainly_inside(a: np.ndarray, b: np.ndarray, pair_a: np.ndarray, pair_b: n
     area2[need_b] = np.add.reduceat(term, b_start[need_b])   # twice the signed area
     size = np.fmax(bb[:, 2] - bb[:, 0], bb[:, 3] - bb[:, 1])
     tol = _MARGIN * size * size
-    eligible &= np.abs(area2[pb]) > tol[pb]            # no degenerate rings
+    usable_b &= np.abs(area2) > tol                    # no degenerate rings
     # s·cross(E, V − P) > tol  ⇔  s·ex·vy − s·ey·vx > −s·term + tol  (s: ring orientation)
     s_c = np.repeat(np.sign(area2[need_b]), b_count[need_b])
     edge_x, edge_y = ex * s_c, ey * s_c
     edge_limit = np.repeat(tol[need_b], b_count[need_b]) - s_c * term
     origin = np.zeros((len(b), 2))
     origin[need_b] = b_xy[b_start[need_b]]
+    b_bucket = np.searchsorted(_BUCKETS, b_count - 1)
+    pa, pb = pair_a, pair_b
 
     def edges(ib: np.ndarray, kb: int) -> tuple[np.ndarray, ...]:
         """B's edges (ex, ey, limit), padded to ``kb`` by repeating the last, and origin."""
         eb = b_start[ib, None] + np.minimum(np.arange(kb), b_count[ib, None] - 2)
         return (edge_x[eb], edge_y[eb], edge_limit[eb], origin[ib, 0:1], origin[ib, 1:2])
 
-    # Stage 1: A's bounding box (it contains A). Over the corners {x0, x1} × {y0, y1} the
-    # least ex·y − ey·x is min(ex·y0, ex·y1) − max(ey·x0, ey·x1): no vertex is read.
-    def prove_box(job: tuple[np.ndarray, int]) -> tuple[np.ndarray, np.ndarray]:
-        idx, kb = job
+    # Stage 1, per chunk of pairs (in threads): A's bbox strictly inside B's, then the bbox
+    # itself (it contains A) proven inside B. Over the corners {x0, x1} × {y0, y1} the least
+    # ex·y − ey·x is min(ex·y0, ex·y1) − max(ey·x0, ey·x1): no vertex of A is read.
+    # Codes: 0 not tried, 1 tried and not proven, 2 proven.
+    def prove_box(job: tuple[np.ndarray]) -> tuple[np.ndarray, np.ndarray]:
+        idx = job[0]
         ia, ib = pa[idx], pb[idx]
+        a_box, b_box = ab[ia], bb[ib]
+        tried = ((a_box[:, 0] > b_box[:, 0]) & (a_box[:, 1] > b_box[:, 1])
+                 & (a_box[:, 2] < b_box[:, 2]) & (a_box[:, 3] < b_box[:, 3]))
+        kb = int(_BUCKETS[b_bucket[ib].max()])
         ex, ey, limit, ox, oy = edges(ib, kb)
-        x0, y0 = ab[ia, 0:1] - ox, ab[ia, 1:2] - oy
-        x1, y1 = ab[ia, 2:3] - ox, ab[ia, 3:4] - oy
+        x0, y0 = a_box[:, 0:1] - ox, a_box[:, 1:2] - oy
+        x1, y1 = a_box[:, 2:3] - ox, a_box[:, 3:4] - oy
         least = np.minimum(ex * y0, ex * y1)
         least -= np.maximum(ey * x0, ey * x1)
-        return idx, (least > limit).all(axis=1)
+        return idx, tried.astype(np.int8) * (1 + (least > limit).all(axis=1))
 
-    b_bucket = np.searchsorted(_BUCKETS, b_count[pb] - 1)
-    jobs = [(idx[s:s + _CHUNK], int(kb)) for j, kb in enumerate(_BUCKETS)
-            for idx in [np.flatnonzero(eligible & (b_bucket == j))]
-            for s in range(0, len(idx), _CHUNK)]
-    scatter_jobs(prove_box, jobs, out, threads)
+    tried = np.flatnonzero(usable_b[pb])
+    buckets = b_bucket[pb[tried]]
+    if buckets.min() != buckets.max():   # chunks of one padding size
+        tried = tried[np.argsort(buckets, kind="stable")]
+    code = np.zeros(len(pa), dtype=np.int8)
+    scatter_jobs(prove_box, [(tried[s:s + _CHUNK],) for s in range(0, len(tried), _CHUNK)],
+                 code, threads)
+    out = code == 2
 
     # Stage 2: the vertices of small A whose box was not enough (rotated or L-shaped A
     # near an edge of B).
-    a_count = shapely.get_num_coordinates(a)
-    a_verts = a_count - 1           # every ring is closed: the last coordinate repeats one
-    eligible &= ~out & (a_verts[pa] >= 1) & (a_verts[pa] <= _BUCKETS[-1])
-    if not eligible.any():
+    again = np.flatnonzero(code == 1)
+    if not len(again):
         return out
-    need_a = np.flatnonzero(np.bincount(pa[eligible], minlength=len(a)))
+    need_a = np.flatnonzero(np.bincount(pa[again], minlength=len(a)))
+    a_count = np.zeros(len(a), dtype=np.int64)
+    a_count[need_a] = shapely.get_num_coordinates(a[need_a])
+    a_verts = a_count - 1           # every ring is closed: the last coordinate repeats one
+    again = again[(a_verts[pa[again]] >= 1) & (a_verts[pa[again]] <= _BUCKETS[-1])]
+    if not len(again):
+        return out
+    need_a = np.flatnonzero(np.bincount(pa[again], minlength=len(a)))
     a_xy = shapely.get_coordinates(a[need_a])
     a_start = np.zeros(len(a), dtype=np.int64)
     a_start[need_a] = _ring_starts(a_count[need_a])
@@ -150,15 +162,14 @@ def certainly_inside(a: np.ndarray, b: np.ndarray, pair_a: np.ndarray, pair_b: n
         cross -= ey[:, None, :] * vx[:, :, None]
         return idx, (cross > limit[:, None, :]).all(axis=(1, 2))
 
-    a_bucket = np.searchsorted(_BUCKETS, a_verts[pa])
+    key = (np.searchsorted(_BUCKETS, a_verts[pa[again]]) * len(_BUCKETS)
+           + b_bucket[pb[again]])
     jobs2 = []
-    for idx in [np.flatnonzero(eligible)]:
-        key = a_bucket[idx] * len(_BUCKETS) + b_bucket[idx]
-        for k in np.unique(key):
-            sel = idx[key == k]
-            ka, kb = int(_BUCKETS[k // len(_BUCKETS)]), int(_BUCKETS[k % len(_BUCKETS)])
-            step = max(1, _CHUNK * 16 // (ka * kb))
-            jobs2 += [(sel[s:s + step], ka, kb) for s in range(0, len(sel), step)]
+    for k in np.unique(key):
+        sel = again[key == k]
+        ka, kb = int(_BUCKETS[k // len(_BUCKETS)]), int(_BUCKETS[k % len(_BUCKETS)])
+        step = max(1, _CHUNK * 16 // (ka * kb))
+        jobs2 += [(sel[s:s + step], ka, kb) for s in range(0, len(sel), step)]
     scatter_jobs(prove_vertices, jobs2, out, threads)
     return out
 

@@ -29,7 +29,7 @@ import shapely
 from .area import ellipsoidal_area
 from .clip import intersection_area
 from .containment import certainly_inside
-from .parallel import THREADS, chunked, chunked_by_owner
+from .parallel import THREADS, chunked, chunked_by_owner, query_pairs
 
 
 def _polygonal(geoms: np.ndarray) -> np.ndarray:
@@ -154,7 +154,7 @@ def overlap(
         return Overlap(inside, empty, len(ga))
     # 1. A wholly inside one B: bbox candidates; most pairs of small polygons are proven
     # inside by array arithmetic, the rest asked of GEOS (prepared contains_properly).
-    cand_a, cand_b = shapely.STRtree(gb).query(ga)
+    cand_a, cand_b = query_pairs(shapely.STRtree(gb), ga, threads=threads)
     whole = certainly_inside(ga, gb, cand_a, cand_b, threads=threads)
     ask = ~whole
     if b_disjoint:  # an A proven inside one B is inside no other
@@ -185,7 +185,8 @@ def overlap(
     need_b = _positions(op_b[~small], n_b)
     pieces, piece_src = subdivide(gb[need_b], max_vertices)
     piece_src = need_b[piece_src]
-    pa, pp = shapely.STRtree(pieces).query(ga[rest_a], predicate="intersects")
+    pa, pp = query_pairs(shapely.STRtree(pieces), ga[rest_a], predicate="intersects",
+                         threads=threads)
     pa, pb = rest_a[pa], piece_src[pp]
     todo = np.ones(len(pa), dtype=bool)
     maybe_whole = inside[pa]  # only an A inside some B can repeat a whole pair

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 import os
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
@@ -91,3 +92,32 @@ def scatter_jobs(solve: Callable[[tuple], tuple[np.ndarray, np.ndarray]], jobs: 
     for positions, values in results:
         out[positions] = values
     return out
+
+
+def query_pairs(tree: object, geoms: np.ndarray, *, predicate: str | None = None,
+                threads: int = THREADS) -> tuple[np.ndarray, np.ndarray]:
+    """``tree.query(geoms)`` as (input positions, tree positions), over threads.
+
+    Shapely releases the GIL while it walks the tree: on two cores 3M bounding-box queries
+    take about half the time.
+
+    Examples
+    --------
+    >>> import shapely
+    >>> tree = shapely.STRtree(shapely.box(np.arange(3.0), 0, np.arange(3.0) + 1, 1))
+    >>> a, b = query_pairs(tree, shapely.points([0.5, 2.5], [0.5, 0.5]))
+    >>> a.tolist(), b.tolist()
+    ([0, 1], [0, 2])
+    """
+    n = len(geoms)
+    if threads <= 1 or n < 2 * _MIN_CHUNK:
+        found = tree.query(geoms, predicate=predicate)  # type: ignore[attr-defined]
+        return found[0], found[1]
+    bounds = np.linspace(0, n, 4 * threads + 1).astype(int)
+    spans = list(itertools.pairwise(bounds))
+    with ThreadPoolExecutor(threads) as pool:
+        found = list(pool.map(
+            lambda s: tree.query(geoms[s[0]:s[1]], predicate=predicate),  # type: ignore[attr-defined]
+            spans))
+    return (np.concatenate([f[0] + s[0] for f, s in zip(found, spans, strict=True)]),
+            np.concatenate([f[1] for f in found]))
