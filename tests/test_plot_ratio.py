@@ -228,3 +228,11 @@ def test_real_osm_chengdu_reports_what_it_cannot_compute(real_data: Path) -> Non
     assert r.plot_ratio[~r.computable].isna().all()
     assert (r.plot_ratio[r.computable & touched] > 0).all()
     assert (r.building_coverage.dropna() <= 100 + 1e-6).all()
+
+
+def test_is_industrial_with_missing_values_of_every_kind() -> None:
+    p = pd.DataFrame({"status": pd.array(["A2", None, " a2", "B1"], dtype="string[pyarrow]"),
+                      "land_use": pd.array([None, "m1", "R2", None], dtype="string")})
+    assert pr.is_industrial(p).tolist() == [True, True, True, False]
+    q = pd.DataFrame({"status": ["A2", None, np.nan, "B1"], "land_use": [None, "M2", "R", np.nan]})
+    assert pr.is_industrial(q).tolist() == [True, True, False, False]

@@ -241,7 +241,7 @@ def min_plot_ratio(industry_code: pd.Series, industry_std: pd.Series,
     return pd.Series(values, index=industry_code.index, name="far_min", dtype=float)
 
 
-def _map_unique(values: pd.Series, func: Callable[[object], str]) -> np.ndarray:
+def _map_unique(values: pd.Series, func: Callable[[object], object]) -> np.ndarray:
     """``values.map(func)`` computed once per distinct value."""
     pos, uniq = pd.factorize(values.astype(object), use_na_sentinel=False)
     mapped = np.array([func(u) for u in uniq], dtype=object)
@@ -269,13 +269,15 @@ def is_industrial(parcels: pd.DataFrame, rules: RuleSet | None = None) -> pd.Ser
     rules = rules or load_ruleset("plot_ratio")
     codes = tuple(rules.get("control.industrial_status_codes", ["A2"]))  # type: ignore[arg-type]
     prefixes = tuple(rules.get("control.industrial_land_use_prefixes", ["M"]))  # type: ignore[arg-type]
-    out = pd.Series(False, index=parcels.index, name="industrial")
+    out = np.zeros(len(parcels), dtype=bool)
+    # Few distinct codes: test each once (string methods on 1M rows cost ~0.3 s).
     if "status" in parcels.columns:
-        out |= parcels["status"].astype(str).str.strip().str.upper().isin(codes).to_numpy()
+        out |= _map_unique(parcels["status"], lambda v: not pd.isna(v) and str(
+            v).strip().upper() in codes).astype(bool)
     if "land_use" in parcels.columns:
-        lu = parcels["land_use"].astype(object).where(parcels["land_use"].notna(), "")
-        out |= lu.astype(str).str.strip().str.upper().str.startswith(prefixes).to_numpy()
-    return out
+        out |= _map_unique(parcels["land_use"], lambda v: not pd.isna(v) and str(
+            v).strip().upper().startswith(prefixes)).astype(bool)
+    return pd.Series(out, index=parcels.index, name="industrial")
 
 
 def plot_ratio(parcels: gpd.GeoDataFrame, buildings: gpd.GeoDataFrame,

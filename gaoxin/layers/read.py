@@ -542,11 +542,12 @@ def _check_in_china(gdf: gpd.GeoDataFrame, path: Path) -> None:
     """Refuse coordinates outside China, naming a lat/lon swap or GK numbers when seen."""
     crs = CRS.from_user_input(gdf.crs)
     geoms = np.asarray(gdf.geometry.values)
+    # total_bounds skips missing and empty geometries (NaN when there is none).
+    if not crs.is_geographic and _extent_in_china(geoms, crs):
+        return  # the whole extent is in China: no need to transform every feature
     present = ~(shapely.is_missing(geoms) | shapely.is_empty(geoms))
     if not present.any():
         return
-    if not crs.is_geographic and _extent_in_china(geoms[present], crs):
-        return  # the whole extent is in China: no need to transform every feature
     try:
         lon_lat = gdf.loc[present] if crs.is_geographic else gdf.loc[present].to_crs(4490)
     except Exception as exc:

@@ -303,7 +303,7 @@ def write_geopackage(target: str | Path, layers: dict[str, gpd.GeoDataFrame]) ->
         for name, frame in layers.items():
             if not len(frame):
                 continue
-            f = frame.copy()
+            f = frame.copy(deep=False)   # columns are replaced, never changed in place
             for c in f.columns:
                 if str(f[c].dtype) == "boolean":
                     f[c] = f[c].astype("Int8")
