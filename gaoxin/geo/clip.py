@@ -39,12 +39,15 @@ def _usable(g: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
 
 def _vertices(xy: np.ndarray, start: np.ndarray, n: np.ndarray, k: int,
               ox: np.ndarray, oy: np.ndarray) -> tuple[np.ndarray, ...]:
-    """(m, k) vertices and next vertices relative to the origin; padded slots repeat edge 0."""
+    """(m, k) vertices and next vertices relative to the origin, the mask of real slots and
+    each slot's following slot; padded slots repeat edge 0."""
     slot = np.arange(k)
     valid = slot < n[:, None]
+    following = np.where(valid, (slot + 1) % n[:, None], 1)
     here = start[:, None] + np.where(valid, slot, 0)
-    after = start[:, None] + np.where(valid, (slot + 1) % n[:, None], 1)
-    return (xy[here, 0] - ox, xy[here, 1] - oy, xy[after, 0] - ox, xy[after, 1] - oy, valid)
+    after = start[:, None] + following
+    return (xy[here, 0] - ox, xy[here, 1] - oy, xy[after, 0] - ox, xy[after, 1] - oy, valid,
+            following)
 
 
 def _side(px: np.ndarray, py: np.ndarray, qx: np.ndarray, qy: np.ndarray,
@@ -120,16 +123,16 @@ def _convex_pairs(a: np.ndarray, b: np.ndarray, na: np.ndarray, nb: np.ndarray,
         idx, ka, kb = job
         # Origin: B's first vertex, so every term is of the pair's size, not the CRS's.
         ox, oy = b_xy[b_start[idx], 0][:, None], b_xy[b_start[idx], 1][:, None]
-        ax, ay, ax2, ay2, av = _vertices(a_xy, a_start[idx], na[idx], ka, ox, oy)
-        bx, by, bx2, by2, bv = _vertices(b_xy, b_start[idx], nb[idx], kb, ox, oy)
+        ax, ay, ax2, ay2, av, a_next = _vertices(a_xy, a_start[idx], na[idx], ka, ox, oy)
+        bx, by, bx2, by2, bv, b_next = _vertices(b_xy, b_start[idx], nb[idx], kb, ox, oy)
         # Orientation (twice the signed area) makes every ring counter-clockwise below.
         sa = np.sign(0.5 * np.where(av, ax * ay2 - ax2 * ay, 0.0).sum(axis=1))[:, None]
         sb = np.sign(0.5 * np.where(bv, bx * by2 - bx2 * by, 0.0).sum(axis=1))[:, None]
         t = tol[idx][:, None, None]
         a_on_b = _side(bx, by, bx2, by2, ax, ay) * sb[:, :, None]        # (m, ka, kb)
-        a2_on_b = _side(bx, by, bx2, by2, ax2, ay2) * sb[:, :, None]
+        a2_on_b = np.take_along_axis(a_on_b, a_next[:, :, None], axis=1)   # next vertices
         b_on_a = _side(ax, ay, ax2, ay2, bx, by) * sa[:, :, None]        # (m, kb, ka)
-        b2_on_a = _side(ax, ay, ax2, ay2, bx2, by2) * sa[:, :, None]
+        b2_on_a = np.take_along_axis(b_on_a, b_next[:, :, None], axis=1)
         # Strictly convex: every vertex strictly left of its own ring's other edge lines.
         own_a = _side(ax, ay, ax2, ay2, ax2, ay2) * sa[:, :, None]
         own_b = _side(bx, by, bx2, by2, bx2, by2) * sb[:, :, None]
