@@ -1,0 +1,49 @@
+"""``gaoxin demo`` end to end: every link of out/index.html leads to a written output."""
+
+from __future__ import annotations
+
+import json
+import re
+from pathlib import Path
+
+import geopandas as gpd
+import openpyxl
+import pytest
+
+from gaoxin.cli import main
+
+
+@pytest.fixture(scope="module")
+def demo_out(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    out = tmp_path_factory.mktemp("demo") / "out"
+    assert main(["demo", "--out", str(out)]) == 0
+    return out
+
+
+def test_every_link_of_the_index_is_a_written_file(demo_out: Path) -> None:
+    html = (demo_out / "index.html").read_text(encoding="utf-8")
+    links = re.findall(r'href="([^"#]+)"', html)
+    local = [link for link in links if "://" not in link]
+    assert len(local) >= 19
+    for link in local:
+        target = demo_out / link
+        assert target.is_file() and target.stat().st_size > 0, link
+
+
+def test_issue_5_outputs_each_with_map_and_table(demo_out: Path) -> None:
+    html = (demo_out / "index.html").read_text(encoding="utf-8")
+    for folder, table in (("plot_ratio", "plot_ratio.xlsx"), ("per_mu", "per_mu.xlsx"),
+                          ("intensity", "intensity.xlsx"),
+                          ("intensity/low_efficiency", "low_efficiency.xlsx")):
+        assert f'href="{folder}/map.html"' in html and f'href="{folder}/{table}"' in html
+        summary = json.loads((demo_out / folder / "summary.json").read_text(encoding="utf-8"))
+        assert summary["provenance"]["inputs"], folder
+        book = openpyxl.load_workbook(demo_out / folder / table, read_only=True)
+        assert len(book.sheetnames) >= 2
+        book.close()
+    plot = json.loads((demo_out / "plot_ratio" / "summary.json").read_text(encoding="utf-8"))
+    parcels = gpd.read_file(demo_out / "plot_ratio" / "results.gpkg")
+    assert len(parcels) == plot["parcels"] > 5000
+    assert parcels["floor_area_m2"].sum() == pytest.approx(plot["floor_area_m2"], rel=1e-6)
+    per_mu = json.loads((demo_out / "per_mu" / "summary.json").read_text(encoding="utf-8"))
+    assert set(per_mu["classes"]) == {"A", "B", "C", "D"}
