@@ -5,10 +5,13 @@ hundreds of thousands of vertices, so that cost explodes (performance.md §3: > 
 200,000 parcels). Here instead, as measured there:
 
 1. B is subdivided into pieces of at most ``max_vertices`` vertices (like PostGIS
-   ``ST_Subdivide``), so each exact intersection is cheap;
-2. A features wholly inside one B (prepared ``contains_properly``) take their own area,
-   with no intersection at all;
-3. only A × piece pairs on a boundary are intersected (in threads: GEOS releases the GIL);
+   ``ST_Subdivide``), so each exact intersection is cheap; small B are used whole;
+2. A features wholly inside one B take their own area, with no intersection at all: most
+   such pairs of small polygons are proven by array arithmetic (:mod:`.containment`), the
+   rest by GEOS (prepared ``contains_properly``, threads split by B);
+3. only A × piece pairs on a boundary are intersected (in threads: GEOS releases the GIL),
+   or, when only areas are wanted (``geometries=False``), measured without building the
+   intersection where both are convex (:mod:`.clip`);
 4. where an A meets two or more B features that may overlap each other, its fragments are
    unioned so overlaps count once.
 
