@@ -6,6 +6,7 @@ message, no traceback unless ``--debug``); 3 an internal error.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import sys
@@ -535,8 +536,10 @@ def console() -> None:
     ``os._exit`` instead. :func:`main` itself returns normally (tests call it in-process).
     """
     code = main()
-    sys.stdout.flush()
-    sys.stderr.flush()
+    for stream in (sys.stdout, sys.stderr):
+        # A closed pipe (gaoxin … | head) has nothing left to flush to.
+        with contextlib.suppress(OSError, ValueError):
+            stream.flush()
     os._exit(code)
 
 
