@@ -398,7 +398,6 @@ def _kept(run: T) -> T:
     return run
 
 
-
 @app.command("plot-ratio")
 def plot_ratio_cmd(
     out_dir: Annotated[Path, typer.Option("--out", help="Output folder.")] = Path(

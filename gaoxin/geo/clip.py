@@ -22,6 +22,7 @@ from __future__ import annotations
 import numpy as np
 import shapely
 
+from .containment import ring_starts
 from .parallel import THREADS, chunked, scatter_jobs
 
 _BUCKETS = np.array([4, 6, 8, 12, 16])   # distinct-vertex counts, padded up to these
@@ -103,8 +104,7 @@ def _convex_pairs(a: np.ndarray, b: np.ndarray, na: np.ndarray, nb: np.ndarray,
                   threads: int) -> np.ndarray:
     """Areas of convex pairs; NaN where a decision is not certain (GEOS decides)."""
     a_xy, b_xy = shapely.get_coordinates(a), shapely.get_coordinates(b)
-    a_start = np.r_[0, np.cumsum(na + 1)[:-1]].astype(np.int64)
-    b_start = np.r_[0, np.cumsum(nb + 1)[:-1]].astype(np.int64)
+    a_start, b_start = ring_starts(na + 1), ring_starts(nb + 1)
     ba, bb = shapely.bounds(a), shapely.bounds(b)
     size = np.fmax(np.fmax(ba[:, 2], bb[:, 2]) - np.fmin(ba[:, 0], bb[:, 0]),
                    np.fmax(ba[:, 3], bb[:, 3]) - np.fmin(ba[:, 1], bb[:, 1]))

@@ -37,7 +37,14 @@ _MARGIN = 1e-10
 _CHUNK = 100_000
 
 
-def _ring_starts(counts: np.ndarray) -> np.ndarray:
+def ring_starts(counts: np.ndarray) -> np.ndarray:
+    """Offset of each geometry's first coordinate in ``shapely.get_coordinates`` output.
+
+    Examples
+    --------
+    >>> ring_starts(np.array([5, 4, 6])).tolist()
+    [0, 5, 9]
+    """
     return np.r_[0, np.cumsum(counts)[:-1]].astype(np.int64)
 
 
@@ -79,7 +86,7 @@ def certainly_inside(a: np.ndarray, b: np.ndarray, pair_a: np.ndarray, pair_b: n
     need_b = np.flatnonzero(usable_b)
     b_xy = shapely.get_coordinates(b[need_b])
     b_start = np.zeros(len(b), dtype=np.int64)
-    b_start[need_b] = _ring_starts(b_count[need_b])
+    b_start[need_b] = ring_starts(b_count[need_b])
     # Per coordinate c of B's ring: the edge c → c+1 (ex, ey) and the cross product of the
     # vertex (relative to the ring's first vertex, which keeps every term near L²) with it.
     first = np.repeat(b_start[need_b], b_count[need_b])
@@ -150,7 +157,7 @@ def certainly_inside(a: np.ndarray, b: np.ndarray, pair_a: np.ndarray, pair_b: n
     need_a = np.flatnonzero(np.bincount(pa[again], minlength=len(a)))
     a_xy = shapely.get_coordinates(a[need_a])
     a_start = np.zeros(len(a), dtype=np.int64)
-    a_start[need_a] = _ring_starts(a_count[need_a])
+    a_start[need_a] = ring_starts(a_count[need_a])
 
     def prove_vertices(job: tuple[np.ndarray, int, int]) -> tuple[np.ndarray, np.ndarray]:
         idx, ka, kb = job

@@ -108,4 +108,3 @@ def repair_geometries(
 
 def _py(value: object) -> object:
     return value.item() if isinstance(value, np.generic) else value
-
