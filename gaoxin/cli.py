@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING, Annotated, TypeVar
 import typer
 from rich.console import Console
 from rich.table import Table
+from rich.text import Text
 
 from . import __version__
 from .geo.errors import InputError
@@ -38,8 +39,20 @@ app = typer.Typer(
     pretty_exceptions_enable=False,
     rich_markup_mode="rich",
 )
-out = Console()
-err = Console(stderr=True)
+# User text (file, layer and field names, values) is never console markup: a file named
+# `no[/x]such.gpkg` is printed as it is. Styling is applied only through `Text` objects.
+out = Console(markup=False, highlight=False)
+err = Console(stderr=True, markup=False, highlight=False)
+
+
+def _note(line: str, where: str | None = None) -> None:
+    """Print one note (a fix or a warning about the input) to stderr."""
+    err.print(Text.assemble(("note", "yellow"), f" {where}: " if where else ": ", line),
+              soft_wrap=True)
+
+
+def _error(label: str, message: str) -> None:
+    err.print(Text.assemble((label, "bold red"), ": ", message), soft_wrap=True)
 
 _STATE = {"debug": False}
 
@@ -122,11 +135,11 @@ def check(
             status = str(r["status"])
             name = r["label_zh"] if lang == "zh" else r["label_en"]
             table.add_row(f"{name} ({r['kind']})",
-                          f"[{_STATUS_STYLE[status]}]{labels['status'][status]}",
+                          Text(labels["status"][status], style=_STATUS_STYLE[status]),
                           str(r["features"]), str(r["crs"]), str(r["encoding"]), str(r["notes"]))
         out.print(table)
     if blocking:
-        err.print(f"[bold red]{labels['verdict_bad']}[/]")
+        err.print(Text(labels["verdict_bad"], style="bold red"))
         raise typer.Exit(2)
 
 
@@ -159,13 +172,14 @@ def area(
     gdf, report = read_source(file, layer=layer, crs=crs, encoding=encoding,
                               close_rings=close_rings)
     require_family(gdf, "polygon", file, "area")
-    gdf, repair = repair_geometries(gdf, family="polygon")
-    for line in report.warnings + repair.lines():
-        err.print(f"[yellow]note[/]: {line}")
     if by is not None and by not in gdf.columns:
         raise InputError(f"field {by!r} not found; fields: "
                          f"{', '.join(c for c in gdf.columns if c != gdf.geometry.name)}",
                          file=file, fix="give --by one of these fields")
+    gdf, repair = repair_geometries(gdf, family="polygon", id_field=by)
+    for line in report.warnings + repair.lines():
+        _note(line)
+    _require_geometry(gdf, file)
     result = area_table(gdf.geometry)
     if planar:
         result.insert(0, "planar_area_m2", _planar_area(gdf))
@@ -185,6 +199,13 @@ def area(
         else:
             write_excel(table_out, {"面积": labelled})
         err.print(f"wrote {table_out}")
+
+
+def _require_geometry(gdf: gpd.GeoDataFrame, file: Path) -> None:
+    if len(gdf) == 0:
+        raise InputError("no feature has a usable geometry (all are missing, empty or damaged)",
+                         file=file, fix="check the layer in a GIS; the notes above name the "
+                                        "features that were dropped")
 
 
 def _planar_area(gdf: gpd.GeoDataFrame) -> pd.Series:
@@ -214,8 +235,9 @@ def _print_area_table(result: pd.DataFrame, key: str, file: Path, crs: str) -> N
                                        for c in cols))
     if len(result) > 200:
         table.add_row(f"… {len(result) - 200} more", *([""] * len(cols)))
-    table.add_row("[bold]total", *(f"[bold]{result[c].sum():,.2f}" if c.endswith("m2")
-                                   else f"[bold]{result[c].sum():,.4f}" for c in cols))
+    table.add_row(Text("total", style="bold"),
+                  *(Text(f"{result[c].sum():,.2f}" if c.endswith("m2")
+                         else f"{result[c].sum():,.4f}", style="bold") for c in cols))
     out.print(table)
 
 
@@ -254,7 +276,7 @@ def convert(
     gdf, report = read_source(src, layer=layer, crs=from_crs, encoding=encoding,
                               close_rings=close_rings)
     for line in report.warnings + report.fixes:
-        err.print(f"[yellow]note[/]: {line}")
+        _note(line)
     if to_crs is not None:
         gdf = _to_crs(gdf, to_crs)
     write_vector(gdf, dst, layer=out_layer, encoding=out_encoding)
@@ -276,8 +298,8 @@ def _to_crs(gdf: gpd.GeoDataFrame, spec: str) -> gpd.GeoDataFrame:
     moved = convert_geometries(np.asarray(geo.geometry.values), "wgs84", offset)
     # AMap/Baidu data is distributed tagged as EPSG:4326 although offset; do the same.
     result = geo.set_geometry(gpd.GeoSeries(moved, index=geo.index, crs=4326))
-    err.print(f"[yellow]note[/]: coordinates are {offset.upper()} (tagged EPSG:4326 as web-map "
-              "data is); use them only with matching basemaps")
+    _note(f"coordinates are {offset.upper()} (tagged EPSG:4326 as web-map data is); use them "
+          "only with matching basemaps")
     return result
 
 
@@ -316,7 +338,8 @@ def map_(
             gdf, repair = repair_geometries(gdf)
             kind, notes = None, report.warnings + repair.lines()
         for line in notes:
-            err.print(f"[yellow]note[/] {f.name}: {line}")
+            _note(line, f.name)
+        _require_geometry(gdf, f)
         layers.append(MapLayer(gdf, kind=kind, name=None if kind else f.stem))
     path = write_map(layers, out_path, offline=offline, basemap=basemap, lang=lang, title=title,
                      tianditu_key=key or os.environ.get("TIANDITU_KEY"))
@@ -395,6 +418,9 @@ _KEPT: list[object] = []
 
 def _kept(run: T) -> T:
     _KEPT.append(run)
+    notes = getattr(run, "summary", {}).get("notes") or []
+    for line in notes:
+        _note(str(line))
     return run
 
 
@@ -551,12 +577,12 @@ def main(argv: list[str] | None = None) -> int:
     except InputError as exc:
         if debug:
             traceback.print_exc()
-        err.print(f"[bold red]error[/]: {exc.message()}", highlight=False, soft_wrap=True)
+        _error("error", exc.message())
         return 2
     except typer.Exit as exc:
         return int(exc.exit_code or 0)
     except (typer.BadParameter, typer.Abort) as exc:
-        err.print(f"[bold red]error[/]: {exc}")
+        _error("error", str(exc))
         return 2
     except typer.exceptions.TyperException as exc:
         # Usage errors of the command line (unknown command, missing argument): typer vendors
@@ -567,7 +593,16 @@ def main(argv: list[str] | None = None) -> int:
         if hasattr(exc, "show"):
             exc.show()
             return 2
-        err.print(f"[bold red]error[/]: {exc}")
+        _error("error", str(exc))
+        return 2
+    except OSError as exc:
+        # The machine refused a read or write (permissions, a full disk, a path through a
+        # file): the user's environment, not a bug in gaoxin.
+        if debug:
+            traceback.print_exc()
+        where = f"{exc.filename}: " if exc.filename else ""
+        _error("error", f"{where}{exc.strerror or exc}. Fix: check the path, its permissions "
+                        "and the free disk space")
         return 2
     except KeyboardInterrupt:
         err.print("interrupted; outputs are written atomically, so none is half-written")
@@ -575,8 +610,8 @@ def main(argv: list[str] | None = None) -> int:
     except Exception as exc:
         if debug:
             traceback.print_exc()
-        err.print(f"[bold red]internal error[/]: {type(exc).__name__}: {exc}\n"
-                  "This is a bug in gaoxin; run again with --debug and report the traceback.")
+        _error("internal error", f"{type(exc).__name__}: {exc}\n"
+               "This is a bug in gaoxin; run again with --debug and report the traceback.")
         return 3
     return int(rc or 0)
 

@@ -328,3 +328,74 @@ def test_convert_through_boundary_txt_and_bd09(tmp_path, capsys):
                capsys)[0] == 0
     moved = gpd.read_file(again).geometry.iloc[0]
     assert moved.symmetric_difference(squares(1).geometry.iloc[0]).area < 1.0  # < 1 m² drift
+
+
+# ---------------------------------------------------------------- user text is never markup
+
+
+@pytest.mark.parametrize("name", ["no[/x]such.gpkg", "[bold]nope.gpkg", "a[/]b[red]c.gpkg"])
+def test_file_names_with_brackets_are_printed_literally(tmp_path, capsys, name):
+    code, _, err = run(["area", str(tmp_path / name)], capsys)
+    assert code == 2
+    assert name in one_message(err)
+
+
+def test_layer_names_and_values_with_brackets_are_printed_literally(tmp_path, capsys):
+    path = tmp_path / "p.gpkg"
+    squares(2, pid=["[/x]P1", "[bold]P2"]).to_file(path, layer="a", SPATIAL_INDEX="NO")
+    squares(1).to_file(path, layer="b", SPATIAL_INDEX="NO")
+    _rename_gpkg_layers(path, {"a": "[/x]地块", "b": "[red]other"})
+    code, _, err = run(["area", str(path), "--layer", "nope"], capsys)
+    assert code == 2
+    text = one_message(err)
+    assert "[/x]地块" in text and "[red]other" in text
+    code, out, err = run(["area", str(path), "--layer", "[/x]地块", "--by", "pid"], capsys)
+    assert code == 0, err
+    assert "[/x]P1" in out and "[bold]P2" in out
+
+
+def _rename_gpkg_layers(path: Path, names: dict[str, str]) -> None:
+    """GDAL refuses such names when it creates a layer; other tools write them."""
+    import sqlite3
+
+    with sqlite3.connect(path) as db:
+        db.execute("PRAGMA foreign_keys = OFF")
+        for old, new in names.items():
+            db.execute(f'ALTER TABLE "{old}" RENAME TO "{new}"')
+            for table in ("gpkg_contents", "gpkg_geometry_columns"):
+                db.execute(f"UPDATE {table} SET table_name = ? WHERE table_name = ?", (new, old))
+
+
+def test_workspace_messages_keep_their_brackets(tmp_path, capsys):
+    ws = tmp_path / "gaoxin.toml"
+    ws.write_text('[layers.zones]\npath = "z.gpkg"\nfilter = "x"\n', encoding="utf-8")
+    code, _, err = run(["check", "-w", str(ws)], capsys)
+    assert code == 2
+    text = one_message(err)
+    assert "[layers.zones]" in text and "unknown key(s) filter" in text
+    assert "Fix: allowed keys: crs, encoding, fields, layer, path, sheet" in text
+
+
+def test_workspace_given_a_folder_or_bad_crs_exits_2_naming_the_file(tmp_path, capsys):
+    code, _, err = run(["check", "-w", str(tmp_path)], capsys)
+    assert code == 2 and "is a folder" in one_message(err)
+    ws = tmp_path / "gaoxin.toml"
+    ws.write_text('[workspace]\ncrs = "EPSG:999999"\n[layers.zones]\npath = "z.gpkg"\n',
+                  encoding="utf-8")
+    code, _, err = run(["check", "-w", str(tmp_path)], capsys)
+    assert code == 2 and f"-w {ws}" in one_message(err)
+    code, _, err = run(["check", "-w", str(ws)], capsys)
+    assert code == 2
+    assert one_message(err).startswith(f"error: {ws} [workspace] crs: unknown CRS 'EPSG:999999'")
+
+
+def test_os_refusals_are_input_errors_not_bugs(tmp_path, capsys):
+    """A path through a file is the user's mistake: exit 2 with the path, never exit 3."""
+    blocker = tmp_path / "afile"
+    blocker.write_text("x", encoding="utf-8")
+    path = tmp_path / "sq.gpkg"
+    squares(1).to_file(path)
+    code, _, err = run(["area", str(path), "--out", str(blocker / "areas.xlsx")], capsys)
+    assert code == 2, err
+    text = one_message(err)
+    assert "afile" in text and "Fix:" in text

@@ -4,10 +4,18 @@ Defaults live in ``gaoxin/analysis/rules/<name>.toml``. A rule is any TOML table
 ``value``; its key is the dotted path (``contiguity.max_blocks``). A workspace overrides
 values under ``[rules.<name>]``, either flat (``"contiguity.max_blocks" = 4``) or nested;
 an overridden rule says so in every report.
+
+Every value — shipped or overridden — is validated when the set is loaded: numbers are finite
+(TOML allows ``nan`` and ``inf``), whole where the rule counts something, and inside the
+rule's range (``min``/``max`` in the rule's table, else implied by its unit: a ``share`` lies in
+[0, 1], a ``%`` in [0, 100], an angle in ° in [0, 90], every other quantity is ≥ 0); a text
+rule with ``choices`` takes one of them; a rule whose official number was not found (value
+``""``) takes a number or stays empty.
 """
 
 from __future__ import annotations
 
+import math
 import tomllib
 from collections.abc import Mapping
 from dataclasses import dataclass, replace
@@ -27,6 +35,9 @@ class Rule:
     source: str = ""
     confidence: str = ""
     overridden: bool = False
+    minimum: float | None = None
+    maximum: float | None = None
+    choices: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -82,17 +93,106 @@ def _flatten(overrides: Mapping[str, object], prefix: str = "") -> dict[str, obj
     return out
 
 
+# Ranges implied by a rule's unit when its table gives no min/max.
+_UNIT_RANGES: dict[str, tuple[float, float]] = {
+    "share": (0.0, 1.0), "%": (0.0, 100.0), "°": (0.0, 90.0), "4πA/P²": (0.0, 1.0),
+}
+
+
+def rule_sets() -> list[str]:
+    """The names of the packaged rule sets.
+
+    Examples
+    --------
+    >>> "expansion" in rule_sets()
+    True
+    """
+    folder = resources.files("gaoxin.analysis").joinpath("rules")
+    return sorted(p.name[:-5] for p in folder.iterdir() if p.name.endswith(".toml"))
+
+
+def _range(rule: Rule) -> tuple[float, float]:
+    low, high = _UNIT_RANGES.get(rule.unit, (0.0, math.inf))
+    return (low if rule.minimum is None else rule.minimum,
+            high if rule.maximum is None else rule.maximum)
+
+
+def _fmt(x: float) -> str:
+    return "∞" if math.isinf(x) else f"{x:g}"
+
+
+def validate_value(rule: Rule, value: object) -> str | None:
+    """Why ``value`` is not acceptable for ``rule`` (None when it is).
+
+    ``rule`` carries the shipped default, which decides the type the value must have.
+
+    Examples
+    --------
+    >>> r = Rule("redline.max_overlap_m2", 0.0, unit="m²")
+    >>> validate_value(r, float("nan"))
+    'must be a finite number, not nan'
+    >>> validate_value(r, -1.0)
+    'must be ≥ 0 m², not -1.0'
+    >>> validate_value(Rule("x", 0.1, unit="share"), 1.5)
+    'must lie between 0 and 1 (a share, 0.05 = 5 %), not 1.5'
+    >>> validate_value(r, 25) is None
+    True
+    """
+    default = rule.value
+    if isinstance(default, bool):
+        return None if isinstance(value, bool) else f"must be true or false, not {value!r}"
+    if isinstance(default, list):
+        if isinstance(value, list) and all(isinstance(v, str) for v in value):
+            return None
+        return f"must be a list of texts, e.g. {default!r}, not {value!r}"
+    if isinstance(default, str) and default != "":
+        if not isinstance(value, str):
+            return f"must be a text, not {value!r}"
+        if rule.choices and value not in rule.choices:
+            return f"must be one of {', '.join(rule.choices)}, not {value!r}"
+        return None
+    if default == "" and value == "":
+        return None  # an official number not found: the rule stays unset
+    if isinstance(value, bool) or not isinstance(value, (int, float)):
+        return f"must be a number, not {value!r}"
+    if not math.isfinite(value):
+        return f"must be a finite number, not {value!r}"
+    if isinstance(default, int) and not float(value).is_integer():
+        return f"must be a whole number, not {value!r}"
+    low, high = _range(rule)
+    if low <= value <= high:
+        return None
+    unit = f" {rule.unit}" if rule.unit and rule.unit not in ("share", "%") else ""
+    if rule.unit == "share":
+        return f"must lie between {_fmt(low)} and {_fmt(high)} (a share, 0.05 = 5 %), not {value!r}"
+    if math.isinf(high):
+        return f"must be ≥ {_fmt(low)}{unit}, not {value!r}"
+    return f"must lie between {_fmt(low)} and {_fmt(high)}{unit or ' ' + rule.unit}, not {value!r}"
+
+
 def load_ruleset(name: str, overrides: Mapping[str, object] | None = None,
-                 path: str | Path | None = None) -> RuleSet:
+                 path: str | Path | None = None, *, origin: str | Path | None = None
+                 ) -> RuleSet:
     """Load a packaged rule set (or the TOML at ``path``) and apply overrides.
+
+    ``origin`` (the workspace file the overrides come from) is named in every refusal.
 
     Examples
     --------
     >>> rs = load_ruleset("expansion", {"contiguity": {"max_blocks": 4}})
     >>> rs.get("contiguity.max_blocks"), rs.rules["contiguity.max_blocks"].overridden
     (4, True)
+    >>> try:
+    ...     load_ruleset("expansion", {"redline.max_overlap_m2": float("nan")}, origin="ws.toml")
+    ... except InputError as exc:
+    ...     print(exc.file, "|", exc.problem)
+    ws.toml [rules.expansion] | rule 'redline.max_overlap_m2' must be a finite number, not nan
     """
+    where = f"{origin} [rules.{name}]" if origin is not None else f"[rules.{name}]"
     if path is None:
+        if name not in rule_sets():
+            raise InputError(f"unknown rule set {name!r}", file=where,
+                             fix=f"rule sets: {', '.join(rule_sets())}")
         text = resources.files("gaoxin.analysis").joinpath("rules", f"{name}.toml").read_text(
             encoding="utf-8")
     else:
@@ -100,19 +200,48 @@ def load_ruleset(name: str, overrides: Mapping[str, object] | None = None,
     data = tomllib.loads(text)
     meta = data.pop("meta", {})
     rules = {key: Rule(key, leaf["value"], str(leaf.get("unit", "")),
-                       str(leaf.get("source", "")), str(leaf.get("confidence", "")))
+                       str(leaf.get("source", "")), str(leaf.get("confidence", "")),
+                       minimum=_bound(leaf.get("min")), maximum=_bound(leaf.get("max")),
+                       choices=tuple(str(c) for c in leaf.get("choices", ())))  # type: ignore[attr-defined]
              for key, leaf in _leaves(data).items()}
+    for rule in rules.values():
+        problem = validate_value(rule, rule.value)
+        if problem:  # a damaged rule file, ours or the user's
+            raise InputError(f"rule {rule.key!r} {problem}", file=path or f"rules/{name}.toml",
+                             fix="correct the rule file")
+    if overrides is not None and not isinstance(overrides, Mapping):
+        raise InputError(f"must be a table of rules, not {overrides!r}", file=where,
+                         fix='e.g. "contiguity.max_blocks" = 3')
     for key, value in _flatten(overrides or {}).items():
         if key not in rules:
-            raise InputError(f"rule {key!r} is not part of rule set {name!r}",
-                             file=f"[rules.{name}]",
+            raise InputError(f"rule {key!r} is not part of rule set {name!r}", file=where,
                              fix=f"known rules: {', '.join(sorted(rules))}")
         old = rules[key]
-        if isinstance(old.value, (int, float)) and not isinstance(value, (int, float)):
-            raise InputError(f"rule {key!r} must be a number, not {value!r}",
-                             file=f"[rules.{name}]", fix="write a number")
+        problem = validate_value(old, value)
+        if problem:
+            raise InputError(f"rule {key!r} {problem}", file=where, fix=_fix(old))
         rules[key] = replace(old, value=value, overridden=True,
                              source=f"工作区覆盖 (workspace override; default {old.value}: "
                                     f"{old.source})")
     return RuleSet(name=name, title=str(meta.get("title", name)),
                    version=str(meta.get("version", "")), rules=rules)
+
+
+def _bound(value: object) -> float | None:
+    return None if value is None else float(value)  # type: ignore[arg-type]
+
+
+def _fix(rule: Rule) -> str:
+    default = rule.value
+    if rule.choices:
+        return f"use one of {', '.join(rule.choices)}"
+    if isinstance(default, bool):
+        return f"write true or false, e.g. {rule.key} = {str(default).lower()} (the default)"
+    if isinstance(default, list):
+        return f"write a list of texts, e.g. {rule.key} = {default!r} (the default)"
+    if isinstance(default, str) and default:
+        return f"write a text, e.g. {rule.key} = {default!r} (the default)"
+    unit = f" in {rule.unit}" if rule.unit else ""
+    if default == "":
+        return f"write a number{unit}, or leave it empty (no official number was found)"
+    return f"write a number{unit}, e.g. {rule.key} = {default!r} (the default)"

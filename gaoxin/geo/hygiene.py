@@ -1,4 +1,9 @@
-"""Geometry hygiene: make invalid geometries valid, drop empties, say what was done."""
+"""Geometry hygiene: make invalid geometries valid, drop empties, say what was done.
+
+A geometry with a coordinate that is not a finite number (NaN or ∞: damaged files, failed
+reprojections) has no defined shape: it is dropped and named, never "repaired" into some
+other polygon or measured as 0 m².
+"""
 
 from __future__ import annotations
 
@@ -23,6 +28,7 @@ class RepairReport:
     made_valid: list[object] = field(default_factory=list)
     dropped_empty: list[object] = field(default_factory=list)
     dropped_parts: list[object] = field(default_factory=list)  # non-polygonal debris removed
+    dropped_non_finite: list[object] = field(default_factory=list)  # NaN or ∞ coordinates
 
     def lines(self, max_ids: int = 5) -> list[str]:
         """Human-readable one-liners, e.g. ``made 3 invalid geometries valid (ids: …)``."""
@@ -31,6 +37,8 @@ class RepairReport:
             ("made {n} invalid geometries valid", self.made_valid),
             ("dropped {n} empty or missing geometries", self.dropped_empty),
             ("removed non-polygon parts from {n} geometries", self.dropped_parts),
+            ("dropped {n} geometries with a coordinate that is not a number (NaN or ∞)",
+             self.dropped_non_finite),
         ):
             if ids:
                 shown = ", ".join(map(str, ids[:max_ids])) + (" …" if len(ids) > max_ids else "")
@@ -39,7 +47,8 @@ class RepairReport:
 
     @property
     def changed(self) -> bool:
-        return bool(self.made_valid or self.dropped_empty or self.dropped_parts)
+        return bool(self.made_valid or self.dropped_empty or self.dropped_parts
+                    or self.dropped_non_finite)
 
 
 def _polygonal_part(geom: shapely.Geometry) -> shapely.Geometry:
@@ -90,17 +99,29 @@ def repair_geometries(
     if not (invalid.any() or wrong.any() or missing.any()):
         return gdf.copy(deep=False), report
     geoms = geoms.copy()
+    non_finite = np.zeros(len(geoms), dtype=bool)
+    if invalid.any():
+        # GEOS reports NaN/∞ coordinates as invalid, so only invalid features are looked at.
+        pos = np.flatnonzero(invalid)
+        coords, owner = shapely.get_coordinates(geoms[pos], return_index=True)
+        bad = np.unique(owner[~np.isfinite(coords).all(axis=1)])
+        non_finite[pos[bad]] = True
+        if len(bad):
+            report.dropped_non_finite = [_py(i) for i in ids[non_finite]]
+            geoms[non_finite] = None
+            invalid &= ~non_finite
+            wrong &= ~non_finite
     if invalid.any():
         geoms[invalid] = shapely.make_valid(geoms[invalid], method="structure",
                                             keep_collapsed=False)
         report.made_valid = [_py(i) for i in ids[invalid]]
         if family == "polygon":
-            wrong = ~missing & ~np.isin(shapely.get_type_id(geoms), [3, 6])
+            wrong = ~missing & ~non_finite & ~np.isin(shapely.get_type_id(geoms), [3, 6])
     if family == "polygon" and wrong.any():
         geoms[wrong] = [_polygonal_part(g) for g in geoms[wrong]]
         report.dropped_parts = [_py(i) for i in ids[wrong & ~invalid]]
     missing = shapely.is_missing(geoms) | shapely.is_empty(geoms)
-    report.dropped_empty = [_py(i) for i in ids[missing]]
+    report.dropped_empty = [_py(i) for i in ids[missing & ~non_finite]]
     out = gdf.copy(deep=False)
     out[out.geometry.name] = gpd.GeoSeries(geoms, index=out.index, crs=out.crs)
     return out.loc[~missing], report

@@ -26,6 +26,11 @@ class Field:
     aliases: tuple[str, ...] = ()
     label_zh: str = ""
     unit: str = ""
+    # Plausible values of a numeric field (lower bound exclusive when ``positive``); values
+    # outside are treated as unknown and named, never used: a building of 1e308 floors.
+    maximum: float = float("inf")
+    minimum: float = float("-inf")
+    positive: bool = False
 
 
 @dataclass(frozen=True)
@@ -44,8 +49,11 @@ class LayerKind:
 
 
 def _f(name: str, dtype: str, *aliases: str, required: bool = False, unique: bool = False,
-       label: str = "", unit: str = "") -> Field:
-    return Field(name, dtype, required, unique, aliases, label, unit)
+       label: str = "", unit: str = "", minimum: float = float("-inf"),
+       maximum: float = float("inf"), positive: bool = False) -> Field:
+    if positive:
+        minimum = max(minimum, 0.0)
+    return Field(name, dtype, required, unique, aliases, label, unit, maximum, minimum, positive)
 
 
 # Land-status codes of the development-zone land survey (domain.md §1.2).
@@ -72,7 +80,7 @@ KINDS: dict[str, LayerKind] = {k.name: k for k in (
         _f("city", "str", "市", "所在市", "城市", label="市"),
         _f("county", "str", "县", "区县", "所在县", label="区县"),
         _f("approved_area_ha", "float", "核准面积", "核准面积_公顷", "HZMJ", label="核准面积",
-           unit="公顷"),
+           unit="公顷", positive=True, maximum=1e6),
         _f("industries", "str", "主导产业", "产业", label="主导产业"),
     )),
     LayerKind("parks", "polygon", "产业园区", "Industrial parks", (
@@ -91,17 +99,21 @@ KINDS: dict[str, LayerKind] = {k.name: k for k in (
            label="用地性质"),
         _f("status", "str", "土地状态", "利用状况", "现状类型", "TDZT", label="土地状态"),
         _f("zone_id", "str", "园区代码", "所属园区", "KFQDM", label="所属园区"),
-        _f("planned_far_min", "float", "容积率下限", "规划容积率下限", label="容积率下限"),
-        _f("planned_far_max", "float", "容积率上限", "规划容积率上限", label="容积率上限"),
+        _f("planned_far_min", "float", "容积率下限", "规划容积率下限", label="容积率下限",
+           minimum=0.0, maximum=50.0),
+        _f("planned_far_max", "float", "容积率上限", "规划容积率上限", label="容积率上限",
+           minimum=0.0, maximum=50.0),
         _f("name", "str", "地块名称", "名称", "DKMC", label="地块名称"),
     )),
     LayerKind("buildings", "polygon", "建筑", "Buildings", (
         _f("building_id", "str", "建筑编号", "JZBH", "房屋编号", "id", required=True, unique=True,
            label="建筑编号"),
         _f("floors", "float", "层数", "CS", "楼层数", "地上层数", "building_levels",
-           "building:levels", label="层数"),
-        _f("height", "float", "高度", "建筑高度", "GD", "JZGD", "height_m", label="高度", unit="m"),
-        _f("storey_height", "float", "层高", "CG", label="层高", unit="m"),
+           "building:levels", label="层数", positive=True, maximum=200.0),
+        _f("height", "float", "高度", "建筑高度", "GD", "JZGD", "height_m", label="高度", unit="m",
+           positive=True, maximum=1000.0),
+        _f("storey_height", "float", "层高", "CG", label="层高", unit="m", positive=True,
+           maximum=100.0),
     )),
     LayerKind("enterprises", "table", "企业", "Enterprises", (
         _f("enterprise_id", "str", "统一社会信用代码", "信用代码", "企业代码", "TYSHXYDM",
@@ -111,15 +123,18 @@ KINDS: dict[str, LayerKind] = {k.name: k for k in (
            label="地块编号"),
         _f("industry_code", "str", "行业代码", "国民经济行业代码", "HYDM", label="行业代码"),
         _f("industry_std", "str", "行业分类标准", "标准版本", label="行业分类标准"),
-        _f("revenue", "float", "营业收入", "营收", "主营业务收入", label="营业收入", unit="万元"),
+        _f("revenue", "float", "营业收入", "营收", "主营业务收入", label="营业收入", unit="万元",
+           minimum=0.0),
         _f("tax", "float", "税收", "税收总额", "实缴税金", label="税收", unit="万元"),
         _f("value_added", "float", "增加值", "工业增加值", label="增加值", unit="万元"),
-        _f("energy_tce", "float", "综合能耗", "能耗", label="综合能耗", unit="吨标准煤"),
+        _f("energy_tce", "float", "综合能耗", "能耗", label="综合能耗", unit="吨标准煤",
+           minimum=0.0),
         _f("employees", "float", "从业人员", "职工人数", "年平均职工人数", label="从业人员",
-           unit="人"),
-        _f("rd_spend", "float", "研发投入", "R&D经费", "研发经费", label="研发投入", unit="万元"),
+           unit="人", minimum=0.0),
+        _f("rd_spend", "float", "研发投入", "R&D经费", "研发经费", label="研发投入", unit="万元",
+           minimum=0.0),
         _f("fixed_investment", "float", "固定资产投资", "累计固定资产投资", label="固定资产投资",
-           unit="万元"),
+           unit="万元", minimum=0.0),
     )),
     LayerKind("redlines", "polygon", "生态保护红线", "Ecological red lines", (
         _f("patch_id", "str", "图斑编号", "TBBH", "BSM", "id", label="图斑编号"),
@@ -166,12 +181,15 @@ def normalise_fields(
     mapping: Mapping[str, str] | None = None,
     *,
     source: object = None,
+    notes: list[str] | None = None,
 ) -> pd.DataFrame:
     """Rename columns to the canonical schema of ``kind``, coerce types and check keys.
 
     Columns that are not part of the schema are kept unchanged. Required fields must be
-    found (via ``mapping``, the name itself or an alias); numeric fields must hold numbers;
-    unique ids must be unique.
+    found (via ``mapping``, the name itself or an alias); numeric fields must hold finite
+    numbers (∞ is refused); a number outside the field's plausible range (0 floors, a
+    negative storey height, 1e308 floors) becomes unknown and is named in ``notes``; unique
+    ids must be unique.
 
     Parameters
     ----------
@@ -183,6 +201,8 @@ def normalise_fields(
         ``{canonical: source column}`` from the workspace.
     source
         The file, for error messages.
+    notes
+        Receives one line per field with implausible values (count and the first ids).
 
     Examples
     --------
@@ -221,6 +241,8 @@ def normalise_fields(
     for fld in spec.fields:
         if fld.name in out.columns:
             out[fld.name] = _coerce(out[fld.name], fld, kind, source, spec.id_field, out)
+            if fld.dtype == "float":
+                out[fld.name] = _plausible(out[fld.name], fld, source, spec.id_field, out, notes)
     idf = spec.id_field
     if idf and idf in out.columns:
         # has_duplicates hashes once; the details are computed only when there are any.
@@ -279,6 +301,39 @@ def as_text(values: pd.Series) -> pd.Series:
         stripped = values.astype("str").str.strip().astype(object)
         return stripped.where(values.notna(), None)
     return values.map(_one_text).astype(object)
+
+
+def _feature_ids(frame: pd.DataFrame, idf: str | None, mask: np.ndarray) -> list[object]:
+    pos = np.flatnonzero(mask)
+    if idf and idf in frame.columns:
+        return [frame[idf].iloc[i] for i in pos]
+    return [f"row {i + 1}" for i in pos]
+
+
+def _plausible(values: pd.Series, fld: Field, source: object, idf: str | None,
+               frame: pd.DataFrame, notes: list[str] | None) -> pd.Series:
+    v = values.to_numpy(dtype=float)
+    infinite = np.isinf(v)
+    if infinite.any():
+        ident = _feature_ids(frame, idf, infinite)[0]
+        raise InputError(
+            f"field {fld.name!r} ({fld.label_zh}) holds {v[infinite][0]!r}, which is not a "
+            f"number ({int(infinite.sum())} such values)",
+            file=source, feature=ident, fix="correct the value or leave it empty")
+    with np.errstate(invalid="ignore"):
+        low_bad = (v <= fld.minimum) if fld.positive else (v < fld.minimum)
+        implausible = ~np.isnan(v) & (low_bad | (v > fld.maximum))
+    if not implausible.any():
+        return values
+    ids = _feature_ids(frame, idf, implausible)
+    low = f"> {fld.minimum:g}" if fld.positive else f"≥ {fld.minimum:g}"
+    shown = ", ".join(f"{i} = {x:g}" for i, x in zip(ids[:5], v[implausible][:5], strict=False))
+    if notes is not None:
+        notes.append(
+            f"field {fld.name} ({fld.label_zh}) must be {low} and ≤ {fld.maximum:g}"
+            f"{' ' + fld.unit if fld.unit else ''}: {len(ids)} values treated as unknown "
+            f"({shown}{' …' if len(ids) > 5 else ''})")
+    return values.where(~implausible)
 
 
 def _coerce(values: pd.Series, fld: Field, kind: str, source: object, idf: str | None,

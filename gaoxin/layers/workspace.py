@@ -84,8 +84,16 @@ def load_workspace(path: str | Path = DEFAULT_WORKSPACE) -> Workspace:
     if not path.exists():
         raise InputError("workspace file not found", file=path,
                          fix="give --workspace PATH, or create one with 'gaoxin init'")
+    if path.is_dir():
+        inside = path / DEFAULT_WORKSPACE
+        raise InputError("is a folder, not a workspace file", file=path,
+                         fix=f"give the TOML file itself, e.g. -w {inside}" if inside.is_file()
+                         else "give the workspace TOML file, or create one with 'gaoxin init'")
     try:
         data = tomllib.loads(path.read_text(encoding="utf-8-sig"))
+    except OSError as exc:
+        raise InputError(f"cannot be read ({exc.strerror or exc})", file=path,
+                         fix="check the file's permissions") from None
     except UnicodeDecodeError:
         raise InputError("the workspace is not UTF-8 text", file=path,
                          fix="save it as UTF-8") from None
@@ -125,10 +133,27 @@ def load_workspace(path: str | Path = DEFAULT_WORKSPACE) -> Workspace:
                                        entry.get("encoding"), bool(entry.get("close_rings")))
     crs = meta.get("crs") or None
     if crs:
-        parse_crs(crs)  # fail early on a typo
+        _check_crs(crs, f"{path} [workspace] crs")  # fail early on a typo
+    for kind, source in layers.items():
+        if source.crs:
+            _check_crs(source.crs, f"{path} [layers.{kind}] crs")
+    rules = data.get("rules", {})
+    if not isinstance(rules, dict) or not all(isinstance(v, dict) for v in rules.values()):
+        raise InputError("[rules] must hold one table per rule set", file=path,
+                         fix='e.g. [rules.expansion] then "contiguity.max_blocks" = 3')
     return Workspace(path=path, name=str(meta.get("name") or "gaoxin"), layers=layers,
-                     requests=requests, crs=crs, rules=dict(data.get("rules", {})),
+                     requests=requests, crs=crs, rules=dict(rules),
                      tianditu_key=(data.get("tianditu", {}) or {}).get("key") or None)
+
+
+def _check_crs(spec: object, where: str) -> None:
+    if not isinstance(spec, str):
+        raise InputError(f"crs must be a text such as \"EPSG:4544\", not {spec!r}", file=where,
+                         fix='write crs = "EPSG:4544" (or cgcs2000, gk35, gcj02, bd09)')
+    try:
+        parse_crs(spec)
+    except InputError as exc:
+        raise InputError(exc.problem, file=where, fix=exc.fix) from None
 
 
 def _check_keys(entry: object, allowed: set[str], where: str) -> None:
@@ -172,7 +197,7 @@ def load_vector_layer(
     if family:
         require_family(gdf, family, source.path, f"layer kind {kind!r}")
     mapping = getattr(source, "fields", None)
-    gdf = normalise_fields(gdf, kind, mapping, source=source.path)
+    gdf = normalise_fields(gdf, kind, mapping, source=source.path, notes=report.warnings)
     gdf, repair = repair_geometries(gdf, family=family, id_field=spec.id_field)
     report.fixes.extend(repair.lines())
     if len(gdf) == 0:
@@ -223,7 +248,8 @@ def load_table_layer(source: LayerSource) -> LoadedLayer:
         frame = pd.DataFrame(frame.drop(columns=frame.geometry.name))
     if len(frame) == 0:
         raise InputError("the table is empty", file=source.path, fix="check the export")
-    frame = normalise_fields(frame, source.kind, source.fields, source=source.path)
+    frame = normalise_fields(frame, source.kind, source.fields, source=source.path,
+                             notes=report.warnings)
     report.features = len(frame)
     return LoadedLayer(source.kind, frame, report)
 

@@ -128,7 +128,7 @@ def run_expansion(
     if "dem" in ws.layers:
         dem = read_raster_window(str(ws.layers["dem"].path), bounds, working)
     timings["read_layers_s"] = time.perf_counter() - t0 - timings["read_request_zones_s"]
-    rules = load_ruleset("expansion", ws.rules.get("expansion"))  # type: ignore[arg-type]
+    rules = load_ruleset("expansion", ws.rules.get("expansion"), origin=ws.path)  # type: ignore[arg-type]
     t1 = time.perf_counter()
     result = expansion.run(request, zone_id, zones=zones, rules=rules,
                            parks=layers["parks"], parcels=layers["parcels"],

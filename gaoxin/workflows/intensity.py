@@ -141,7 +141,7 @@ def provenance(rules: list[RuleSet], crs: CRS, files: list[Path] | Loaded) -> di
 def _rules(ws: Workspace, name: str, extra: dict[str, object] | None = None) -> RuleSet:
     overrides = dict(ws.rules.get(name, {}) or {})  # type: ignore[call-overload]
     overrides.update(extra or {})
-    return load_ruleset(name, overrides)
+    return load_ruleset(name, overrides, origin=ws.path)
 
 
 def _labelled(frame: pd.DataFrame, zh: bool, labels: dict[str, tuple[str, str]]) -> pd.DataFrame:
