@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import tomllib
 from dataclasses import dataclass, field
+from importlib import resources
 from pathlib import Path
 
 import geopandas as gpd
@@ -141,9 +142,20 @@ def load_workspace(path: str | Path = DEFAULT_WORKSPACE) -> Workspace:
     if not isinstance(rules, dict) or not all(isinstance(v, dict) for v in rules.values()):
         raise InputError("[rules] must hold one table per rule set", file=path,
                          fix='e.g. [rules.expansion] then "contiguity.max_blocks" = 3')
+    known = _rule_set_names()
+    for name in rules:
+        if name not in known:
+            raise InputError(f"unknown rule set [rules.{name}]", file=path,
+                             fix=f"rule sets: {', '.join(f'[rules.{k}]' for k in known)}")
     return Workspace(path=path, name=str(meta.get("name") or "gaoxin"), layers=layers,
                      requests=requests, crs=crs, rules=dict(rules),
                      tianditu_key=(data.get("tianditu", {}) or {}).get("key") or None)
+
+
+def _rule_set_names() -> list[str]:
+    """The rule sets shipped with the analyses (their TOML files: no analysis is imported)."""
+    folder = resources.files("gaoxin").joinpath("analysis", "rules")
+    return sorted(p.name[:-5] for p in folder.iterdir() if p.name.endswith(".toml"))
 
 
 def _check_crs(spec: object, where: str) -> None:
