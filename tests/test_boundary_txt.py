@@ -188,6 +188,139 @@ def test_island_in_a_hole_is_another_part(tmp_path: Path) -> None:
     assert gdf.planar_area_m2[0] == pytest.approx(10000 - 3600 + 400)
 
 
+# ----------------------------------------------------------------------------------------
+# Rings nest by geometry, not by listing order (issue item 5)
+# ----------------------------------------------------------------------------------------
+
+
+def rectangle(n0: float, e0: float, north: float, east: float, *, ring: int,
+              start: int) -> list[str]:
+    """Point rows of a north × east rectangle, closed, as 点号,圈号,X,Y."""
+    corners = [(n0, e0), (n0 + north, e0), (n0 + north, e0 + east), (n0, e0 + east), (n0, e0)]
+    return [f"J{start + i % 4},{ring},{n:.3f},{e:.3f}" for i, (n, e) in enumerate(corners)]
+
+
+def test_hole_listed_before_the_outer_ring(tmp_path: Path) -> None:
+    # 2000 m × 1900 m = 3 800 000 m² less a 400 m × 440 m hole = 3 624 000 m² (362.4 公顷).
+    # Nested in file order, the hole came first and was lost (read as an overlapping part).
+    outer = rectangle(N0, E0, 2000, 1900, ring=1, start=1)
+    hole = rectangle(N0 + 500, E0 + 600, 400, 440, ring=2, start=5)
+    for rings in ([*hole, *outer], [*outer, *hole]):
+        gdf, warnings = read_boundary_txt(make(tmp_path, ["10,362.4000,DK1,a,面,,,,@", *rings]))
+        assert warnings == []
+        geom = gdf.geometry[0]
+        assert geom.geom_type == "Polygon" and len(geom.interiors) == 1
+        assert gdf.planar_area_m2[0] == 3_624_000.0
+        assert gdf.header_area_m2[0] == pytest.approx(3_624_000.0)
+
+
+def test_hole_numbered_1_and_listed_first(tmp_path: Path) -> None:
+    # 圈号 by convention marks the outer ring 1, but the geometry decides: the 40 m square
+    # lies inside the 100 m one, so it is the hole whatever its number.
+    rows = ["10,0.8400,DK1,a,面,,,,@", *square(N0 + 30, E0 + 30, 40, ring=1),
+            *square(N0, E0, 100, ring=2, start=5)]
+    gdf, warnings = read_boundary_txt(make(tmp_path, rows))
+    assert warnings == []
+    geom = gdf.geometry[0]
+    assert geom.geom_type == "Polygon" and geom.exterior.length == 400.0
+    assert gdf.planar_area_m2[0] == 10000.0 - 1600.0
+
+
+def test_island_in_a_hole_listed_inside_out(tmp_path: Path) -> None:
+    rows = ["15,0.6800,1,岛,面,,,,@", *square(N0 + 40, E0 + 40, 20, ring=3, start=11),
+            *square(N0 + 20, E0 + 20, 60, ring=2, start=6), *square(N0, E0, 100)]
+    gdf, warnings = read_boundary_txt(make(tmp_path, rows))
+    assert warnings == []
+    geom = gdf.geometry[0]
+    assert geom.geom_type == "MultiPolygon"
+    assert [len(part.interiors) for part in geom.geoms] == [1, 0]  # 圈号 order: outer first
+    assert gdf.planar_area_m2[0] == 10000.0 - 3600.0 + 400.0
+
+
+def test_two_parts_listed_in_reverse(tmp_path: Path) -> None:
+    rows = ["10,1.2500,1,两块,面,,,,@", *square(N0, E0 + 300, 50, ring=2, start=6),
+            *square(N0, E0, 100)]
+    gdf, warnings = read_boundary_txt(make(tmp_path, rows))
+    assert warnings == []
+    geom = gdf.geometry[0]
+    assert geom.geom_type == "MultiPolygon"
+    assert [part.area for part in geom.geoms] == [10000.0, 2500.0]
+    assert gdf.planar_area_m2[0] == 12500.0
+
+
+def test_rings_touching_at_a_corner_are_two_parts(tmp_path: Path) -> None:
+    rows = ["10,2.0000,1,a,面,,,,@", *square(N0, E0, 100),
+            *square(N0 + 100, E0 + 100, 100, ring=2, start=6)]
+    gdf, warnings = read_boundary_txt(make(tmp_path, rows))
+    assert warnings == [] and gdf.geometry[0].geom_type == "MultiPolygon"
+    assert gdf.planar_area_m2[0] == 20000.0
+
+
+@pytest.mark.parametrize(
+    ("second", "problem"),
+    [
+        (square(N0 + 50, E0 + 50, 100, ring=2, start=6), "cross or overlap"),  # sticks out
+        (square(N0 + 50, E0 + 150, 100, ring=2, start=6), None),  # touches along an edge
+        (square(N0, E0, 100, ring=2, start=6), "listed twice"),
+    ],
+)
+def test_ambiguous_rings_are_refused(tmp_path: Path, capsys: pytest.CaptureFixture[str],
+                                     second: list[str], problem: str | None) -> None:
+    from gaoxin.cli import main
+
+    path = make(tmp_path, ["10,0,DK-7,a,面,,,,@", *square(N0, E0, 100), *second])
+    if problem is None:
+        gdf, _ = read_boundary_txt(path)
+        assert gdf.planar_area_m2[0] == 20000.0
+        return
+    err = read_error(path)
+    assert err.file == str(path) and "DK-7" in str(err.feature)
+    assert "ring 1 (from line 14) and ring 2 (from line 19)" in err.problem
+    assert problem in err.problem and err.fix
+    assert main(["area", str(path)]) == 2
+    message = " ".join(capsys.readouterr().err.split())
+    assert str(path) in message and "DK-7" in message and "ring 2 (from line 19)" in message
+
+
+def ring_rows(ring: int, n0: float, e0: float, size: int) -> list[str]:
+    return square(n0, e0, size, ring=ring, prefix=f"R{ring}-")
+
+
+@settings(max_examples=40, deadline=None)
+@given(
+    chains=st.lists(
+        st.lists(st.integers(1, 20), min_size=1, max_size=4, unique=True),
+        min_size=1, max_size=3,
+    ),
+    data=st.data(),
+)
+def test_area_does_not_depend_on_ring_order(chains: list[list[int]],
+                                            data: st.DataObject) -> None:
+    # Each chain is a set of concentric squares in its own 1 km cell: outer ring, hole,
+    # island, hole in the island … The area alternates: s0² − s1² + s2² − …
+    squares, expected = [], 0.0
+    for cell, halves in enumerate(chains):
+        centre_n, centre_e = N0 + 500, E0 + 1000 * cell + 500
+        for depth, half in enumerate(sorted(halves, reverse=True)):
+            size = 20 * half
+            squares.append((centre_n - size / 2, centre_e - size / 2, size))
+            expected += size * size * (-1) ** depth
+    numbers = data.draw(st.permutations(range(1, len(squares) + 1)), label="圈号")
+    listing = data.draw(st.permutations(range(len(squares))), label="listing order")
+    rows = [f"{5 * len(squares)},,1,a,面,,,,@"]
+    for i in listing:
+        rows += ring_rows(numbers[i], *squares[i])
+    in_number_order = [rows[0]]
+    for i in sorted(range(len(squares)), key=lambda k: numbers[k]):
+        in_number_order += ring_rows(numbers[i], *squares[i])
+    with tempfile.TemporaryDirectory() as folder:
+        gdf, warnings = read_boundary_txt(make(Path(folder), rows))
+        reference, _ = read_boundary_txt(make(Path(folder), in_number_order, name="ref.txt"))
+    assert warnings == []
+    assert gdf.planar_area_m2[0] == expected
+    assert gdf.geometry[0].equals_exact(reference.geometry[0], 0.0)  # same rings, same order
+
+
 def test_swapped_columns_are_detected(tmp_path: Path) -> None:
     gdf_ok, _ = read_boundary_txt(one_square(tmp_path, name="ok.txt"))
     rows = ["5,1.0000,DK1,测试地块,面,,,,@", *square(N0, E0, 100, swap=True)]

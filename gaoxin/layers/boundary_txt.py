@@ -4,7 +4,11 @@ A file has a ``[属性描述]`` header (坐标系, 几度分带, 带号 …), op
 ``[扩展信息]`` sections and a ``[地块坐标]`` section: one line per 地块 ending in ``@``
 (``点数,面积,地块编号,地块名称,面,图幅号,地块用途,地类编码,@``) followed by its points
 ``点号,圈号,X,Y`` with X = northing and Y = easting carrying the zone prefix
-(35 412 345 → 3° zone 35). 圈号 1 is the outer ring; each ring repeats its first point.
+(35 412 345 → 3° zone 35). Each ring repeats its first point. 圈号 numbers the rings of a
+地块 (by convention 1 is the outer ring), but the reader nests them by geometry, whatever
+their number or listing order: a ring is a hole of the smallest ring containing it, or a
+part when none does (so an island in a hole is a part). Rings that cross or overlap, where
+no nesting is certain, are refused.
 
 The reader also takes the variants seen in the wild (README of the real samples): other key
 spellings, empty 带号, swapped columns, 6° zones, GBK/GB18030/UTF-8 (BOM) text, full-width
@@ -730,16 +734,24 @@ def _closed(ring: _Ring, parcel: _Parcel, close_rings: bool, warnings: list[str]
 
 
 def _assemble(rings: list[_Ring], parcel: _Parcel, warnings: list[str]) -> Polygon | MultiPolygon:
-    """Rings inside an outer ring (and not inside one of its holes) become its holes; the
-    others start further parts."""
-    parts: list[list[np.ndarray]] = []
-    for ring in rings:
-        host = _host(parts, ring.coords)
-        if host is None:
-            parts.append([ring.coords])
-        else:
-            host.append(ring.coords)
-    polygons = [Polygon(part[0], part[1:]) for part in parts]
+    """Nest the rings by geometry, whatever order the file lists them in.
+
+    Each ring is a hole of the smallest ring containing it, or starts a part when none does;
+    a ring inside a hole (odd depth + 1) is an island, i.e. a further part. Parts and holes
+    keep 圈号 order, so the geometry does not depend on the listing order either.
+    """
+    rings = sorted(rings, key=lambda ring: ring.number)  # stable: file order within a 圈号
+    containers = _containers(rings, parcel)
+    parts: dict[int, list[np.ndarray]] = {}
+    for i, ring in enumerate(rings):
+        if len(containers[i]) % 2 == 0:
+            parts[i] = [ring.coords]
+    for i, ring in enumerate(rings):
+        if len(containers[i]) % 2 == 1:
+            # Containers nest in a chain (crossings are refused): the deepest is the smallest.
+            parent = max(containers[i], key=lambda j: len(containers[j]))
+            parts[parent].append(ring.coords)
+    polygons = [Polygon(part[0], part[1:]) for part in parts.values()]
     geom = polygons[0] if len(polygons) == 1 else MultiPolygon(polygons)
     if not geom.is_valid:
         warnings.append(
@@ -749,13 +761,48 @@ def _assemble(rings: list[_Ring], parcel: _Parcel, warnings: list[str]) -> Polyg
     return geom
 
 
-def _host(parts: list[list[np.ndarray]], coords: np.ndarray) -> list[np.ndarray] | None:
-    vertices = shapely.points(coords[:-1])
-    for part in parts:
-        inside = shapely.covers(Polygon(part[0]), vertices).all()
-        if inside and not any(shapely.covers(Polygon(h), vertices).all() for h in part[1:]):
-            return part
-    return None
+def _containers(rings: list[_Ring], parcel: _Parcel) -> list[list[int]]:
+    """For each ring, the rings that contain it; refuses rings whose nesting is ambiguous."""
+    containers: list[list[int]] = [[] for _ in rings]
+    if len(rings) < 2:
+        return containers
+    shells = np.array([Polygon(ring.coords) for ring in rings], dtype=object)
+    left, right = shapely.STRtree(shells).query(shells, predicate="intersects")
+    for i, j in zip(left.tolist(), right.tolist(), strict=True):
+        if i >= j:
+            continue  # each pair once (the predicate is symmetric)
+        matrix = shapely.relate(shells[i], shells[j])  # DE-9IM, i's rows against j's columns
+        if matrix[0] == "F":
+            continue  # they touch at most: side by side
+        i_in_j = matrix[2] == "F" and matrix[5] == "F"  # nothing of i outside j
+        j_in_i = matrix[6] == "F" and matrix[7] == "F"
+        if i_in_j and not j_in_i:
+            containers[i].append(j)
+        elif j_in_i and not i_in_j:
+            containers[j].append(i)
+        else:
+            raise _ambiguous_rings(rings[i], rings[j], parcel, same=i_in_j)
+    return containers
+
+
+def _ambiguous_rings(first: _Ring, second: _Ring, parcel: _Parcel, *, same: bool) -> InputError:
+    names = (
+        f"ring {first.number} (from line {first.first.line}) and ring {second.number} "
+        f"(from line {second.first.line})"
+    )
+    if same:
+        problem = f"{names} enclose the same area: the ring is listed twice"
+        fix = "remove the repeated ring"
+    else:
+        problem = (
+            f"{names} cross or overlap, so it is ambiguous which is the outer ring and "
+            "which a hole"
+        )
+        fix = (
+            "correct the coordinates: the rings of a 地块 must lie apart or one wholly "
+            "inside the other (a hole, or an island in a hole)"
+        )
+    return InputError(problem, feature=parcel.label, fix=fix)
 
 
 def _frame(
