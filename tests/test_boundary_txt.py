@@ -438,6 +438,95 @@ def test_full_width_comma_inside_a_name_is_kept(tmp_path: Path) -> None:
     assert warnings == [] and gdf.name[0] == "甲，乙地块"
 
 
+def test_full_and_half_width_section_brackets(tmp_path: Path) -> None:
+    variants = ["【属性描述】", "[ 属性描述 ]", "【 属性 描述 】", "【\u3000属性描述\u3000】",
+                "[属性描述】"]
+    for i, main in enumerate(variants):
+        data = main.replace("属性描述", "地块坐标").replace("属性 描述", "地块 坐标")
+        header = HEADER.replace("[属性描述]", main).replace("[地块坐标]", data)
+        gdf, warnings = read_boundary_txt(one_square(tmp_path, header=header, name=f"{i}.txt"))
+        assert warnings == [], main
+        assert gdf.attrs["txt_header"]["坐标系"] == "2000国家大地坐标系"
+        assert gdf.crs.to_epsg() == 4523 and gdf.planar_area_m2[0] == 10000.0
+
+
+def test_markup_like_text_before_the_header_is_plain_text(tmp_path: Path) -> None:
+    lines = ["hello [/red] world", "[bold]标题[/bold]", "<b>x</b> & [link=file:///etc]"]
+    gdf, warnings = read_boundary_txt(one_square(tmp_path, header="\n".join(lines) + "\n" + HEADER))
+    assert gdf.planar_area_m2[0] == 10000.0
+    assert [w.split(": ", 1)[1] for w in warnings] == [
+        f"text before the first [section] ignored: {line!r}" for line in lines
+    ]
+
+
+# ----------------------------------------------------------------------------------------
+# Coordinates in degrees (issue item 10)
+# ----------------------------------------------------------------------------------------
+
+LAT0, LON0 = 30.6, 104.1
+
+
+def degree_rows(*, lon_first: bool = False) -> list[str]:
+    """A 0.001° square near 成都 with X = latitude and Y = longitude (or swapped)."""
+    corners = [(LAT0, LON0), (LAT0 + 0.001, LON0), (LAT0 + 0.001, LON0 + 0.001),
+               (LAT0, LON0 + 0.001), (LAT0, LON0)]
+    rows = ["5,,DK1,a,面,,,,@"]
+    for i, (lat, lon) in enumerate(corners):
+        x, y = (lon, lat) if lon_first else (lat, lon)
+        rows.append(f"J{i % 4 + 1},1,{x:.6f},{y:.6f}")
+    return rows
+
+
+@pytest.mark.parametrize("header", [HEADER, HEADER.replace("带号=35", "带号="), ""])
+def test_degrees_are_refused_with_command_line_advice(tmp_path: Path, header: str) -> None:
+    path = make(tmp_path, degree_rows(), header=header)
+    err = read_error(path)
+    assert err.file == str(path)
+    assert "latitude/longitude in degrees (X=30.6, Y=104.1)" in err.problem
+    assert "Gauss-Krüger" in err.problem and "metres" in err.problem
+    fix = err.fix or ""
+    assert "--crs cgcs2000" in fix and "--from-crs cgcs2000" in fix
+    assert "EPSG:4544" not in fix and "crs=" not in fix and "read_boundary_txt" not in fix
+
+
+@pytest.mark.parametrize("lon_first", [False, True])
+def test_degrees_read_when_a_geographic_crs_is_declared(tmp_path: Path, lon_first: bool) -> None:
+    from pyproj import Transformer
+
+    gdf, warnings = read_boundary_txt(
+        make(tmp_path, degree_rows(lon_first=lon_first)), crs="cgcs2000")
+    assert gdf.crs.to_epsg() == 4490
+    assert gdf.geometry[0].bounds == pytest.approx((LON0, LAT0, LON0 + 0.001, LAT0 + 0.001))
+    assert len(warnings) == lon_first and all("longitudes" in w for w in warnings)
+    # The planar area is the one on the 3° Gauss-Krüger plane, as a header 面积 would be.
+    to_gk = Transformer.from_crs(4490, 4544, always_xy=True)
+    east, north = to_gk.transform([LON0, LON0, LON0 + 0.001, LON0 + 0.001],
+                                  [LAT0, LAT0 + 0.001, LAT0 + 0.001, LAT0])
+    e, n = np.subtract(east, east[0]), np.subtract(north, north[0])
+    shoelace = 0.5 * abs(np.dot(e, np.roll(n, -1)) - np.dot(n, np.roll(e, -1)))
+    assert gdf.planar_area_m2[0] == pytest.approx(shoelace, rel=1e-9)
+
+
+@pytest.mark.parametrize(("crs", "problem"), [("EPSG:4544", "is in metres"),
+                                              ("gcj02", "must be converted")])
+def test_degrees_with_a_crs_that_does_not_fit(tmp_path: Path, crs: str, problem: str) -> None:
+    err = read_error(make(tmp_path, degree_rows()), crs=crs)
+    assert "in degrees" in err.problem and problem in err.problem and err.fix
+
+
+def test_degrees_on_the_command_line(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    from gaoxin.cli import main
+
+    path = make(tmp_path, degree_rows())
+    assert main(["area", str(path)]) == 2
+    message = " ".join(capsys.readouterr().err.split())
+    assert "in degrees" in message and "--crs cgcs2000" in message
+    # The advice works: the options it names read the file.
+    assert main(["area", str(path), "--crs", "cgcs2000", "--json"]) == 0
+    assert main(["convert", str(path), str(tmp_path / "out.gpkg"), "--from-crs", "cgcs2000"]) == 0
+    assert gpd.read_file(tmp_path / "out.gpkg").crs.to_epsg() == 4490
+
+
 # ----------------------------------------------------------------------------------------
 # Bad input
 # ----------------------------------------------------------------------------------------
@@ -452,7 +541,7 @@ def test_unclosed_ring_is_refused_naming_file_parcel_and_ring(tmp_path: Path) ->
     assert "DK1" in str(err.feature)
     assert "ring 2 is not closed" in err.problem
     assert "repeat the first point at the end of ring 2" in (err.fix or "")
-    assert "close_rings=True" in (err.fix or "")
+    assert "--close-rings" in (err.fix or "") and "close_rings=" not in (err.fix or "")
 
 
 def test_unclosed_ring_closed_on_request(tmp_path: Path) -> None:
@@ -562,7 +651,10 @@ def test_simple_list_needs_a_crs(tmp_path: Path) -> None:
     path = make(tmp_path, simple_rows(410_000), header="", name="simple.txt")
     err = read_error(path)
     assert err.file == str(path)
-    assert "EPSG:4544" in err.problem and "crs=" in (err.fix or "")
+    assert "EPSG:4544" in err.problem
+    # Command-line advice, not a Python call (read_boundary_txt(path, crs=…)).
+    assert "--crs EPSG:4544" in (err.fix or "") and "--from-crs EPSG:4544" in (err.fix or "")
+    assert "crs=" not in (err.fix or "") and "read_boundary_txt" not in (err.fix or "")
     gdf, warnings = read_boundary_txt(path, crs="EPSG:4544")
     assert warnings == [] and gdf.crs.to_epsg() == 4544
     assert gdf.planar_area_m2[0] == 10000.0
@@ -576,10 +668,14 @@ def test_simple_list_with_prefix_needs_no_crs(tmp_path: Path) -> None:
     assert warnings == ["the file has no header: assumed CGCS2000 (2000国家大地坐标系)"]
 
 
-@pytest.mark.parametrize("crs", ["EPSG:4523", "EPSG:4326", "gcj02"])
-def test_simple_list_with_an_unfitting_crs(tmp_path: Path, crs: str) -> None:
-    err = read_error(make(tmp_path, simple_rows(410_000), header=""), crs=crs)
-    assert f"crs={crs!r}" in err.problem and err.fix
+@pytest.mark.parametrize(
+    ("crs", "spelled"), [("EPSG:4523", "EPSG:4523 ("), ("EPSG:4326", "EPSG:4326 ("),
+                         ("gcj02", "GCJ02"), (4544, "4544 = EPSG:4544 (")],
+)
+def test_simple_list_with_an_unfitting_crs(tmp_path: Path, crs: str | int, spelled: str) -> None:
+    rows = simple_rows(410_000 if crs != 4544 else E0)
+    err = read_error(make(tmp_path, rows, header=""), crs=crs)
+    assert f"the declared CRS {spelled}" in err.problem and err.fix
 
 
 def test_simple_list_unclosed(tmp_path: Path) -> None:
