@@ -567,6 +567,15 @@ def test_non_numeric_coordinates_are_refused(tmp_path: Path) -> None:
     assert "not a number" in err.problem and err.fix
 
 
+@pytest.mark.parametrize("number", ["1" + "0" * 400, "3390100000000.0"])
+def test_absurdly_large_coordinates_are_refused(tmp_path: Path, number: str) -> None:
+    rows = ["5,1.0000,DK1,a,面,,,,@", *square(N0, E0, 100)]
+    rows[2] = f"J2,1,{number},{E0:.3f}"
+    err = read_error(make(tmp_path, rows))
+    assert "line 15" in err.problem and "far too large" in err.problem
+    assert len(err.problem) < 200 and "DK1" in str(err.feature)
+
+
 @pytest.mark.parametrize("row", ["J2,1,3390100.0", "J2,x,3390100.0,35410000.0"])
 def test_bad_point_rows_are_refused(tmp_path: Path, row: str) -> None:
     rows = ["5,1.0000,DK1,a,面,,,,@", *square(N0, E0, 100)]

@@ -90,6 +90,9 @@ _KINDS = ("面", "线", "点")
 _PREFIXED = 1e7
 _NORTHING_MIN = 1e6
 
+# No Gauss-Krüger coordinate comes near this (prefixed eastings stay below 10⁸); larger
+# numbers are typing errors, and would overflow the zone arithmetic.
+_COORD_MAX = 1e9
 # Coordinates equal to 0.1 mm count as the same point (files carry mm at best).
 _SAME_POINT_M = 1e-4
 # Header area vs geometry: tolerance for choosing the unit, then for the cross-check.
@@ -437,7 +440,15 @@ def _parse_coord(text: str, lineno: int, parcel: _Parcel) -> float:
             feature=parcel.label,
             fix="write coordinates as plain numbers in metres, e.g. 3353189.181",
         )
-    return float(text)
+    value = float(text)
+    if not abs(value) < _COORD_MAX:
+        raise InputError(
+            f"line {lineno}: coordinate {text if len(text) <= 20 else text[:17] + '…'} is "
+            "far too large for metres or degrees",
+            feature=parcel.label,
+            fix="check the coordinate columns: X is the northing, Y the easting in metres",
+        )
+    return value
 
 
 def _parse_simple(lines: list[str], warnings: list[str]) -> _Parcel:
@@ -916,6 +927,9 @@ def _header_area(parcel: _Parcel, planar: float, warnings: list[str]) -> tuple[f
         warnings.append(f"{parcel.label}: 面积 {text!r} is not a number: ignored")
         return math.nan, math.nan
     value = float(match["num"])
+    if not math.isfinite(value):
+        warnings.append(f"{parcel.label}: 面积 is too large to be a number: ignored")
+        return math.nan, math.nan
     if value == 0:
         warnings.append(f"{parcel.label}: 面积 is 0 (not filled in?): not checked")
         return value, math.nan
