@@ -196,8 +196,9 @@ def read_boundary_txt(
         Gauss-Krüger plane; for degrees, that of the CGCS2000 3° zone of the parcels'
         centre), ``land_use``, ``land_code``, ``geometry_kind`` (面 or empty,
         as written) and the geometry, in the file's projected CRS (zone-prefixed when the
-        eastings carry the prefix). ``attrs["txt_header"]`` holds the header keys of all
-        sections; ``attrs["txt_encoding"]`` the encoding used.
+        eastings carry the prefix) or in the declared geographic CRS for degrees.
+        ``attrs["txt_header"]`` holds the header keys of all sections;
+        ``attrs["txt_encoding"]`` the encoding used.
     list of str
         Warnings: things read but doubtful (header area mismatch, swapped columns …).
 
@@ -817,9 +818,9 @@ def _closed(ring: _Ring, parcel: _Parcel, close_rings: bool, warnings: list[str]
 def _assemble(rings: list[_Ring], parcel: _Parcel, warnings: list[str]) -> Polygon | MultiPolygon:
     """Nest the rings by geometry, whatever order the file lists them in.
 
-    Each ring is a hole of the smallest ring containing it, or starts a part when none does;
-    a ring inside a hole (odd depth + 1) is an island, i.e. a further part. Parts and holes
-    keep 圈号 order, so the geometry does not depend on the listing order either.
+    A ring inside an even number of rings (none, or an outer ring and one of its holes …)
+    starts a part; inside an odd number it is a hole of the smallest of them. Parts and
+    holes keep 圈号 order, so the geometry does not depend on the listing order either.
     """
     rings = sorted(rings, key=lambda ring: ring.number)  # stable: file order within a 圈号
     containers = _containers(rings, parcel)
