@@ -188,6 +188,139 @@ def test_island_in_a_hole_is_another_part(tmp_path: Path) -> None:
     assert gdf.planar_area_m2[0] == pytest.approx(10000 - 3600 + 400)
 
 
+# ----------------------------------------------------------------------------------------
+# Rings nest by geometry, not by listing order (issue item 5)
+# ----------------------------------------------------------------------------------------
+
+
+def rectangle(n0: float, e0: float, north: float, east: float, *, ring: int,
+              start: int) -> list[str]:
+    """Point rows of a north × east rectangle, closed, as 点号,圈号,X,Y."""
+    corners = [(n0, e0), (n0 + north, e0), (n0 + north, e0 + east), (n0, e0 + east), (n0, e0)]
+    return [f"J{start + i % 4},{ring},{n:.3f},{e:.3f}" for i, (n, e) in enumerate(corners)]
+
+
+def test_hole_listed_before_the_outer_ring(tmp_path: Path) -> None:
+    # 2000 m × 1900 m = 3 800 000 m² less a 400 m × 440 m hole = 3 624 000 m² (362.4 公顷).
+    # Nested in file order, the hole came first and was lost (read as an overlapping part).
+    outer = rectangle(N0, E0, 2000, 1900, ring=1, start=1)
+    hole = rectangle(N0 + 500, E0 + 600, 400, 440, ring=2, start=5)
+    for rings in ([*hole, *outer], [*outer, *hole]):
+        gdf, warnings = read_boundary_txt(make(tmp_path, ["10,362.4000,DK1,a,面,,,,@", *rings]))
+        assert warnings == []
+        geom = gdf.geometry[0]
+        assert geom.geom_type == "Polygon" and len(geom.interiors) == 1
+        assert gdf.planar_area_m2[0] == 3_624_000.0
+        assert gdf.header_area_m2[0] == pytest.approx(3_624_000.0)
+
+
+def test_hole_numbered_1_and_listed_first(tmp_path: Path) -> None:
+    # 圈号 by convention marks the outer ring 1, but the geometry decides: the 40 m square
+    # lies inside the 100 m one, so it is the hole whatever its number.
+    rows = ["10,0.8400,DK1,a,面,,,,@", *square(N0 + 30, E0 + 30, 40, ring=1),
+            *square(N0, E0, 100, ring=2, start=5)]
+    gdf, warnings = read_boundary_txt(make(tmp_path, rows))
+    assert warnings == []
+    geom = gdf.geometry[0]
+    assert geom.geom_type == "Polygon" and geom.exterior.length == 400.0
+    assert gdf.planar_area_m2[0] == 10000.0 - 1600.0
+
+
+def test_island_in_a_hole_listed_inside_out(tmp_path: Path) -> None:
+    rows = ["15,0.6800,1,岛,面,,,,@", *square(N0 + 40, E0 + 40, 20, ring=3, start=11),
+            *square(N0 + 20, E0 + 20, 60, ring=2, start=6), *square(N0, E0, 100)]
+    gdf, warnings = read_boundary_txt(make(tmp_path, rows))
+    assert warnings == []
+    geom = gdf.geometry[0]
+    assert geom.geom_type == "MultiPolygon"
+    assert [len(part.interiors) for part in geom.geoms] == [1, 0]  # 圈号 order: outer first
+    assert gdf.planar_area_m2[0] == 10000.0 - 3600.0 + 400.0
+
+
+def test_two_parts_listed_in_reverse(tmp_path: Path) -> None:
+    rows = ["10,1.2500,1,两块,面,,,,@", *square(N0, E0 + 300, 50, ring=2, start=6),
+            *square(N0, E0, 100)]
+    gdf, warnings = read_boundary_txt(make(tmp_path, rows))
+    assert warnings == []
+    geom = gdf.geometry[0]
+    assert geom.geom_type == "MultiPolygon"
+    assert [part.area for part in geom.geoms] == [10000.0, 2500.0]
+    assert gdf.planar_area_m2[0] == 12500.0
+
+
+def test_rings_touching_at_a_corner_are_two_parts(tmp_path: Path) -> None:
+    rows = ["10,2.0000,1,a,面,,,,@", *square(N0, E0, 100),
+            *square(N0 + 100, E0 + 100, 100, ring=2, start=6)]
+    gdf, warnings = read_boundary_txt(make(tmp_path, rows))
+    assert warnings == [] and gdf.geometry[0].geom_type == "MultiPolygon"
+    assert gdf.planar_area_m2[0] == 20000.0
+
+
+@pytest.mark.parametrize(
+    ("second", "problem"),
+    [
+        (square(N0 + 50, E0 + 50, 100, ring=2, start=6), "cross or overlap"),  # sticks out
+        (square(N0 + 50, E0 + 150, 100, ring=2, start=6), None),  # touches along an edge
+        (square(N0, E0, 100, ring=2, start=6), "listed twice"),
+    ],
+)
+def test_ambiguous_rings_are_refused(tmp_path: Path, capsys: pytest.CaptureFixture[str],
+                                     second: list[str], problem: str | None) -> None:
+    from gaoxin.cli import main
+
+    path = make(tmp_path, ["10,0,DK-7,a,面,,,,@", *square(N0, E0, 100), *second])
+    if problem is None:
+        gdf, _ = read_boundary_txt(path)
+        assert gdf.planar_area_m2[0] == 20000.0
+        return
+    err = read_error(path)
+    assert err.file == str(path) and "DK-7" in str(err.feature)
+    assert "ring 1 (from line 14) and ring 2 (from line 19)" in err.problem
+    assert problem in err.problem and err.fix
+    assert main(["area", str(path)]) == 2
+    message = " ".join(capsys.readouterr().err.split())
+    assert str(path) in message and "DK-7" in message and "ring 2 (from line 19)" in message
+
+
+def ring_rows(ring: int, n0: float, e0: float, size: int) -> list[str]:
+    return square(n0, e0, size, ring=ring, prefix=f"R{ring}-")
+
+
+@settings(max_examples=40, deadline=None)
+@given(
+    chains=st.lists(
+        st.lists(st.integers(1, 20), min_size=1, max_size=4, unique=True),
+        min_size=1, max_size=3,
+    ),
+    data=st.data(),
+)
+def test_area_does_not_depend_on_ring_order(chains: list[list[int]],
+                                            data: st.DataObject) -> None:
+    # Each chain is a set of concentric squares in its own 1 km cell: outer ring, hole,
+    # island, hole in the island … The area alternates: s0² − s1² + s2² − …
+    squares, expected = [], 0.0
+    for cell, halves in enumerate(chains):
+        centre_n, centre_e = N0 + 500, E0 + 1000 * cell + 500
+        for depth, half in enumerate(sorted(halves, reverse=True)):
+            size = 20 * half
+            squares.append((centre_n - size / 2, centre_e - size / 2, size))
+            expected += size * size * (-1) ** depth
+    numbers = data.draw(st.permutations(range(1, len(squares) + 1)), label="圈号")
+    listing = data.draw(st.permutations(range(len(squares))), label="listing order")
+    rows = [f"{5 * len(squares)},,1,a,面,,,,@"]
+    for i in listing:
+        rows += ring_rows(numbers[i], *squares[i])
+    in_number_order = [rows[0]]
+    for i in sorted(range(len(squares)), key=lambda k: numbers[k]):
+        in_number_order += ring_rows(numbers[i], *squares[i])
+    with tempfile.TemporaryDirectory() as folder:
+        gdf, warnings = read_boundary_txt(make(Path(folder), rows))
+        reference, _ = read_boundary_txt(make(Path(folder), in_number_order, name="ref.txt"))
+    assert warnings == []
+    assert gdf.planar_area_m2[0] == expected
+    assert gdf.geometry[0].equals_exact(reference.geometry[0], 0.0)  # same rings, same order
+
+
 def test_swapped_columns_are_detected(tmp_path: Path) -> None:
     gdf_ok, _ = read_boundary_txt(one_square(tmp_path, name="ok.txt"))
     rows = ["5,1.0000,DK1,测试地块,面,,,,@", *square(N0, E0, 100, swap=True)]
@@ -305,6 +438,95 @@ def test_full_width_comma_inside_a_name_is_kept(tmp_path: Path) -> None:
     assert warnings == [] and gdf.name[0] == "甲，乙地块"
 
 
+def test_full_and_half_width_section_brackets(tmp_path: Path) -> None:
+    variants = ["【属性描述】", "[ 属性描述 ]", "【 属性 描述 】", "【\u3000属性描述\u3000】",
+                "[属性描述】"]
+    for i, main in enumerate(variants):
+        data = main.replace("属性描述", "地块坐标").replace("属性 描述", "地块 坐标")
+        header = HEADER.replace("[属性描述]", main).replace("[地块坐标]", data)
+        gdf, warnings = read_boundary_txt(one_square(tmp_path, header=header, name=f"{i}.txt"))
+        assert warnings == [], main
+        assert gdf.attrs["txt_header"]["坐标系"] == "2000国家大地坐标系"
+        assert gdf.crs.to_epsg() == 4523 and gdf.planar_area_m2[0] == 10000.0
+
+
+def test_markup_like_text_before_the_header_is_plain_text(tmp_path: Path) -> None:
+    lines = ["hello [/red] world", "[bold]标题[/bold]", "<b>x</b> & [link=file:///etc]"]
+    gdf, warnings = read_boundary_txt(one_square(tmp_path, header="\n".join(lines) + "\n" + HEADER))
+    assert gdf.planar_area_m2[0] == 10000.0
+    assert [w.split(": ", 1)[1] for w in warnings] == [
+        f"text before the first [section] ignored: {line!r}" for line in lines
+    ]
+
+
+# ----------------------------------------------------------------------------------------
+# Coordinates in degrees (issue item 10)
+# ----------------------------------------------------------------------------------------
+
+LAT0, LON0 = 30.6, 104.1
+
+
+def degree_rows(*, lon_first: bool = False) -> list[str]:
+    """A 0.001° square near 成都 with X = latitude and Y = longitude (or swapped)."""
+    corners = [(LAT0, LON0), (LAT0 + 0.001, LON0), (LAT0 + 0.001, LON0 + 0.001),
+               (LAT0, LON0 + 0.001), (LAT0, LON0)]
+    rows = ["5,,DK1,a,面,,,,@"]
+    for i, (lat, lon) in enumerate(corners):
+        x, y = (lon, lat) if lon_first else (lat, lon)
+        rows.append(f"J{i % 4 + 1},1,{x:.6f},{y:.6f}")
+    return rows
+
+
+@pytest.mark.parametrize("header", [HEADER, HEADER.replace("带号=35", "带号="), ""])
+def test_degrees_are_refused_with_command_line_advice(tmp_path: Path, header: str) -> None:
+    path = make(tmp_path, degree_rows(), header=header)
+    err = read_error(path)
+    assert err.file == str(path)
+    assert "latitude/longitude in degrees (X=30.6, Y=104.1)" in err.problem
+    assert "Gauss-Krüger" in err.problem and "metres" in err.problem
+    fix = err.fix or ""
+    assert "--crs cgcs2000" in fix and "--from-crs cgcs2000" in fix
+    assert "EPSG:4544" not in fix and "crs=" not in fix and "read_boundary_txt" not in fix
+
+
+@pytest.mark.parametrize("lon_first", [False, True])
+def test_degrees_read_when_a_geographic_crs_is_declared(tmp_path: Path, lon_first: bool) -> None:
+    from pyproj import Transformer
+
+    gdf, warnings = read_boundary_txt(
+        make(tmp_path, degree_rows(lon_first=lon_first)), crs="cgcs2000")
+    assert gdf.crs.to_epsg() == 4490
+    assert gdf.geometry[0].bounds == pytest.approx((LON0, LAT0, LON0 + 0.001, LAT0 + 0.001))
+    assert len(warnings) == lon_first and all("longitudes" in w for w in warnings)
+    # The planar area is the one on the 3° Gauss-Krüger plane, as a header 面积 would be.
+    to_gk = Transformer.from_crs(4490, 4544, always_xy=True)
+    east, north = to_gk.transform([LON0, LON0, LON0 + 0.001, LON0 + 0.001],
+                                  [LAT0, LAT0 + 0.001, LAT0 + 0.001, LAT0])
+    e, n = np.subtract(east, east[0]), np.subtract(north, north[0])
+    shoelace = 0.5 * abs(np.dot(e, np.roll(n, -1)) - np.dot(n, np.roll(e, -1)))
+    assert gdf.planar_area_m2[0] == pytest.approx(shoelace, rel=1e-9)
+
+
+@pytest.mark.parametrize(("crs", "problem"), [("EPSG:4544", "is in metres"),
+                                              ("gcj02", "must be converted")])
+def test_degrees_with_a_crs_that_does_not_fit(tmp_path: Path, crs: str, problem: str) -> None:
+    err = read_error(make(tmp_path, degree_rows()), crs=crs)
+    assert "in degrees" in err.problem and problem in err.problem and err.fix
+
+
+def test_degrees_on_the_command_line(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    from gaoxin.cli import main
+
+    path = make(tmp_path, degree_rows())
+    assert main(["area", str(path)]) == 2
+    message = " ".join(capsys.readouterr().err.split())
+    assert "in degrees" in message and "--crs cgcs2000" in message
+    # The advice works: the options it names read the file.
+    assert main(["area", str(path), "--crs", "cgcs2000", "--json"]) == 0
+    assert main(["convert", str(path), str(tmp_path / "out.gpkg"), "--from-crs", "cgcs2000"]) == 0
+    assert gpd.read_file(tmp_path / "out.gpkg").crs.to_epsg() == 4490
+
+
 # ----------------------------------------------------------------------------------------
 # Bad input
 # ----------------------------------------------------------------------------------------
@@ -319,7 +541,7 @@ def test_unclosed_ring_is_refused_naming_file_parcel_and_ring(tmp_path: Path) ->
     assert "DK1" in str(err.feature)
     assert "ring 2 is not closed" in err.problem
     assert "repeat the first point at the end of ring 2" in (err.fix or "")
-    assert "close_rings=True" in (err.fix or "")
+    assert "--close-rings" in (err.fix or "") and "close_rings=" not in (err.fix or "")
 
 
 def test_unclosed_ring_closed_on_request(tmp_path: Path) -> None:
@@ -343,6 +565,15 @@ def test_non_numeric_coordinates_are_refused(tmp_path: Path) -> None:
     rows[3] = f"J2,1,{N0 + 100:.3f}米,{E0:.3f}"
     err = read_error(make(tmp_path, rows))
     assert "not a number" in err.problem and err.fix
+
+
+@pytest.mark.parametrize("number", ["1" + "0" * 400, "3390100000000.0"])
+def test_absurdly_large_coordinates_are_refused(tmp_path: Path, number: str) -> None:
+    rows = ["5,1.0000,DK1,a,面,,,,@", *square(N0, E0, 100)]
+    rows[2] = f"J2,1,{number},{E0:.3f}"
+    err = read_error(make(tmp_path, rows))
+    assert "line 15" in err.problem and "far too large" in err.problem
+    assert len(err.problem) < 200 and "DK1" in str(err.feature)
 
 
 @pytest.mark.parametrize("row", ["J2,1,3390100.0", "J2,x,3390100.0,35410000.0"])
@@ -429,7 +660,10 @@ def test_simple_list_needs_a_crs(tmp_path: Path) -> None:
     path = make(tmp_path, simple_rows(410_000), header="", name="simple.txt")
     err = read_error(path)
     assert err.file == str(path)
-    assert "EPSG:4544" in err.problem and "crs=" in (err.fix or "")
+    assert "EPSG:4544" in err.problem
+    # Command-line advice, not a Python call (read_boundary_txt(path, crs=…)).
+    assert "--crs EPSG:4544" in (err.fix or "") and "--from-crs EPSG:4544" in (err.fix or "")
+    assert "crs=" not in (err.fix or "") and "read_boundary_txt" not in (err.fix or "")
     gdf, warnings = read_boundary_txt(path, crs="EPSG:4544")
     assert warnings == [] and gdf.crs.to_epsg() == 4544
     assert gdf.planar_area_m2[0] == 10000.0
@@ -443,10 +677,14 @@ def test_simple_list_with_prefix_needs_no_crs(tmp_path: Path) -> None:
     assert warnings == ["the file has no header: assumed CGCS2000 (2000国家大地坐标系)"]
 
 
-@pytest.mark.parametrize("crs", ["EPSG:4523", "EPSG:4326", "gcj02"])
-def test_simple_list_with_an_unfitting_crs(tmp_path: Path, crs: str) -> None:
-    err = read_error(make(tmp_path, simple_rows(410_000), header=""), crs=crs)
-    assert f"crs={crs!r}" in err.problem and err.fix
+@pytest.mark.parametrize(
+    ("crs", "spelled"), [("EPSG:4523", "EPSG:4523 ("), ("EPSG:4326", "EPSG:4326 ("),
+                         ("gcj02", "GCJ02"), (4544, "4544 = EPSG:4544 (")],
+)
+def test_simple_list_with_an_unfitting_crs(tmp_path: Path, crs: str | int, spelled: str) -> None:
+    rows = simple_rows(410_000 if crs != 4544 else E0)
+    err = read_error(make(tmp_path, rows, header=""), crs=crs)
+    assert f"the declared CRS {spelled}" in err.problem and err.fix
 
 
 def test_simple_list_unclosed(tmp_path: Path) -> None:

@@ -4,13 +4,19 @@ A file has a ``[属性描述]`` header (坐标系, 几度分带, 带号 …), op
 ``[扩展信息]`` sections and a ``[地块坐标]`` section: one line per 地块 ending in ``@``
 (``点数,面积,地块编号,地块名称,面,图幅号,地块用途,地类编码,@``) followed by its points
 ``点号,圈号,X,Y`` with X = northing and Y = easting carrying the zone prefix
-(35 412 345 → 3° zone 35). 圈号 1 is the outer ring; each ring repeats its first point.
+(35 412 345 → 3° zone 35). Each ring repeats its first point. 圈号 numbers the rings of a
+地块 (by convention 1 is the outer ring), but the reader nests them by geometry, whatever
+their number or listing order: a ring is a hole of the smallest ring containing it, or a
+part when none does (so an island in a hole is a part). Rings that cross or overlap, where
+no nesting is certain, are refused.
 
 The reader also takes the variants seen in the wild (README of the real samples): other key
-spellings, empty 带号, swapped columns, 6° zones, GBK/GB18030/UTF-8 (BOM) text, full-width
-commas, the 报省部标 parcel line with 行政区代码 and 村名, and the headerless "简单坐标" point
-list. Problems the user must fix raise :class:`~gaoxin.geo.errors.InputError`; things we
-can read but that look wrong come back as warning strings.
+spellings, section headers in full-width brackets (【属性描述】) or with spaces, empty 带号,
+swapped columns, 6° zones, GBK/GB18030/UTF-8 (BOM) text, full-width commas, the 报省部标
+parcel line with 行政区代码 and 村名, and the headerless "简单坐标" point list. Coordinates
+in degrees are refused (the format holds metres) unless a geographic CRS is declared.
+Problems the user must fix raise :class:`~gaoxin.geo.errors.InputError`, with advice in
+command-line terms; things we can read but that look wrong come back as warning strings.
 """
 
 from __future__ import annotations
@@ -34,6 +40,7 @@ from shapely.geometry import MultiPolygon, Polygon
 
 from ..geo.area import ellipsoidal_area
 from ..geo.crs import (
+    describe_crs,
     gk3_crs,
     gk3_zone,
     gk6_crs,
@@ -58,7 +65,8 @@ COLUMNS = (
     "geometry_kind",
 )
 
-_SECTION_RE = re.compile(r"^\[\s*([^\[\],，=]+?)\s*\]$")
+# Section headers are written with half-width [] or full-width 【】 brackets, spaces allowed.
+_SECTION_RE = re.compile(r"^[\[【]\s*([^\[\]【】,，=]+?)\s*[\]】]$")
 _COORD_RE = re.compile(r"[+-]?(?:\d+\.?\d*|\.\d+)")
 _AREA_RE = re.compile(
     r"(?P<num>[+-]?(?:\d+(?:\.(?P<dec>\d*))?|\.(?P<dec2>\d+)))"
@@ -82,6 +90,9 @@ _KINDS = ("面", "线", "点")
 _PREFIXED = 1e7
 _NORTHING_MIN = 1e6
 
+# No Gauss-Krüger coordinate comes near this (prefixed eastings stay below 10⁸); larger
+# numbers are typing errors, and would overflow the zone arithmetic.
+_COORD_MAX = 1e9
 # Coordinates equal to 0.1 mm count as the same point (files carry mm at best).
 _SAME_POINT_M = 1e-4
 # Header area vs geometry: tolerance for choosing the unit, then for the cross-check.
@@ -102,6 +113,7 @@ _HEADER_KEYS = {
     "zone": ("带号",),
     "datum": ("坐标系", "坐标系统"),
 }
+_DEGREE_KINDS = ("geographic", "geographic-swapped")
 _MAIN_SECTION = "属性描述"
 _DATA_SECTION = "地块坐标"
 
@@ -165,7 +177,8 @@ def read_boundary_txt(
         The CRS of the coordinates (EPSG code, WKT or a spelling accepted by
         :func:`gaoxin.geo.crs.parse_crs` such as ``"gk35"``). Needed only when the file
         states no 带号 and the eastings carry no zone prefix (e.g. the headerless
-        "简单坐标" list); when given it overrides the header.
+        "简单坐标" list); when given it overrides the header. A geographic CRS (e.g.
+        ``"cgcs2000"``) reads a file that holds latitude/longitude in degrees instead.
     encoding
         Text encoding; by default detected (BOM, then strict UTF-8, then GB18030, which
         also reads GBK and GB2312).
@@ -180,10 +193,12 @@ def read_boundary_txt(
         repeats included), ``header_area`` (the number written in the parcel line),
         ``header_area_m2`` (that number in m²: 公顷 when it matches the geometry within
         1 %, else m² if that matches, else NaN), ``planar_area_m2`` (area on the
-        Gauss-Krüger plane), ``land_use``, ``land_code``, ``geometry_kind`` (面 or empty,
+        Gauss-Krüger plane; for degrees, that of the CGCS2000 3° zone of the parcels'
+        centre), ``land_use``, ``land_code``, ``geometry_kind`` (面 or empty,
         as written) and the geometry, in the file's projected CRS (zone-prefixed when the
-        eastings carry the prefix). ``attrs["txt_header"]`` holds the header keys of all
-        sections; ``attrs["txt_encoding"]`` the encoding used.
+        eastings carry the prefix) or in the declared geographic CRS for degrees.
+        ``attrs["txt_header"]`` holds the header keys of all sections;
+        ``attrs["txt_encoding"]`` the encoding used.
     list of str
         Warnings: things read but doubtful (header area mismatch, swapped columns …).
 
@@ -233,7 +248,7 @@ def _read(
     for parcel in parcels:
         _check_parcel(parcel, warnings)
     east, north = _axes(parcels, warnings)
-    target = _resolve_crs(header, east, north, crs, warnings)
+    target, east, north = _resolve_crs(header, east, north, crs, warnings)
     geoms, start = [], 0
     for parcel in parcels:
         stop = start + len(parcel.points)
@@ -276,7 +291,7 @@ def _decode(raw: bytes, encoding: str | None) -> tuple[str, str]:
             return raw.decode(codec), codec
     raise InputError(
         "the text is neither UTF-8 nor GBK/GB18030",
-        fix="save the file as UTF-8 or GBK, or pass encoding=",
+        fix="save the file as UTF-8 or GBK, or declare its encoding (--encoding)",
     )
 
 
@@ -290,7 +305,7 @@ def _decode_as(raw: bytes, codec: str, name: str) -> str:
     except UnicodeDecodeError as exc:
         raise InputError(
             f"the file is not valid {name} (bad byte at offset {exc.start})",
-            fix="omit encoding= to detect it, or give the right encoding",
+            fix="declare no encoding to detect it, or declare the right one",
         ) from None
 
 
@@ -305,7 +320,7 @@ def _parse_standard(lines: list[str], warnings: list[str]) -> tuple[dict[str, st
             continue
         match = _SECTION_RE.match(line)
         if match:
-            section = match.group(1)
+            section = "".join(match.group(1).split())
         elif section == _DATA_SECTION:
             line, changed = _normalise_commas(line)
             fullwidth |= changed
@@ -426,7 +441,15 @@ def _parse_coord(text: str, lineno: int, parcel: _Parcel) -> float:
             feature=parcel.label,
             fix="write coordinates as plain numbers in metres, e.g. 3353189.181",
         )
-    return float(text)
+    value = float(text)
+    if not abs(value) < _COORD_MAX:
+        raise InputError(
+            f"line {lineno}: coordinate {text if len(text) <= 20 else text[:17] + '…'} is "
+            "far too large for metres or degrees",
+            feature=parcel.label,
+            fix="check the coordinate columns: X is the northing, Y the easting in metres",
+        )
+    return value
 
 
 def _parse_simple(lines: list[str], warnings: list[str]) -> _Parcel:
@@ -531,10 +554,15 @@ def _resolve_crs(
     north: np.ndarray,
     user_crs: str | int | CRS | None,
     warnings: list[str],
-) -> CRS:
+) -> tuple[CRS, np.ndarray, np.ndarray]:
+    """The CRS of the points, and their eastings and northings (swapped for degrees given
+    longitude first)."""
+    guess = guess_crs_from_coords(east, north)
+    if guess.kind in _DEGREE_KINDS:
+        return _geographic(guess.kind, east, north, user_crs, warnings)
     prefix_zone = _prefix_zone(east)
     if user_crs is not None:
-        return _user_crs(user_crs, prefix_zone)
+        return _user_crs(user_crs, prefix_zone), east, north
     datum = _header_datum(header, warnings)
     width = _header_width(header)
     zone = _header_zone(header, width, warnings)
@@ -545,16 +573,62 @@ def _resolve_crs(
                 f"带号={zone} but the eastings carry zone prefix {prefix_zone}: "
                 f"used zone {prefix_zone}"
             )
-        return _gk_crs(width, prefix_zone, prefixed=True, datum=datum)
+        return _gk_crs(width, prefix_zone, prefixed=True, datum=datum), east, north
     if zone is None:
-        guess = guess_crs_from_coords(east, north)
         raise InputError(
             "the eastings carry no zone prefix and the file states no 带号, so the CRS "
             f"is unknown; the coordinates look like {guess.note}",
-            fix="declare it, e.g. read_boundary_txt(path, crs='EPSG:4544') for CGCS2000 "
-            "3° CM 105°E without prefix, or add 带号= to [属性描述]",
+            fix=f"add 带号= to [{_MAIN_SECTION}], or declare the CRS: {_declare('EPSG:4544')} "
+            "(EPSG:4544 is CGCS2000 3° Gauss-Krüger CM 105°E without prefix; give your "
+            "zone's code)",
         )
-    return _gk_crs(width or _width_of_zone(zone), zone, prefixed=False, datum=datum)
+    crs = _gk_crs(width or _width_of_zone(zone), zone, prefixed=False, datum=datum)
+    return crs, east, north
+
+
+def _declare(code: str) -> str:
+    """How a user declares the CRS of a file: command-line options and the workspace."""
+    return (
+        f"--crs {code} on the command line (gaoxin convert: --from-crs {code}) or "
+        f'crs = "{code}" for the layer in the workspace'
+    )
+
+
+def _geographic(
+    kind: str,
+    east: np.ndarray,
+    north: np.ndarray,
+    user_crs: str | int | CRS | None,
+    warnings: list[str],
+) -> tuple[CRS, np.ndarray, np.ndarray]:
+    """Coordinates in degrees: read only when a geographic CRS is declared."""
+    lat_first = kind == "geographic"  # X (first column) is the latitude, as northing
+    sample = f"X={north[0]:g}, Y={east[0]:g}"
+    what = "latitude/longitude" if lat_first else "longitude/latitude"
+    problem = f"the coordinates look like {what} in degrees ({sample})"
+    if user_crs is None:
+        raise InputError(
+            f"{problem}, but a 界址点坐标 TXT holds Gauss-Krüger coordinates in metres "
+            "(X northing, Y easting)",
+            fix="export the 界址点 in Gauss-Krüger metres; if the file really holds degrees, "
+            f"declare its geographic CRS: {_declare('cgcs2000')}",
+        )
+    crs, offset = parse_crs(user_crs)
+    if offset:
+        raise InputError(
+            f"{problem} declared as {offset.upper()}, which must be converted on reading",
+            fix="read the file as a layer (gaoxin.layers.read.read_source), or declare "
+            f"--crs {offset} on the command line",
+        )
+    if not crs.is_geographic:
+        raise InputError(
+            f"{problem}, but the declared CRS {describe_crs(crs)} is in metres",
+            fix=f"declare the geographic CRS they are in: {_declare('cgcs2000')}",
+        )
+    if lat_first:
+        return crs, east, north
+    warnings.append("the X column holds longitudes and the Y column latitudes: read as such")
+    return crs, north, east
 
 
 def _prefix_zone(east: np.ndarray) -> int | None:
@@ -579,8 +653,9 @@ def _user_crs(spec: str | int | CRS, prefix_zone: int | None) -> CRS:
     crs, offset = parse_crs(spec)
     if offset or not crs.is_projected:
         raise InputError(
-            f"crs={spec!r} is not a projected CRS, but 界址点 coordinates are metres",
-            fix="give the Gauss-Krüger CRS of the file, e.g. crs='EPSG:4544'",
+            f"the declared CRS {_spelled(spec, crs, offset)} is not a projected CRS, but "
+            "the coordinates are metres",
+            fix="declare the Gauss-Krüger CRS of the file, e.g. " + _declare("EPSG:4544"),
         )
     gk = gk_zone_of_crs(crs)
     if gk is None:
@@ -589,11 +664,22 @@ def _user_crs(spec: str | int | CRS, prefix_zone: int | None) -> CRS:
     if crs_prefixed != (prefix_zone is not None) or (crs_prefixed and zone != prefix_zone):
         has = f"carry zone prefix {prefix_zone}" if prefix_zone else "carry no zone prefix"
         raise InputError(
-            f"crs={spec!r} ({crs.name}) does not fit the eastings, which {has}",
-            fix="give the CRS with the matching zone and prefix (e.g. EPSG:4523 for "
-            "prefix 35, EPSG:4544 for CM 105°E without prefix), or omit crs=",
+            f"the declared CRS {_spelled(spec, crs, offset)} does not fit the eastings, "
+            f"which {has}",
+            fix="declare the CRS with the matching zone and prefix (e.g. EPSG:4523 for "
+            "prefix 35, EPSG:4544 for CM 105°E without prefix), or declare none",
         )
     return crs
+
+
+def _spelled(spec: str | int | CRS, crs: CRS, offset: str | None) -> str:
+    """The declared CRS as the user wrote it, and what it is."""
+    if offset:
+        return offset.upper()
+    name = describe_crs(crs)
+    if isinstance(spec, CRS) or name.startswith(str(spec)):
+        return name
+    return f"{spec} = {name}"
 
 
 def _header_value(header: dict[str, str], what: str) -> str | None:
@@ -720,7 +806,7 @@ def _closed(ring: _Ring, parcel: _Parcel, close_rings: bool, warnings: list[str]
             f"(line {ring.last.line}) is not a repeat of its first point {ring.first.name}",
             feature=parcel.label,
             fix=f"repeat the first point at the end of ring {ring.number}, "
-            "or read with close_rings=True",
+            "or let gaoxin close it (--close-rings on the command line)",
         )
     warnings.append(
         f"{parcel.label}: ring {ring.number} was not closed; closed it by repeating its "
@@ -730,16 +816,24 @@ def _closed(ring: _Ring, parcel: _Parcel, close_rings: bool, warnings: list[str]
 
 
 def _assemble(rings: list[_Ring], parcel: _Parcel, warnings: list[str]) -> Polygon | MultiPolygon:
-    """Rings inside an outer ring (and not inside one of its holes) become its holes; the
-    others start further parts."""
-    parts: list[list[np.ndarray]] = []
-    for ring in rings:
-        host = _host(parts, ring.coords)
-        if host is None:
-            parts.append([ring.coords])
-        else:
-            host.append(ring.coords)
-    polygons = [Polygon(part[0], part[1:]) for part in parts]
+    """Nest the rings by geometry, whatever order the file lists them in.
+
+    A ring inside an even number of rings (none, or an outer ring and one of its holes …)
+    starts a part; inside an odd number it is a hole of the smallest of them. Parts and
+    holes keep 圈号 order, so the geometry does not depend on the listing order either.
+    """
+    rings = sorted(rings, key=lambda ring: ring.number)  # stable: file order within a 圈号
+    containers = _containers(rings, parcel)
+    parts: dict[int, list[np.ndarray]] = {}
+    for i, ring in enumerate(rings):
+        if len(containers[i]) % 2 == 0:
+            parts[i] = [ring.coords]
+    for i, ring in enumerate(rings):
+        if len(containers[i]) % 2 == 1:
+            # Containers nest in a chain (crossings are refused): the deepest is the smallest.
+            parent = max(containers[i], key=lambda j: len(containers[j]))
+            parts[parent].append(ring.coords)
+    polygons = [Polygon(part[0], part[1:]) for part in parts.values()]
     geom = polygons[0] if len(polygons) == 1 else MultiPolygon(polygons)
     if not geom.is_valid:
         warnings.append(
@@ -749,20 +843,55 @@ def _assemble(rings: list[_Ring], parcel: _Parcel, warnings: list[str]) -> Polyg
     return geom
 
 
-def _host(parts: list[list[np.ndarray]], coords: np.ndarray) -> list[np.ndarray] | None:
-    vertices = shapely.points(coords[:-1])
-    for part in parts:
-        inside = shapely.covers(Polygon(part[0]), vertices).all()
-        if inside and not any(shapely.covers(Polygon(h), vertices).all() for h in part[1:]):
-            return part
-    return None
+def _containers(rings: list[_Ring], parcel: _Parcel) -> list[list[int]]:
+    """For each ring, the rings that contain it; refuses rings whose nesting is ambiguous."""
+    containers: list[list[int]] = [[] for _ in rings]
+    if len(rings) < 2:
+        return containers
+    shells = np.array([Polygon(ring.coords) for ring in rings], dtype=object)
+    left, right = shapely.STRtree(shells).query(shells, predicate="intersects")
+    for i, j in zip(left.tolist(), right.tolist(), strict=True):
+        if i >= j:
+            continue  # each pair once (the predicate is symmetric)
+        matrix = shapely.relate(shells[i], shells[j])  # DE-9IM, i's rows against j's columns
+        if matrix[0] == "F":
+            continue  # they touch at most: side by side
+        i_in_j = matrix[2] == "F" and matrix[5] == "F"  # nothing of i outside j
+        j_in_i = matrix[6] == "F" and matrix[7] == "F"
+        if i_in_j and not j_in_i:
+            containers[i].append(j)
+        elif j_in_i and not i_in_j:
+            containers[j].append(i)
+        else:
+            raise _ambiguous_rings(rings[i], rings[j], parcel, same=i_in_j)
+    return containers
+
+
+def _ambiguous_rings(first: _Ring, second: _Ring, parcel: _Parcel, *, same: bool) -> InputError:
+    names = (
+        f"ring {first.number} (from line {first.first.line}) and ring {second.number} "
+        f"(from line {second.first.line})"
+    )
+    if same:
+        problem = f"{names} enclose the same area: the ring is listed twice"
+        fix = "remove the repeated ring"
+    else:
+        problem = (
+            f"{names} cross or overlap, so it is ambiguous which is the outer ring and "
+            "which a hole"
+        )
+        fix = (
+            "correct the coordinates: the rings of a 地块 must lie apart or one wholly "
+            "inside the other (a hole, or an island in a hole)"
+        )
+    return InputError(problem, feature=parcel.label, fix=fix)
 
 
 def _frame(
     parcels: list[_Parcel], geoms: list[Polygon | MultiPolygon], crs: CRS, warnings: list[str]
 ) -> gpd.GeoDataFrame:
     geometry = gpd.GeoSeries(geoms, crs=crs)
-    planar = ellipsoidal_area(geometry, "planar").to_numpy()
+    planar = _planar_area(geometry)
     areas = [
         _header_area(p, float(a), warnings) for p, a in zip(parcels, planar, strict=True)
     ]
@@ -780,6 +909,15 @@ def _frame(
     return gpd.GeoDataFrame(pd.DataFrame(data), geometry=geometry.values, crs=crs)
 
 
+def _planar_area(geometry: gpd.GeoSeries) -> np.ndarray:
+    """Area on the Gauss-Krüger plane: the file's own, or for degrees the CGCS2000 3° zone
+    of the parcels' centre (the plane a 面积 in the header would have been measured on)."""
+    if geometry.crs.is_geographic:
+        xmin, _, xmax, _ = geometry.to_crs(4490).total_bounds
+        geometry = geometry.to_crs(gk3_crs(gk3_zone((xmin + xmax) / 2)))
+    return ellipsoidal_area(geometry, "planar").to_numpy()
+
+
 def _header_area(parcel: _Parcel, planar: float, warnings: list[str]) -> tuple[float, float]:
     """(number as written, its value in m² or NaN), warning on doubt or mismatch."""
     text = parcel.area_text.replace(" ", "")
@@ -790,6 +928,9 @@ def _header_area(parcel: _Parcel, planar: float, warnings: list[str]) -> tuple[f
         warnings.append(f"{parcel.label}: 面积 {text!r} is not a number: ignored")
         return math.nan, math.nan
     value = float(match["num"])
+    if not math.isfinite(value):
+        warnings.append(f"{parcel.label}: 面积 is too large to be a number: ignored")
+        return math.nan, math.nan
     if value == 0:
         warnings.append(f"{parcel.label}: 面积 is 0 (not filled in?): not checked")
         return value, math.nan
@@ -1021,7 +1162,7 @@ def _encode(text: str, encoding: str) -> bytes:
         line = text.count("\r\n", 0, exc.start) + 1
         raise InputError(
             f"line {line}: {text[exc.start : exc.end]!r} cannot be written in {encoding}",
-            fix="write with encoding='gb18030' or 'utf-8'",
+            fix="write it as GB18030 or UTF-8 (--out-encoding gb18030)",
         ) from None
 
 
