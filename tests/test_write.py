@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import json
 import zipfile
 from pathlib import Path
 
@@ -201,3 +202,28 @@ def test_write_geopackage_is_all_or_nothing(tmp_path):
         write_geopackage(target, {"a": good, "b": bad})
     assert hashlib.sha256(target.read_bytes()).hexdigest() == before
     assert sorted(p.name for p in tmp_path.iterdir()) == ["r.gpkg"]
+
+
+# ---------------------------------------------------------------- strict JSON
+
+
+def test_summary_json_is_strict_json(tmp_path: Path) -> None:
+    """``floors = 1e308`` once gave ``Infinity``: non-finite floats are written as null."""
+    from gaoxin.layers.write import write_json
+
+    huge = 1e308 * 10
+    data = {"floor_area_m2": huge, "plot_ratio": np.float64("nan"), "n": np.int64(3),
+            "zones": {"Z1": [np.float32("-inf"), {"built": float("nan"), "ok": np.bool_(True)}]},
+            "path": tmp_path}
+
+    def read_back(data: object) -> object:
+        text = write_json(tmp_path / "summary.json", data).read_text(encoding="utf-8")
+        return json.loads(text, parse_constant=refuse)
+
+    def refuse(word: str) -> object:
+        raise AssertionError(f"not strict JSON: {word}")
+
+    assert read_back(data) == {"floor_area_m2": None, "plot_ratio": None, "n": 3,
+                               "zones": {"Z1": [None, {"built": None, "ok": True}]},
+                               "path": str(tmp_path)}
+    assert read_back({"by_zone": np.array([1.5, np.inf])}) == {"by_zone": [1.5, None]}

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import contextlib
 import json
+import math
 import os
 import shutil
 import tempfile
@@ -74,17 +75,47 @@ def write_text(target: str | Path, text: str) -> Path:
     return Path(target)
 
 
+def strict_json_value(value: object) -> object:
+    """``value`` with non-finite floats as ``None``, NumPy scalars and arrays as Python.
+
+    Examples
+    --------
+    >>> strict_json_value({"floors": 1e308 * 10, "n": [np.float32("nan"), np.int64(3)]})
+    {'floors': None, 'n': [None, 3]}
+    """
+    if isinstance(value, dict):
+        return {_json_key(k): strict_json_value(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [strict_json_value(v) for v in value]
+    if isinstance(value, np.ndarray):
+        return strict_json_value(value.tolist())
+    if isinstance(value, np.generic):
+        value = value.item()
+    if value is pd.NA or value is pd.NaT:
+        return None
+    if isinstance(value, float) and not math.isfinite(value):
+        return None
+    return value
+
+
+def _json_key(key: object) -> object:
+    return key.item() if isinstance(key, np.generic) else key
+
+
 def write_json(target: str | Path, data: object) -> Path:
-    """Write JSON atomically (UTF-8, Chinese kept readable)."""
-    return write_text(target, json.dumps(data, ensure_ascii=False, indent=2, default=_json_default)
-                      + "\n")
+    """Write strict JSON atomically (UTF-8, Chinese kept readable).
+
+    NaN and ±Infinity, which JSON has no words for, are written as ``null``.
+    """
+    return write_text(target, json.dumps(strict_json_value(data), ensure_ascii=False, indent=2,
+                                         allow_nan=False, default=_json_default) + "\n")
 
 
 def _json_default(value: object) -> object:
-    if hasattr(value, "item"):
-        return value.item()  # numpy scalars
     if isinstance(value, Path):
         return str(value)
+    if hasattr(value, "item"):
+        return strict_json_value(value.item())
     raise TypeError(f"not JSON serialisable: {type(value).__name__}")
 
 
