@@ -6,6 +6,8 @@ outputs here and a link in ``index.html``.
 
 from __future__ import annotations
 
+import html
+import json
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -19,7 +21,7 @@ from .geo.crs import describe_crs
 from .layers.html import CHECK_LABELS, write_page
 from .layers.sample import write_sample_workspace
 from .layers.workspace import check_rows, load_layers, load_vector_layer, load_workspace
-from .layers.write import write_excel, write_json
+from .layers.write import RunStage, output_run, write_excel, write_json
 
 
 @dataclass
@@ -36,11 +38,39 @@ class Section:
 
 def run_demo(out_dir: Path, *, seed: int = 2026, lang: str = "zh",
              console: Console | None = None) -> Path:
-    """Write ``out_dir/workspace`` and every demo output; return the index path."""
-    console = console or Console(stderr=True)
+    """Write ``out_dir/workspace`` and every demo output; return the index path.
+
+    The whole folder is one run: it replaces an earlier demo output all at once, and a
+    failure leaves that one as it was.
+    """
+    with output_run(out_dir, command="demo") as stage:
+        _write_demo(stage.path, seed=seed, lang=lang, console=console or Console(stderr=True))
+        _name_published_paths(stage)
+    return out_dir / "index.html"
+
+
+def _name_published_paths(stage: RunStage) -> None:
+    """Name the published folder, not the stage, in the paths the pages and JSON record.
+
+    The runs read the sample workspace inside the stage, so the input paths they record
+    start with the stage's name: a random one nothing else contains.
+    """
+    old, new = stage.path.name, stage.target.name
+    forms = {(old, new), (html.escape(old), html.escape(new)),
+             (json.dumps(old, ensure_ascii=False)[1:-1], json.dumps(new, ensure_ascii=False)[1:-1])}
+    for path in stage.path.rglob("*"):
+        if path.suffix in (".json", ".html") and path.is_file():
+            text = path.read_text(encoding="utf-8")
+            renamed = text
+            for stage_form, published_form in forms:
+                renamed = renamed.replace(stage_form, published_form)
+            if renamed != text:
+                path.write_text(renamed, encoding="utf-8")
+
+
+def _write_demo(out_dir: Path, *, seed: int, lang: str, console: Console) -> None:
     zh = lang == "zh"
     labels = CHECK_LABELS[lang]
-    out_dir.mkdir(parents=True, exist_ok=True)
     t0 = time.perf_counter()
 
     console.print("[bold]1/5[/] generating the sample workspace …")
@@ -136,11 +166,10 @@ def run_demo(out_dir: Path, *, seed: int = 2026, lang: str = "zh",
              "Low-efficiency land list")
     sections.append(land)
 
-    index = out_dir / "index.html"
-    write_page(index, "index.html", title=labels["title"], lang=lang, sections=sections,
+    write_page(out_dir / "index.html", "index.html", title=labels["title"], lang=lang,
+               sections=sections,
                subtitle=f"gaoxin {__version__} · {ws.name} · {describe_crs(loaded.crs)} · "
                         f"{time.perf_counter() - t0:.1f} s")
-    return index
 
 
 def _overview_map(path: Path, loaded, ws, lang: str) -> Path:  # type: ignore[no-untyped-def]

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import errno
 import hashlib
+import json
+import os
 import zipfile
 from pathlib import Path
 
@@ -15,7 +18,14 @@ from shapely import Point, Polygon, box
 
 from gaoxin.geo.errors import InputError
 from gaoxin.layers.read import read_source
-from gaoxin.layers.write import shapefile_field_names, write_vector
+from gaoxin.layers.write import (
+    manifest_problems,
+    output_run,
+    remove_stale_temporaries,
+    shapefile_field_names,
+    write_geopackage,
+    write_vector,
+)
 
 # Two parcels in CGCS2000 / 3° GK CM 105°E (EPSG:4544), around Chengdu's longitude.
 NAMES = ["高新区南区", "高新区北区"]
@@ -201,3 +211,196 @@ def test_write_geopackage_is_all_or_nothing(tmp_path):
         write_geopackage(target, {"a": good, "b": bad})
     assert hashlib.sha256(target.read_bytes()).hexdigest() == before
     assert sorted(p.name for p in tmp_path.iterdir()) == ["r.gpkg"]
+
+
+# ---------------------------------------------------------------- strict JSON
+
+
+def test_summary_json_is_strict_json(tmp_path: Path) -> None:
+    """``floors = 1e308`` once gave ``Infinity``: non-finite floats are written as null."""
+    from gaoxin.layers.write import write_json
+
+    huge = 1e308 * 10
+    data = {"floor_area_m2": huge, "plot_ratio": np.float64("nan"), "n": np.int64(3),
+            "zones": {"Z1": [np.float32("-inf"), {"built": float("nan"), "ok": np.bool_(True)}]},
+            "path": tmp_path}
+
+    def read_back(data: object) -> object:
+        text = write_json(tmp_path / "summary.json", data).read_text(encoding="utf-8")
+        return json.loads(text, parse_constant=refuse)
+
+    def refuse(word: str) -> object:
+        raise AssertionError(f"not strict JSON: {word}")
+
+    assert read_back(data) == {"floor_area_m2": None, "plot_ratio": None, "n": 3,
+                               "zones": {"Z1": [None, {"built": None, "ok": True}]},
+                               "path": str(tmp_path)}
+    assert read_back({"by_zone": np.array([1.5, np.inf])}) == {"by_zone": [1.5, None]}
+
+
+# ---------------------------------------------------------------- a run's output folder
+
+
+def test_failed_run_leaves_the_earlier_set(tmp_path: Path) -> None:
+    out = tmp_path / "out"
+    with output_run(out, command="test") as stage:
+        (stage.path / "a.txt").write_text("first", encoding="utf-8")
+    before = digest(*out.iterdir())
+    with pytest.raises(InputError), output_run(out, command="test") as stage:
+        (stage.path / "a.txt").write_text("second", encoding="utf-8")
+        (stage.path / "b.txt").write_text("second", encoding="utf-8")
+        raise InputError("the run fails after writing part of its outputs")
+    assert digest(*out.iterdir()) == before and manifest_problems(out) == []
+    assert sorted(p.name for p in tmp_path.iterdir()) == [".out.gaoxin-lock", "out"]
+
+
+def test_run_replaces_the_whole_earlier_set(tmp_path: Path) -> None:
+    out = tmp_path / "out"
+    for names in (["a.txt", "b/c.txt"], ["d.txt"]):
+        with output_run(out, command="test") as stage:
+            for name in names:
+                (stage.path / name).parent.mkdir(exist_ok=True)
+                (stage.path / name).write_text(name, encoding="utf-8")
+            nested = output_run(stage.path / "sub", command="nested")
+            with nested as inner:  # a run inside a stage writes there directly
+                assert inner.path == stage.path / "sub"
+                (inner.path / "e.txt").write_text("e", encoding="utf-8")
+        assert stage.published({"d": stage.path / "d.txt"}) == {"d": out / "d.txt"}
+    assert sorted(p.relative_to(out).as_posix() for p in out.rglob("*") if p.is_file()) == [
+        ".gaoxin-run.json", "d.txt", "sub/e.txt"]
+    assert manifest_problems(out) == []
+    (out / "d.txt").write_text("edited", encoding="utf-8")
+    assert manifest_problems(out) == ["changed: d.txt"]
+
+
+def test_folder_of_the_users_own_files_is_refused(tmp_path: Path) -> None:
+    out = tmp_path / "成果"
+    out.mkdir()
+    (out / "我的笔记.docx").write_bytes(b"user's own")
+    with pytest.raises(InputError, match=r"成果: the folder holds files gaoxin did not write"), \
+            output_run(out, command="test"):
+        pytest.fail("the run must not start")
+    assert sorted(p.name for p in out.iterdir()) == ["我的笔记.docx"]
+    assert [p.name for p in tmp_path.iterdir() if "gaoxin-run" in p.name] == []
+
+
+def test_stale_temporaries_of_dead_runs_are_removed(tmp_path: Path) -> None:
+    import fcntl
+    import os
+
+    out = tmp_path / "out"
+    dead = tmp_path / ".out.gaoxin-run-0badc0de"           # a killed run's stage
+    dead_file = tmp_path / ".results.gpkg.gaoxin-tmp-0badc0de"  # a killed single write
+    legacy = tmp_path / ".results.gpkg.k3x_9q2z"           # earlier versions' temp folder
+    live = tmp_path / ".out.gaoxin-run-a11ve000"           # another run, still writing
+    users = tmp_path / ".results.gpkg.notes123"            # same shape, not gaoxin's
+    for folder in (dead, dead_file, legacy, live, users):
+        folder.mkdir()
+    (dead / "summary.json").write_text("{}", encoding="utf-8")
+    (legacy / "results.gpkg").write_bytes(b"partial GeoPackage")
+    (users / "todo.txt").write_text("mine", encoding="utf-8")
+    fd = os.open(live, os.O_RDONLY)
+    fcntl.flock(fd, fcntl.LOCK_EX)
+    try:
+        with output_run(out, command="test") as stage:
+            write_geopackage(stage.path / "x.gpkg", {"a": parcels()})
+        write_geopackage(tmp_path / "results.gpkg", {"a": parcels()})
+        assert sorted(p.name for p in tmp_path.iterdir()) == sorted(
+            [".out.gaoxin-lock", "out", "results.gpkg", live.name, users.name])
+    finally:
+        os.close(fd)
+    assert remove_stale_temporaries(out) == [live]
+
+
+# ---------------------------------------------------------------- output-path mistakes: exit 2
+
+
+def tiny_workspace(folder: Path) -> tuple[Path, Path]:
+    """A zones layer and a request inside its zone."""
+    gpd.GeoDataFrame({"zone_id": ["Z1"], "name": ["甲区"]},
+                     geometry=[box(499000, 3399000, 501000, 3401000)],
+                     crs=4544).to_file(folder / "zones.gpkg")
+    request = folder / "request.gpkg"
+    parcels().iloc[:1].to_file(request)
+    ws = folder / "gaoxin.toml"
+    ws.write_text('[layers.zones]\npath = "zones.gpkg"\n', encoding="utf-8")
+    return ws, request
+
+
+def exit_code_and_error(args: list[str], capsys: pytest.CaptureFixture[str]) -> tuple[int, str]:
+    from gaoxin.cli import main
+
+    code = main(args)
+    err = " ".join(capsys.readouterr().err.split())  # the console wraps long lines
+    assert "Traceback" not in err and "internal error" not in err
+    return code, err
+
+
+def test_out_naming_a_file_or_a_folder_of_the_wrong_kind(tmp_path: Path,
+                                                          capsys: pytest.CaptureFixture[str]
+                                                          ) -> None:
+    ws, request = tiny_workspace(tmp_path)
+    a_file = tmp_path / "afile"
+    a_file.write_text("not a folder", encoding="utf-8")
+    code, err = exit_code_and_error(["expansion", str(request), "--zone", "Z1", "-w", str(ws),
+                                     "--out", str(a_file)], capsys)
+    assert code == 2 and f"{a_file}: is a file; expansion writes a folder" in err
+    code, err = exit_code_and_error(["expansion", str(request), "--zone", "Z1", "-w", str(ws),
+                                     "--out", str(tmp_path)], capsys)
+    assert code == 2 and "holds files gaoxin did not write" in err and "Fix: give --out" in err
+    code, err = exit_code_and_error(["area", str(request), "--out",
+                                     str(a_file / "areas.xlsx")], capsys)
+    assert code == 2 and f"{a_file} is a file, not a folder" in err
+    code, err = exit_code_and_error(["map", str(request), "--out", str(tmp_path)], capsys)
+    assert code == 2 and f"{tmp_path}: is a folder; a file is written here" in err
+    assert a_file.read_text(encoding="utf-8") == "not a folder"
+
+
+@pytest.mark.parametrize(("code", "words"), [
+    (errno.EACCES, "permission denied"), (errno.EROFS, "the file system is read-only"),
+    (errno.ENOSPC, "the disk is full")])
+def test_unwritable_out_exits_2(tmp_path: Path, capsys: pytest.CaptureFixture[str],
+                                monkeypatch: pytest.MonkeyPatch, code: int, words: str) -> None:
+    """The system's refusal is simulated where it comes from: creating a file or folder in
+    ``--out``'s parent (the tests may run as root, whom permissions do not stop)."""
+    ws, request = tiny_workspace(tmp_path)
+    place = tmp_path / "readonly"
+    place.mkdir()
+    real_mkdir, real_open = os.mkdir, os.open
+
+    def refuse(path: object) -> None:
+        if place in Path(str(path)).parents:
+            raise OSError(code, os.strerror(code), str(path))
+
+    def mkdir(path: str, *args: int, **kwargs: int) -> None:
+        refuse(path)
+        real_mkdir(path, *args, **kwargs)
+
+    def open_(path: str, flags: int, *args: int, **kwargs: int) -> int:
+        if flags & os.O_CREAT:
+            refuse(path)
+        return real_open(path, flags, *args, **kwargs)
+
+    monkeypatch.setattr(os, "mkdir", mkdir)
+    monkeypatch.setattr(os, "open", open_)
+    for args in (["expansion", str(request), "--zone", "Z1", "-w", str(ws),
+                  "--out", str(place / "out")],
+                 ["area", str(request), "--out", str(place / "areas.xlsx")]):
+        exit_code, err = exit_code_and_error(args, capsys)
+        assert exit_code == 2 and f"{args[-1]}: {words}" in err and "Fix: " in err
+    assert list(place.iterdir()) == []
+
+
+def test_full_disk_while_writing_is_an_input_error(tmp_path: Path) -> None:
+    from gaoxin.layers.write import write_with
+
+    def fill_disk(path: Path) -> None:
+        path.write_bytes(b"half")
+        raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC), str(path))
+
+    with pytest.raises(InputError, match=r"out\.bin: the disk is full.*Fix: free disk space"):
+        write_with(tmp_path / "out.bin", fill_disk)
+    with pytest.raises(InputError, match=r"run: the disk is full"), \
+            output_run(tmp_path / "run", command="test") as stage:
+        fill_disk(stage.path / "a.bin")
+    assert list(tmp_path.iterdir()) == [tmp_path / ".run.gaoxin-lock"]

@@ -77,9 +77,11 @@ def _load_cache() -> dict[str, dict[str, str]]:
 
 def _save_cache(cache: dict[str, dict[str, str]]) -> None:
     # The cache only saves time: a read-only home must not fail a run.
+    from ..geo.errors import InputError
     from .write import write_text  # lazily: this module must load without geopandas
 
-    with contextlib.suppress(OSError):
+    # write_text reports an unwritable place as an InputError.
+    with contextlib.suppress(OSError, InputError):
         write_text(cache_file(), json.dumps(cache, ensure_ascii=False))
 
 

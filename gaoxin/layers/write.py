@@ -1,16 +1,41 @@
-"""Write outputs atomically: to a temporary name beside the target, then rename.
+"""Write outputs atomically: a single file per file, a command's folder per run.
 
-A crash never leaves a half-written output, and an earlier output survives a failed run.
+A single output (``area --out``, ``convert``, ``map``) goes to a temporary name beside the
+target and is renamed over it. A command that writes a folder (``expansion``,
+``plot-ratio``, …, ``demo``) writes every file into a fresh *stage* folder beside ``--out``,
+which replaces ``--out`` in one step (:func:`output_run`): readers, a crash or a concurrent
+run see the earlier set of files or the new one, never a mix.
+
+Temporaries are named after their target, ``.NAME.gaoxin-run-XXXXXXXX`` (a run's stage) and
+``.NAME.gaoxin-tmp-XXXXXXXX`` (a single file), and hold an ``flock`` while their writer lives;
+a later write to the same place removes those whose lock is free (their writer died).
+
+Test hooks (environment variables, read only at the swap):
+
+``GAOXIN_TEST_SWAP_PAUSE``
+    Seconds to sleep right after the first rename of the swap, so a test can kill the run
+    there.
+``GAOXIN_TEST_SWAP_FALLBACK``
+    ``1``: swap by rename-aside + rename-in, as where ``renameat2`` is unavailable.
 """
 
 from __future__ import annotations
 
 import contextlib
+import ctypes
+import errno
+import hashlib
 import json
+import math
 import os
+import re
+import secrets
 import shutil
-import tempfile
+import time
+import uuid
 from collections.abc import Callable, Iterator
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
 from pathlib import Path
 
 import geopandas as gpd
@@ -19,6 +44,11 @@ import pandas as pd
 
 from ..geo.errors import InputError
 from .encoding import fit_field_name, normalise_encoding_name
+
+try:
+    import fcntl
+except ImportError:  # Windows: no flock; stale temporaries are then left in place
+    fcntl = None  # type: ignore[assignment]
 
 # Suffix → pyogrio driver for vector outputs.
 VECTOR_DRIVERS = {
@@ -35,10 +65,385 @@ VECTOR_DRIVERS = {
 SHAPEFILE_SIDECARS = (".shp", ".shx", ".dbf", ".prj", ".cpg", ".qix", ".sbn", ".sbx")
 _INT32 = np.iinfo(np.int32)
 
+# Marks a folder as a gaoxin run's output and lists its files (sizes and SHA-256).
+RUN_MANIFEST = ".gaoxin-run.json"
+_AT_FDCWD = -100
+_RENAME_EXCHANGE = 2
+# errno values meaning "this file system or kernel cannot exchange two paths".
+_NO_EXCHANGE = {errno.EINVAL, errno.ENOSYS, errno.ENOTSUP, errno.EOPNOTSUPP}
+# Stages open in this process: a run whose folder lies inside one writes there directly.
+_OPEN_STAGES: list[Path] = []
+
+
+# ---------------------------------------------------------------- output-path mistakes
+
+
+def _output_error(exc: OSError, target: Path, scope: Path | None = None) -> InputError | None:
+    """The :class:`InputError` for an ordinary output-path mistake, else ``None``.
+
+    Permission errors count only for paths in ``scope`` (the temporaries and the target's
+    folder): elsewhere they may be an input's.
+    """
+    code = exc.errno
+    if code in (errno.ENOSPC, errno.EDQUOT):
+        return InputError("the disk is full; any earlier output is left unchanged", file=target,
+                          fix="free disk space, or write to another disk")
+    if code == errno.EROFS:
+        return InputError("the file system is read-only", file=target,
+                          fix="write the output to a writable folder")
+    if code in (errno.EACCES, errno.EPERM):
+        where = Path(exc.filename) if exc.filename else None
+        if where is None or scope is None or where == scope or scope in where.parents:
+            return InputError("permission denied: the output cannot be written there",
+                              file=target, fix="write the output to a folder you can write to, "
+                              "or change the folder's permissions")
+    if code in (errno.EEXIST, errno.ENOTDIR):
+        blocker = next((p for p in (target, *target.parents)
+                        if p.exists() and not p.is_dir()), None)
+        if blocker is not None and blocker != target:
+            return InputError(f"{blocker} is a file, not a folder", file=target,
+                              fix="give an output path inside a folder, or move that file away")
+    return None
+
+
+def _make_folder(folder: Path, target: Path) -> None:
+    """Create ``folder`` (and its parents) for ``target``; mistakes become InputErrors."""
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise (_output_error(exc, target, folder.parent) or exc) from None
+
+
+# ---------------------------------------------------------------- locks and temporaries
+
+
+def _flock(fd: int, *, wait: bool) -> bool:
+    """Lock ``fd`` exclusively; ``False`` when another process holds it and ``wait`` is off."""
+    if fcntl is None:
+        return True
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX | (0 if wait else fcntl.LOCK_NB))
+    except BlockingIOError:
+        return False
+    return True
+
+
+@contextlib.contextmanager
+def _place_lock(target: Path) -> Iterator[None]:
+    """Hold ``.NAME.gaoxin-lock`` beside ``target``: one swap, check or clean-up at a time.
+
+    The lock file stays: removing a lock file others may be waiting on breaks the lock.
+    """
+    lock = target.parent / f".{target.name}.gaoxin-lock"
+    try:
+        fd = os.open(lock, os.O_RDWR | os.O_CREAT, 0o644)
+    except OSError as exc:
+        raise (_output_error(exc, target, target.parent) or exc) from None
+    try:
+        _flock(fd, wait=True)
+        yield
+    finally:
+        os.close(fd)
+
+
+def _new_locked_dir(parent: Path, name: str, kind: str) -> tuple[Path, int]:
+    """Create ``.NAME.gaoxin-KIND-XXXXXXXX`` in ``parent``, locked for this process's life.
+
+    The folder is made under a ``-new-`` name, locked, then renamed: a concurrent clean-up
+    only looks at ``-run-``/``-tmp-`` names, so it never sees one before its lock is held.
+    """
+    target = parent / name
+    while True:
+        suffix = secrets.token_hex(4)
+        fresh = parent / f".{name}.gaoxin-new-{suffix}"
+        try:
+            fresh.mkdir()  # the umask applies, as for any folder the user makes
+        except FileExistsError:
+            continue
+        except OSError as exc:
+            raise (_output_error(exc, target, parent) or exc) from None
+        break
+    fd = os.open(fresh, os.O_RDONLY | getattr(os, "O_DIRECTORY", 0))
+    _flock(fd, wait=True)
+    final = parent / f".{name}.gaoxin-{kind}-{suffix}"
+    os.rename(fresh, final)
+    return final, fd
+
+
+def _legacy_temp(entry: os.DirEntry[str], name: str) -> bool:
+    """A ``.NAME.xxxxxxxx`` folder of earlier gaoxin versions holding nothing but ``NAME``."""
+    if not re.fullmatch(rf"\.{re.escape(name)}\.[a-z0-9_]{{8}}", entry.name):
+        return False
+    try:
+        return set(os.listdir(entry.path)) <= {name}
+    except OSError:
+        return False
+
+
+def remove_stale_temporaries(target: str | Path) -> list[Path]:
+    """Remove the temporaries of dead writes to ``target``; return what was removed.
+
+    A temporary is dead when its lock is free. Live ones (another run writing to the same
+    place) are left alone, and so is everything gaoxin did not name.
+    """
+    target = Path(target)
+    if fcntl is None or not target.parent.is_dir():
+        return []
+    name = target.name
+    ours = (f".{name}.gaoxin-run-", f".{name}.gaoxin-tmp-")
+    removed = []
+    with os.scandir(target.parent) as entries:
+        candidates = [e for e in entries if e.is_dir(follow_symlinks=False)
+                      and (e.name.startswith(ours) or _legacy_temp(e, name))]
+    for entry in candidates:
+        try:
+            fd = os.open(entry.path, os.O_RDONLY | getattr(os, "O_DIRECTORY", 0))
+        except OSError:
+            continue  # gone meanwhile, or not ours to open
+        try:
+            if _flock(fd, wait=False):
+                shutil.rmtree(entry.path, ignore_errors=True)
+                removed.append(Path(entry.path))
+        finally:
+            os.close(fd)
+    return removed
+
+
+@contextlib.contextmanager
+def _scratch_dir(target: Path) -> Iterator[Path]:
+    """A locked temporary folder beside ``target``, removed afterwards."""
+    remove_stale_temporaries(target)
+    workdir, fd = _new_locked_dir(target.parent, target.name, "tmp")
+    try:
+        yield workdir
+    finally:
+        shutil.rmtree(workdir, ignore_errors=True)
+        os.close(fd)
+
+
+# ---------------------------------------------------------------- swapping folders
+
+
+def _renameat2() -> Callable[..., int] | None:
+    try:
+        fn = ctypes.CDLL(None, use_errno=True).renameat2
+    except (AttributeError, OSError, TypeError):  # not Linux, or glibc < 2.28
+        return None
+    fn.argtypes = [ctypes.c_int, ctypes.c_char_p, ctypes.c_int, ctypes.c_char_p, ctypes.c_uint]
+    fn.restype = ctypes.c_int
+    return fn  # type: ignore[no-any-return]
+
+
+def _exchange(a: Path, b: Path) -> bool:
+    """Swap two existing paths in one step; ``False`` where the system cannot."""
+    fn = None if os.environ.get("GAOXIN_TEST_SWAP_FALLBACK") == "1" else _renameat2()
+    if fn is None:
+        return False
+    if fn(_AT_FDCWD, os.fsencode(a), _AT_FDCWD, os.fsencode(b), _RENAME_EXCHANGE) == 0:
+        return True
+    code = ctypes.get_errno()
+    if code in _NO_EXCHANGE:
+        return False
+    raise OSError(code, os.strerror(code), str(a), None, str(b))
+
+
+def _test_pause() -> None:
+    """The ``GAOXIN_TEST_SWAP_PAUSE`` hook (see the module docstring)."""
+    pause = os.environ.get("GAOXIN_TEST_SWAP_PAUSE")
+    if pause:
+        time.sleep(float(pause))
+
+
+def _swap_in(new: Path, target: Path) -> Path | None:
+    """Put folder ``new`` at ``target``; return where the earlier ``target`` now is.
+
+    With ``renameat2(RENAME_EXCHANGE)`` the two trade places atomically, so the old set ends
+    up at ``new``. Elsewhere the old set is renamed aside first (``.NAME.gaoxin-old-…``);
+    :func:`_recover` puts it back if the process dies before the new set is renamed in.
+    """
+    if not os.path.lexists(target):
+        os.rename(new, target)
+        _test_pause()
+        return None
+    if _exchange(new, target):
+        _test_pause()
+        return new
+    aside = target.parent / f".{target.name}.gaoxin-old-{secrets.token_hex(4)}"
+    os.rename(target, aside)
+    _test_pause()
+    try:
+        os.rename(new, target)
+    except BaseException:
+        os.rename(aside, target)
+        raise
+    return aside
+
+
+def _recover(target: Path) -> None:
+    """After a swap that died half-way (no exchange): restore or drop the set put aside.
+
+    Runs under the place lock; a set put aside is restored only when it is whole (a run
+    that had swapped may have died while removing it).
+    """
+    prefix = f".{target.name}.gaoxin-old-"
+    with os.scandir(target.parent) as entries:
+        asides = [Path(e.path) for e in entries
+                  if e.name.startswith(prefix) and e.is_dir(follow_symlinks=False)]
+    for aside in asides:
+        if not os.path.lexists(target) and not manifest_problems(aside):
+            os.rename(aside, target)
+        else:
+            shutil.rmtree(aside, ignore_errors=True)
+
+
+# ---------------------------------------------------------------- a run's output folder
+
+
+@dataclass(frozen=True)
+class RunStage:
+    """Where a run writes (``path``) and where its files appear when it succeeds."""
+
+    path: Path
+    target: Path
+
+    def published(self, files: dict[str, Path]) -> dict[str, Path]:
+        """``files`` (paths in the stage) as they are named once the run is published."""
+        return {key: self.target / p.relative_to(self.path) for key, p in files.items()}
+
+
+def _refuse_unless_ours(target: Path, command: str) -> None:
+    """Refuse a ``target`` that is a file, or a folder holding files gaoxin did not write."""
+    if not os.path.lexists(target):
+        return
+    if not target.is_dir():
+        raise InputError(f"is a file; {command} writes a folder of outputs", file=target,
+                         fix="give --out a folder path (a new one, or one gaoxin wrote)")
+    try:
+        entries = os.listdir(target)
+    except OSError as exc:
+        raise (_output_error(exc, target, target) or exc) from None
+    if entries and RUN_MANIFEST not in entries:
+        raise InputError(f"the folder holds files gaoxin did not write ({RUN_MANIFEST} is "
+                         "missing), and a run replaces the whole folder", file=target,
+                         fix="give --out a new folder, or move your files out of this one")
+
+
+def _digest(path: Path) -> str:
+    with path.open("rb") as fh:
+        return hashlib.file_digest(fh, "sha256").hexdigest()
+
+
+def _write_manifest(stage: Path, command: str) -> None:
+    from .. import __version__
+
+    files = sorted(p for p in stage.rglob("*") if p.is_file() and p.name != RUN_MANIFEST)
+    # Two threads: hashlib releases the GIL (a large results.gpkg hashes at ~1 GB/s).
+    with ThreadPoolExecutor(2, thread_name_prefix="gaoxin-manifest") as pool:
+        sums = list(pool.map(_digest, files))
+    (stage / RUN_MANIFEST).write_text(json.dumps({
+        "tool": "gaoxin", "version": __version__, "command": command,
+        "run_id": uuid.uuid4().hex, "written": time.strftime("%Y-%m-%dT%H:%M:%S%z"),
+        "files": [{"path": p.relative_to(stage).as_posix(), "bytes": p.stat().st_size,
+                   "sha256": s} for p, s in zip(files, sums, strict=True)],
+    }, ensure_ascii=False, indent=1) + "\n", encoding="utf-8")
+
+
+def manifest_problems(folder: str | Path) -> list[str]:
+    """How ``folder`` differs from its run manifest (missing, extra or changed files).
+
+    An empty list means the folder holds exactly the set of files one run wrote.
+    """
+    folder = Path(folder)
+    try:
+        manifest = json.loads((folder / RUN_MANIFEST).read_text(encoding="utf-8"))
+    except (OSError, ValueError) as exc:
+        return [f"no readable {RUN_MANIFEST}: {exc}"]
+    listed = {f["path"]: f for f in manifest["files"]}
+    present = {p.relative_to(folder).as_posix(): p for p in folder.rglob("*")
+               if p.is_file() and p.name != RUN_MANIFEST}
+    problems = [f"missing: {p}" for p in sorted(listed.keys() - present.keys())]
+    problems += [f"not in the manifest: {p}" for p in sorted(present.keys() - listed.keys())]
+    for rel in sorted(listed.keys() & present.keys()):
+        entry, path = listed[rel], present[rel]
+        if path.stat().st_size != entry["bytes"] or _digest(path) != entry["sha256"]:
+            problems.append(f"changed: {rel}")
+    return problems
+
+
+@contextlib.contextmanager
+def output_run(out_dir: str | Path, *, command: str) -> Iterator[RunStage]:
+    """Write a run's files into a stage that replaces ``out_dir`` in one step on success.
+
+    Every file of the run goes into ``stage.path``, a fresh folder beside ``out_dir`` (same
+    file system). When the block ends without an exception, a manifest
+    (:data:`RUN_MANIFEST`) is added and the stage is swapped in for ``out_dir`` under a lock
+    beside it, so two concurrent runs each publish a whole set (the last one wins). On an
+    exception the stage is removed and ``out_dir`` is untouched. Stages of dead runs are
+    removed when the next run to the same place starts.
+
+    ``out_dir`` must be new, empty or an earlier gaoxin output (it has a manifest): a folder
+    of the user's own files is refused, since swapping it out would delete them. A run whose
+    ``out_dir`` lies inside an open stage (``demo`` runs every command inside its own) writes
+    there directly.
+
+    Examples
+    --------
+    >>> import tempfile
+    >>> out = Path(tempfile.mkdtemp()) / "out"
+    >>> with output_run(out, command="doctest") as stage:
+    ...     _ = (stage.path / "a.txt").write_text("ok")
+    >>> sorted(p.name for p in out.iterdir()), manifest_problems(out)
+    (['.gaoxin-run.json', 'a.txt'], [])
+    """
+    out_dir = Path(out_dir)
+    resolved = out_dir.resolve()
+    if any(resolved == s or s in resolved.parents for s in _OPEN_STAGES):
+        _make_folder(out_dir, out_dir)
+        yield RunStage(out_dir, out_dir)
+        return
+    # A symlinked --out stays a symlink: the folder it points to is the one replaced.
+    target = resolved if out_dir.is_symlink() else out_dir
+    _make_folder(target.parent, target)
+    with _place_lock(target):
+        _recover(target)
+        _refuse_unless_ours(target, command)
+        remove_stale_temporaries(target)
+        stage, fd = _new_locked_dir(target.parent, target.name, "run")
+    _OPEN_STAGES.append(stage.resolve())
+    old = None
+    try:
+        try:
+            yield RunStage(stage, out_dir)
+            _write_manifest(stage, command)
+        except OSError as exc:
+            raise (_output_error(exc, target, stage) or exc) from None
+        with _place_lock(target):
+            _refuse_unless_ours(target, command)
+            try:
+                old = _swap_in(stage, target)
+            except OSError as exc:
+                raise (_output_error(exc, target, target.parent) or exc) from None
+    except BaseException:
+        shutil.rmtree(stage, ignore_errors=True)
+        raise
+    finally:
+        _OPEN_STAGES.remove(stage.resolve())
+        os.close(fd)
+    if old is not None:
+        shutil.rmtree(old, ignore_errors=True)
+
+
+# ---------------------------------------------------------------- single files
+
 
 @contextlib.contextmanager
 def atomic_path(target: str | Path, *, directory: bool = False) -> Iterator[Path]:
     """Yield a temporary path beside ``target``; on success rename it to ``target``.
+
+    ``directory`` writes a folder (a FileGDB), swapped in for an earlier one in one step
+    where the system allows. A file target that is a folder, or the reverse, is an
+    :class:`InputError`, as are a parent that is a file, permission denied, a full disk
+    and a read-only file system.
 
     Examples
     --------
@@ -50,21 +455,26 @@ def atomic_path(target: str | Path, *, directory: bool = False) -> Iterator[Path
     'ok'
     """
     target = Path(target)
-    target.parent.mkdir(parents=True, exist_ok=True)
-    workdir = Path(tempfile.mkdtemp(prefix=f".{target.name}.", dir=target.parent))
-    tmp = workdir / target.name
-    try:
-        if directory:
-            tmp.mkdir()
-        yield tmp
-        if directory or tmp.is_dir():
-            if target.exists():
-                shutil.rmtree(target)
-            os.replace(tmp, target)
-        else:
-            os.replace(tmp, target)
-    finally:
-        shutil.rmtree(workdir, ignore_errors=True)
+    if target.is_dir() and not directory:
+        raise InputError("is a folder; a file is written here", file=target,
+                         fix="give a file path, e.g. " + str(target / f"output{target.suffix}"))
+    if directory and target.exists() and not target.is_dir():
+        raise InputError("is a file; a folder is written here", file=target,
+                         fix="remove the file or choose another output path")
+    _make_folder(target.parent, target)
+    with _scratch_dir(target) as workdir:
+        tmp = workdir / target.name
+        try:
+            if directory:
+                tmp.mkdir()
+            yield tmp
+            if tmp.is_dir():
+                # The earlier folder lands in workdir and goes with it.
+                _swap_in(tmp, target)
+            else:
+                os.replace(tmp, target)
+        except OSError as exc:
+            raise (_output_error(exc, target, workdir) or exc) from None
 
 
 def write_text(target: str | Path, text: str) -> Path:
@@ -74,17 +484,47 @@ def write_text(target: str | Path, text: str) -> Path:
     return Path(target)
 
 
+def strict_json_value(value: object) -> object:
+    """``value`` with non-finite floats as ``None``, NumPy scalars and arrays as Python.
+
+    Examples
+    --------
+    >>> strict_json_value({"floors": 1e308 * 10, "n": [np.float32("nan"), np.int64(3)]})
+    {'floors': None, 'n': [None, 3]}
+    """
+    if isinstance(value, dict):
+        return {_json_key(k): strict_json_value(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [strict_json_value(v) for v in value]
+    if isinstance(value, np.ndarray):
+        return strict_json_value(value.tolist())
+    if isinstance(value, np.generic):
+        value = value.item()
+    if value is pd.NA or value is pd.NaT:
+        return None
+    if isinstance(value, float) and not math.isfinite(value):
+        return None
+    return value
+
+
+def _json_key(key: object) -> object:
+    return key.item() if isinstance(key, np.generic) else key
+
+
 def write_json(target: str | Path, data: object) -> Path:
-    """Write JSON atomically (UTF-8, Chinese kept readable)."""
-    return write_text(target, json.dumps(data, ensure_ascii=False, indent=2, default=_json_default)
-                      + "\n")
+    """Write strict JSON atomically (UTF-8, Chinese kept readable).
+
+    NaN and ±Infinity, which JSON has no words for, are written as ``null``.
+    """
+    return write_text(target, json.dumps(strict_json_value(data), ensure_ascii=False, indent=2,
+                                         allow_nan=False, default=_json_default) + "\n")
 
 
 def _json_default(value: object) -> object:
-    if hasattr(value, "item"):
-        return value.item()  # numpy scalars
     if isinstance(value, Path):
         return str(value)
+    if hasattr(value, "item"):
+        return strict_json_value(value.item())
     raise TypeError(f"not JSON serialisable: {type(value).__name__}")
 
 
@@ -181,9 +621,9 @@ def write_vector(
         kwargs["encoding"] = encoding or "UTF-8"
         gdf = shapefile_field_names(gdf, encoding or "UTF-8")
     if append_layer and target.exists():
-        with atomic_path(target) as tmp:
+        with atomic_path(target, directory=target.is_dir()) as tmp:
             if target.is_dir():  # FileGDB
-                shutil.copytree(target, tmp)
+                shutil.copytree(target, tmp, dirs_exist_ok=True)
             else:
                 shutil.copy2(target, tmp)
             _to_file(gdf, tmp, target, mode="a", **kwargs)
@@ -249,25 +689,26 @@ def _to_file(gdf: gpd.GeoDataFrame, path: Path, target: Path, **kwargs: object) 
 
 
 def _write_shapefile(gdf: gpd.GeoDataFrame, target: Path, kwargs: dict[str, object]) -> Path:
-    workdir = Path(tempfile.mkdtemp(prefix=f".{target.stem}.", dir=target.parent))
-    try:
+    _make_folder(target.parent, target)
+    with _scratch_dir(target) as workdir:
         _to_file(gdf, workdir / target.name, target, **kwargs)
-        for ext in SHAPEFILE_SIDECARS:
-            old = target.with_suffix(ext)
-            if old.exists():
-                old.unlink()
-        for part in workdir.iterdir():
-            os.replace(part, target.with_name(part.name))
-    finally:
-        shutil.rmtree(workdir, ignore_errors=True)
+        try:
+            for ext in SHAPEFILE_SIDECARS:
+                old = target.with_suffix(ext)
+                if old.exists():
+                    old.unlink()
+            for part in workdir.iterdir():
+                os.replace(part, target.with_name(part.name))
+        except OSError as exc:
+            raise (_output_error(exc, target, target.parent) or exc) from None
     return target
 
 
 def _write_zipped_shapefile(gdf: gpd.GeoDataFrame, target: Path, encoding: str | None) -> Path:
     import zipfile
 
-    workdir = Path(tempfile.mkdtemp(prefix=f".{target.stem}.", dir=target.parent))
-    try:
+    _make_folder(target.parent, target)
+    with _scratch_dir(target.with_suffix(".shp")) as workdir:
         shp = workdir / f"{target.stem}.shp"
         _to_file(shapefile_field_names(gdf, encoding or "UTF-8"), shp, target,
                  driver="ESRI Shapefile", encoding=encoding or "UTF-8")
@@ -275,8 +716,6 @@ def _write_zipped_shapefile(gdf: gpd.GeoDataFrame, target: Path, encoding: str |
             for part in sorted(workdir.iterdir()):
                 if part.suffix != ".zip":
                     zf.write(part, part.name)
-    finally:
-        shutil.rmtree(workdir, ignore_errors=True)
     return target
 
 

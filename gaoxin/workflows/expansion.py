@@ -1,7 +1,8 @@
 """``gaoxin expansion``: load what the check needs, run it, write every output.
 
 Command level (may import layers, analysis and maps). Constraint layers are read only within
-the request's extent; outputs are written atomically into one folder.
+the request's extent; the outputs of a run replace the folder's earlier ones all at once
+(:func:`..layers.write.output_run`).
 """
 
 from __future__ import annotations
@@ -37,7 +38,7 @@ from ..layers.workspace import (
     load_vector_layer,
     require_family,
 )
-from ..layers.write import write_excel, write_geopackage, write_json
+from ..layers.write import output_run, write_excel, write_geopackage, write_json
 
 STATUS_ZH = {"pass": "通过", "fail": "不通过", "warn": "提示", "info": "说明"}
 CONFLICT_LAYERS = {
@@ -138,13 +139,14 @@ def run_expansion(
     timings["checks_s"] = time.perf_counter() - t1
     t2 = time.perf_counter()
     summary = _summary(result, rules, working, request_path, zone_id, notes)
-    files = write_outputs(result, summary, rules, out_dir, layers, lang=lang, offline=offline,
-                          inputs=hashing.result, timings=timings)
-    timings["write_outputs_s"] = time.perf_counter() - t2
-    timings["total_s"] = time.perf_counter() - t0
-    summary["timings"] = {k: round(v, 3) for k, v in timings.items()}
-    write_json(out_dir / "summary.json", summary)
-    return ExpansionRun(result, summary, files)
+    with output_run(out_dir, command="expansion") as stage:
+        files = write_outputs(result, summary, rules, stage.path, layers, lang=lang,
+                              offline=offline, inputs=hashing.result, timings=timings)
+        timings["write_outputs_s"] = time.perf_counter() - t2
+        timings["total_s"] = time.perf_counter() - t0
+        summary["timings"] = {k: round(v, 3) for k, v in timings.items()}
+        write_json(stage.path / "summary.json", summary)
+    return ExpansionRun(result, summary, stage.published(files))
 
 
 def _summary(result: expansion.ExpansionResult, rules: RuleSet, crs: CRS,

@@ -38,7 +38,7 @@ from ..layers.workspace import (
     load_table_layer,
     load_vector_layer,
 )
-from ..layers.write import write_excel, write_geopackage, write_json
+from ..layers.write import output_run, write_excel, write_geopackage, write_json
 
 MAX_ROWS = 20_000
 
@@ -259,19 +259,20 @@ def run_plot_ratio(ws: Workspace, out_dir: Path, *, lang: str = "zh", offline: b
         "notes": data.notes[:50],
         "provenance": provenance([rules], data.crs, data),
     }
-    out_dir.mkdir(parents=True, exist_ok=True)
-    files: dict[str, Path] = {}
-    with writer_thread() as writer:
-        gpkg = writer.submit(write_geopackage, out_dir / "results.gpkg",
-                             {"parcels_plot_ratio": out})
-        files["xlsx"], files["map"] = _plot_ratio_tables_and_map(
-            out, zones, below, unknown, data, rules, out_dir, lang, offline, max_rows,
-            max_map_features)
-        files["gpkg"] = gpkg.result()
-    t3 = time.perf_counter()
-    summary["timings"] = {"read_s": round(t1 - t0, 3), "compute_s": round(t2 - t1, 3),
-                          "write_s": round(t3 - t2, 3), "total_s": round(t3 - t0, 3)}
-    files["summary"] = write_json(out_dir / "summary.json", summary)
+    with output_run(out_dir, command="plot-ratio") as stage:
+        files: dict[str, Path] = {}
+        with writer_thread() as writer:
+            gpkg = writer.submit(write_geopackage, stage.path / "results.gpkg",
+                                 {"parcels_plot_ratio": out})
+            files["xlsx"], files["map"] = _plot_ratio_tables_and_map(
+                out, zones, below, unknown, data, rules, stage.path, lang, offline, max_rows,
+                max_map_features)
+            files["gpkg"] = gpkg.result()
+        t3 = time.perf_counter()
+        summary["timings"] = {"read_s": round(t1 - t0, 3), "compute_s": round(t2 - t1, 3),
+                              "write_s": round(t3 - t2, 3), "total_s": round(t3 - t0, 3)}
+        files["summary"] = write_json(stage.path / "summary.json", summary)
+    files = stage.published(files)
     return Run(summary, files, out, data)
 
 
@@ -374,46 +375,47 @@ def run_per_mu(ws: Workspace, out_dir: Path, *, lang: str = "zh", offline: bool 
     zh = lang == "zh"
     summary = {"command": "per-mu", **result.summary, "notes": data.notes[:50],
                "provenance": provenance([rules], data.crs, data)}
-    out_dir.mkdir(parents=True, exist_ok=True)
-    files: dict[str, Path] = {}
-    parcels = result.parcels
-    files["gpkg"] = write_geopackage(out_dir / "results.gpkg", {"parcels_per_mu": parcels})
-    firms = result.firms.sort_values("score", ascending=False, na_position="last")
-    rs = result.summary["rule_set"]
-    head = pd.DataFrame([
-        {"项目" if zh else "item": "评价规则" if zh else "rule set",
-         "值" if zh else "value": f"{rs['scheme']} {rs['year']}"},  # type: ignore[index]
-        *[{"项目" if zh else "item": f"{c} 类" if zh else f"class {c}",
-           "值" if zh else "value": f"{result.summary['classes'][c]} "  # type: ignore[index]
-           f"({result.summary['class_shares_pct'][c]} %)"} for c in per_mu.CLASSES],  # type: ignore[index]
-    ])
-    files["xlsx"] = write_excel(out_dir / "per_mu.xlsx", {
-        "汇总" if zh else "Summary": head,
-        "企业" if zh else "Enterprises": _labelled(firms, zh, FIRM_LABELS),
-        "地块" if zh else "Parcels": _labelled(_table(parcels[parcels.firms > 0], MAX_ROWS),
-                                                zh, {**PARCEL_LABELS, **FIRM_LABELS}),
-        "规则" if zh else "Rules": _rules_sheet(rules)})
-    from ..maps import MapLayer, write_map
+    with output_run(out_dir, command="per-mu") as stage:
+        files: dict[str, Path] = {}
+        parcels = result.parcels
+        files["gpkg"] = write_geopackage(stage.path / "results.gpkg", {"parcels_per_mu": parcels})
+        firms = result.firms.sort_values("score", ascending=False, na_position="last")
+        rs = result.summary["rule_set"]
+        head = pd.DataFrame([
+            {"项目" if zh else "item": "评价规则" if zh else "rule set",
+             "值" if zh else "value": f"{rs['scheme']} {rs['year']}"},  # type: ignore[index]
+            *[{"项目" if zh else "item": f"{c} 类" if zh else f"class {c}",
+               "值" if zh else "value": f"{result.summary['classes'][c]} "  # type: ignore[index]
+               f"({result.summary['class_shares_pct'][c]} %)"} for c in per_mu.CLASSES],  # type: ignore[index]
+        ])
+        files["xlsx"] = write_excel(stage.path / "per_mu.xlsx", {
+            "汇总" if zh else "Summary": head,
+            "企业" if zh else "Enterprises": _labelled(firms, zh, FIRM_LABELS),
+            "地块" if zh else "Parcels": _labelled(_table(parcels[parcels.firms > 0], MAX_ROWS),
+                                                    zh, {**PARCEL_LABELS, **FIRM_LABELS}),
+            "规则" if zh else "Rules": _rules_sheet(rules)})
+        from ..maps import MapLayer, write_map
 
-    cols = [c for c in ("parcel_id", "zone_id", "main_enterprise", "class", "per_mu_tax",
-                        "per_mu_revenue", "land_mu") if c in parcels.columns]
-    with_firms = parcels[parcels.firms > 0]
-    layers = []
-    zones = data.frames.get("zones")
-    if isinstance(zones, gpd.GeoDataFrame):
-        layers.append(MapLayer(zones, kind="zones"))
-    layers.append(MapLayer(_map_subset(with_firms, MAX_MAP_FEATURES)[[*cols, "geometry"]],
-                           kind="result", name="亩均评价类别" if zh else "Per-mu class",
-                           columns=cols, color_by="class"))
-    layers.append(MapLayer(_map_subset(with_firms, MAX_MAP_FEATURES)[[*cols, "geometry"]],
-                           kind="result", name="亩均税收" if zh else "Tax per mu", columns=cols,
-                           color_by="per_mu_tax", classify="quantiles", unit="万元/亩",
-                           show=False))
-    files["map"] = write_map(layers, out_dir / "map.html", offline=offline, lang=lang,
-                             title=("亩均论英雄 — " if zh else "Per-mu evaluation — ")
-                             + f"{rs['scheme']} {rs['year']}")  # type: ignore[index]
-    summary["timings"] = {"total_s": round(time.perf_counter() - t0, 3)}
-    files["summary"] = write_json(out_dir / "summary.json", summary)
+        cols = [c for c in ("parcel_id", "zone_id", "main_enterprise", "class", "per_mu_tax",
+                            "per_mu_revenue", "land_mu") if c in parcels.columns]
+        with_firms = parcels[parcels.firms > 0]
+        layers = []
+        zones = data.frames.get("zones")
+        if isinstance(zones, gpd.GeoDataFrame):
+            layers.append(MapLayer(zones, kind="zones"))
+        layers.append(MapLayer(_map_subset(with_firms, MAX_MAP_FEATURES)[[*cols, "geometry"]],
+                               kind="result", name="亩均评价类别" if zh else "Per-mu class",
+                               columns=cols, color_by="class"))
+        layers.append(MapLayer(_map_subset(with_firms, MAX_MAP_FEATURES)[[*cols, "geometry"]],
+                               kind="result", name="亩均税收" if zh else "Tax per mu", columns=cols,
+                               color_by="per_mu_tax", classify="quantiles", unit="万元/亩",
+                               show=False))
+        files["map"] = write_map(layers, stage.path / "map.html", offline=offline, lang=lang,
+                                 title=("亩均论英雄 — " if zh else "Per-mu evaluation — ")
+                                 + f"{rs['scheme']} {rs['year']}")  # type: ignore[index]
+        summary["timings"] = {"total_s": round(time.perf_counter() - t0, 3)}
+        files["summary"] = write_json(stage.path / "summary.json", summary)
+    files = stage.published(files)
     return Run(summary, files, result, data)
 
 
@@ -463,36 +465,40 @@ def run_intensity(ws: Workspace, out_dir: Path, *, lang: str = "zh",
                               for z, row in result.indicators.iterrows()},
                "notes": data.notes[:50],
                "provenance": provenance([rules, pr_rules, mu_rules], data.crs, data)}
-    out_dir.mkdir(parents=True, exist_ok=True)
-    files: dict[str, Path] = {}
-    files["gpkg"] = write_geopackage(out_dir / "results.gpkg", {"zones_intensity": zone_gdf})
-    labels = {k: (f"{v[0]}" + (f"({v[2]})" if v[2] else ""), f"{v[1]}"
-                  + (f" ({v[2]})" if v[2] else "")) for k, v in intensity.INDICATOR_LABELS.items()}
-    files["xlsx"] = write_excel(out_dir / "intensity.xlsx", {
-        "评价结果" if zh else "Evaluation": _labelled(
-            pd.DataFrame(zone_gdf.drop(columns="geometry")), zh,
-            {**labels, "score": ("集约度分值", "Score"), "zone_type_label": ("类型", "Type")}),
-        "全国对比" if zh else "National benchmarks": result.benchmarks,
-        "权重与理想值(默认⚙)" if zh else "Weights & ideals (defaults)": _rules_sheet(rules),
-    })
-    from ..maps import MapLayer, write_map
+    with output_run(out_dir, command="intensity") as stage:
+        files: dict[str, Path] = {}
+        files["gpkg"] = write_geopackage(stage.path / "results.gpkg",
+                                         {"zones_intensity": zone_gdf})
+        labels = {k: (f"{v[0]}" + (f"({v[2]})" if v[2] else ""),
+                      f"{v[1]}" + (f" ({v[2]})" if v[2] else ""))
+                  for k, v in intensity.INDICATOR_LABELS.items()}
+        files["xlsx"] = write_excel(stage.path / "intensity.xlsx", {
+            "评价结果" if zh else "Evaluation": _labelled(
+                pd.DataFrame(zone_gdf.drop(columns="geometry")), zh,
+                {**labels, "score": ("集约度分值", "Score"), "zone_type_label": ("类型", "Type")}),
+            "全国对比" if zh else "National benchmarks": result.benchmarks,
+            "权重与理想值(默认⚙)" if zh else "Weights & ideals (defaults)": _rules_sheet(rules),
+        })
+        from ..maps import MapLayer, write_map
 
-    cols = [c for c in ("zone_id", "zone_type_label", "score", "plot_ratio",
-                        "industrial_plot_ratio", "built_rate", "idle_rate") if c in zone_gdf]
-    files["map"] = write_map([
-        MapLayer(zone_gdf[[*cols, "geometry"]], kind="result", columns=cols,
-                 name="集约度分值" if zh else "Intensity score", color_by="score",
-                 classify="thresholds", thresholds=[40, 50, 60, 70, 80, 90]),
-        MapLayer(zone_gdf[[*cols, "geometry"]], kind="result", columns=cols,
-                 name="评价类型" if zh else "Zone type", color_by="zone_type_label", show=False),
-    ], out_dir / "map.html", offline=offline, lang=lang,
-        title="开发区土地集约利用评价" if zh else "Development-zone land-intensity evaluation")
-    low = run_low_efficiency_from(data, out, rows, rules, mu_rules, out_dir / "low_efficiency",
-                                  lang=lang, offline=offline)
-    summary["low_efficiency"] = {k: low.summary[k] for k in ("parcels", "area_mu", "area_ha")}
-    summary["timings"] = {"total_s": round(time.perf_counter() - t0, 3)}
-    files["summary"] = write_json(out_dir / "summary.json", summary)
-    files.update({f"low_{k}": v for k, v in low.files.items()})
+        cols = [c for c in ("zone_id", "zone_type_label", "score", "plot_ratio",
+                            "industrial_plot_ratio", "built_rate", "idle_rate") if c in zone_gdf]
+        files["map"] = write_map([
+            MapLayer(zone_gdf[[*cols, "geometry"]], kind="result", columns=cols,
+                     name="集约度分值" if zh else "Intensity score", color_by="score",
+                     classify="thresholds", thresholds=[40, 50, 60, 70, 80, 90]),
+            MapLayer(zone_gdf[[*cols, "geometry"]], kind="result", columns=cols,
+                     name="评价类型" if zh else "Zone type", color_by="zone_type_label",
+                     show=False),
+        ], stage.path / "map.html", offline=offline, lang=lang,
+            title="开发区土地集约利用评价" if zh else "Development-zone land-intensity evaluation")
+        low = run_low_efficiency_from(data, out, rows, rules, mu_rules,
+                                      stage.path / "low_efficiency", lang=lang, offline=offline)
+        summary["low_efficiency"] = {k: low.summary[k] for k in ("parcels", "area_mu", "area_ha")}
+        summary["timings"] = {"total_s": round(time.perf_counter() - t0, 3)}
+        files["summary"] = write_json(stage.path / "summary.json", summary)
+        files.update({f"low_{k}": v for k, v in low.files.items()})
+    files = stage.published(files)
     return Run(summary, files, result, data)
 
 
@@ -543,33 +549,34 @@ def run_low_efficiency_from(data: Loaded, out: gpd.GeoDataFrame, rows: pd.DataFr
                "industrial_without_enterprise_data": int(
                    (out["industrial"] & tax.isna()).sum()),
                "provenance": provenance([rules, mu_rules], data.crs, data)}
-    out_dir.mkdir(parents=True, exist_ok=True)
-    files: dict[str, Path] = {}
-    files["gpkg"] = write_geopackage(out_dir / "results.gpkg", {"low_efficiency": low})
-    labels = {**PARCEL_LABELS, "rank": ("排序", "Rank"), "reason_label": ("原因", "Reason"),
-              "per_mu_tax": ("亩均税收(万元/亩)", "Tax per mu"),
-              "densify_floor_m2": ("达到控制值尚缺建筑面积(m²)", "Floor area to reach minimum"),
-              "freed_mu": ("可腾退面积(亩)", "Land freed (mu)"),
-              "area_m2": ("面积(m²)", "Area (m²)")}
-    files["xlsx"] = write_excel(out_dir / "low_efficiency.xlsx", {
-        "低效用地清单" if zh else "Low-efficiency land": _labelled(
-            _table(low.drop(columns="reason"), MAX_ROWS), zh, labels),
-        "规则" if zh else "Rules": _rules_sheet(rules)})
-    from ..maps import MapLayer, write_map
+    with output_run(out_dir, command="low-efficiency") as stage:
+        files: dict[str, Path] = {}
+        files["gpkg"] = write_geopackage(stage.path / "results.gpkg", {"low_efficiency": low})
+        labels = {**PARCEL_LABELS, "rank": ("排序", "Rank"), "reason_label": ("原因", "Reason"),
+                  "per_mu_tax": ("亩均税收(万元/亩)", "Tax per mu"),
+                  "densify_floor_m2": ("达到控制值尚缺建筑面积(m²)", "Floor area to reach minimum"),
+                  "freed_mu": ("可腾退面积(亩)", "Land freed (mu)"),
+                  "area_m2": ("面积(m²)", "Area (m²)")}
+        files["xlsx"] = write_excel(stage.path / "low_efficiency.xlsx", {
+            "低效用地清单" if zh else "Low-efficiency land": _labelled(
+                _table(low.drop(columns="reason"), MAX_ROWS), zh, labels),
+            "规则" if zh else "Rules": _rules_sheet(rules)})
+        from ..maps import MapLayer, write_map
 
-    cols = [c for c in ("rank", "parcel_id", "zone_id", "reason_label", "area_mu",
-                        "plot_ratio", "far_min", "per_mu_tax") if c in low.columns]
-    layers = []
-    zones = data.frames.get("zones")
-    if isinstance(zones, gpd.GeoDataFrame):
-        layers.append(MapLayer(zones, kind="zones"))
-    if len(low):
-        layers.append(MapLayer(low[[*cols, "geometry"]].head(MAX_MAP_FEATURES), kind="result",
-                               columns=cols, name="低效用地" if zh else "Low-efficiency land",
-                               color_by="reason_label", highlight=True))
-    files["map"] = write_map(layers, out_dir / "map.html", offline=offline, lang=lang,
-                             title="低效用地(腾笼换鸟)" if zh else "Low-efficiency land")
-    files["summary"] = write_json(out_dir / "summary.json", summary)
+        cols = [c for c in ("rank", "parcel_id", "zone_id", "reason_label", "area_mu",
+                            "plot_ratio", "far_min", "per_mu_tax") if c in low.columns]
+        layers = []
+        zones = data.frames.get("zones")
+        if isinstance(zones, gpd.GeoDataFrame):
+            layers.append(MapLayer(zones, kind="zones"))
+        if len(low):
+            layers.append(MapLayer(low[[*cols, "geometry"]].head(MAX_MAP_FEATURES), kind="result",
+                                   columns=cols, name="低效用地" if zh else "Low-efficiency land",
+                                   color_by="reason_label", highlight=True))
+        files["map"] = write_map(layers, stage.path / "map.html", offline=offline, lang=lang,
+                                 title="低效用地(腾笼换鸟)" if zh else "Low-efficiency land")
+        files["summary"] = write_json(stage.path / "summary.json", summary)
+    files = stage.published(files)
     return Run(summary, files, low, data)
 
 
