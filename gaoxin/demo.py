@@ -14,6 +14,7 @@ from pathlib import Path
 
 import geopandas as gpd
 from rich.console import Console
+from rich.text import Text
 
 from . import __version__
 from .geo.area import area_table
@@ -23,6 +24,9 @@ from .layers.sample import write_sample_workspace
 from .layers.workspace import check_rows, load_layers, load_vector_layer, load_workspace
 from .layers.write import RunStage, output_run, write_excel, write_json
 
+
+def _step(console: Console, step: str, what: str) -> None:
+    console.print(Text.assemble((step, "bold"), " ", what))
 
 @dataclass
 class Section:
@@ -44,7 +48,8 @@ def run_demo(out_dir: Path, *, seed: int = 2026, lang: str = "zh",
     failure leaves that one as it was.
     """
     with output_run(out_dir, command="demo") as stage:
-        _write_demo(stage.path, seed=seed, lang=lang, console=console or Console(stderr=True))
+        console = console or Console(stderr=True, markup=False, highlight=False)
+        _write_demo(stage.path, seed=seed, lang=lang, console=console)
         _name_published_paths(stage)
     return out_dir / "index.html"
 
@@ -73,7 +78,7 @@ def _write_demo(out_dir: Path, *, seed: int, lang: str, console: Console) -> Non
     labels = CHECK_LABELS[lang]
     t0 = time.perf_counter()
 
-    console.print("[bold]1/5[/] generating the sample workspace …")
+    _step(console, "1/5", "generating the sample workspace …")
     toml = write_sample_workspace(out_dir / "workspace", seed=seed)
     ws = load_workspace(toml)
     sections = [Section("示例工作区" if zh else "Sample workspace",
@@ -83,7 +88,7 @@ def _write_demo(out_dir: Path, *, seed: int, lang: str, console: Console) -> Non
     sections[0].add("workspace/gaoxin.toml", "gaoxin.toml",
                     "图层清单与字段映射" if zh else "layer list and field mappings")
 
-    console.print("[bold]2/5[/] checking every layer …")
+    _step(console, "2/5", "checking every layer …")
     rows, blocking = check_rows(ws)
     loaded = load_layers(ws)
     write_page(out_dir / "check.html", "check.html", title=labels["check_title"], rows=rows,
@@ -98,7 +103,7 @@ def _write_demo(out_dir: Path, *, seed: int, lang: str, console: Console) -> Non
     checks.add("check.json", "check.json")
     sections.append(checks)
 
-    console.print("[bold]3/5[/] area tables …")
+    _step(console, "3/5", "area tables …")
     areas = Section("面积" if zh else "Areas")
     sheets = {}
     for kind, key in (("zones", "zone_id"), ("parks", "park_id")):
@@ -115,13 +120,13 @@ def _write_demo(out_dir: Path, *, seed: int, lang: str, console: Console) -> Non
               "Zone and park areas (m², ha, mu)")
     sections.append(areas)
 
-    console.print("[bold]4/5[/] overview map …")
+    _step(console, "4/5", "overview map …")
     maps = Section("地图" if zh else "Maps")
     _overview_map(out_dir / "map.html", loaded, ws, lang)
     maps.add("map.html", "全部图层总览(离线可用)" if zh else "All layers (works offline)")
     sections.append(maps)
 
-    console.print("[bold]5/5[/] expansion requests (扩区审核) …")
+    _step(console, "5/5", "expansion requests (扩区审核) …")
     exp = Section("扩区审核" if zh else "Expansion requests",
                   text=("两个示例申请:一个干净,一个占用生态保护红线与永久基本农田。" if zh else
                         "Two sample requests: one clean, one crossing red line and farmland."))
@@ -139,7 +144,7 @@ def _write_demo(out_dir: Path, *, seed: int, lang: str, console: Console) -> Non
         exp.add(f"expansion/{name}/summary.json", f"{name} summary.json")
     sections.append(exp)
 
-    console.print("[bold]+[/] plot ratio, 亩均, land-intensity evaluation, low-efficiency land …")
+    _step(console, "+", "plot ratio, 亩均, land-intensity evaluation, low-efficiency land …")
     from .workflows.intensity import run_intensity, run_per_mu, run_plot_ratio
 
     land = Section("土地集约利用" if zh else "Land-use intensity",
