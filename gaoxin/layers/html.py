@@ -1,11 +1,14 @@
 """HTML pages (reports, the demo index) rendered from templates with autoescaping.
 
-A value read from an input file is never markup: Jinja2 escapes every ``{{ value }}``.
+A value read from an input file is never markup: Jinja2 escapes every ``{{ value }}``, no
+template marks user text ``|safe`` (the overview SVG arrives as :class:`markupsafe.Markup`,
+escaped where it is drawn), and a link target goes through :func:`relative_url`.
 """
 
 from __future__ import annotations
 
 from pathlib import Path
+from urllib.parse import quote
 
 from jinja2 import Environment, PackageLoader, select_autoescape
 
@@ -17,6 +20,30 @@ _ENV = Environment(
     trim_blocks=True,
     lstrip_blocks=True,
 )
+
+
+def relative_url(path: str) -> str:
+    """A link to the output file ``path`` (relative, ``/``-separated) as a relative URL.
+
+    Every character a URL path cannot hold as it is gets percent-encoded, ``:`` included: the
+    link can only name a file beside the page, never become a ``javascript:`` or ``http:``
+    URL, a query or a fragment. HTML escaping of the attribute stays with autoescape.
+
+    Examples
+    --------
+    >>> relative_url("expansion/east/report.html")
+    'expansion/east/report.html'
+    >>> relative_url("javascript:alert(1)"), relative_url("a b#?/扩区.html")
+    ('javascript%3Aalert%281%29', 'a%20b%23%3F/%E6%89%A9%E5%8C%BA.html')
+    >>> relative_url("//example.org/x")
+    './/example.org/x'
+    """
+    url = quote(path, safe="/")
+    # A leading "/" would name the site root, "//" another host.
+    return f".{url}" if url.startswith("/") else url
+
+
+_ENV.filters["relative_url"] = relative_url
 
 
 def render(template: str, **context: object) -> str:

@@ -97,12 +97,36 @@ class MapLayer:
     fit: bool = False
 
 
+class _Verbatim(Element):
+    """Page text that is already rendered, written as it is.
+
+    branca hands each macro's output to ``Element(text)``, which compiles the text as a Jinja
+    template and renders it a second time: a layer name, column name, value or title holding
+    ``{{ … }}`` would run as template code (Python) while the page is written. Every element
+    that carries user text is rendered once, into one of these.
+    """
+
+    def __init__(self, text: str) -> None:
+        super().__init__()
+        self.text = text
+
+    def render(self, **kwargs: Any) -> str:
+        return self.text
+
+
+def _render_script(element: MacroElement, kwargs: dict[str, Any]) -> None:
+    """Add the ``script`` macro of ``element`` to its page, rendered once (see `_Verbatim`)."""
+    script = element._template.module.script(element, kwargs)
+    element.get_root().script.add_child(_Verbatim(script), name=element.get_name())
+
+
 class FastLayer(folium.map.Layer):
     """A folium layer drawn by the gaoxin runtime (one canvas, no Leaflet object per feature)."""
 
     _template = Template("""
         {% macro script(this, kwargs) %}
         var {{ this.get_name() }} = gaoxin.fastLayer({{ this.payload }}, {});
+        {% if this.show %}{{ this.get_name() }}.addTo({{ this._parent.get_name() }});{% endif %}
         {% endmacro %}
     """)
 
@@ -113,7 +137,7 @@ class FastLayer(folium.map.Layer):
 
     def render(self, **kwargs: Any) -> None:
         _add_runtime(self.get_root())
-        super().render(**kwargs)
+        _render_script(self, kwargs)
 
 
 class _Ui(MacroElement):
@@ -132,14 +156,31 @@ class _Ui(MacroElement):
 
     def render(self, **kwargs: Any) -> None:
         _add_runtime(self.get_root())
-        super().render(**kwargs)
+        _render_script(self, kwargs)
+
+
+class _LayerControl(folium.LayerControl):
+    """folium's layer control, each layer name handed to Leaflet as HTML text.
+
+    ``L.control.layers`` writes a name into the page with ``innerHTML`` (its names are HTML
+    by design), so a file stem such as ``<img src=x onerror=…>`` would become an element:
+    the name is HTML-escaped here, the one place it enters that control.
+    """
+
+    def render(self, **kwargs: Any) -> None:
+        self.reset()
+        for item in self._parent._children.values():
+            if isinstance(item, folium.map.Layer) and item.control:
+                names = self.overlays if item.overlay else self.base_layers
+                names[escape(item.layer_name)] = item.get_name()
+        _render_script(self, kwargs)
 
 
 def _add_runtime(figure: Any) -> None:
     if "gaoxin_runtime" not in figure.header._children:
         figure.header.add_child(
-            Element(f"<style>{assets.runtime_css()}</style>\n"
-                    f"<script>{assets.runtime_js()}</script>"),
+            _Verbatim(f"<style>{assets.runtime_css()}</style>\n"
+                      f"<script>{assets.runtime_js()}</script>"),
             name="gaoxin_runtime",
         )
 
@@ -307,7 +348,7 @@ def build_map(layers: Sequence[MapLayer], *, basemap: str = "none", lang: str = 
         legend.append(_legend_item(fl.get_name(), payload, classes))
         frame = lyr.gdf[~(lyr.gdf.geometry.isna() | lyr.gdf.geometry.is_empty)]
         bounds.append(frame.to_crs(4326).total_bounds if len(frame) else np.full(4, np.nan))
-    folium.LayerControl(collapsed=False).add_to(m)
+    _LayerControl(collapsed=False).add_to(m)
     Fullscreen(title=text["fullscreen"], title_cancel=text["exit_fullscreen"]).add_to(m)
     MeasureControl(primary_length_unit="meters", primary_area_unit="sqmeters",
                    secondary_area_unit="hectares",
@@ -318,7 +359,7 @@ def build_map(layers: Sequence[MapLayer], *, basemap: str = "none", lang: str = 
           "text": {k: text[k] for k in ("legend", "search", "notFound", "basemapOffline")}}
     m.add_child(_Ui(ui))
     if title:
-        m.get_root().header.add_child(Element(f"<title>{escape(title)}</title>"), name="title")
+        m.get_root().header.add_child(_Verbatim(f"<title>{escape(title)}</title>"), name="title")
     m.fit_bounds(_bounds(layers, bounds))
     return m
 

@@ -1,17 +1,20 @@
 """A static overview map as inline SVG, for printable reports (no browser, no tiles).
 
 Layers are drawn in a projected CRS (metres) with a scale bar, north arrow and legend.
-Every text is XML-escaped: attribute values never become markup.
+Every text and attribute value is escaped where it is written (:func:`html.escape`, whose
+output is also valid XML), so the SVG is returned as :class:`markupsafe.Markup`: a report
+template includes it as it is, with no ``|safe`` that could let unescaped text through.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from xml.sax.saxutils import escape
+from html import escape
 
 import geopandas as gpd
 import numpy as np
 import shapely
+from markupsafe import Markup
 
 
 @dataclass
@@ -47,15 +50,17 @@ def _path(geom: shapely.Geometry, sx, sy) -> str:  # type: ignore[no-untyped-def
 
 def overview_svg(layers: list[SvgLayer], *, bounds: tuple[float, float, float, float] | None = None,
                  width: int = 700, height: int = 500, title: str = "",
-                 lang: str = "zh") -> str:
-    """Render layers to an SVG string.
+                 lang: str = "zh") -> Markup:
+    """Render layers to SVG markup, every label and style value escaped.
 
     Examples
     --------
     >>> from shapely import box
     >>> g = gpd.GeoDataFrame({"n": ["<b>"]}, geometry=[box(0, 0, 1000, 500)], crs=4544)
-    >>> svg = overview_svg([SvgLayer(g, "区<界>", fill="#f00")])
+    >>> svg = overview_svg([SvgLayer(g, "区<界>", fill='#f00" onclick="x')])
     >>> svg.startswith("<svg") and "区&lt;界&gt;" in svg and "<b>" not in svg
+    True
+    >>> 'fill="#f00&quot; onclick=&quot;x"' in svg
     True
     """
     frames = [lay for lay in layers if len(lay.gdf)]
@@ -85,20 +90,22 @@ def overview_svg(layers: list[SvgLayer], *, bounds: tuple[float, float, float, f
     if title:
         out.append(f'<text x="10" y="20" font-size="14" font-weight="bold">{escape(title)}</text>')
     for lay in layers:
-        dash = f' stroke-dasharray="{lay.dash}"' if lay.dash else ""
+        dash = f' stroke-dasharray="{escape(lay.dash)}"' if lay.dash else ""
         d = " ".join(_path(g, sx, sy) for g in lay.gdf.geometry if g is not None)
         if d:
-            out.append(f'<path d="{d}" fill="{lay.fill}" fill-opacity="{lay.fill_opacity}" '
-                       f'stroke="{lay.stroke}" stroke-width="{lay.stroke_width}"{dash} '
-                       f'fill-rule="evenodd"><title>{escape(lay.label)}</title></path>')
+            out.append(f'<path d="{d}" fill="{escape(lay.fill)}" '
+                       f'fill-opacity="{float(lay.fill_opacity):g}" '
+                       f'stroke="{escape(lay.stroke)}" stroke-width="{float(lay.stroke_width):g}"'
+                       f'{dash} fill-rule="evenodd"><title>{escape(lay.label)}</title></path>')
     # legend
     lx, ly = width - 190, height - legend_h
     out.append(f'<rect x="{lx - 8}" y="{ly - 8}" width="190" height="{legend_h}" fill="white" '
                'fill-opacity="0.85" stroke="#bbb"/>')
     for i, lay in enumerate(layers):
         y = ly + i * 22
-        out.append(f'<rect x="{lx}" y="{y}" width="18" height="12" fill="{lay.fill}" '
-                   f'fill-opacity="{max(lay.fill_opacity, 0.2)}" stroke="{lay.stroke}"/>'
+        out.append(f'<rect x="{lx}" y="{y}" width="18" height="12" fill="{escape(lay.fill)}" '
+                   f'fill-opacity="{max(float(lay.fill_opacity), 0.2):g}" '
+                   f'stroke="{escape(lay.stroke)}"/>'
                    f'<text x="{lx + 26}" y="{y + 11}" font-size="12">{escape(lay.label)}</text>')
     # scale bar: a round length near a fifth of the width
     target = (xmax - xmin) / 5
@@ -112,4 +119,4 @@ def overview_svg(layers: list[SvgLayer], *, bounds: tuple[float, float, float, f
                f'fill="#333"/><text x="-4" y="18" font-size="11">'
                f'{"北" if lang == "zh" else "N"}</text></g>')
     out.append("</svg>")
-    return "".join(out)
+    return Markup("".join(out))
