@@ -15,6 +15,7 @@ import glob
 import lzma
 import re
 import shutil
+import sqlite3
 import stat
 import struct
 import tempfile
@@ -91,7 +92,10 @@ class ReadReport:
 def list_layers(path: Path) -> list[str]:
     """Layer names of a multi-layer source (GeoPackage, FileGDB …)."""
     try:
-        return [str(name) for name in pyogrio.list_layers(_gdal_path(path))[:, 0]]
+        # GDAL's complaints surface, with the file's problem named, when the layer is read.
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            return [str(name) for name in pyogrio.list_layers(_gdal_path(path))[:, 0]]
     except Exception:
         return []
 
@@ -245,6 +249,8 @@ def _read_gdal(path: Path, layer: str | None, encoding: str | None,
             report.driver = str(info.get("driver") or "")
             gdf = pyogrio.read_dataframe(src, layer=layer, bbox=bbox, use_arrow=True,
                                          **options)
+        if caught and _damaged_geopackage(path):
+            raise _damaged(path)  # GDAL read on past damage (e.g. a lost CRS table)
         # GDAL's warnings (e.g. characters it could not recode) belong in the report.
         report.warnings.extend(f"GDAL: {w.message}" for w in caught)
     except InputError:
@@ -268,6 +274,11 @@ def _read_gdal(path: Path, layer: str | None, encoding: str | None,
     return gdf
 
 
+# What SQLite (under GDAL) says of a GeoPackage that is cut short or overwritten in places.
+_DAMAGED_SQLITE = ("database disk image is malformed", "file is not a database",
+                   "disk I/O error", "sqlite3_")
+
+
 def _gdal_error(exc: Exception, path: Path,
                 opened: tuple[str, str] | None = None) -> InputError:
     """An InputError in words a user can act on, for an exception from GDAL.
@@ -276,6 +287,8 @@ def _gdal_error(exc: Exception, path: Path,
     """
     text = str(exc).replace(*opened) if opened is not None else str(exc)
     message = _short(exc, text)
+    if any(marker in text for marker in _DAMAGED_SQLITE) or _damaged_geopackage(path):
+        return _damaged(path)
     if "not recognized as being in a supported file format" in message or (
             "does not exist in the file system" in message):
         what = "the zip holds no GIS file" if path.suffix.lower() == ".zip" else (
@@ -287,6 +300,34 @@ def _gdal_error(exc: Exception, path: Path,
     return InputError(f"cannot be read ({message.rstrip('.')})", file=path,
                       fix="check that the file is complete and in a GIS format "
                           "(GeoPackage, Shapefile, GeoJSON, KML, FileGDB, FlatGeobuf)")
+
+
+def _damaged(path: Path) -> InputError:
+    return InputError("is damaged or truncated", file=path,
+                      fix="re-export it (or copy it again completely)")
+
+
+def _damaged_geopackage(path: Path) -> bool:
+    """Whether a GeoPackage (SQLite) file is cut short or fails SQLite's own check.
+
+    The check reads every page, so it runs only once GDAL has failed or complained. A file
+    that is no SQLite database at all is not called damaged: it may be of another type.
+    """
+    if path.suffix.lower() not in (".gpkg", ".sqlite") or not path.is_file():
+        return False
+    with path.open("rb") as fh:
+        head = fh.read(100)
+    if len(head) < 100:
+        return True
+    if not head.startswith(b"SQLite format 3\0"):
+        return False
+    # immutable: no lock, journal or -shm file is created beside a file we only read
+    uri = f"{path.resolve().as_uri()}?mode=ro&immutable=1"
+    try:
+        with contextlib.closing(sqlite3.connect(uri, uri=True)) as db:
+            return db.execute("PRAGMA quick_check(1)").fetchone()[0] != "ok"
+    except sqlite3.Error:
+        return True
 
 
 def _shp_header_problem(header: bytes, size: int) -> str | None:
