@@ -15,6 +15,7 @@ import pyogrio
 import pytest
 from shapely import box
 
+from gaoxin.geo.errors import InputError
 from gaoxin.layers.encoding import guess_dbf_encoding, normalise_encoding_name
 from gaoxin.layers.read import read_source
 
@@ -167,11 +168,59 @@ def test_ascii_only_dbf_is_utf8() -> None:
 
 
 @pytest.mark.parametrize(("cpg", "expected"), [
-    ("65001", "utf-8"), ("UTF-8\n", "utf-8"), ("936", "gbk"), ("ANSI 936", "gbk"),
-    ("GB2312", "gbk"), ("54936", "gb18030"), ("cp936", "gbk"),
+    ("65001", "utf-8"), ("UTF-8\n", "utf-8"), ("UTF8", "utf-8"), ("\ufeffUTF-8", "utf-8"),
+    ("936", "gbk"), ("ANSI 936", "gbk"), ("CP936", "gbk"), ("cp936", "gbk"), ("GB2312", "gbk"),
+    ("54936", "gb18030"), ("GB 18030", "gb18030"), ("Big-5", "big5"), ("BIG5", "big5"),
+    ("950", "big5"), ("ANSI 1252", "cp1252"), ("windows-1252", "cp1252"), ("949", "cp949"),
+    ("88591", "latin-1"), ("ISO-8859-1", "latin-1"),
 ])
 def test_cpg_spellings(cpg: str, expected: str) -> None:
     assert normalise_encoding_name(cpg) == expected
+
+
+@pytest.mark.parametrize("name", ["OEM", "System", "Klingon", "rot13", "utf-16", "undefined",
+                                  "idna", "Kling\0on", "x" * 300])
+def test_names_that_are_no_dbf_encoding_are_refused(name: str) -> None:
+    """Not a codec, or one that does not keep ASCII as ASCII (DBF numbers are ASCII)."""
+    with pytest.raises(InputError) as err:
+        normalise_encoding_name(name)
+    assert str(err.value) == (f"unknown text encoding {name[:40]!r}. "
+                              "Fix: use UTF-8, GBK or GB18030")
+
+
+def test_big5_with_a_big_dash_5_cpg(tmp_path: Path) -> None:
+    """Traditional Chinese (Taiwan, Hong Kong); the .cpg spelled as some tools write it."""
+    gdf = gpd.GeoDataFrame({"名稱": ["高新區"]}, geometry=[box(500000, 3400000, 500100, 3400100)],
+                           crs=4544)
+    shp = tmp_path / "big5.shp"
+    pyogrio.write_dataframe(gdf, shp, encoding="BIG5")
+    shp.with_suffix(".cpg").write_text("Big-5")
+    back, report = read_source(shp)
+    assert (report.encoding, report.encoding_how) == ("big5", "cpg")
+    assert back.iloc[0]["名稱"] == "高新區"
+
+
+@pytest.mark.parametrize("cpg", [b"Klingon", b"rot13", b"Kling\0on", b"\xff\xfe"])
+def test_unknown_cpg_is_passed_over_with_a_note(tmp_path: Path, cpg: bytes) -> None:
+    shp = make_shapefile(tmp_path, "UTF-8", cpg=False, ldid=0)
+    shp.with_suffix(".cpg").write_bytes(cpg)
+    gdf, report = read_source(shp)
+    assert gdf.iloc[0]["名称"] == TEXT["UTF-8"]
+    assert report.encoding_how == "heuristic"
+    shown = cpg.decode("utf-8", "replace").strip()
+    assert report.warnings == [f"the .cpg says {shown!r}, which names no known text encoding "
+                               "(write UTF-8, GBK or GB18030 in it), but the text reads as "
+                               "utf-8; read as utf-8"]
+
+
+def test_unknown_cpg_leaves_the_language_driver_byte_to_decide(tmp_path: Path) -> None:
+    shp = make_shapefile(tmp_path, "GBK", cpg=False, ldid=0x4D)
+    shp.with_suffix(".cpg").write_text("OEM")
+    gdf, report = read_source(shp)
+    assert gdf.iloc[0]["名称"] == TEXT["GBK"]
+    assert (report.encoding, report.encoding_how) == ("gbk", "ldid")
+    assert report.warnings == ["the .cpg says 'OEM', which names no known text encoding "
+                               "(write UTF-8, GBK or GB18030 in it); read as gbk"]
 
 
 def test_wrong_declared_encoding_is_reported_not_raised(tmp_path: Path) -> None:

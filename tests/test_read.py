@@ -187,6 +187,29 @@ def random_gpkg(folder: Path) -> Path:
     return path
 
 
+def truncated_gpkg(folder: Path) -> Path:
+    path = layer_file(folder, [box(500000 + i, 3400000, 500100 + i, 3400100) for i in range(300)],
+                      4544, name="截断.gpkg")
+    data = path.read_bytes()
+    path.write_bytes(data[: len(data) * 2 // 3])  # a copy or download broken off
+    return path
+
+
+def overwritten_gpkg(folder: Path) -> Path:
+    path = layer_file(folder, [box(500000 + i, 3400000, 500100 + i, 3400100) for i in range(300)],
+                      4544, name="损坏.gpkg")
+    data = bytearray(path.read_bytes())
+    data[4096:8192] = b"\xa5" * 4096  # the second database page: a bad sector
+    path.write_bytes(bytes(data))
+    return path
+
+
+def empty_file_gpkg(folder: Path) -> Path:
+    path = folder / "零字节.gpkg"
+    path.write_bytes(b"")
+    return path
+
+
 def text_zip(folder: Path) -> Path:
     path = folder / "数据.zip"
     path.write_text("not a zip at all")
@@ -234,6 +257,9 @@ def corrupt_parquet(folder: Path) -> Path:
 BAD_FILES: list[tuple[Callable[[Path], Path], str]] = [
     (lambda d: d / "没有.gpkg", "file not found"),
     (random_gpkg, "GDAL does not recognise the format"),
+    (truncated_gpkg, "is damaged or truncated. Fix: re-export it"),
+    (overwritten_gpkg, "is damaged or truncated. Fix: re-export it"),
+    (empty_file_gpkg, "is damaged or truncated. Fix: re-export it"),
     (no_shx, "the Shapefile's .shx file is missing"),
     (half_shp, "the .shp is truncated (118 of 236 bytes)"),
     (garbage_shp, "is not a Shapefile"),
@@ -258,6 +284,7 @@ def test_bad_file_is_an_input_error(tmp_path: Path, make: Callable[[Path], Path]
     assert text.startswith(f"{path}: ")
     assert fragment in text
     assert ". Fix: " in text and ".. Fix" not in text
+    assert "sqlite" not in text.lower() and "SELECT" not in text  # no raw SQL or GDAL text
 
 
 def test_unknown_layer_lists_the_layers(tmp_path: Path) -> None:

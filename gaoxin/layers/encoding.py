@@ -9,6 +9,7 @@ decoding heuristic over the field names and records, and pass it to pyogrio expl
 from __future__ import annotations
 
 import codecs
+import re
 import zipfile
 from dataclasses import dataclass
 from pathlib import Path
@@ -18,13 +19,18 @@ from ..geo.errors import InputError
 # DBF language-driver ids (byte 29) that name Chinese code pages; others say nothing useful
 # about Chinese text and fall through to the heuristic.
 _LDID = {0x4D: "gbk", 0x7A: "gbk", 0x4E: "cp949", 0x4F: "big5", 0x78: "big5"}
-_CPG = {
-    "65001": "utf-8", "utf8": "utf-8", "utf-8": "utf-8",
-    "936": "gbk", "cp936": "gbk", "gbk": "gbk", "gb2312": "gbk", "ansi 936": "gbk",
-    "54936": "gb18030", "gb18030": "gb18030", "950": "big5", "big5": "big5",
-    "1252": "cp1252", "ansi 1252": "cp1252", "88591": "latin-1", "iso-8859-1": "latin-1",
+# .cpg and user spellings, lower case with everything but letters and digits dropped
+# ("ANSI 936" → "ansi936"). Windows code pages are numbers; GB2312 text is read as GBK, its
+# superset, because files labelled GB2312 routinely hold GBK characters.
+_SPELLINGS = {
+    "utf8": "utf-8", "gbk": "gbk", "gb2312": "gbk", "euccn": "gbk", "gb18030": "gb18030",
+    "big5": "big5", "iso88591": "latin-1", "latin1": "latin-1", "88591": "latin-1",
 }
+_CODE_PAGES = {"65001": "utf-8", "936": "gbk", "20936": "gbk", "54936": "gb18030",
+               "950": "big5", "28591": "latin-1"}
+_CODE_PAGE = re.compile(r"(?:ansi|oem|windows|cp|ms)?(\d+)")
 _SAMPLE_BYTES = 2_000_000
+_CPG_BYTES = 1024  # a .cpg holds one short name; more is not a .cpg
 
 
 @dataclass(frozen=True)
@@ -39,19 +45,47 @@ class EncodingGuess:
 def normalise_encoding_name(name: str) -> str:
     """Map a .cpg or user spelling to a Python codec name.
 
+    Raises
+    ------
+    InputError
+        When ``name`` is no text encoding that keeps ASCII as ASCII (as every DBF encoding
+        must: field types, numbers and dates are ASCII).
+
     Examples
     --------
     >>> normalise_encoding_name("936"), normalise_encoding_name("UTF-8 ")
     ('gbk', 'utf-8')
+    >>> normalise_encoding_name("Big-5"), normalise_encoding_name("ANSI 1252")
+    ('big5', 'cp1252')
     """
-    key = name.strip().lower().replace("_", "-")
-    if key in _CPG:
-        return _CPG[key]
+    text = name.strip().lstrip("\ufeff").strip()
+    compact = re.sub(r"[^0-9a-z]", "", text.lower())
+    code_page = _CODE_PAGE.fullmatch(compact)
+    if compact in _SPELLINGS:
+        return _SPELLINGS[compact]
+    candidates = [text.replace(" ", "-"), compact]
+    if code_page:
+        if code_page[1] in _CODE_PAGES:
+            return _CODE_PAGES[code_page[1]]
+        candidates.insert(0, f"cp{code_page[1]}")
+    for candidate in candidates:
+        codec = _ascii_codec(candidate)
+        if codec is not None:
+            return codec
+    raise InputError(f"unknown text encoding {name.strip()[:40]!r}",
+                     fix="use UTF-8, GBK or GB18030")
+
+
+def _ascii_codec(name: str) -> str | None:
+    """Python's name for the codec ``name`` when it decodes bytes to text with ASCII intact."""
     try:
-        return codecs.lookup(key).name
-    except LookupError:
-        raise InputError(f"unknown text encoding {name!r}",
-                         fix="use UTF-8, GBK or GB18030") from None
+        codec = codecs.lookup(name).name
+        if b"NAME 09".decode(codec) == "NAME 09":
+            bytes(range(256)).decode(codec, "replace")
+            return codec
+    except (LookupError, ValueError):  # ValueError: a NUL in the name; UnicodeError
+        pass
+    return None
 
 
 def guess_dbf_encoding(dbf: bytes, cpg: str | None = None) -> EncodingGuess:
@@ -60,7 +94,8 @@ def guess_dbf_encoding(dbf: bytes, cpg: str | None = None) -> EncodingGuess:
     The ``.cpg`` wins, then the language-driver id (byte 29), but only when the field names
     and records actually decode with it: a UTF-8 file stamped GBK, or GB18030 text (four-byte
     characters such as ``㐀``) under a GBK label, is otherwise read as mojibake. Failing both,
-    UTF-8 is tried, then GB18030 (which decodes all GBK and GB2312 text), then Latin-1.
+    UTF-8 is tried, then GB18030 (which decodes all GBK and GB2312 text), then Latin-1. A
+    ``.cpg`` naming no known encoding is passed over, with a note saying so.
 
     Examples
     --------
@@ -73,24 +108,36 @@ def guess_dbf_encoding(dbf: bytes, cpg: str | None = None) -> EncodingGuess:
     EncodingGuess(encoding='utf-8', how='cpg', note='')
     >>> guess_dbf_encoding(bytes(header) + "名称".encode("utf-8")).encoding
     'utf-8'
+    >>> guess_dbf_encoding(bytes(header), cpg="OEM").note
+    "the .cpg says 'OEM', which names no known text encoding (write UTF-8, GBK or GB18030 in it)"
     """
     texts = _dbf_texts(dbf)
+    unknown = ""  # a .cpg naming no encoding is a lost hint, not a reason to refuse the file
     if cpg and cpg.strip():
-        declared = normalise_encoding_name(cpg)
-        found = _first_decoding(texts, _family(declared))
-        if found:
-            return EncodingGuess(found, "cpg")
-        claim = f"the .cpg says {cpg.strip()}"
-    elif len(dbf) > 29 and dbf[29] in _LDID:
+        try:
+            declared = normalise_encoding_name(cpg)
+        except InputError:
+            unknown = (f"the .cpg says {cpg.strip()[:40]!r}, which names no known text "
+                       "encoding (write UTF-8, GBK or GB18030 in it),")
+        else:
+            found = _first_decoding(texts, _family(declared))
+            if found:
+                return EncodingGuess(found, "cpg")
+            return _heuristic(texts, f"the .cpg says {cpg.strip()}")
+    if len(dbf) > 29 and dbf[29] in _LDID:
         declared = _LDID[dbf[29]]
         # Valid multi-byte UTF-8 is practically never GBK text: a wrong stamp, not the data.
         if not (_has_multibyte(texts) and _first_decoding(texts, ("utf-8",))):
             found = _first_decoding(texts, _family(declared))
             if found:
-                return EncodingGuess(found, "ldid")
+                return EncodingGuess(found, "ldid", unknown.rstrip(","))
         claim = f"the DBF language-driver byte 0x{dbf[29]:02X} says {declared}"
-    else:
-        claim = ""
+        return _heuristic(texts, f"{unknown} and {claim}" if unknown else claim)
+    return _heuristic(texts, unknown)
+
+
+def _heuristic(texts: list[tuple[bytes, bool]], claim: str) -> EncodingGuess:
+    """UTF-8, else GB18030, else Latin-1; ``claim`` is the hint this overrules, if any."""
     found = _first_decoding(texts, ("utf-8", "gb18030")) or "latin-1"
     note = f"{claim} but the text reads as {found}" if claim else ""
     return EncodingGuess(found, "heuristic", note)
@@ -236,19 +283,22 @@ def shapefile_encoding(path: Path, *, member: str | None = None) -> EncodingGues
             cpg_name = _sidecar(names, stem, ".cpg")
             with zf.open(dbf_name) if dbf_name else _empty() as fh:
                 dbf = fh.read(_SAMPLE_BYTES)
-            cpg = zf.read(cpg_name).decode("ascii", "replace") if cpg_name else None
+            cpg = None
+            if cpg_name:
+                with zf.open(cpg_name) as fh:
+                    cpg = fh.read(_CPG_BYTES).decode("utf-8", "replace")
         return guess_dbf_encoding(dbf, cpg)
     stem = path.with_suffix("")
     dbf_path = _existing(stem, ".dbf")
     cpg_path = _existing(stem, ".cpg")
     dbf = _head(dbf_path) if dbf_path else b""
-    cpg = cpg_path.read_text("ascii", "replace") if cpg_path else None
+    cpg = _head(cpg_path, _CPG_BYTES).decode("utf-8", "replace") if cpg_path else None
     return guess_dbf_encoding(dbf, cpg)
 
 
 def _existing(stem: Path, ext: str) -> Path | None:
     for candidate in (stem.with_suffix(ext), stem.with_suffix(ext.upper())):
-        if candidate.exists():
+        if candidate.is_file():
             return candidate
     return None
 
@@ -268,6 +318,6 @@ class _empty:
         return b""
 
 
-def _head(path: Path) -> bytes:
+def _head(path: Path, size: int = _SAMPLE_BYTES) -> bytes:
     with path.open("rb") as fh:
-        return fh.read(_SAMPLE_BYTES)
+        return fh.read(size)

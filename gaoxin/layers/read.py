@@ -12,11 +12,16 @@ from __future__ import annotations
 
 import contextlib
 import glob
+import lzma
 import re
 import shutil
+import sqlite3
+import stat
+import struct
 import tempfile
 import warnings
 import zipfile
+import zlib
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -87,14 +92,25 @@ class ReadReport:
 def list_layers(path: Path) -> list[str]:
     """Layer names of a multi-layer source (GeoPackage, FileGDB …)."""
     try:
-        return [str(name) for name in pyogrio.list_layers(_gdal_path(path))[:, 0]]
+        # GDAL's complaints surface, with the file's problem named, when the layer is read.
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            return [str(name) for name in pyogrio.list_layers(_gdal_path(path))[:, 0]]
     except Exception:
         return []
 
 
-def _gdal_path(path: Path) -> str:
-    if path.suffix.lower() == ".zip":
-        return f"/vsizip/{path}"
+def _gdal_path(path: Path, member: zipfile.ZipInfo | None = None) -> str:
+    """The path GDAL opens for ``path`` (or its zip ``member``).
+
+    A zip or KMZ is checked entry by entry first (:func:`_zip_entries`), so GDAL never
+    touches an archive crafted to reach outside itself or to unpack to gigabytes.
+    """
+    suffix = path.suffix.lower()
+    if suffix in _ARCHIVE_SUFFIXES:
+        _zip_entries(path)
+    if suffix == ".zip":
+        return f"/vsizip/{path}" + (f"/{member.filename}" if member is not None else "")
     return str(path)
 
 
@@ -149,9 +165,10 @@ def read_table(path: str | Path, *, sheet: str | int | None = None) -> pd.DataFr
                      fix="use CSV or XLSX")
 
 
-def _short(exc: BaseException) -> str:
-    text = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
-    return text[:200]
+def _short(exc: BaseException, text: str | None = None) -> str:
+    """The first line of ``exc``'s message (or of ``text`` in its place), at most 200 chars."""
+    text = (str(exc) if text is None else text).strip()
+    return text.splitlines()[0][:200] if text else type(exc).__name__
 
 
 def _table_to_frame(df: pd.DataFrame, path: Path) -> gpd.GeoDataFrame:
@@ -200,17 +217,20 @@ def _read_gdal(path: Path, layer: str | None, encoding: str | None,
                bbox: tuple[float, float, float, float] | None,
                report: ReadReport) -> gpd.GeoDataFrame:
     suffix = path.suffix.lower()
-    member = _pick_zip_member(path, layer, report) if suffix == ".zip" else None
-    if member is not None:
+    parts = _pick_zip_layer(path, layer, report) if suffix == ".zip" else None
+    if parts is not None:
         layer = None  # the .shp inside the zip is the layer
-    is_shp = suffix == ".shp" or member is not None
+        _check_zipped_shapefile(path, parts)
+    is_shp = suffix == ".shp" or parts is not None
     if suffix == ".shp":
         _check_shapefile_parts(path)
     if is_shp:
         if encoding:
             report.encoding, report.encoding_how = normalise_encoding_name(encoding), "declared"
         else:
-            guess = shapefile_encoding(path, member=member)
+            member = parts[".shp"] if parts is not None else None
+            with _unpacking(path, member):
+                guess = shapefile_encoding(path, member=member.filename if member else None)
             report.encoding, report.encoding_how = guess.encoding, guess.how
             if guess.note:
                 report.warnings.append(f"{guess.note}; read as {guess.encoding}")
@@ -219,8 +239,9 @@ def _read_gdal(path: Path, layer: str | None, encoding: str | None,
                          fix="name one of these layers")
     # The ENCODING open option overrides a .cpg; pyogrio's encoding= (SHAPE_ENCODING) does not.
     options: dict[str, object] = {"ENCODING": report.encoding} if report.encoding else {}
+    src: str | None = None
     try:
-        with (_mended_shapefile(path, member, report) if is_shp
+        with (_mended_shapefile(path, parts, report) if is_shp
               else contextlib.nullcontext(_gdal_path(path))) as src, \
                 warnings.catch_warnings(record=True) as caught:
             warnings.simplefilter("always")
@@ -228,6 +249,8 @@ def _read_gdal(path: Path, layer: str | None, encoding: str | None,
             report.driver = str(info.get("driver") or "")
             gdf = pyogrio.read_dataframe(src, layer=layer, bbox=bbox, use_arrow=True,
                                          **options)
+        if caught and _damaged_geopackage(path):
+            raise _damaged(path)  # GDAL read on past damage (e.g. a lost CRS table)
         # GDAL's warnings (e.g. characters it could not recode) belong in the report.
         report.warnings.extend(f"GDAL: {w.message}" for w in caught)
     except InputError:
@@ -237,7 +260,12 @@ def _read_gdal(path: Path, layer: str | None, encoding: str | None,
                          fix="name the encoding (encoding = \"GBK\" or \"UTF-8\"), or add a .cpg "
                              "file holding it") from None
     except Exception as exc:
-        raise _gdal_error(exc, path) from None
+        opened = None
+        if src is not None and is_shp:
+            # GDAL names the file it opened: a temporary copy, gone by now, or a /vsizip/ path.
+            shown = parts[".shp"].filename if parts is not None else str(path)
+            opened = (src[:-4], shown[:-4])
+        raise _gdal_error(exc, path, opened) from None
     if not isinstance(gdf, gpd.GeoDataFrame):
         raise InputError("has no geometry column", file=path,
                          fix="export the layer with its geometry")
@@ -246,9 +274,21 @@ def _read_gdal(path: Path, layer: str | None, encoding: str | None,
     return gdf
 
 
-def _gdal_error(exc: Exception, path: Path) -> InputError:
-    """An InputError in words a user can act on, for an exception from GDAL."""
-    message = _short(exc)
+# What SQLite (under GDAL) says of a GeoPackage that is cut short or overwritten in places.
+_DAMAGED_SQLITE = ("database disk image is malformed", "file is not a database",
+                   "disk I/O error", "sqlite3_")
+
+
+def _gdal_error(exc: Exception, path: Path,
+                opened: tuple[str, str] | None = None) -> InputError:
+    """An InputError in words a user can act on, for an exception from GDAL.
+
+    ``opened`` is (the path GDAL opened, the name to show for it), both without suffix.
+    """
+    text = str(exc).replace(*opened) if opened is not None else str(exc)
+    message = _short(exc, text)
+    if any(marker in text for marker in _DAMAGED_SQLITE) or _damaged_geopackage(path):
+        return _damaged(path)
     if "not recognized as being in a supported file format" in message or (
             "does not exist in the file system" in message):
         what = "the zip holds no GIS file" if path.suffix.lower() == ".zip" else (
@@ -262,6 +302,44 @@ def _gdal_error(exc: Exception, path: Path) -> InputError:
                           "(GeoPackage, Shapefile, GeoJSON, KML, FileGDB, FlatGeobuf)")
 
 
+def _damaged(path: Path) -> InputError:
+    return InputError("is damaged or truncated", file=path,
+                      fix="re-export it (or copy it again completely)")
+
+
+def _damaged_geopackage(path: Path) -> bool:
+    """Whether a GeoPackage (SQLite) file is cut short or fails SQLite's own check.
+
+    The check reads every page, so it runs only once GDAL has failed or complained. A file
+    that is no SQLite database at all is not called damaged: it may be of another type.
+    """
+    if path.suffix.lower() not in (".gpkg", ".sqlite") or not path.is_file():
+        return False
+    with path.open("rb") as fh:
+        head = fh.read(100)
+    if len(head) < 100:
+        return True
+    if not head.startswith(b"SQLite format 3\0"):
+        return False
+    # immutable: no lock, journal or -shm file is created beside a file we only read
+    uri = f"{path.resolve().as_uri()}?mode=ro&immutable=1"
+    try:
+        with contextlib.closing(sqlite3.connect(uri, uri=True)) as db:
+            return db.execute("PRAGMA quick_check(1)").fetchone()[0] != "ok"
+    except sqlite3.Error:
+        return True
+
+
+def _shp_header_problem(header: bytes, size: int) -> str | None:
+    """What is wrong with a .shp of ``size`` bytes starting with ``header``, or None."""
+    declared = int.from_bytes(header[24:28], "big") * 2 if len(header) == 100 else None
+    if declared is None or int.from_bytes(header[:4], "big") != 9994:
+        return "is not a Shapefile (the .shp header is missing or damaged)"
+    if size < declared:
+        return f"is truncated ({size} of {declared} bytes)"
+    return None
+
+
 def _check_shapefile_parts(path: Path) -> None:
     """Refuse a Shapefile whose .shx or .dbf is missing, or whose .shp is cut short."""
     missing = [ext for ext in (".shx", ".dbf")
@@ -272,77 +350,55 @@ def _check_shapefile_parts(path: Path) -> None:
                          fix=f"copy the {' and '.join(missing)} that came with the .shp into "
                              "the same folder, or send the data as one .zip or .gpkg")
     with path.open("rb") as fh:
-        header = fh.read(100)
-    declared = int.from_bytes(header[24:28], "big") * 2 if len(header) == 100 else None
-    actual = path.stat().st_size
-    if declared is None or int.from_bytes(header[:4], "big") != 9994:
-        raise InputError("is not a Shapefile (the .shp header is missing or damaged)",
-                         file=path, fix="export the layer again")
-    if actual < declared:
-        raise InputError(f"the .shp is truncated ({actual} of {declared} bytes)", file=path,
-                         fix="copy the file again completely, or export the layer again")
-
-
-def _pick_zip_member(path: Path, layer: str | None, report: ReadReport) -> str | None:
-    """The ``.shp`` inside a zip to read (named by ``layer``, else the first), or None."""
-    members = _zip_shp_members(path)
-    if not members:
-        return None
-    if layer is None:
-        if len(members) > 1:
-            report.warnings.append(f"{len(members)} Shapefiles in the zip; read "
-                                   f"{Path(members[0]).stem!r} (name one with layer = …)")
-        return members[0]
-    chosen = next((m for m in members if Path(m).stem == layer), None)
-    if chosen is None:
-        raise InputError(f"has no layer {layer!r}; layers: "
-                         f"{', '.join(Path(m).stem for m in members)}", file=path,
-                         fix="name one of these layers")
-    return chosen
+        problem = _shp_header_problem(fh.read(100), path.stat().st_size)
+    if problem is not None:
+        raise InputError(problem if problem.startswith("is not") else f"the .shp {problem}",
+                         file=path, fix="copy the file again completely, or export the layer "
+                                        "again")
 
 
 @contextlib.contextmanager
-def _mended_shapefile(path: Path, member: str | None, report: ReadReport) -> Iterator[str]:
-    """Yield the GDAL path of a Shapefile (``member`` inside a zip, else ``path``), or of a
+def _mended_shapefile(path: Path, parts: dict[str, zipfile.ZipInfo] | None,
+                      report: ReadReport) -> Iterator[str]:
+    """Yield the GDAL path of a Shapefile (the zip entries ``parts``, else ``path``), or of a
     temporary copy whose DBF field names cut mid-character are mended.
 
     GDAL cuts field names to 10 bytes, splitting a UTF-8 Chinese character (``用地性质`` →
     ``用地性`` plus a stray byte); pyogrio then cannot decode the name at all. The input is
-    never modified: the copy lives in a temporary folder for the duration of the read.
+    never modified: the copy lives in a temporary folder for the duration of the read, under
+    names gaoxin chooses (``layer.shp`` …), never under a name taken from the zip.
     """
     encoding = report.encoding or "utf-8"
-    if member is not None:
-        with zipfile.ZipFile(path) as zf:
-            dbf_name = next((n for n in zf.namelist()
-                             if n[:-4] == member[:-4] and n.lower().endswith(".dbf")), None)
-            header = _dbf_header(zf.open(dbf_name)) if dbf_name else b""
+    if parts is not None:
+        dbf_entry = parts[".dbf"]  # _check_zipped_shapefile saw it
+        with _unpacking(path, dbf_entry), zipfile.ZipFile(path) as zf:
+            header = _dbf_header(zf.open(dbf_entry))
     else:
         dbf = next((p for p in (path.with_suffix(".dbf"), path.with_suffix(".DBF"))
                     if p.exists()), None)
         header = _dbf_header(dbf.open("rb")) if dbf else b""
     mended = repair_dbf_names(header, encoding)
     if mended is None:
-        yield f"/vsizip/{path}/{member}" if member is not None else str(path)
+        yield _gdal_path(path, parts[".shp"]) if parts is not None else str(path)
         return
     tmpdir = Path(tempfile.mkdtemp(prefix="gaoxin-shp-"))
     try:
-        if member is not None:
+        if parts is not None:
             with zipfile.ZipFile(path) as zf:
-                for name in zf.namelist():
-                    if name[:-4] == member[:-4]:
-                        zf.extract(name, tmpdir)
-            shp = tmpdir / member
+                for suffix, entry in parts.items():
+                    with _unpacking(path, entry), zf.open(entry) as packed, \
+                            (tmpdir / f"layer{suffix}").open("wb") as copy:
+                        shutil.copyfileobj(packed, copy)
         else:
             for part in path.parent.glob(f"{glob.escape(path.stem)}.*"):
-                if part.is_file():
-                    shutil.copy2(part, tmpdir / part.name)
-            shp = tmpdir / path.name
-        dbf_copy = next(shp.parent.glob(f"{glob.escape(shp.stem)}.[dD][bB][fF]"))
-        with dbf_copy.open("r+b") as fh:
+                if part.is_file() and part.stem == path.stem and _PART_SUFFIX.fullmatch(
+                        part.suffix):
+                    shutil.copy2(part, tmpdir / f"layer{part.suffix.lower()}")
+        with (tmpdir / "layer.dbf").open("r+b") as fh:
             fh.write(mended)
         report.fixes.append("mended DBF field names cut in the middle of a character "
                             "(GDAL cuts names to 10 bytes)")
-        yield str(shp)
+        yield str(tmpdir / "layer.shp")
     finally:
         shutil.rmtree(tmpdir, ignore_errors=True)
 
@@ -380,14 +436,158 @@ def _drop_kml_defaults(gdf: gpd.GeoDataFrame, layer_name: str) -> gpd.GeoDataFra
     return gdf.drop(columns=drop)
 
 
-def _zip_shp_members(path: Path) -> list[str]:
+# --- zip archives --------------------------------------------------------------------------
+
+_ARCHIVE_SUFFIXES = (".zip", ".kmz")
+# A zip member that unpacks past either limit is refused as a zip bomb. No Shapefile part
+# exceeds 4 GiB (the .shp header counts its length in 16-bit words in a signed 32-bit
+# number), and deflate packs real data far below its ceiling of about 1030:1, so only a
+# crafted member reaches 1000:1; below 1 MiB any ratio is harmless (a blank DBF packs well).
+_MEMBER_BYTES_LIMIT = 4 * 2**30
+_PACKING_RATIO_LIMIT = 1000
+_RATIO_CHECKED_FROM = 2**20
+# What zipfile and its decompressors raise for a damaged, truncated or encrypted member.
+_ZIP_ERRORS = (zipfile.BadZipFile, zlib.error, lzma.LZMAError, struct.error, EOFError, OSError,
+               NotImplementedError, RuntimeError, ValueError)
+_PART_SUFFIX = re.compile(r"\.[A-Za-z0-9]{3}")
+_CRAFTED_FIX = ("do not unpack this zip with other tools either; ask the sender to zip the "
+                "layer's files again, with plain names such as 地块.shp")
+_BOMB_FIX = ("this is no layer but a zip bomb; ask the sender to zip the layer's files again "
+             "(a layer this large travels better as one .gpkg)")
+
+
+def _zip_entries(path: Path) -> list[zipfile.ZipInfo]:
+    """The entries of the zip (or KMZ) at ``path``, once every one is found safe to read.
+
+    Every entry is checked, not only the layer's files: GDAL may open any of them, and an
+    archive holding one crafted name is not to be trusted with the rest.
+
+    Raises
+    ------
+    InputError
+        When the archive is not a zip, or an entry is absolute, climbs out with ``..``
+        (``/`` or ``\\``), starts with a drive letter, holds a NUL, is a symbolic link,
+        appears twice, or unpacks past :data:`_MEMBER_BYTES_LIMIT` or
+        :data:`_PACKING_RATIO_LIMIT`.
+    """
     try:
         with zipfile.ZipFile(path) as zf:
-            return [n for n in zf.namelist() if n.lower().endswith(".shp")
-                    and not n.startswith("__MACOSX/")]
-    except zipfile.BadZipFile:
-        raise InputError("is not a valid zip file", file=path,
-                         fix="re-create the zip with the .shp, .dbf, .shx and .prj") from None
+            entries = zf.infolist()
+    except _ZIP_ERRORS:
+        fix = ("export the KMZ again" if path.suffix.lower() == ".kmz"
+               else "re-create the zip with the .shp, .dbf, .shx and .prj")
+        raise InputError("is not a valid zip file", file=path, fix=fix) from None
+    seen: set[str] = set()
+    for entry in entries:
+        refusal = _unsafe_entry(entry) or (
+            ("appears twice in the zip", _CRAFTED_FIX) if entry.filename in seen else None)
+        if refusal is not None:
+            problem, fix = refusal
+            raise InputError(f"the zip member {entry.orig_filename!r} {problem}", file=path,
+                             fix=fix)
+        seen.add(entry.filename)
+    return entries
+
+
+def _unsafe_entry(entry: zipfile.ZipInfo) -> tuple[str, str] | None:
+    """Why a zip entry is unsafe to read (problem, fix), or None when it is safe.
+
+    Examples
+    --------
+    >>> _unsafe_entry(zipfile.ZipInfo("数据/地块.shp")) is None
+    True
+    >>> _unsafe_entry(zipfile.ZipInfo("..\\\\..\\\\地块.shp"))[0]
+    "has '..' in its name, which points outside the zip"
+    """
+    raw = entry.orig_filename  # zipfile cuts ``filename`` at a NUL; the raw name keeps it
+    name = raw.replace("\\", "/")
+    if "\0" in raw:
+        return "has a NUL character in its name", _CRAFTED_FIX
+    if name.startswith("/"):
+        return "has an absolute name", _CRAFTED_FIX
+    if re.match(r"[A-Za-z]:", name):
+        return "has a name starting with a drive letter", _CRAFTED_FIX
+    # Windows drops trailing dots and spaces, so ". ." and "..." climb out there too.
+    if any(".." in part and not part.strip(". ") for part in name.split("/")):
+        return "has '..' in its name, which points outside the zip", _CRAFTED_FIX
+    if stat.S_ISLNK(entry.external_attr >> 16):
+        return "is a symbolic link", _CRAFTED_FIX
+    if entry.file_size > _MEMBER_BYTES_LIMIT:
+        return (f"unpacks to {entry.file_size / 2**30:.1f} GiB (the limit is 4 GiB, the "
+                "largest a Shapefile part can be)", _BOMB_FIX)
+    if entry.file_size >= _RATIO_CHECKED_FROM and (
+            entry.file_size > _PACKING_RATIO_LIMIT * entry.compress_size):
+        ratio = entry.file_size / max(entry.compress_size, 1)
+        return (f"unpacks {ratio:,.0f} times larger than it is packed (the limit is "
+                f"{_PACKING_RATIO_LIMIT}:1)", _BOMB_FIX)
+    return None
+
+
+@contextlib.contextmanager
+def _unpacking(path: Path, entry: zipfile.ZipInfo | None) -> Iterator[None]:
+    """Turn a failure to unpack ``entry`` of the zip at ``path`` into an InputError."""
+    try:
+        yield
+    except InputError:
+        raise
+    except _ZIP_ERRORS as exc:
+        if entry is None:
+            raise
+        raise InputError(f"the zip member {entry.filename!r} cannot be unpacked "
+                         f"({_short(exc)})", file=path,
+                         fix="zip the layer's files again (without a password)") from None
+
+
+def _pick_zip_layer(path: Path, layer: str | None,
+                    report: ReadReport) -> dict[str, zipfile.ZipInfo] | None:
+    """The parts of the Shapefile inside a zip to read (named by ``layer``, else the first),
+    by lower-case suffix (``.shp``, ``.dbf`` …), or None when the zip holds no Shapefile."""
+    entries = _zip_entries(path)
+    members = [e for e in entries if e.filename.lower().endswith(".shp") and not e.is_dir()
+               and not e.filename.startswith("__MACOSX/")]
+    if not members:
+        return None
+    if layer is None:
+        if len(members) > 1:
+            report.warnings.append(f"{len(members)} Shapefiles in the zip; read "
+                                   f"{_stem(members[0])!r} (name one with layer = …)")
+        chosen = members[0]
+    else:
+        chosen = next((m for m in members if _stem(m) == layer), None)
+        if chosen is None:
+            raise InputError(f"has no layer {layer!r}; layers: "
+                             f"{', '.join(_stem(m) for m in members)}", file=path,
+                             fix="name one of these layers")
+    stem = chosen.filename[:-4]
+    parts = {e.filename[-4:].lower(): e for e in entries
+             if e.filename[:-4] == stem and _PART_SUFFIX.fullmatch(e.filename[-4:])
+             and not e.is_dir()}
+    parts[".shp"] = chosen
+    return parts
+
+
+def _stem(entry: zipfile.ZipInfo) -> str:
+    """The layer name of a ``.shp`` entry: its file name without folder or suffix."""
+    return entry.filename.replace("\\", "/").rsplit("/", 1)[-1][:-4]
+
+
+def _check_zipped_shapefile(path: Path, parts: dict[str, zipfile.ZipInfo]) -> None:
+    """Refuse a Shapefile in a zip whose .shx or .dbf is missing, or whose .shp is cut short."""
+    shp = parts[".shp"]
+    missing = [suffix for suffix in (".shx", ".dbf") if suffix not in parts]
+    if missing:
+        raise InputError(f"the zip member {shp.filename!r} has no {' or '.join(missing)} "
+                         "beside it (a Shapefile is several files with the same name)",
+                         file=path,
+                         fix=f"zip the {' and '.join(_stem(shp) + m for m in missing)} that "
+                             f"came with {_stem(shp)}.shp together with it, or send the data "
+                             "as one .gpkg")
+    with _unpacking(path, shp), zipfile.ZipFile(path) as zf, zf.open(shp) as fh:
+        problem = _shp_header_problem(fh.read(100), shp.file_size)
+    if problem is not None:
+        raise InputError(f"the zip member {shp.filename!r} {problem}", file=path,
+                         fix="zip the layer's files again (or download the zip again "
+                             "completely)")
 
 
 def read_source(
