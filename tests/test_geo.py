@@ -27,6 +27,7 @@ from gaoxin.geo.crs import (
 from gaoxin.geo.errors import InputError
 from gaoxin.geo.hygiene import repair_geometries
 from gaoxin.geo.units import M2_PER_MU, m2_to_mu
+from gaoxin.layers.workspace import LayerSource, load_vector_layer
 
 REAL = Path(__file__).resolve().parents[2] / "shared" / "data" / "real"
 GEOD = Geod(ellps="GRS80")
@@ -273,6 +274,17 @@ def test_reprojecting_densified_keeps_the_lon_lat_area(size, target):
     assert abs(plain / expected - 1) > 1e-5  # what a vertex-by-vertex reprojection does
     moved = ellipsoidal_area(to_crs_densified(lon_lat, crs)).iloc[0]
     assert moved == pytest.approx(expected, rel=1e-6)
+
+
+def test_a_lon_lat_zone_loaded_into_gauss_kruger_keeps_its_area(tmp_path):
+    # The workspace loader reprojects every layer to the working CRS before any area is taken.
+    zone = box(104.0, 30.0, 105.0, 31.0)
+    path = tmp_path / "zones.gpkg"
+    zones = gpd.GeoDataFrame({"zone_id": ["z1"], "name": ["示例区"]}, geometry=[zone], crs=4490)
+    zones.to_file(path)
+    loaded = load_vector_layer(LayerSource("zones", path), "zones", to_crs=CRS.from_epsg(4544))
+    area = ellipsoidal_area(loaded.frame.geometry).iloc[0]
+    assert area == pytest.approx(_file_area(zone, 4490), rel=1e-6)  # before: 2.8e-5 off
 
 
 def test_reprojecting_densified_leaves_parcels_and_frames_alone():
