@@ -126,8 +126,11 @@ def ellipsoidal_area(geoms: gpd.GeoSeries, method: AreaMethod = "ellipsoidal", *
         Areal scale factors from :func:`areal_scale_factors` for these geometries, when the
         caller already has them (they are not computed twice).
     method
-        ``"ellipsoidal"`` (default): planar area in a local equal-area projection.
-        ``"geodesic"``: ``pyproj.Geod`` with rings oriented first, so holes subtract.
+        ``"ellipsoidal"`` (default): the region with the file's own straight edges, within
+        1e-6 (module docstring: lon/lat integrated exactly, GK parcels by scale factor,
+        others in a local equal-area projection with long edges densified).
+        ``"geodesic"``: ``pyproj.Geod`` with rings oriented first, so holes subtract (geodesic
+        edges: not the file's edges for large features).
         ``"planar"``: the area in the geometries' own projected CRS (e.g. Gauss-Krüger), as
         a 界址点 TXT header states it; refused for geographic or Web Mercator CRSs.
 
