@@ -1,11 +1,13 @@
 """Ellipsoidal area at scale: our equal-area projection vs. pyproj.Geod per feature.
 
-Run: .venv/bin/python benchmarks/bench_area.py [N ...]   (default 10000 100000 1000000)
+Run: .venv/bin/python benchmarks/bench_area.py [--geographic] [N ...]
+(default 10000 100000 1000000)
 
 Parcels are jittered squares of 20–300 m spread over Sichuan's basin in CGCS2000 / GK 105°E
-(EPSG:4544). Both methods run in the same process on the same data; the script prints one
-Markdown row per N for benchmarks/RESULTS.md. Geod is timed on a 20,000-feature sample and
-extrapolated linearly above that (it is a Python loop: the per-feature cost is constant).
+(EPSG:4544), or with ``--geographic`` the same parcels in CGCS2000 lon/lat (EPSG:4490).
+Both methods run in the same process on the same data; the script prints one Markdown row
+per N for benchmarks/RESULTS.md. Geod is timed on a 20,000-feature sample and extrapolated
+linearly above that (it is a Python loop: the per-feature cost is constant).
 """
 
 from __future__ import annotations
@@ -30,13 +32,13 @@ def parcels(n: int, seed: int = 42) -> gpd.GeoSeries:
     return gpd.GeoSeries(shapely.box(x, y, x + w, y + h), crs=4544)
 
 
-def main(sizes: list[int]) -> None:
+def main(sizes: list[int], *, geographic: bool = False) -> None:
     print(f"# {platform.node()} · {platform.processor() or platform.machine()} · "
-          f"Python {platform.python_version()}")
+          f"Python {platform.python_version()} · EPSG:{4490 if geographic else 4544}")
     print("| N | ellipsoidal (ours) s | geodesic (pyproj.Geod) s | speed-up | max rel. diff |")
     print("|---|---|---|---|---|")
     for n in sizes:
-        geoms = parcels(n)
+        geoms = parcels(n).to_crs(4490) if geographic else parcels(n)
         t = time.perf_counter()
         ours = ellipsoidal_area(geoms)
         t_ours = time.perf_counter() - t
@@ -51,4 +53,6 @@ def main(sizes: list[int]) -> None:
 
 
 if __name__ == "__main__":
-    main([int(a) for a in sys.argv[1:]] or [10_000, 100_000, 1_000_000])
+    args = sys.argv[1:]
+    main([int(a) for a in args if a != "--geographic"] or [10_000, 100_000, 1_000_000],
+         geographic="--geographic" in args)

@@ -213,12 +213,12 @@ def _planar_area(gdf: gpd.GeoDataFrame) -> pd.Series:
     from pyproj import CRS
 
     from .geo.area import ellipsoidal_area
-    from .geo.crs import gk3_crs, gk3_zone
+    from .geo.crs import gk3_crs, gk3_zone, to_crs_densified
 
     crs = CRS.from_user_input(gdf.crs)
     if crs.is_geographic:
         lon = float(np.mean(gdf.to_crs(4490).total_bounds[[0, 2]]))
-        return ellipsoidal_area(gdf.geometry.to_crs(gk3_crs(gk3_zone(lon))), "planar")
+        return ellipsoidal_area(to_crs_densified(gdf.geometry, gk3_crs(gk3_zone(lon))), "planar")
     return ellipsoidal_area(gdf.geometry, "planar")
 
 

@@ -18,7 +18,7 @@ from shapely import Polygon, box
 from gaoxin.analysis import expansion
 from gaoxin.analysis.ruleset import load_ruleset
 from gaoxin.cli import main
-from gaoxin.geo.crs import gk3_crs
+from gaoxin.geo.crs import gk3_crs, to_crs_densified
 from gaoxin.layers.boundary_txt import read_boundary_txt, write_boundary_txt
 
 REAL = Path(__file__).resolve().parents[2] / "shared" / "data" / "real"
@@ -266,12 +266,14 @@ def test_real_dayi_request_against_bamboo_habitat_and_qionglai_dem(tmp_path, cap
     capsys.readouterr()
     summary = json.loads((out / "summary.json").read_text(encoding="utf-8"))
     checks = {c["key"]: c for c in summary["checks"]}
-    # Independent computation in the same working CRS (the habitat's long simplified edges are
-    # straight in that plane): the request read back from its file, shapely, pyproj.Geod.
+    # Independent computation in the same working CRS (edges are straight in lon/lat, as the
+    # files define them, so densified before reprojecting): the request read back from its
+    # file, shapely, pyproj.Geod.
     work = int(summary["provenance"]["working_crs"].split()[0].split(":")[1])
     assert work == 4543  # Dayi (~103.4°E) lies in zone 34, CM 102°E
-    req = gpd.read_file(tmp_path / "request.geojson").to_crs(work).geometry.iloc[0]
-    habitat = gpd.read_file(REAL / "qionglai_bamboo_habitat_proxy.geojson").to_crs(work)
+    req = to_crs_densified(gpd.read_file(tmp_path / "request.geojson"), work).geometry.iloc[0]
+    habitat = to_crs_densified(gpd.read_file(REAL / "qionglai_bamboo_habitat_proxy.geojson"),
+                               work)
     exact = shapely.intersection(req, shapely.union_all(habitat.geometry.values))
     expected = geodesic_area(exact, work)
     assert expected > 1e5  # the request really straddles the habitat edge

@@ -8,23 +8,26 @@ import geopandas as gpd
 import numpy as np
 import pytest
 import shapely
-from hypothesis import given, settings
+from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 from pyproj import CRS, Geod, Transformer
 from shapely import Polygon, box
 
-from gaoxin.geo.area import area_table, ellipsoidal_area
+from gaoxin.geo.area import area_table, areal_scale_factors, ellipsoidal_area
 from gaoxin.geo.crs import (
+    densify_edges,
     gk3_crs,
     gk3_zone,
     gk_zone_of_crs,
     guess_crs_from_coords,
     parse_crs,
+    to_crs_densified,
     working_crs,
 )
 from gaoxin.geo.errors import InputError
 from gaoxin.geo.hygiene import repair_geometries
 from gaoxin.geo.units import M2_PER_MU, m2_to_mu
+from gaoxin.layers.workspace import LayerSource, load_vector_layer
 
 REAL = Path(__file__).resolve().parents[2] / "shared" / "data" / "real"
 GEOD = Geod(ellps="GRS80")
@@ -178,6 +181,157 @@ def test_real_sichuan_boundaries_match_geod_to_1e4(name, layer):
     if layer == "province":
         # Sichuan is about 48.6万 km²
         assert 480_000 < expected.sum() / 1e6 < 490_000
+
+
+# ------------------------------------------- large polygons with few vertices (item 9)
+#
+# The reference is the region the file defines: edges straight in the file's own CRS. The
+# polygon is densified very finely in that CRS, taken to lon/lat, and measured by pyproj.Geod
+# (whose geodesic pieces are then ≤ 1/2000 of the feature: converged to ~1e-9).
+
+
+def _file_area(geom: shapely.Geometry, crs: int | CRS) -> float:
+    xmin, ymin, xmax, ymax = geom.bounds
+    fine = shapely.segmentize(geom, max(xmax - xmin, ymax - ymin) / 2000)
+    lon_lat = gpd.GeoSeries([fine], crs=crs).to_crs(4490).iloc[0]
+    return _geod_area(lon_lat)
+
+
+def _rel_error(geom: shapely.Geometry, crs: int | CRS) -> float:
+    ours = ellipsoidal_area(gpd.GeoSeries([geom], crs=crs)).iloc[0]
+    return abs(ours / _file_area(geom, crs) - 1)
+
+
+@pytest.mark.parametrize("lat", [18.0, 30.0, 45.0, 53.0])
+@pytest.mark.parametrize("size", [1.0, 5.0])
+def test_lon_lat_box_has_the_area_of_its_lon_lat_edges(lat, size):
+    # Before: 2.7e-5 (1°) and 7e-4 (5°) at 30°N, the edges taken as LAEA chords.
+    box_ = box(104.0, lat, 104.0 + size, lat + size)
+    assert _rel_error(box_, 4490) <= 1e-6
+
+
+@pytest.mark.parametrize("geom", [
+    box(400_000, 3_300_000, 600_000, 3_500_000),        # 200 km square on the CM
+    box(550_000, 3_300_000, 750_000, 3_500_000),        # …and reaching 2.6° east of it
+    Polygon([(300_000, 3_300_000), (700_000, 3_300_000), (500_000, 3_600_000)]),
+    Polygon([(300_000, 5_800_000), (700_000, 5_800_000), (500_000, 5_900_000)]),  # 52°N
+])
+def test_gauss_kruger_polygon_has_the_area_of_its_plane_edges(geom):
+    # Before: 4.1e-5 for the squares, 1.7e-4 for the triangle.
+    assert _rel_error(geom, 4544) <= 1e-6
+
+
+def test_web_mercator_triangle_has_the_area_of_its_rhumb_line_edges():
+    # Straight lines in Web Mercator are loxodromes. Before: 7.7e-3.
+    tri = gpd.GeoSeries([Polygon([(104, 45), (109, 45), (106, 47)])], crs=4490).to_crs(3857)
+    assert _rel_error(tri.iloc[0], 3857) <= 1e-6
+
+
+_ANGLES = st.lists(st.floats(0, 2 * np.pi), min_size=3, max_size=7, unique=True)
+
+
+def _few_vertex_polygon(data: st.DataObject, x: float, y: float, span: float,
+                        angles: list[float]) -> Polygon:
+    # Vertices by increasing angle around (x, y): simple unless one angular gap exceeds π.
+    radii = data.draw(st.lists(st.floats(0.3, 1.0), min_size=len(angles), max_size=len(angles)))
+    order = np.argsort(angles)
+    a, r = np.asarray(angles)[order], np.asarray(radii)[order] * span / 2
+    poly = Polygon(np.c_[x + r * np.cos(a), y + r * np.sin(a)])
+    assume(poly.is_valid and poly.area > 1e-3 * span**2)  # no needles, no bow ties
+    return poly
+
+
+@settings(max_examples=30, deadline=None)
+@given(lon=st.floats(76.0, 132.0), lat=st.floats(18.0, 51.0), span=st.floats(0.01, 5.0),
+       angles=_ANGLES, data=st.data())
+def test_random_lon_lat_polygons_within_1e6(lon, lat, span, angles, data):
+    assert _rel_error(_few_vertex_polygon(data, lon, lat, span, angles), 4490) <= 1e-6
+
+
+@settings(max_examples=20, deadline=None)
+@given(x=st.floats(350_000.0, 650_000.0), y=st.floats(2_500_000.0, 5_700_000.0),
+       span=st.floats(10_000.0, 500_000.0), angles=_ANGLES, data=st.data())
+def test_random_gauss_kruger_polygons_within_1e6(x, y, span, angles, data):
+    assert _rel_error(_few_vertex_polygon(data, x, y, span, angles), 4544) <= 1e-6
+
+
+def test_small_parcels_keep_the_scale_factor_fast_path():
+    # Parcels in Gauss-Krüger are neither densified nor projected: planar ÷ areal scale.
+    rng = np.random.default_rng(3)
+    x, y = rng.uniform(330_000, 670_000, 2000), rng.uniform(3_250_000, 3_600_000, 2000)
+    parcels = gpd.GeoSeries(shapely.box(x, y, x + 150, y + 90), crs=4544)
+    expected = shapely.area(np.asarray(parcels.values)) / areal_scale_factors(parcels)
+    np.testing.assert_array_equal(ellipsoidal_area(parcels).to_numpy(), expected)
+
+
+@pytest.mark.parametrize(("size", "target"), [(1.0, 4544), (5.0, None)])
+def test_reprojecting_densified_keeps_the_lon_lat_area(size, target):
+    # A layer in degrees reprojected to the working CRS before its area is taken.
+    lon_lat = gpd.GeoSeries([box(103.0, 30.0, 103.0 + size, 30.0 + size)], crs=4490)
+    crs = CRS.from_epsg(target) if target else working_crs(*lon_lat.total_bounds)
+    expected = _file_area(lon_lat.iloc[0], 4490)
+    plain = ellipsoidal_area(lon_lat.to_crs(crs)).iloc[0]
+    assert abs(plain / expected - 1) > 1e-5  # what a vertex-by-vertex reprojection does
+    moved = ellipsoidal_area(to_crs_densified(lon_lat, crs)).iloc[0]
+    assert moved == pytest.approx(expected, rel=1e-6)
+
+
+def test_a_lon_lat_zone_loaded_into_gauss_kruger_keeps_its_area(tmp_path):
+    # The workspace loader reprojects every layer to the working CRS before any area is taken.
+    zone = box(104.0, 30.0, 105.0, 31.0)
+    path = tmp_path / "zones.gpkg"
+    zones = gpd.GeoDataFrame({"zone_id": ["z1"], "name": ["示例区"]}, geometry=[zone], crs=4490)
+    zones.to_file(path)
+    loaded = load_vector_layer(LayerSource("zones", path), "zones", to_crs=CRS.from_epsg(4544))
+    area = ellipsoidal_area(loaded.frame.geometry).iloc[0]
+    assert area == pytest.approx(_file_area(zone, 4490), rel=1e-6)  # before: 2.8e-5 off
+
+
+def test_reprojecting_densified_leaves_parcels_and_frames_alone():
+    parcels = gpd.GeoDataFrame({"pid": ["a", "b"]}, geometry=[
+        box(104.0, 30.0, 104.001, 30.001), box(104.001, 30.0, 104.002, 30.001)], crs=4490)
+    before = parcels.copy()
+    moved = to_crs_densified(parcels, 4544)
+    assert moved.geometry.geom_equals_exact(parcels.to_crs(4544).geometry, 0).all()
+    assert list(moved.columns) == ["pid", "geometry"] and moved.crs.to_epsg() == 4544
+    assert before.geometry.equals(parcels.geometry)  # the input is not modified
+
+
+def _shared_vertices(pair: np.ndarray) -> int:
+    a, b = (set(map(tuple, shapely.get_coordinates(g))) for g in pair)
+    return len(a & b)
+
+
+def test_densified_shared_edges_stay_shared():
+    # Neighbours traverse their shared edge in opposite directions; densified, they must still
+    # share every vertex of it, or reprojected layers stop being coverages (slivers, overlaps).
+    rng = np.random.default_rng(0)
+    segmentize_broken = 0
+    for _ in range(50):
+        p, q = rng.uniform(100, 110, 2), rng.uniform(100, 110, 2)
+        pair = np.array([Polygon([rng.uniform(90, 99, 2), p, q]),
+                         Polygon([p, rng.uniform(111, 120, 2), q])])
+        on_edge = int(np.ceil(np.hypot(*(p - q)) / 0.01)) + 1
+        assert _shared_vertices(densify_edges(pair, 0.01)) == on_edge
+        segmentize_broken += _shared_vertices(shapely.segmentize(pair, 0.01)) != on_edge
+    assert segmentize_broken > 0  # why densify_edges exists
+    zones = gpd.GeoSeries([box(103.0, 30.0, 104.0, 31.0), box(104.0, 30.0, 105.0, 31.0)],
+                          crs=4490)
+    moved = to_crs_densified(zones, 4544)
+    assert _shared_vertices(np.asarray(moved.values)) > 300
+    assert shapely.coverage_is_valid(np.asarray(moved.values))
+
+
+def test_lon_lat_area_of_multipolygons_and_holes_adds_up():
+    outer, hole = box(104.0, 30.0, 105.0, 31.0), box(104.2, 30.2, 104.4, 30.4)
+    parts = [Polygon(outer.exterior.coords, [hole.exterior.coords]), box(106, 30, 107, 31)]
+    s = gpd.GeoSeries([shapely.MultiPolygon(parts), outer, hole, box(106, 30, 107, 31),
+                       shapely.GeometryCollection([outer, shapely.Point(0, 0)]), None],
+                      crs=4490)
+    a = ellipsoidal_area(s).to_numpy()
+    assert a[0] == pytest.approx(a[1] - a[2] + a[3], rel=1e-12)
+    assert a[4] == pytest.approx(a[1], rel=1e-12) and a[5] == 0.0
+    assert a[1] == pytest.approx(_file_area(outer, 4490), rel=1e-9)
 
 
 # ---------------------------------------------------------------- hygiene

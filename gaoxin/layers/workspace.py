@@ -15,7 +15,7 @@ import pandas as pd
 import shapely
 from pyproj import CRS
 
-from ..geo.crs import describe_crs, parse_crs, working_crs
+from ..geo.crs import describe_crs, parse_crs, to_crs_densified, working_crs
 from ..geo.errors import InputError
 from ..geo.hygiene import FAMILIES, repair_geometries
 from . import DEFAULT_WORKSPACE
@@ -220,7 +220,7 @@ def load_vector_layer(
         if unknown:
             report.warnings.append(f"unknown land-status codes {unknown[:8]} (domain.md §1.2)")
     if to_crs is not None:
-        gdf = gdf.to_crs(to_crs)
+        gdf = to_crs_densified(gdf, to_crs)
     return LoadedLayer(kind, gdf, report)
 
 
@@ -315,7 +315,7 @@ def load_layers(ws: Workspace, kinds: list[str] | None = None) -> LoadedWorkspac
     crs = choose_working_crs(vectors, ws.crs)
     for layer in loaded.values():
         if isinstance(layer.frame, gpd.GeoDataFrame):
-            layer.frame = layer.frame.to_crs(crs)
+            layer.frame = to_crs_densified(layer.frame, crs)
     dem = ws.layers.get("dem")
     if dem is not None and not dem.path.exists():
         raise InputError("file not found", file=dem.path, fix="check the DEM path")

@@ -22,7 +22,7 @@ from pyproj import CRS
 from .. import __version__
 from ..analysis import expansion
 from ..analysis.ruleset import RuleSet, load_ruleset
-from ..geo.crs import describe_crs
+from ..geo.crs import describe_crs, to_crs_densified
 from ..geo.errors import InputError
 from ..geo.hygiene import repair_geometries
 from ..geo.raster import Raster
@@ -104,7 +104,7 @@ def run_expansion(
     request, invalid, notes = read_request(request_path, crs=crs, encoding=encoding,
                                            close_rings=close_rings)
     working = choose_working_crs([request], ws.crs)
-    request = request.to_crs(working)
+    request = to_crs_densified(request, working)
     zones = load_vector_layer(ws.layers["zones"], "zones", to_crs=working).frame
     if zone_id not in set(zones["zone_id"]):
         raise InputError(f"zone {zone_id!r} is not in the zones layer (zones: "

@@ -28,7 +28,7 @@ from .. import __version__
 from ..analysis import intensity, per_mu
 from ..analysis import plot_ratio as pr
 from ..analysis.ruleset import RuleSet, load_ruleset
-from ..geo.crs import describe_crs
+from ..geo.crs import describe_crs, to_crs_densified
 from ..geo.errors import InputError
 from ..geo.units import m2_to_ha, m2_to_mu
 from ..layers.provenance import digests, digests_in_background
@@ -87,7 +87,7 @@ def load(ws: Workspace, required: tuple[str, ...], optional: tuple[str, ...] = (
     crs = choose_working_crs(boxes, ws.crs)
     for kind, f in frames.items():
         if isinstance(f, gpd.GeoDataFrame) and not CRS.from_user_input(f.crs).equals(crs):
-            frames[kind] = f.to_crs(crs)
+            frames[kind] = to_crs_densified(f, crs)
     return Loaded(crs, frames, files, notes, hashing)
 
 
