@@ -177,9 +177,9 @@ def area(
                          f"{', '.join(c for c in gdf.columns if c != gdf.geometry.name)}",
                          file=file, fix="give --by one of these fields")
     gdf, repair = repair_geometries(gdf, family="polygon", id_field=by)
+    _require_geometry(gdf, file, report.warnings + repair.lines())
     for line in report.warnings + repair.lines():
         _note(line)
-    _require_geometry(gdf, file)
     result = area_table(gdf.geometry)
     if planar:
         result.insert(0, "planar_area_m2", _planar_area(gdf))
@@ -201,11 +201,12 @@ def area(
         err.print(f"wrote {table_out}")
 
 
-def _require_geometry(gdf: gpd.GeoDataFrame, file: Path) -> None:
+def _require_geometry(gdf: gpd.GeoDataFrame, file: Path, notes: list[str]) -> None:
+    """Refuse a layer left with no feature, saying in the one message what was dropped."""
     if len(gdf) == 0:
-        raise InputError("no feature has a usable geometry (all are missing, empty or damaged)",
-                         file=file, fix="check the layer in a GIS; the notes above name the "
-                                        "features that were dropped")
+        why = f" ({'; '.join(notes)})" if notes else ""
+        raise InputError(f"no feature has a usable geometry{why}", file=file,
+                         fix="check the layer's geometries in a GIS")
 
 
 def _planar_area(gdf: gpd.GeoDataFrame) -> pd.Series:
@@ -337,9 +338,9 @@ def map_(
             gdf, report = read_source(f, crs=crs)
             gdf, repair = repair_geometries(gdf)
             kind, notes = None, report.warnings + repair.lines()
+        _require_geometry(gdf, f, notes)
         for line in notes:
             _note(line, f.name)
-        _require_geometry(gdf, f)
         layers.append(MapLayer(gdf, kind=kind, name=None if kind else f.stem))
     path = write_map(layers, out_path, offline=offline, basemap=basemap, lang=lang, title=title,
                      tianditu_key=key or os.environ.get("TIANDITU_KEY"))

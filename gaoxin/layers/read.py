@@ -58,6 +58,9 @@ def looks_like_boundary_txt(path: Path) -> bool:
     >>> _ = p.write_text("[地块坐标]\\nJ1,1,2834493.395,35521983.54\\n", encoding="utf-8")
     >>> looks_like_boundary_txt(p)
     True
+    >>> _ = p.write_text("【 属性描述 】\\n坐标系=2000国家大地坐标系\\n", encoding="utf-8")
+    >>> looks_like_boundary_txt(p)
+    True
     """
     if not path.is_file():
         return False
@@ -65,8 +68,13 @@ def looks_like_boundary_txt(path: Path) -> bool:
         head = fh.read(4096)
     if b"\0" in head:
         return False
-    text = head.decode("gb18030", errors="replace")
-    return "[地块坐标]" in text or "[属性描述]" in text or bool(_TXT_POINT.search(text))
+    # UTF-8 first: GBK decoding of UTF-8 Chinese never fails, it only garbles.
+    texts = [head.decode(enc, errors="replace") for enc in ("utf-8", "gb18030")]
+    return any(_TXT_SECTION.search(t) or _TXT_POINT.search(t) for t in texts)
+
+
+# A section header as offices write it: half- or full-width brackets, spaces inside.
+_TXT_SECTION = re.compile(r"[\[【][ \t\u3000]*(地块坐标|属性描述)[ \t\u3000]*[\]】]")
 
 _WKT_COLUMNS = ("wkt", "geometry", "geom", "the_geom", "shape", "几何")
 _LON_COLUMNS = ("lon", "lng", "long", "longitude", "经度", "x")
@@ -243,7 +251,11 @@ def _read_gdal(path: Path, layer: str | None, encoding: str | None,
     try:
         with (_mended_shapefile(path, parts, report) if is_shp
               else contextlib.nullcontext(_gdal_path(path))) as src, \
-                warnings.catch_warnings(record=True) as caught:
+                warnings.catch_warnings(record=True) as caught, \
+                np.errstate(invalid="ignore"):
+            # A NaN coordinate is reported by the geometry checks, by feature; numpy's
+            # warning while decoding it is noise (and errstate, unlike the warnings filter,
+            # is per thread: layers load side by side).
             warnings.simplefilter("always")
             info = pyogrio.read_info(src, layer=layer, **options)
             report.driver = str(info.get("driver") or "")

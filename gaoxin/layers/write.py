@@ -404,6 +404,9 @@ def output_run(out_dir: str | Path, *, command: str) -> Iterator[RunStage]:
     # A symlinked --out stays a symlink: the folder it points to is the one replaced.
     target = resolved if out_dir.is_symlink() else out_dir
     _make_folder(target.parent, target)
+    # Refuse a wrong --out before the lock file is made beside it: a refused run leaves
+    # nothing behind (checked again under the lock, where it counts).
+    _refuse_unless_ours(target, command)
     with _place_lock(target):
         _recover(target)
         _refuse_unless_ours(target, command)
