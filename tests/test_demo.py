@@ -47,3 +47,43 @@ def test_issue_5_outputs_each_with_map_and_table(demo_out: Path) -> None:
     assert parcels["floor_area_m2"].sum() == pytest.approx(plot["floor_area_m2"], rel=1e-6)
     per_mu = json.loads((demo_out / "per_mu" / "summary.json").read_text(encoding="utf-8"))
     assert set(per_mu["classes"]) == {"A", "B", "C", "D"}
+
+
+# ---------------------------------------------------------------- the demo's figures stay put
+
+FIGURES = Path(__file__).parent / "data" / "demo_figures.json"
+
+
+def demo_figures(out: Path) -> dict[str, object]:
+    """Every figure of every summary.json the demo writes, without what differs run to run
+    (provenance: paths, digests, versions; timings), floats to 9 significant digits."""
+
+    def clean(value: object) -> object:
+        if isinstance(value, dict):
+            return {k: clean(v) for k, v in value.items() if k not in ("provenance", "timings")}
+        if isinstance(value, list):
+            return [clean(v) for v in value]
+        if isinstance(value, float):
+            return float(f"{value:.9g}")
+        if isinstance(value, str):
+            return value.replace(str(out), "<out>")
+        return value
+
+    return {str(p.relative_to(out).parent): clean(json.loads(p.read_text(encoding="utf-8")))
+            for p in sorted(out.rglob("summary.json")) if "workspace" not in p.parts}
+
+
+def test_demo_figures_are_unchanged(demo_out: Path) -> None:
+    """The figures of record (tests/data/demo_figures.json) came from the demo before the
+    package was restructured. A change that is meant to change a figure regenerates the file
+    with GAOXIN_UPDATE_FIGURES=1 and says why in its commit."""
+    import os
+
+    got = demo_figures(demo_out)
+    if os.environ.get("GAOXIN_UPDATE_FIGURES") == "1":
+        FIGURES.write_text(json.dumps(got, ensure_ascii=False, indent=1, sort_keys=True) + "\n",
+                           encoding="utf-8")
+    want = json.loads(FIGURES.read_text(encoding="utf-8"))
+    assert sorted(got) == sorted(want)
+    for name in want:
+        assert got[name] == want[name], name
