@@ -20,7 +20,7 @@ from rich.table import Table
 from rich.text import Text
 
 from . import __version__
-from .geo.errors import InputError
+from .errors import InputError
 from .layers import DEFAULT_WORKSPACE
 
 if TYPE_CHECKING:  # heavy libraries load inside the commands: `gaoxin --help` stays instant

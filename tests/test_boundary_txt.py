@@ -19,7 +19,7 @@ from hypothesis import strategies as st
 from shapely import affinity
 from shapely.geometry import LineString, MultiPoint, MultiPolygon, Polygon, box
 
-from gaoxin.geo.errors import InputError
+from gaoxin.errors import InputError
 from gaoxin.geo.units import m2_to_mu
 from gaoxin.layers.boundary_txt import COLUMNS, read_boundary_txt, write_boundary_txt
 

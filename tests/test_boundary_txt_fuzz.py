@@ -15,7 +15,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from gaoxin.geo.errors import InputError
+from gaoxin.errors import InputError
 from gaoxin.layers.boundary_txt import read_boundary_txt
 
 VALID = """\

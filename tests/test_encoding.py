@@ -15,7 +15,7 @@ import pyogrio
 import pytest
 from shapely import box
 
-from gaoxin.geo.errors import InputError
+from gaoxin.errors import InputError
 from gaoxin.layers.encoding import guess_dbf_encoding, normalise_encoding_name
 from gaoxin.layers.read import read_source
 

@@ -13,6 +13,7 @@ from hypothesis import strategies as st
 from pyproj import CRS, Geod, Transformer
 from shapely import Polygon, box
 
+from gaoxin.errors import InputError
 from gaoxin.geo.area import area_table, areal_scale_factors, ellipsoidal_area
 from gaoxin.geo.crs import (
     densify_edges,
@@ -24,7 +25,6 @@ from gaoxin.geo.crs import (
     to_crs_densified,
     working_crs,
 )
-from gaoxin.geo.errors import InputError
 from gaoxin.geo.hygiene import repair_geometries
 from gaoxin.geo.units import M2_PER_MU, m2_to_mu
 from gaoxin.layers.workspace import LayerSource, load_vector_layer

@@ -13,7 +13,7 @@ import numpy as np
 import pytest
 from shapely import Point, box
 
-from gaoxin.geo.errors import InputError
+from gaoxin.errors import InputError
 from gaoxin.geo.offsets import wgs84_to_gcj02
 from gaoxin.maps import MapLayer, build_map, render_html, save_map, write_map
 from gaoxin.maps.encode import encode_geometry, lighten

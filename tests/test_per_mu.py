@@ -119,7 +119,7 @@ def test_min_land_size_and_rule_set_reported() -> None:
 
 
 def test_unmatched_parcels_are_refused_or_reported() -> None:
-    from gaoxin.geo.errors import InputError
+    from gaoxin.errors import InputError
 
     e = pd.DataFrame({"enterprise_id": ["a"], "parcel_id": ["nope"], "revenue": [1.0]})
     with pytest.raises(InputError, match="parcel_id"):

@@ -20,7 +20,7 @@ from pyproj import Geod
 from shapely import Point, Polygon, box
 from shapely.geometry.base import BaseGeometry
 
-from gaoxin.geo.errors import InputError
+from gaoxin.errors import InputError
 from gaoxin.geo.offsets import (
     bd09_to_wgs84,
     gcj02_to_wgs84,

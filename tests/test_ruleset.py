@@ -12,7 +12,7 @@ from test_expansion import _workspace
 
 from gaoxin.analysis.ruleset import Rule, load_ruleset, rule_sets, validate_value
 from gaoxin.cli import main
-from gaoxin.geo.errors import InputError
+from gaoxin.errors import InputError
 
 
 @pytest.mark.parametrize("name", rule_sets())

@@ -12,8 +12,9 @@ import pytest
 import rasterio
 import shapely
 
+from gaoxin.kinds import LAND_STATUS_CODES
 from gaoxin.layers import sample
-from gaoxin.layers.schema import LAND_STATUS_CODES, normalise_fields
+from gaoxin.layers.schema import normalise_fields
 
 KM2 = 1e6
 LAYERS = ("redlines", "farmland", "dev_boundary", "roads")

@@ -10,7 +10,7 @@ import pandas as pd
 import pytest
 from shapely import box
 
-from gaoxin.geo.errors import InputError
+from gaoxin.errors import InputError
 from gaoxin.layers.schema import normalise_fields
 from gaoxin.layers.workspace import load_layers, load_workspace
 

@@ -16,7 +16,7 @@ import pytest
 import shapely
 from shapely import Point, Polygon, box
 
-from gaoxin.geo.errors import InputError
+from gaoxin.errors import InputError
 from gaoxin.layers.read import read_source
 from gaoxin.layers.write import (
     manifest_problems,

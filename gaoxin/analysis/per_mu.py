@@ -19,8 +19,8 @@ import geopandas as gpd
 import numpy as np
 import pandas as pd
 
+from ..errors import InputError
 from ..geo.area import ellipsoidal_area
-from ..geo.errors import InputError
 from ..geo.units import m2_to_mu
 from .ruleset import RuleSet, load_ruleset
 

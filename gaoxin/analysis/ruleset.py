@@ -22,7 +22,7 @@ from dataclasses import dataclass, replace
 from importlib import resources
 from pathlib import Path
 
-from ..geo.errors import InputError
+from ..errors import InputError
 
 
 @dataclass(frozen=True)

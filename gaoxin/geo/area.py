@@ -31,12 +31,12 @@ import pandas as pd
 import shapely
 from pyproj import CRS, Geod, Proj, Transformer
 
+from ..errors import InputError
 from .crs import (
     lon_lat_bounds,
     metres_to_crs_units,
     straight_line_curvature,
 )
-from .errors import InputError
 from .parallel import chunked
 from .units import m2_to_ha, m2_to_mu
 

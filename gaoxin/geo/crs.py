@@ -16,7 +16,7 @@ import numpy as np
 import shapely
 from pyproj import CRS, Transformer
 
-from .errors import InputError
+from ..errors import InputError
 
 if TYPE_CHECKING:
     import geopandas as gpd

@@ -15,7 +15,7 @@ spellings, section headers in full-width brackets (【属性描述】) or with s
 swapped columns, 6° zones, GBK/GB18030/UTF-8 (BOM) text, full-width commas, the 报省部标
 parcel line with 行政区代码 and 村名, and the headerless "简单坐标" point list. Coordinates
 in degrees are refused (the format holds metres) unless a geographic CRS is declared.
-Problems the user must fix raise :class:`~gaoxin.geo.errors.InputError`, with advice in
+Problems the user must fix raise :class:`~gaoxin.errors.InputError`, with advice in
 command-line terms; things we can read but that look wrong come back as warning strings.
 """
 
@@ -38,6 +38,7 @@ import shapely
 from pyproj import CRS
 from shapely.geometry import MultiPolygon, Polygon
 
+from ..errors import InputError
 from ..geo.area import ellipsoidal_area
 from ..geo.crs import (
     describe_crs,
@@ -48,7 +49,6 @@ from ..geo.crs import (
     guess_crs_from_coords,
     parse_crs,
 )
-from ..geo.errors import InputError
 from ..geo.units import M2_PER_HA, M2_PER_MU
 
 __all__ = ["COLUMNS", "read_boundary_txt", "write_boundary_txt"]

@@ -14,7 +14,7 @@ import zipfile
 from dataclasses import dataclass
 from pathlib import Path
 
-from ..geo.errors import InputError
+from ..errors import InputError
 
 # DBF language-driver ids (byte 29) that name Chinese code pages; others say nothing useful
 # about Chinese text and fall through to the heuristic.

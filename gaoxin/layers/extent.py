@@ -14,8 +14,8 @@ import shapely
 from pyproj import CRS, Transformer
 from rasterio.windows import Window, from_bounds
 
+from ..errors import InputError
 from ..geo.crs import parse_crs
-from ..geo.errors import InputError
 from ..geo.raster import Raster
 from .read import _gdal_path
 from .workspace import LayerSource, LoadedLayer, RequestSource, load_vector_layer

@@ -77,7 +77,7 @@ def _load_cache() -> dict[str, dict[str, str]]:
 
 def _save_cache(cache: dict[str, dict[str, str]]) -> None:
     # The cache only saves time: a read-only home must not fail a run.
-    from ..geo.errors import InputError
+    from ..errors import InputError
     from .write import write_text  # lazily: this module must load without geopandas
 
     # write_text reports an unwritable place as an InputError.

@@ -34,8 +34,8 @@ import pyogrio
 import shapely
 from pyproj import CRS, Transformer
 
+from ..errors import InputError
 from ..geo.crs import CHINA_LAT, CHINA_LON, describe_crs, guess_crs_from_coords, parse_crs
-from ..geo.errors import InputError
 from ..geo.offsets import convert_geometries
 from .encoding import normalise_encoding_name, repair_dbf_names, shapefile_encoding
 

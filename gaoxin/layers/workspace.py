@@ -15,12 +15,13 @@ import pandas as pd
 import shapely
 from pyproj import CRS
 
+from ..errors import InputError
 from ..geo.crs import describe_crs, parse_crs, to_crs_densified, working_crs
-from ..geo.errors import InputError
 from ..geo.hygiene import FAMILIES, repair_geometries
+from ..kinds import KINDS, LAND_STATUS_CODES
 from . import DEFAULT_WORKSPACE
 from .read import ReadReport, list_layers, read_source, read_table
-from .schema import KINDS, LAND_STATUS_CODES, normalise_fields
+from .schema import normalise_fields
 
 _LAYER_KEYS = {"path", "layer", "crs", "encoding", "fields", "sheet"}
 _REQUEST_KEYS = {"path", "layer", "crs", "encoding", "zone", "close_rings"}

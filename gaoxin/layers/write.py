@@ -42,7 +42,7 @@ import geopandas as gpd
 import numpy as np
 import pandas as pd
 
-from ..geo.errors import InputError
+from ..errors import InputError
 from .encoding import fit_field_name, normalise_encoding_name
 
 try:

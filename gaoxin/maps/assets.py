@@ -15,7 +15,7 @@ import re
 from functools import cache
 from pathlib import Path
 
-from ..geo.errors import InputError
+from ..errors import InputError
 
 STATIC = Path(__file__).parent / "static"
 

@@ -11,7 +11,7 @@ import os
 
 import folium
 
-from ..geo.errors import InputError
+from ..errors import InputError
 from .style import TEXT
 
 BASEMAPS = ("tianditu", "osm", "amap", "none")

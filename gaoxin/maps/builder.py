@@ -25,10 +25,10 @@ from branca.element import Element, MacroElement
 from folium.plugins import Fullscreen, MeasureControl
 from jinja2 import Template
 
+from ..errors import InputError
 from ..geo.area import area_table
-from ..geo.errors import InputError
 from ..geo.offsets import convert_geometries
-from ..layers.schema import KINDS
+from ..kinds import KINDS
 from ..layers.write import write_text
 from . import assets
 from .basemaps import add_basemap
@@ -58,7 +58,7 @@ class MapLayer:
     gdf
         Features in any CRS (reprojected to EPSG:4326 for display).
     kind
-        A key of :data:`gaoxin.layers.schema.KINDS`, ``"result"`` or ``None`` (generic).
+        A key of :data:`gaoxin.kinds.KINDS`, ``"result"`` or ``None`` (generic).
     name
         Display name; default the kind's label in the map language.
     columns

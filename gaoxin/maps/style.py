@@ -13,8 +13,8 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from ..geo.errors import InputError
-from ..layers.schema import KINDS
+from ..errors import InputError
+from ..kinds import KINDS
 
 TEXT: dict[str, dict[str, str]] = {
     "zh": {

@@ -22,8 +22,8 @@ from pyproj import CRS
 from .. import __version__
 from ..analysis import expansion
 from ..analysis.ruleset import RuleSet, load_ruleset
+from ..errors import InputError
 from ..geo.crs import describe_crs, to_crs_densified
-from ..geo.errors import InputError
 from ..geo.hygiene import repair_geometries
 from ..geo.raster import Raster
 from ..geo.units import m2_to_ha, m2_to_mu

@@ -28,8 +28,8 @@ from .. import __version__
 from ..analysis import intensity, per_mu
 from ..analysis import plot_ratio as pr
 from ..analysis.ruleset import RuleSet, load_ruleset
+from ..errors import InputError
 from ..geo.crs import describe_crs, to_crs_densified
-from ..geo.errors import InputError
 from ..geo.units import m2_to_ha, m2_to_mu
 from ..layers.provenance import digests, digests_in_background
 from ..layers.workspace import (
