@@ -117,8 +117,8 @@ def check(
 
     Exits 2 when a layer is refused (a blocking problem).
     """
-    from .layers.html import CHECK_LABELS
     from .layers.workspace import check_rows, load_workspace
+    from .report.labels import CHECK_LABELS
 
     _lang_ok(lang)
     labels = CHECK_LABELS[lang]
@@ -167,7 +167,8 @@ def area(
     from .geo.hygiene import repair_geometries
     from .layers.read import read_source
     from .layers.workspace import require_family
-    from .layers.write import write_excel, write_text
+    from .layers.write import write_text
+    from .report.excel import write_excel
 
     gdf, report = read_source(file, layer=layer, crs=crs, encoding=encoding,
                               close_rings=close_rings)

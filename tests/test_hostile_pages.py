@@ -4,7 +4,7 @@ Hostile names go everywhere a user's text can reach a page: file names, layer na
 names, values, titles, legend labels and units, workspace paths, request names, report
 headings and overview-map labels. The pages are built through the real command line
 (``gaoxin map``), through :func:`build_map` and through the report renderers
-(:mod:`gaoxin.layers.html`, :func:`overview_svg`).
+(:mod:`gaoxin.report.html`, :func:`overview_svg`).
 
 Two layers of tests:
 
@@ -38,15 +38,16 @@ from shapely import box
 
 from gaoxin.cli import main
 from gaoxin.demo import Section
-from gaoxin.layers.html import CHECK_LABELS, render, write_page
 from gaoxin.layers.workspace import check_rows, load_workspace
 from gaoxin.maps import MapLayer, build_map, render_html, write_map
-from gaoxin.maps.overview_svg import SvgLayer, overview_svg
+from gaoxin.report.html import render, write_page
+from gaoxin.report.labels import CHECK_LABELS
+from gaoxin.report.overview_svg import SvgLayer, overview_svg
 
 CHROMIUM = "/usr/bin/chromium"
 ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
         "--disable-background-networking", "--disable-component-update", "--disable-sync"]
-TEMPLATES = Path(__file__).resolve().parents[1] / "gaoxin" / "templates"
+TEMPLATES = Path(__file__).resolve().parents[1] / "gaoxin" / "report" / "templates"
 
 # Payloads: each either opens a dialog or sets window.__pwned when it runs as markup.
 IMG = "<img src=x onerror=window.__pwned=1>"

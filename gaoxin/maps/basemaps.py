@@ -12,7 +12,7 @@ import os
 import folium
 
 from ..errors import InputError
-from .style import TEXT
+from ..report.labels import TEXT
 
 BASEMAPS = ("tianditu", "osm", "amap", "none")
 

@@ -30,18 +30,12 @@ from ..geo.area import area_table
 from ..geo.offsets import convert_geometries
 from ..kinds import KINDS
 from ..layers.write import write_text
+from ..report.labels import AREA_DECIMALS, TEXT, column_label, layer_label
+from ..report.symbology import kind_style
 from . import assets
 from .basemaps import add_basemap
 from .encode import encode_column, encode_geometry, lighten, safe_json
-from .style import (
-    AREA_DECIMALS,
-    TEXT,
-    Classes,
-    classify,
-    column_label,
-    kind_style,
-    layer_label,
-)
+from .style import Classes, classify
 
 AREA_COLUMNS = ("area_mu", "area_ha", "area_m2")
 LANGS = ("zh", "en")

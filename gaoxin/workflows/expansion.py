@@ -28,7 +28,6 @@ from ..geo.hygiene import repair_geometries
 from ..geo.raster import Raster
 from ..geo.units import m2_to_ha, m2_to_mu
 from ..layers.extent import load_within, read_raster_window
-from ..layers.html import write_page
 from ..layers.provenance import digests_in_background
 from ..layers.read import read_source
 from ..layers.schema import normalise_fields
@@ -38,15 +37,10 @@ from ..layers.workspace import (
     load_vector_layer,
     require_family,
 )
-from ..layers.write import output_run, write_excel, write_geopackage, write_json
-
-STATUS_ZH = {"pass": "通过", "fail": "不通过", "warn": "提示", "info": "说明"}
-CONFLICT_LAYERS = {
-    "redline": ("生态保护红线冲突", "Red-line conflicts"),
-    "farmland": ("永久基本农田冲突", "Farmland conflicts"),
-    "dev_boundary_outside": ("城镇开发边界外部分", "Outside the development boundary"),
-    "other_zones": ("与其他开发区/园区重叠", "Overlap with other zones/parks"),
-}
+from ..layers.write import output_run, write_geopackage, write_json
+from ..report.excel import write_excel
+from ..report.html import write_page
+from ..report.labels import CONFLICT_COLUMNS, CONFLICT_LAYERS, STATUS_ZH
 
 
 @dataclass
@@ -180,10 +174,6 @@ def _checks_table(result: expansion.ExpansionResult, lang: str) -> pd.DataFrame:
     return pd.DataFrame(rows)
 
 
-CONFLICT_COLUMNS = {"zh": ["约束", "图斑", "名称", "面积(m²)", "面积(公顷)", "面积(亩)"],
-                    "en": ["Constraint", "Patch", "Name", "Area (m²)", "Area (ha)", "Area (mu)"]}
-
-
 def _conflict_table(result: expansion.ExpansionResult, lang: str = "zh") -> pd.DataFrame:
     """One row per conflicting patch, columns labelled in ``lang``."""
     rows = []
@@ -210,7 +200,7 @@ def write_outputs(result: expansion.ExpansionResult, summary: dict[str, object],
     """
     from ..layers.boundary_txt import write_boundary_txt
     from ..maps import MapLayer, write_map
-    from ..maps.overview_svg import SvgLayer, overview_svg
+    from ..report.overview_svg import SvgLayer, overview_svg
 
     out_dir.mkdir(parents=True, exist_ok=True)
     files: dict[str, Path] = {}

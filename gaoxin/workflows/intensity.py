@@ -38,7 +38,9 @@ from ..layers.workspace import (
     load_table_layer,
     load_vector_layer,
 )
-from ..layers.write import output_run, write_excel, write_geopackage, write_json
+from ..layers.write import output_run, write_geopackage, write_json
+from ..report.excel import write_excel
+from ..report.labels import FIRM_LABELS, PARCEL_LABELS, ZONE_LABELS
 
 MAX_ROWS = 20_000
 
@@ -151,38 +153,6 @@ def _labelled(frame: pd.DataFrame, zh: bool, labels: dict[str, tuple[str, str]])
 def _rules_sheet(*rules: RuleSet) -> pd.DataFrame:
     return pd.concat([pd.DataFrame(r.as_records()).assign(rule_set=r.name) for r in rules],
                      ignore_index=True)
-
-
-PARCEL_LABELS = {
-    "parcel_id": ("地块编号", "Parcel"), "zone_id": ("所属园区", "Zone"),
-    "status": ("土地状态", "Status"), "land_use": ("用地性质", "Land use"),
-    "parcel_area_m2": ("用地面积(m²)", "Area (m²)"), "area_mu": ("面积(亩)", "Area (mu)"),
-    "area_ha": ("面积(公顷)", "Area (ha)"), "floor_area_m2": ("建筑面积(m²)", "Floor area (m²)"),
-    "footprint_m2": ("建筑基底面积(m²)", "Footprint (m²)"),
-    "plot_ratio": ("容积率", "Plot ratio"),
-    "plot_ratio_known": ("容积率(已知层数部分,下限)", "Plot ratio (known floors, lower bound)"),
-    "building_coverage": ("建筑系数(%)", "Building coverage (%)"),
-    "unknown_floors": ("层数与高度均缺失的建筑数", "Buildings with neither floors nor height"),
-    "computable": ("可计算", "Computable"), "industrial": ("工业地块", "Industrial"),
-    "industry_code": ("行业代码", "Industry code"),
-    "industry_std": ("行业分类标准", "Code version"),
-    "far_min": ("容积率控制值", "Minimum plot ratio"), "far_ok": ("容积率达标", "Plot ratio ok"),
-    "coefficient_ok": ("建筑系数达标(≥30%)", "Coverage ok (≥30 %)"),
-    "admin_share": ("行政办公比重(%)", "Admin share (%)"),
-    "admin_ok": ("行政办公达标(≤7%)", "Admin ok (≤7 %)"),
-}
-ZONE_LABELS = {
-    "parcels": ("地块数", "Parcels"), "parcels_unknown": ("无法计算地块数", "Not computable"),
-    "area_m2": ("总面积(m²)", "Area (m²)"), "built_m2": ("已建成面积(m²)", "Built (m²)"),
-    "floor_area_m2": ("建筑面积(m²)", "Floor area (m²)"),
-    "footprint_m2": ("建筑基底面积(m²)", "Footprint (m²)"),
-    "industrial_m2": ("工业用地面积(m²)", "Industrial (m²)"),
-    "industrial_floor_area_m2": ("工业建筑面积(m²)", "Industrial floor area (m²)"),
-    "industrial_footprint_m2": ("工业建筑基底(m²)", "Industrial footprint (m²)"),
-    "plot_ratio": ("综合容积率", "Plot ratio"), "building_density": ("建筑密度(%)", "Density (%)"),
-    "industrial_plot_ratio": ("工业用地综合容积率", "Industrial plot ratio"),
-    "industrial_building_coefficient": ("工业用地建筑系数(%)", "Industrial coverage (%)"),
-}
 
 
 # ---------------------------------------------------------------- plot ratio
@@ -353,16 +323,6 @@ def _plot_ratio_map(out: gpd.GeoDataFrame, attention: gpd.GeoDataFrame, data: Lo
 
 
 # ---------------------------------------------------------------- 亩均
-
-
-FIRM_LABELS = {
-    "enterprise_id": ("统一社会信用代码", "Enterprise id"), "name": ("企业名称", "Name"),
-    "industry_code": ("行业代码", "Industry code"), "land_mu": ("用地(亩)", "Land (mu)"),
-    "revenue": ("营业收入(万元)", "Revenue (10k CNY)"), "tax": ("税收(万元)", "Tax (10k CNY)"),
-    "score": ("综合得分", "Score"), "class": ("类别", "Class"),
-    "reason": ("未参评原因", "Not evaluated because"), "parcel_ids": ("地块", "Parcels"),
-    **{k: (f"{v[0]}({v[2]})", f"{v[1]} ({v[2]})") for k, v in per_mu.INDICATORS.items()},
-}
 
 
 def run_per_mu(ws: Workspace, out_dir: Path, *, lang: str = "zh", offline: bool = True,

@@ -12,10 +12,10 @@ from urllib.parse import quote
 
 from jinja2 import Environment, PackageLoader, select_autoescape
 
-from .write import write_text
+from ..layers.write import write_text
 
 _ENV = Environment(
-    loader=PackageLoader("gaoxin", "templates"),
+    loader=PackageLoader("gaoxin.report", "templates"),
     autoescape=select_autoescape(default=True, default_for_string=True),
     trim_blocks=True,
     lstrip_blocks=True,
@@ -63,22 +63,3 @@ def write_page(target: str | Path, template: str, **context: object) -> Path:
     return write_text(target, render(template, **context))
 
 
-# Labels of the check report (HTML and the terminal table), by language.
-CHECK_LABELS = {
-    "zh": {
-        "title": "gaoxin 示例成果",
-        "check_title": "工作区检查",
-        "headers": ["图层", "状态", "要素数", "坐标系", "编码", "说明", "文件"],
-        "status": {"ok": "正常", "fixed": "已修复", "warning": "警告", "refused": "拒绝"},
-        "verdict_ok": "全部图层可用", "verdict_bad": "存在阻断问题",
-        "workspace": "工作区", "crs": "工作坐标系",
-    },
-    "en": {
-        "title": "gaoxin demo results",
-        "check_title": "Workspace check",
-        "headers": ["Layer", "Status", "Features", "CRS", "Encoding", "Notes", "File"],
-        "status": {"ok": "ok", "fixed": "fixed", "warning": "warning", "refused": "refused"},
-        "verdict_ok": "every layer is usable", "verdict_bad": "blocking problems",
-        "workspace": "Workspace", "crs": "Working CRS",
-    },
-}
