@@ -66,7 +66,16 @@ def layer_label(kind: str | None, lang: str) -> str:
     """
     if kind in KINDS:
         return KINDS[kind].label_zh if lang == "zh" else KINDS[kind].label_en
-    return TEXT[lang]["result" if kind == "result" else "layer"]
+    if kind in RESULT_LAYERS:
+        return RESULT_LAYERS[kind][0 if lang == "zh" else 1]
+    return TEXT[lang]["layer"]
+
+
+# Layers an analysis draws that are not input kinds: (zh, en).
+RESULT_LAYERS: dict[str, tuple[str, str]] = {
+    "result": ("分析结果", "Results"),
+    "conflicts": ("冲突部分", "Conflicts"),
+}
 
 
 def column_label(column: str, kind: str | None, lang: str) -> str:

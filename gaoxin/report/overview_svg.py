@@ -16,6 +16,8 @@ import numpy as np
 import shapely
 from markupsafe import Markup
 
+from .symbology import kind_style
+
 
 @dataclass
 class SvgLayer:
@@ -28,6 +30,25 @@ class SvgLayer:
     fill_opacity: float = 0.4
     stroke_width: float = 1.0
     dash: str | None = None
+
+    @classmethod
+    def of_kind(cls, gdf: gpd.GeoDataFrame, kind: str, label: str) -> SvgLayer:
+        """A layer drawn as its kind is drawn on every map (gaoxin.report.symbology).
+
+        Examples
+        --------
+        >>> from gaoxin.report.symbology import kind_style
+        >>> layer = SvgLayer.of_kind(gpd.GeoDataFrame(geometry=[]), "redlines", "红线")
+        >>> (layer.fill, layer.stroke) == (kind_style("redlines")["fill"],
+        ...                                kind_style("redlines")["color"])
+        True
+        """
+        style = kind_style(kind)
+        fill = style["fill"] if style["fillOpacity"] > 0 else "none"
+        dash = ",".join(str(d) for d in style["dash"]) if style["dash"] else None
+        return cls(gdf, label, fill=fill, stroke=style["color"],
+                   fill_opacity=float(style["fillOpacity"]),
+                   stroke_width=float(style["weight"]), dash=dash)
 
 
 def _path(geom: shapely.Geometry, sx, sy) -> str:  # type: ignore[no-untyped-def]

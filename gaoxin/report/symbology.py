@@ -23,6 +23,8 @@ KIND_STYLES: dict[str, dict[str, Any]] = {
     "roads": {"color": "#636363", "weight": 1.5, "fill": "#636363", "fillOpacity": 0.0},
     "requests": {"color": "#1f78b4", "weight": 2.5, "fill": "#a6cee3", "fillOpacity": 0.3},
     "result": {"color": "#ce1256", "weight": 1.5, "fill": "#df65b0", "fillOpacity": 0.45},
+    # Parts of a request inside a constraint: drawn over the constraint itself.
+    "conflicts": {"color": "#67000d", "weight": 1.5, "fill": "#a50f15", "fillOpacity": 0.65},
 }
 
 

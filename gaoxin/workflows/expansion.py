@@ -40,7 +40,7 @@ from ..layers.workspace import (
 from ..layers.write import output_run, write_geopackage, write_json
 from ..report.excel import write_excel
 from ..report.html import write_page
-from ..report.labels import CONFLICT_COLUMNS, CONFLICT_LAYERS, STATUS_ZH
+from ..report.labels import CONFLICT_COLUMNS, CONFLICT_LAYERS, STATUS_ZH, layer_label
 
 
 @dataclass
@@ -248,26 +248,17 @@ def write_outputs(result: expansion.ExpansionResult, summary: dict[str, object],
                              title=("扩区审核 — " if zh else "Expansion check — ")
                              + str(summary.get("zone_name", "")))
     svg_layers = [
-        SvgLayer(layers["dev_boundary"] if layers.get("dev_boundary") is not None
-                 else _empty(result.request), "城镇开发边界" if zh else "Development boundary",
-                 fill="#fff3c4", stroke="#c9a400", fill_opacity=0.5, dash="6,3"),
-        SvgLayer(layers["farmland"] if layers.get("farmland") is not None
-                 else _empty(result.request), "永久基本农田" if zh else "Basic farmland",
-                 fill="#f4d35e", stroke="#b59b2a", fill_opacity=0.55, stroke_width=0.5),
-        SvgLayer(layers["redlines"] if layers.get("redlines") is not None
-                 else _empty(result.request), "生态保护红线" if zh else "Red line",
-                 fill="#2e9e5b", stroke="#1d6b3c", fill_opacity=0.5),
-        SvgLayer(result.zone, "申请开发区" if zh else "Applicant zone", fill="#7aa6d8",
-                 stroke="#2b5d8a", fill_opacity=0.45),
-        SvgLayer(result.request, "扩区申请范围" if zh else "Request", fill="none",
-                 stroke="#d0021b", fill_opacity=0.0, stroke_width=2.5),
+        *(SvgLayer.of_kind(layers[k] if layers.get(k) is not None else _empty(result.request),
+                           k, layer_label(k, lang))
+          for k in ("dev_boundary", "farmland", "redlines")),
+        SvgLayer.of_kind(result.zone, "zones", layer_label("zones", lang)),
+        SvgLayer.of_kind(result.request, "requests", layer_label("requests", lang)),
     ]
     conflict_geoms = [f for f in result.conflicts.values() if len(f)]
     if conflict_geoms:
-        svg_layers.append(SvgLayer(gpd.GeoDataFrame(pd.concat(conflict_geoms, ignore_index=True),
-                                                    crs=result.request.crs),
-                                   "冲突部分" if zh else "Conflicts", fill="#d0021b",
-                                   stroke="#8b0000", fill_opacity=0.6))
+        svg_layers.append(SvgLayer.of_kind(
+            gpd.GeoDataFrame(pd.concat(conflict_geoms, ignore_index=True), crs=result.request.crs),
+            "conflicts", layer_label("conflicts", lang)))
     rb = result.request.total_bounds
     pad = max(rb[2] - rb[0], rb[3] - rb[1]) * 0.35
     detail = overview_svg(svg_layers, bounds=(rb[0] - pad, rb[1] - pad, rb[2] + pad, rb[3] + pad),
