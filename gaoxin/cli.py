@@ -117,8 +117,9 @@ def check(
 
     Exits 2 when a layer is refused (a blocking problem).
     """
-    from .layers.workspace import check_rows, load_workspace
+    from .layers.workspace import load_workspace
     from .report.labels import CHECK_LABELS
+    from .workflows.check import check_rows
 
     _lang_ok(lang)
     labels = CHECK_LABELS[lang]
@@ -165,8 +166,8 @@ def area(
     """Area of each feature in m², 公顷 and 亩, correct in any CRS (ellipsoidal, CGCS2000)."""
     from .geo.area import area_table
     from .geo.hygiene import repair_geometries
+    from .layers.load import require_family
     from .layers.read import read_source
-    from .layers.workspace import require_family
     from .layers.write import write_text
     from .report.excel import write_excel
 
@@ -321,8 +322,8 @@ def map_(
 ) -> None:
     """Draw any layers on one interactive map (one self-contained HTML file)."""
     from .geo.hygiene import repair_geometries
+    from .layers.load import load_vector_layer
     from .layers.read import read_source
-    from .layers.workspace import load_vector_layer
     from .maps import MapLayer, write_map
 
     if basemap not in ("tianditu", "osm", "amap", "none"):
@@ -442,7 +443,7 @@ def plot_ratio_cmd(
     Writes summary.json, results.gpkg, plot_ratio.xlsx and map.html to --out.
     """
     from .layers.workspace import load_workspace
-    from .workflows.intensity import run_plot_ratio
+    from .workflows.plot_ratio import run_plot_ratio
 
     _lang_ok(lang)
     run = _kept(run_plot_ratio(load_workspace(workspace), out_dir, lang=lang, offline=offline,
@@ -469,7 +470,7 @@ def per_mu_cmd(
     Writes summary.json, results.gpkg, per_mu.xlsx and map.html to --out.
     """
     from .layers.workspace import load_workspace
-    from .workflows.intensity import run_per_mu
+    from .workflows.per_mu import run_per_mu
 
     _lang_ok(lang)
     if scheme is not None and scheme not in ("sichuan", "zhejiang"):
@@ -525,7 +526,7 @@ def low_efficiency_cmd(
     """低效用地 list (腾笼换鸟): idle parcels, and industrial parcels below their minimum plot
     ratio with 亩均税收 under the threshold, ranked by the land they would free."""
     from .layers.workspace import load_workspace
-    from .workflows.intensity import run_low_efficiency
+    from .workflows.low_efficiency import run_low_efficiency
 
     _lang_ok(lang)
     run = _kept(run_low_efficiency(load_workspace(workspace), out_dir, lang=lang,

@@ -19,12 +19,14 @@ from rich.text import Text
 from . import __version__
 from .geo.area import area_table
 from .geo.crs import describe_crs
+from .layers.load import load_layers, load_vector_layer
 from .layers.sample import write_sample_workspace
-from .layers.workspace import check_rows, load_layers, load_vector_layer, load_workspace
+from .layers.workspace import load_workspace
 from .layers.write import RunStage, output_run, write_json
 from .report.excel import write_excel
 from .report.html import write_page
 from .report.labels import CHECK_LABELS
+from .workflows.check import check_rows
 
 
 def _step(console: Console, step: str, what: str) -> None:
@@ -147,7 +149,9 @@ def _write_demo(out_dir: Path, *, seed: int, lang: str, console: Console) -> Non
     sections.append(exp)
 
     _step(console, "+", "plot ratio, 亩均, land-intensity evaluation, low-efficiency land …")
-    from .workflows.intensity import run_intensity, run_per_mu, run_plot_ratio
+    from .workflows.intensity import run_intensity
+    from .workflows.per_mu import run_per_mu
+    from .workflows.plot_ratio import run_plot_ratio
 
     land = Section("土地集约利用" if zh else "Land-use intensity",
                    text=("容积率与建筑系数、亩均论英雄分类(四川2022规则)、开发区土地集约利用评价"

@@ -27,7 +27,8 @@ from gaoxin.geo.crs import (
 )
 from gaoxin.geo.hygiene import repair_geometries
 from gaoxin.geo.units import M2_PER_MU, m2_to_mu
-from gaoxin.layers.workspace import LayerSource, load_vector_layer
+from gaoxin.layers.load import load_vector_layer
+from gaoxin.layers.workspace import LayerSource
 
 REAL = Path(__file__).resolve().parents[2] / "shared" / "data" / "real"
 GEOD = Geod(ellps="GRS80")

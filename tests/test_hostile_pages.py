@@ -38,11 +38,12 @@ from shapely import box
 
 from gaoxin.cli import main
 from gaoxin.demo import Section
-from gaoxin.layers.workspace import check_rows, load_workspace
+from gaoxin.layers.workspace import load_workspace
 from gaoxin.maps import MapLayer, build_map, render_html, write_map
 from gaoxin.report.html import render, write_page
 from gaoxin.report.labels import CHECK_LABELS
 from gaoxin.report.overview_svg import SvgLayer, overview_svg
+from gaoxin.workflows.check import check_rows
 
 CHROMIUM = "/usr/bin/chromium"
 ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",

@@ -11,8 +11,9 @@ import pytest
 from shapely import box
 
 from gaoxin.errors import InputError
+from gaoxin.layers.load import load_layers
 from gaoxin.layers.schema import normalise_fields
-from gaoxin.layers.workspace import load_layers, load_workspace
+from gaoxin.layers.workspace import load_workspace
 
 X0, Y0 = 400000.0, 3390000.0
 

@@ -17,8 +17,9 @@ from rasterio.windows import Window, from_bounds
 from ..errors import InputError
 from ..geo.crs import parse_crs
 from ..geo.raster import Raster
+from .load import LoadedLayer, load_vector_layer
 from .read import _gdal_path
-from .workspace import LayerSource, LoadedLayer, RequestSource, load_vector_layer
+from .workspace import LayerSource, RequestSource
 
 Bounds = tuple[float, float, float, float]
 

@@ -9,19 +9,11 @@ from dataclasses import dataclass, field
 from importlib import resources
 from pathlib import Path
 
-import geopandas as gpd
-import numpy as np
-import pandas as pd
-import shapely
-from pyproj import CRS
-
 from ..errors import InputError
-from ..geo.crs import describe_crs, parse_crs, to_crs_densified, working_crs
-from ..geo.hygiene import FAMILIES, repair_geometries
-from ..kinds import KINDS, LAND_STATUS_CODES
+from ..geo.crs import parse_crs
+from ..kinds import KINDS
 from . import DEFAULT_WORKSPACE
-from .read import ReadReport, list_layers, read_source, read_table
-from .schema import normalise_fields
+from .read import list_layers
 
 _LAYER_KEYS = {"path", "layer", "crs", "encoding", "fields", "sheet"}
 _REQUEST_KEYS = {"path", "layer", "crs", "encoding", "zone", "close_rings"}
@@ -185,144 +177,6 @@ def _resolve(root: Path, entry: dict[str, object], where: str) -> Path:
     return p if p.is_absolute() else root / p
 
 
-@dataclass
-class LoadedLayer:
-    """A layer in canonical form, plus what reading it found and fixed."""
-
-    kind: str
-    frame: gpd.GeoDataFrame | pd.DataFrame
-    report: ReadReport
-
-
-def load_vector_layer(
-    source: LayerSource | RequestSource,
-    kind: str,
-    *,
-    to_crs: CRS | None = None,
-    bbox: tuple[float, float, float, float] | None = None,
-) -> LoadedLayer:
-    """Read, check the geometry type, repair, normalise fields and reproject one layer."""
-    spec = KINDS[kind]
-    gdf, report = read_source(source.path, layer=source.layer, crs=source.crs,
-                              encoding=source.encoding, bbox=bbox,
-                              close_rings=getattr(source, "close_rings", False))
-    family = spec.geometry if spec.geometry in FAMILIES else None
-    if family:
-        require_family(gdf, family, source.path, f"layer kind {kind!r}")
-    mapping = getattr(source, "fields", None)
-    gdf = normalise_fields(gdf, kind, mapping, source=source.path, notes=report.warnings)
-    gdf, repair = repair_geometries(gdf, family=family, id_field=spec.id_field)
-    report.fixes.extend(repair.lines())
-    if len(gdf) == 0:
-        raise InputError("no usable geometry left after dropping empty features",
-                         file=source.path, fix="check the layer's geometries")
-    if kind == "parcels" and "status" in gdf.columns:
-        unknown = sorted(set(gdf["status"].dropna()) - set(LAND_STATUS_CODES))
-        if unknown:
-            report.warnings.append(f"unknown land-status codes {unknown[:8]} (domain.md §1.2)")
-    if to_crs is not None:
-        gdf = to_crs_densified(gdf, to_crs)
-    return LoadedLayer(kind, gdf, report)
-
-
-_TYPE_IDS = {"Point": 0, "LineString": 1, "LinearRing": 2, "Polygon": 3, "MultiPoint": 4,
-             "MultiLineString": 5, "MultiPolygon": 6, "GeometryCollection": 7}
-
-
-def require_family(gdf: gpd.GeoDataFrame, family: str, path: object, purpose: str) -> None:
-    """Refuse features whose geometry is not of ``family`` (``polygon``, ``line``, ``point``).
-
-    ``purpose`` starts the message, e.g. ``"layer kind 'parcels'"`` or ``"an expansion request"``.
-    """
-    allowed = FAMILIES[family]
-    # Type ids, not geom_type strings: this runs on millions of features.
-    ids = shapely.get_type_id(np.asarray(gdf.geometry.values))
-    ok_ids = [_TYPE_IDS[name] for name in allowed if name in _TYPE_IDS]
-    wrong_mask = (ids >= 0) & ~np.isin(ids, ok_ids)
-    if wrong_mask.any():
-        i = int(np.flatnonzero(wrong_mask)[0])
-        raise InputError(
-            f"{purpose} needs {family} geometries but the feature is a "
-            f"{gdf.geometry.iloc[i].geom_type} ({int(wrong_mask.sum())} such features)",
-            file=path, feature=gdf.index[i],
-            fix=f"give a {family} layer (name the right one with layer = … if the file has "
-                "several)",
-        )
-
-
-def load_table_layer(source: LayerSource) -> LoadedLayer:
-    """Read a table layer (enterprises) and normalise its fields."""
-    suffix = source.path.suffix.lower()
-    report = ReadReport(path=str(source.path), driver="table")
-    if suffix in (".csv", ".xlsx", ".xls", ".xlsm"):
-        frame = read_table(source.path, sheet=source.sheet)
-    else:
-        frame, report = read_source(source.path, layer=source.layer)
-        frame = pd.DataFrame(frame.drop(columns=frame.geometry.name))
-    if len(frame) == 0:
-        raise InputError("the table is empty", file=source.path, fix="check the export")
-    frame = normalise_fields(frame, source.kind, source.fields, source=source.path,
-                             notes=report.warnings)
-    report.features = len(frame)
-    return LoadedLayer(source.kind, frame, report)
-
-
-def choose_working_crs(frames: list[gpd.GeoDataFrame], override: str | None = None) -> CRS:
-    """The workspace's working CRS: the override, else from the data's extent (design.md)."""
-    if override:
-        crs, _ = parse_crs(override)
-        if crs.is_geographic:
-            raise InputError(f"the working CRS {describe_crs(crs)} is geographic",
-                             fix="use a projected CRS in metres, e.g. EPSG:4544")
-        return crs
-    bounds = np.array([f.to_crs(4490).total_bounds for f in frames if len(f)])
-    if not len(bounds):
-        return CRS.from_epsg(4544)
-    return working_crs(bounds[:, 0].min(), bounds[:, 1].min(),
-                       bounds[:, 2].max(), bounds[:, 3].max())
-
-
-@dataclass
-class LoadedWorkspace:
-    """Every layer of a workspace in canonical form and one working CRS."""
-
-    workspace: Workspace
-    crs: CRS
-    layers: dict[str, LoadedLayer]
-    dem_path: Path | None = None
-
-    def frame(self, kind: str) -> gpd.GeoDataFrame | pd.DataFrame | None:
-        loaded = self.layers.get(kind)
-        return None if loaded is None else loaded.frame
-
-
-VECTOR_KINDS = tuple(k for k, s in KINDS.items() if s.geometry in ("polygon", "line", "point")
-                     and k != "requests")
-
-
-def load_layers(ws: Workspace, kinds: list[str] | None = None) -> LoadedWorkspace:
-    """Read the workspace's layers (all, or ``kinds``) into one working CRS."""
-    wanted = kinds or list(ws.layers)
-    loaded: dict[str, LoadedLayer] = {}
-    for kind in wanted:
-        source = ws.layers.get(kind)
-        if source is None:
-            continue
-        if KINDS[kind].geometry == "table":
-            loaded[kind] = load_table_layer(source)
-        elif KINDS[kind].geometry != "raster":
-            loaded[kind] = load_vector_layer(source, kind)
-    vectors = [v.frame for v in loaded.values() if isinstance(v.frame, gpd.GeoDataFrame)]
-    crs = choose_working_crs(vectors, ws.crs)
-    for layer in loaded.values():
-        if isinstance(layer.frame, gpd.GeoDataFrame):
-            layer.frame = to_crs_densified(layer.frame, crs)
-    dem = ws.layers.get("dem")
-    if dem is not None and not dem.path.exists():
-        raise InputError("file not found", file=dem.path, fix="check the DEM path")
-    return LoadedWorkspace(ws, crs, loaded, dem.path if dem else None)
-
-
 def init_template(name: str = "我的高新区") -> str:
     """The commented workspace template written by ``gaoxin init``.
 
@@ -385,89 +239,12 @@ path = "zones.gpkg"
 '''
 
 
-def check_rows(ws: Workspace) -> tuple[list[dict[str, object]], bool]:
-    """Validate every layer and request; one row per source and whether any is blocking.
-
-    Each row: kind, path, status (ok / fixed / warning / refused), features, crs, encoding,
-    notes. Nothing is written and no input is modified.
-    """
-    rows: list[dict[str, object]] = []
-    blocking = False
-    entries: list[tuple[str, LayerSource | RequestSource, str]] = [
-        (kind, src, kind) for kind, src in ws.layers.items()
-    ] + [(f"request {name}", src, "requests") for name, src in ws.requests.items()]
-    frames: dict[str, gpd.GeoDataFrame] = {}
-    for label, src, kind in entries:
-        row: dict[str, object] = {"kind": label, "label_zh": KINDS[kind].label_zh,
-                                  "label_en": KINDS[kind].label_en, "path": str(src.path),
-                                  "features": "", "crs": "", "encoding": "", "notes": ""}
-        try:
-            if KINDS[kind].geometry == "raster":
-                row.update(_check_raster(src.path))
-            else:
-                loaded = (load_table_layer(src) if KINDS[kind].geometry == "table"
-                          else load_vector_layer(src, kind))
-                if isinstance(loaded.frame, gpd.GeoDataFrame):
-                    frames[label] = loaded.frame
-                rep = loaded.report
-                notes = rep.fixes + rep.warnings
-                row.update(features=rep.features, crs=rep.crs or "—",
-                           encoding=f"{rep.encoding} ({rep.encoding_how})" if rep.encoding
-                           else "", notes="; ".join(notes),
-                           status="fixed" if rep.fixes else ("warning" if rep.warnings else "ok"))
-        except InputError as exc:
-            row.update(status="refused", notes=exc.message())
-            blocking = True
-        rows.append(row)
-    requests_zones = [(s.name, s.zone) for s in ws.requests.values() if s.zone]
-    zones = frames.get("zones")
-    if zones is not None and "zone_id" in zones.columns:
-        for name, zone in requests_zones:
-            if zone not in set(zones["zone_id"]):
-                rows.append({"kind": f"request {name}", "label_zh": "扩区申请",
-                             "label_en": "Expansion request", "path": str(ws.path),
-                             "status": "refused",
-                             "features": "", "crs": "", "encoding": "",
-                             "notes": f"zone {zone!r} is not in the zones layer"})
-                blocking = True
-    return rows, blocking
-
-
-def _check_raster(path: Path) -> dict[str, object]:
-    import rasterio
-
-    if not path.exists():
-        raise InputError("file not found", file=path, fix="check the DEM path")
-    try:
-        with rasterio.open(path) as src:
-            if src.crs is None:
-                raise InputError("the raster has no CRS", file=path,
-                                 fix="assign one with gdal_edit.py -a_srs EPSG:xxxx")
-            crs = CRS.from_user_input(src.crs)
-            res = src.res
-            return {"features": f"{src.width}×{src.height} px, {res[0]:g} × {res[1]:g}",
-                    "crs": describe_crs(crs), "status": "ok", "notes": ""}
-    except InputError:
-        raise
-    except Exception as exc:
-        raise InputError(f"cannot be read as a raster ({str(exc)[:160]})", file=path,
-                         fix="use a GeoTIFF") from None
-
-
 __all__ = [
     "DEFAULT_WORKSPACE",
     "LayerSource",
-    "LoadedLayer",
-    "LoadedWorkspace",
     "RequestSource",
     "Workspace",
-    "check_rows",
-    "choose_working_crs",
     "init_template",
     "list_layers",
-    "load_layers",
-    "load_table_layer",
-    "load_vector_layer",
     "load_workspace",
-    "require_family",
 ]

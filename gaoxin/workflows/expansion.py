@@ -28,15 +28,11 @@ from ..geo.hygiene import repair_geometries
 from ..geo.raster import Raster
 from ..geo.units import m2_to_ha, m2_to_mu
 from ..layers.extent import load_within, read_raster_window
+from ..layers.load import choose_working_crs, load_vector_layer, require_family
 from ..layers.provenance import digests_in_background
 from ..layers.read import read_source
 from ..layers.schema import normalise_fields
-from ..layers.workspace import (
-    Workspace,
-    choose_working_crs,
-    load_vector_layer,
-    require_family,
-)
+from ..layers.workspace import Workspace
 from ..layers.write import output_run, write_geopackage, write_json
 from ..report.excel import write_excel
 from ..report.html import write_page

@@ -1,0 +1,100 @@
+"""``gaoxin low-efficiency``: the 低效用地 list; load, run, write."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+
+from ..analysis import intensity, per_mu
+from ..analysis.ruleset import RuleSet
+from ..layers.load import Loaded, load
+from ..layers.workspace import (
+    Workspace,
+)
+from ..layers.write import output_run, write_geopackage, write_json
+from ..report.excel import write_excel
+from ..report.labels import PARCEL_LABELS
+from ..report.tables import capped_table, labelled, rules_sheet
+from ._common import (
+    MAX_MAP_FEATURES,
+    MAX_ROWS,
+    Run,
+    provenance,
+    workspace_rules,
+)
+from .plot_ratio import compute_plot_ratio
+
+
+def run_low_efficiency_from(data: Loaded, out: gpd.GeoDataFrame, rows: pd.DataFrame | None,
+                            rules: RuleSet, mu_rules: RuleSet, out_dir: Path, *,
+                            lang: str = "zh", offline: bool = True) -> Run:
+    """Write the 低效用地 list from already computed plot ratios and enterprise rows."""
+    parcels = data.frames["parcels"]
+    tax = pd.Series(np.nan, index=parcels.index)
+    if rows is not None and len(rows):
+        per_parcel = per_mu._parcels(parcels, rows, pd.DataFrame(  # type: ignore[arg-type]
+            {"enterprise_id": rows["enterprise_id"].unique(), "class": ""}))
+        tax = pd.Series(per_parcel["per_mu_tax"].to_numpy(), index=parcels.index)
+    low = intensity.low_efficiency(parcels, out, out, tax, rules)  # type: ignore[arg-type]
+    zh = lang == "zh"
+    reason_zh = {"idle": "闲置土地", "low_far_low_tax": "容积率低于控制值且亩均税收低于阈值"}
+    low["reason_label"] = low["reason"].map(lambda r: reason_zh[r] if zh else r)
+    summary = {"command": "low-efficiency", "parcels": len(low),
+               "area_mu": round(float(low["area_mu"].sum()), 4),
+               "area_ha": round(float(low["area_ha"].sum()), 4),
+               "by_reason": low["reason"].value_counts().to_dict(),
+               "threshold_per_mu_tax": rules.get("low_efficiency.max_per_mu_tax"),
+               "industrial_without_enterprise_data": int(
+                   (out["industrial"] & tax.isna()).sum()),
+               "provenance": provenance([rules, mu_rules], data.crs, data)}
+    with output_run(out_dir, command="low-efficiency") as stage:
+        files: dict[str, Path] = {}
+        files["gpkg"] = write_geopackage(stage.path / "results.gpkg", {"low_efficiency": low})
+        labels = {**PARCEL_LABELS, "rank": ("排序", "Rank"), "reason_label": ("原因", "Reason"),
+                  "per_mu_tax": ("亩均税收(万元/亩)", "Tax per mu"),
+                  "densify_floor_m2": ("达到控制值尚缺建筑面积(m²)", "Floor area to reach minimum"),
+                  "freed_mu": ("可腾退面积(亩)", "Land freed (mu)"),
+                  "area_m2": ("面积(m²)", "Area (m²)")}
+        files["xlsx"] = write_excel(stage.path / "low_efficiency.xlsx", {
+            "低效用地清单" if zh else "Low-efficiency land": labelled(
+                capped_table(low.drop(columns="reason"), MAX_ROWS), zh, labels),
+            "规则" if zh else "Rules": rules_sheet(rules)})
+        from ..maps import MapLayer, write_map
+
+        cols = [c for c in ("rank", "parcel_id", "zone_id", "reason_label", "area_mu",
+                            "plot_ratio", "far_min", "per_mu_tax") if c in low.columns]
+        layers = []
+        zones = data.frames.get("zones")
+        if isinstance(zones, gpd.GeoDataFrame):
+            layers.append(MapLayer(zones, kind="zones"))
+        if len(low):
+            layers.append(MapLayer(low[[*cols, "geometry"]].head(MAX_MAP_FEATURES), kind="result",
+                                   columns=cols, name="低效用地" if zh else "Low-efficiency land",
+                                   color_by="reason_label", highlight=True))
+        files["map"] = write_map(layers, stage.path / "map.html", offline=offline, lang=lang,
+                                 title="低效用地(腾笼换鸟)" if zh else "Low-efficiency land")
+        files["summary"] = write_json(stage.path / "summary.json", summary)
+    files = stage.published(files)
+    return Run(summary, files, low, data)
+
+
+def run_low_efficiency(ws: Workspace, out_dir: Path, *, lang: str = "zh",
+                       offline: bool = True) -> Run:
+    """The 低效用地 list on its own (the intensity command also writes it)."""
+    pr_rules = workspace_rules(ws, "plot_ratio")
+    mu_rules = workspace_rules(ws, "per_mu")
+    rules = workspace_rules(ws, "intensity")
+    data = load(ws, ("parcels", "buildings"), ("enterprises", "zones"))
+    out, _ = compute_plot_ratio(data, pr_rules)
+    rows = None
+    ents = data.frames.get("enterprises")
+    if ents is not None:
+        rows = per_mu.enterprise_land(ents, data.frames["parcels"],  # type: ignore[arg-type]
+                                      str(mu_rules.get("land_share", "equal")))
+    return run_low_efficiency_from(data, out, rows, rules, mu_rules, out_dir, lang=lang,
+                                   offline=offline)
+
+

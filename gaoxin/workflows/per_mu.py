@@ -1,0 +1,82 @@
+"""``gaoxin per-mu``: 亩均论英雄 indicators, scores and classes; load, run, write."""
+
+from __future__ import annotations
+
+import time
+from pathlib import Path
+
+import geopandas as gpd
+import pandas as pd
+
+from ..analysis import per_mu
+from ..layers.load import load
+from ..layers.workspace import (
+    Workspace,
+)
+from ..layers.write import output_run, write_geopackage, write_json
+from ..report.excel import write_excel
+from ..report.labels import FIRM_LABELS, PARCEL_LABELS
+from ..report.tables import capped_table, labelled, rules_sheet
+from ._common import (
+    MAX_MAP_FEATURES,
+    MAX_ROWS,
+    Run,
+    map_subset,
+    provenance,
+    workspace_rules,
+)
+
+
+def run_per_mu(ws: Workspace, out_dir: Path, *, lang: str = "zh", offline: bool = True,
+               scheme: str | None = None) -> Run:
+    """亩均效益 per enterprise and parcel, scored and classed per the chosen rule set."""
+    t0 = time.perf_counter()
+    rules = workspace_rules(ws, "per_mu", {"scheme": scheme} if scheme else None)
+    data = load(ws, ("parcels", "enterprises"), ("zones",))
+    result = per_mu.run(data.frames["parcels"], data.frames["enterprises"], rules)  # type: ignore[arg-type]
+    zh = lang == "zh"
+    summary = {"command": "per-mu", **result.summary, "notes": data.notes[:50],
+               "provenance": provenance([rules], data.crs, data)}
+    with output_run(out_dir, command="per-mu") as stage:
+        files: dict[str, Path] = {}
+        parcels = result.parcels
+        files["gpkg"] = write_geopackage(stage.path / "results.gpkg", {"parcels_per_mu": parcels})
+        firms = result.firms.sort_values("score", ascending=False, na_position="last")
+        rs = result.summary["rule_set"]
+        head = pd.DataFrame([
+            {"项目" if zh else "item": "评价规则" if zh else "rule set",
+             "值" if zh else "value": f"{rs['scheme']} {rs['year']}"},  # type: ignore[index]
+            *[{"项目" if zh else "item": f"{c} 类" if zh else f"class {c}",
+               "值" if zh else "value": f"{result.summary['classes'][c]} "  # type: ignore[index]
+               f"({result.summary['class_shares_pct'][c]} %)"} for c in per_mu.CLASSES],  # type: ignore[index]
+        ])
+        files["xlsx"] = write_excel(stage.path / "per_mu.xlsx", {
+            "汇总" if zh else "Summary": head,
+            "企业" if zh else "Enterprises": labelled(firms, zh, FIRM_LABELS),
+            "地块" if zh else "Parcels": labelled(
+                capped_table(parcels[parcels.firms > 0], MAX_ROWS),
+                                                    zh, {**PARCEL_LABELS, **FIRM_LABELS}),
+            "规则" if zh else "Rules": rules_sheet(rules)})
+        from ..maps import MapLayer, write_map
+
+        cols = [c for c in ("parcel_id", "zone_id", "main_enterprise", "class", "per_mu_tax",
+                            "per_mu_revenue", "land_mu") if c in parcels.columns]
+        with_firms = parcels[parcels.firms > 0]
+        layers = []
+        zones = data.frames.get("zones")
+        if isinstance(zones, gpd.GeoDataFrame):
+            layers.append(MapLayer(zones, kind="zones"))
+        layers.append(MapLayer(map_subset(with_firms, MAX_MAP_FEATURES)[[*cols, "geometry"]],
+                               kind="result", name="亩均评价类别" if zh else "Per-mu class",
+                               columns=cols, color_by="class"))
+        layers.append(MapLayer(map_subset(with_firms, MAX_MAP_FEATURES)[[*cols, "geometry"]],
+                               kind="result", name="亩均税收" if zh else "Tax per mu", columns=cols,
+                               color_by="per_mu_tax", classify="quantiles", unit="万元/亩",
+                               show=False))
+        files["map"] = write_map(layers, stage.path / "map.html", offline=offline, lang=lang,
+                                 title=("亩均论英雄 — " if zh else "Per-mu evaluation — ")
+                                 + f"{rs['scheme']} {rs['year']}")  # type: ignore[index]
+        summary["timings"] = {"total_s": round(time.perf_counter() - t0, 3)}
+        files["summary"] = write_json(stage.path / "summary.json", summary)
+    files = stage.published(files)
+    return Run(summary, files, result, data)

@@ -1,0 +1,158 @@
+"""``gaoxin plot-ratio``: 容积率 and 建筑系数 per parcel and zone; load, run, write."""
+
+from __future__ import annotations
+
+import time
+from pathlib import Path
+
+import geopandas as gpd
+import pandas as pd
+
+from ..analysis import plot_ratio as pr
+from ..analysis.ruleset import RuleSet
+from ..errors import InputError
+from ..layers.load import Loaded, load
+from ..layers.workspace import (
+    Workspace,
+)
+from ..layers.write import output_run, write_geopackage, write_json
+from ..report.excel import write_excel
+from ..report.labels import PARCEL_LABELS, ZONE_LABELS
+from ..report.tables import capped_table, labelled, rules_sheet
+from ._common import (
+    MAX_MAP_FEATURES,
+    MAX_ROWS,
+    Run,
+    import_in_background,
+    map_subset,
+    provenance,
+    workspace_rules,
+    writer_thread,
+)
+
+
+def compute_plot_ratio(data: Loaded, rules: RuleSet) -> tuple[gpd.GeoDataFrame, pd.DataFrame]:
+    """Per-parcel plot ratio + industrial control, and the per-zone summary."""
+    parcels = data.frames["parcels"]
+    buildings = data.frames["buildings"]
+    enterprises = data.frames.get("enterprises")
+    result = pr.plot_ratio(parcels, buildings, rules)  # type: ignore[arg-type]
+    admin = (pr.admin_share(parcels, buildings, rules)  # type: ignore[arg-type]
+             if "use" in buildings.columns else None)
+    control = pr.industrial_control(parcels, result, enterprises, rules, admin)  # type: ignore[arg-type]
+    keep = [c for c in ("parcel_id", "zone_id", "status", "land_use", "name")
+            if c in parcels.columns]
+    out = gpd.GeoDataFrame(pd.concat([parcels[keep], result, control], axis=1),
+                           geometry=parcels.geometry, crs=parcels.crs)
+    zones = pr.zone_plot_ratio(parcels, result, rules=rules)
+    return out, zones
+
+
+def run_plot_ratio(ws: Workspace, out_dir: Path, *, lang: str = "zh", offline: bool = True,
+                   standard: str | None = None, max_rows: int = MAX_ROWS,
+                   max_map_features: int = MAX_MAP_FEATURES) -> Run:
+    """容积率 / 建筑系数 per parcel and zone; industrial parcels against the control table."""
+    t0 = time.perf_counter()
+    rules = workspace_rules(ws, "plot_ratio", {"control.standard": standard} if standard else None)
+    if str(rules.get("control.standard")) not in ("MLR-2008", "MNR-2023", "SC-2024"):
+        raise InputError(f"unknown control standard {rules.get('control.standard')!r}",
+                         fix="use MLR-2008, MNR-2023 or SC-2024")
+    data = load(ws, ("parcels", "buildings"), ("enterprises", "zones"))
+    t1 = time.perf_counter()
+    import_in_background("gaoxin.maps")
+    out, zones = compute_plot_ratio(data, rules)
+    t2 = time.perf_counter()
+    unknown = out[~out["computable"]]
+    industrial = out[out["industrial"]]
+    below = industrial[industrial["far_ok"].fillna(True) == False]  # noqa: E712
+    no_min = industrial[industrial["far_min"].isna()]
+    total_floor = float(out["floor_area_m2"].sum())
+    summary: dict[str, object] = {
+        "command": "plot-ratio",
+        "control_standard": rules.get("control.standard"),
+        "parcels": len(out), "buildings": len(data.frames["buildings"]),
+        "parcels_not_computable": len(unknown),
+        "not_computable_ids": unknown["parcel_id"].astype(str).head(200).tolist()
+        if "parcel_id" in out else [],
+        "floor_area_m2": round(total_floor, 2),
+        "floor_area_ha": round(total_floor / 10_000, 4),
+        "industrial_parcels": len(industrial),
+        "industrial_below_minimum": len(below),
+        "industrial_without_minimum": len(no_min),
+        "industrial_coefficient_below_30pct": int((industrial["coefficient_ok"] == False)  # noqa: E712
+                                                  .sum()),
+        "admin_share_checked": bool(out["admin_share"].notna().any()),
+        "zones": {str(z): {k: (None if pd.isna(v) else round(float(v), 4))
+                           for k, v in row.items()} for z, row in zones.iterrows()},
+        "caps": {"xlsx_rows": max_rows, "map_features": max_map_features},
+        "notes": data.notes[:50],
+        "provenance": provenance([rules], data.crs, data),
+    }
+    with output_run(out_dir, command="plot-ratio") as stage:
+        files: dict[str, Path] = {}
+        with writer_thread() as writer:
+            gpkg = writer.submit(write_geopackage, stage.path / "results.gpkg",
+                                 {"parcels_plot_ratio": out})
+            files["xlsx"], files["map"] = _plot_ratio_tables_and_map(
+                out, zones, below, unknown, data, rules, stage.path, lang, offline, max_rows,
+                max_map_features)
+            files["gpkg"] = gpkg.result()
+        t3 = time.perf_counter()
+        summary["timings"] = {"read_s": round(t1 - t0, 3), "compute_s": round(t2 - t1, 3),
+                              "write_s": round(t3 - t2, 3), "total_s": round(t3 - t0, 3)}
+        files["summary"] = write_json(stage.path / "summary.json", summary)
+    files = stage.published(files)
+    return Run(summary, files, out, data)
+
+
+def _plot_ratio_tables_and_map(out: gpd.GeoDataFrame, zones: pd.DataFrame,
+                               below: gpd.GeoDataFrame, unknown: gpd.GeoDataFrame,
+                               data: Loaded, rules: RuleSet, out_dir: Path, lang: str,
+                               offline: bool, max_rows: int, max_map_features: int
+                               ) -> tuple[Path, Path]:
+    zh = lang == "zh"
+    attention = pd.concat([below, unknown]).drop_duplicates(subset=None if "parcel_id" not in out
+                                                            else ["parcel_id"])
+    sheets = {
+        "园区汇总" if zh else "Zones": labelled(zones.reset_index(), zh, ZONE_LABELS),
+        "容积率不达标工业地块" if zh else "Below minimum":
+            labelled(capped_table(below.sort_values("plot_ratio"), max_rows), zh, PARCEL_LABELS),
+        "无法计算地块" if zh else "Not computable":
+            labelled(capped_table(unknown, max_rows), zh, PARCEL_LABELS),
+        "控制指标表" if zh else "Minimum table": pr.min_plot_ratio_table(rules),
+        "规则" if zh else "Rules": rules_sheet(rules),
+    }
+    if len(out) <= max_rows:
+        sheets["全部地块" if zh else "All parcels"] = labelled(capped_table(out, max_rows), zh,
+                                                             PARCEL_LABELS)
+    xlsx = write_excel(out_dir / "plot_ratio.xlsx", sheets)
+    return xlsx, _plot_ratio_map(out, attention, data, out_dir / "map.html", lang, offline,
+                                 max_map_features)
+
+
+def _plot_ratio_map(out: gpd.GeoDataFrame, attention: gpd.GeoDataFrame, data: Loaded,
+                    path: Path, lang: str, offline: bool, limit: int) -> Path:
+    from ..maps import MapLayer, write_map
+
+    zh = lang == "zh"
+    layers = []
+    zones = data.frames.get("zones")
+    if isinstance(zones, gpd.GeoDataFrame) and len(zones):
+        layers.append(MapLayer(zones, kind="zones", show=True))
+    cols = [c for c in ("parcel_id", "zone_id", "status", "plot_ratio", "building_coverage",
+                        "far_min", "industry_code") if c in out.columns]
+    shown = map_subset(out, limit, "plot_ratio")
+    name = ("地块容积率" if zh else "Parcel plot ratio") + (
+        "" if len(shown) == len(out) else (f"(最低 {limit:,} 宗)" if zh else
+                                           f" (lowest {limit:,})"))
+    layers.append(MapLayer(shown[[*cols, "geometry"]], kind="result", name=name, columns=cols,
+                           color_by="plot_ratio", classify="thresholds",
+                           thresholds=[0.5, 0.8, 1.0, 1.5, 2.0, 3.0]))
+    if len(attention):
+        a = map_subset(attention, limit)
+        layers.append(MapLayer(a[[*cols, "geometry"]], kind="result", columns=cols,
+                               name="需关注地块(不达标/无法计算)" if zh else
+                               "Parcels to check (below minimum / not computable)",
+                               highlight=True, show=False))
+    return write_map(layers, path, offline=offline, lang=lang,
+                     title="容积率与建筑系数" if zh else "Plot ratio and building coverage")
