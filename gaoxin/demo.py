@@ -20,9 +20,9 @@ from . import __version__
 from .geo.area import area_table
 from .geo.crs import describe_crs
 from .layers.html import CHECK_LABELS, write_page
-from .layers.sample import write_sample_workspace
 from .layers.workspace import check_rows, load_layers, load_vector_layer, load_workspace
 from .layers.write import RunStage, output_run, write_excel, write_json
+from .sample import write_sample_workspace
 
 
 def _step(console: Console, step: str, what: str) -> None:

@@ -1,4 +1,4 @@
-"""The deterministic sample workspace (gaoxin.layers.sample)."""
+"""The deterministic sample workspace (gaoxin.sample)."""
 
 from __future__ import annotations
 
@@ -12,7 +12,7 @@ import pytest
 import rasterio
 import shapely
 
-from gaoxin.layers import sample
+from gaoxin import sample
 from gaoxin.layers.schema import LAND_STATUS_CODES, normalise_fields
 
 KM2 = 1e6

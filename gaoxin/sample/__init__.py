@@ -1423,7 +1423,7 @@ def _write_dem(elevation: np.ndarray, origin: tuple[float, float], path: Path) -
 
 
 def _toml_text(national: str) -> str:
-    return f'''# gaoxin sample workspace (synthetic data, written by gaoxin.layers.sample).
+    return f'''# gaoxin sample workspace (synthetic data, written by gaoxin.sample).
 # A national 高新区 in three 区块 and two provincial ones south-west of Chengdu, with the
 # parks, parcels, buildings, enterprises and 三区三线 around them. Paths are relative to
 # this file. Coordinates: CGCS2000 3° Gauss-Krüger CM 105°E (EPSG:4544) unless stated.
@@ -1511,7 +1511,7 @@ def write_sample_workspace(dest: Path, *, seed: int = 2026) -> Path:
     >>> tomllib.loads(toml.read_text(encoding="utf-8"))["workspace"]["name"]  # doctest: +SKIP
     '成都西南示例高新区'
     """
-    from .boundary_txt import write_boundary_txt
+    from ..layers.boundary_txt import write_boundary_txt
 
     dest = Path(dest)
     (dest / "parks").mkdir(parents=True, exist_ok=True)
