@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+import ast
+import importlib.metadata
+import re
+import sys
 import tomllib
 from pathlib import Path
 
@@ -245,3 +249,55 @@ def test_same_seed_same_data_other_seed_differs(workspace: Path, layers: dict,
 
     assert zones(2026).geometry.geom_equals_exact(layers["zones"].geometry, 0.0).all()
     assert not zones(2027).geometry.geom_equals(layers["zones"].geometry).any()
+
+
+PACKAGE = Path(sample.__file__).parent
+ROOT = PACKAGE.parents[1]
+
+
+def _imports(path: Path) -> list[tuple[str, int]]:
+    """(absolute module name, line) of every import in a module of ``gaoxin.sample``."""
+    out = []
+    for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+        if isinstance(node, ast.Import):
+            out += [(alias.name, node.lineno) for alias in node.names]
+        elif isinstance(node, ast.ImportFrom):
+            if node.level == 0:
+                out.append((node.module or "", node.lineno))
+            else:  # relative: resolve against gaoxin.sample
+                base = ["gaoxin", "sample"][: 3 - node.level]
+                out.append((".".join([*base, *filter(None, [node.module])]), node.lineno))
+    return out
+
+
+def test_third_party_imports_are_declared_dependencies() -> None:
+    declared = {
+        re.split(r"[<>=!~;\[ ]", dep, maxsplit=1)[0].lower().replace("_", "-")
+        for dep in tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))
+        ["project"]["dependencies"]
+    }
+    distributions = importlib.metadata.packages_distributions()
+    undeclared = set()
+    for path in sorted(PACKAGE.glob("*.py")):
+        for module, line in _imports(path):
+            top = module.split(".")[0]
+            if top in sys.stdlib_module_names or top in ("__future__", "gaoxin"):
+                continue
+            dists = {d.lower().replace("_", "-") for d in distributions.get(top, [top])}
+            if not dists & declared:
+                undeclared.add(f"{path.name}:{line} imports {module} ({', '.join(sorted(dists))})")
+    assert not undeclared, sorted(undeclared)
+
+
+def test_imports_only_lower_layers() -> None:
+    # The generator sits beside the input layer: it may use geo, layers, errors and kinds,
+    # never the workflows, maps, reports or front ends built on top of them.
+    allowed = ("gaoxin.sample", "gaoxin.geo", "gaoxin.layers", "gaoxin.errors", "gaoxin.kinds")
+    upward = [
+        f"{path.name}:{line} imports {module}"
+        for path in sorted(PACKAGE.glob("*.py"))
+        for module, line in _imports(path)
+        if module.split(".")[0] == "gaoxin"
+        and not any(module == a or module.startswith(f"{a}.") for a in allowed)
+    ]
+    assert not upward, upward

@@ -1407,7 +1407,7 @@ def _write_xlsx(table: pd.DataFrame, path: Path) -> None:
 
 def _write_dem(elevation: np.ndarray, origin: tuple[float, float], path: Path) -> None:
     import rasterio
-    from affine import Affine
+    from rasterio.transform import Affine
 
     profile = {
         "driver": "GTiff", "dtype": "float32", "count": 1, "height": elevation.shape[0],
