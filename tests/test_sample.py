@@ -7,6 +7,7 @@ import importlib.metadata
 import re
 import sys
 import tomllib
+import zipfile
 from pathlib import Path
 
 import geopandas as gpd
@@ -147,6 +148,16 @@ def test_enterprises_xlsx(layers: dict, parcels) -> None:
     assert 8 < table.tax.sum() / land < 25
 
 
+def test_enterprises_xlsx_carries_no_save_time(workspace: Path) -> None:
+    # openpyxl stamps the save time into docProps/core.xml and every zip entry, which
+    # would make the same seed give a different file every second.
+    with zipfile.ZipFile(workspace.parent / "enterprises.xlsx") as book:
+        assert {info.date_time for info in book.infolist()} == {(2026, 1, 1, 0, 0, 0)}
+        core = book.read("docProps/core.xml").decode("utf-8")
+    assert ">2026-01-01T00:00:00Z</dcterms:modified>" in core
+    assert ">2026-01-01T00:00:00Z</dcterms:created>" in core
+
+
 def test_requests(layers: dict, workspace: Path) -> None:
     from gaoxin.layers.boundary_txt import read_boundary_txt
 
@@ -235,7 +246,8 @@ def test_same_seed_same_data_other_seed_differs(workspace: Path, layers: dict,
                                           pd.DataFrame(other[key].drop(columns="geometry")))
         else:
             pd.testing.assert_frame_equal(frame, other[key])
-    assert (workspace.parent / "dem.tif").read_bytes() == (again.parent / "dem.tif").read_bytes()
+    for name in ("dem.tif", "enterprises.xlsx"):
+        assert (workspace.parent / name).read_bytes() == (again.parent / name).read_bytes(), name
 
     def txt(root: Path) -> list[str]:  # the 数据产生日期 line carries today's date
         text = (root / "requests" / "request_conflict.txt").read_text(encoding="gbk")

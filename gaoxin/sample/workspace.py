@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import contextlib
 import datetime as dt
+import zipfile
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -19,6 +20,7 @@ import geopandas as gpd
 import numpy as np
 import pandas as pd
 import pyogrio
+from openpyxl.xml.functions import tostring
 
 from ._shapes import CRS
 from .buildings import generate_buildings
@@ -103,13 +105,25 @@ def _write_xlsx(table: pd.DataFrame, path: Path) -> None:
         [(v[0], k, v[1]) for k, v in _ENTERPRISE_HEADERS.items()],
         columns=["字段", "标准字段", "单位"],
     )
+    stamp = dt.datetime(2026, 1, 1)
     with pd.ExcelWriter(path, engine="openpyxl") as writer:
         table.rename(columns=headers).to_excel(writer, sheet_name="规上企业", index=False)
         notes.to_excel(writer, sheet_name="说明", index=False)
-        stamp = dt.datetime(2026, 1, 1)
-        writer.book.properties.created = stamp
-        writer.book.properties.modified = stamp
-        writer.book.properties.creator = "gaoxin"
+        properties = writer.book.properties
+        properties.created = stamp
+        properties.creator = "gaoxin"
+    # Saving overwrites ``modified`` with the current time and stamps it on every zip
+    # entry too: repack with both pinned, so the same seed gives the same bytes.
+    properties.modified = stamp
+    with zipfile.ZipFile(path) as book:
+        members = [(info, book.read(info)) for info in book.infolist()]
+    with zipfile.ZipFile(path, "w") as book:
+        for info, data in members:
+            if info.filename == "docProps/core.xml":
+                data = tostring(properties.to_tree())
+            pinned = zipfile.ZipInfo(info.filename, date_time=stamp.timetuple()[:6])
+            pinned.external_attr = info.external_attr
+            book.writestr(pinned, data, compress_type=info.compress_type)
 
 
 def _write_dem(elevation: np.ndarray, origin: tuple[float, float], path: Path) -> None:
