@@ -20,12 +20,12 @@ from . import __version__
 from .geo.area import area_table
 from .geo.crs import describe_crs
 from .layers.load import load_layers, load_vector_layer
-from .layers.sample import write_sample_workspace
 from .layers.workspace import load_workspace
 from .layers.write import RunStage, output_run, write_json
 from .report.excel import write_excel
 from .report.html import write_page
 from .report.labels import CHECK_LABELS
+from .sample import write_sample_workspace
 from .workflows.check import check_rows
 
 

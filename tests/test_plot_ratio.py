@@ -23,7 +23,7 @@ X0, Y0 = 500_000.0, 3_400_000.0  # on the central meridian of EPSG:4544: scale â
 
 def shared_sample(factory: pytest.TempPathFactory) -> Path:
     """The demo workspace, written once per session and shared by the test modules."""
-    from gaoxin.layers.sample import write_sample_workspace
+    from gaoxin.sample import write_sample_workspace
 
     root = factory.getbasetemp() / "shared_sample_ws"
     toml = root / "gaoxin.toml"

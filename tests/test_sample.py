@@ -1,8 +1,13 @@
-"""The deterministic sample workspace (gaoxin.layers.sample)."""
+"""The deterministic sample workspace (gaoxin.sample)."""
 
 from __future__ import annotations
 
+import ast
+import importlib.metadata
+import re
+import sys
 import tomllib
+import zipfile
 from pathlib import Path
 
 import geopandas as gpd
@@ -12,8 +17,8 @@ import pytest
 import rasterio
 import shapely
 
+from gaoxin import sample
 from gaoxin.kinds import LAND_STATUS_CODES
-from gaoxin.layers import sample
 from gaoxin.layers.schema import normalise_fields
 
 KM2 = 1e6
@@ -144,6 +149,16 @@ def test_enterprises_xlsx(layers: dict, parcels) -> None:
     assert 8 < table.tax.sum() / land < 25
 
 
+def test_enterprises_xlsx_carries_no_save_time(workspace: Path) -> None:
+    # openpyxl stamps the save time into docProps/core.xml and every zip entry, which
+    # would make the same seed give a different file every second.
+    with zipfile.ZipFile(workspace.parent / "enterprises.xlsx") as book:
+        assert {info.date_time for info in book.infolist()} == {(2026, 1, 1, 0, 0, 0)}
+        core = book.read("docProps/core.xml").decode("utf-8")
+    assert ">2026-01-01T00:00:00Z</dcterms:modified>" in core
+    assert ">2026-01-01T00:00:00Z</dcterms:created>" in core
+
+
 def test_requests(layers: dict, workspace: Path) -> None:
     from gaoxin.layers.boundary_txt import read_boundary_txt
 
@@ -232,7 +247,8 @@ def test_same_seed_same_data_other_seed_differs(workspace: Path, layers: dict,
                                           pd.DataFrame(other[key].drop(columns="geometry")))
         else:
             pd.testing.assert_frame_equal(frame, other[key])
-    assert (workspace.parent / "dem.tif").read_bytes() == (again.parent / "dem.tif").read_bytes()
+    for name in ("dem.tif", "enterprises.xlsx"):
+        assert (workspace.parent / name).read_bytes() == (again.parent / name).read_bytes(), name
 
     def txt(root: Path) -> list[str]:  # the 数据产生日期 line carries today's date
         text = (root / "requests" / "request_conflict.txt").read_text(encoding="gbk")
@@ -246,3 +262,55 @@ def test_same_seed_same_data_other_seed_differs(workspace: Path, layers: dict,
 
     assert zones(2026).geometry.geom_equals_exact(layers["zones"].geometry, 0.0).all()
     assert not zones(2027).geometry.geom_equals(layers["zones"].geometry).any()
+
+
+PACKAGE = Path(sample.__file__).parent
+ROOT = PACKAGE.parents[1]
+
+
+def _imports(path: Path) -> list[tuple[str, int]]:
+    """(absolute module name, line) of every import in a module of ``gaoxin.sample``."""
+    out = []
+    for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+        if isinstance(node, ast.Import):
+            out += [(alias.name, node.lineno) for alias in node.names]
+        elif isinstance(node, ast.ImportFrom):
+            if node.level == 0:
+                out.append((node.module or "", node.lineno))
+            else:  # relative: resolve against gaoxin.sample
+                base = ["gaoxin", "sample"][: 3 - node.level]
+                out.append((".".join([*base, *filter(None, [node.module])]), node.lineno))
+    return out
+
+
+def test_third_party_imports_are_declared_dependencies() -> None:
+    declared = {
+        re.split(r"[<>=!~;\[ ]", dep, maxsplit=1)[0].lower().replace("_", "-")
+        for dep in tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))
+        ["project"]["dependencies"]
+    }
+    distributions = importlib.metadata.packages_distributions()
+    undeclared = set()
+    for path in sorted(PACKAGE.glob("*.py")):
+        for module, line in _imports(path):
+            top = module.split(".")[0]
+            if top in sys.stdlib_module_names or top in ("__future__", "gaoxin"):
+                continue
+            dists = {d.lower().replace("_", "-") for d in distributions.get(top, [top])}
+            if not dists & declared:
+                undeclared.add(f"{path.name}:{line} imports {module} ({', '.join(sorted(dists))})")
+    assert not undeclared, sorted(undeclared)
+
+
+def test_imports_only_lower_layers() -> None:
+    # The generator sits beside the input layer: it may use geo, layers, errors and kinds,
+    # never the workflows, maps, reports or front ends built on top of them.
+    allowed = ("gaoxin.sample", "gaoxin.geo", "gaoxin.layers", "gaoxin.errors", "gaoxin.kinds")
+    upward = [
+        f"{path.name}:{line} imports {module}"
+        for path in sorted(PACKAGE.glob("*.py"))
+        for module, line in _imports(path)
+        if module.split(".")[0] == "gaoxin"
+        and not any(module == a or module.startswith(f"{a}.") for a in allowed)
+    ]
+    assert not upward, upward
