@@ -24,7 +24,6 @@ from .errors import InputError
 from .layers import DEFAULT_WORKSPACE
 
 if TYPE_CHECKING:  # heavy libraries load inside the commands: `gaoxin --help` stays instant
-    import geopandas as gpd
     import pandas as pd
 
     from .layers.workspace import LayerSource
@@ -164,65 +163,20 @@ def area(
     close_rings: Annotated[bool, typer.Option(help="TXT: close unclosed rings.")] = False,
 ) -> None:
     """Area of each feature in m², 公顷 and 亩, correct in any CRS (ellipsoidal, CGCS2000)."""
-    from .geo.area import area_table
-    from .geo.hygiene import repair_geometries
-    from .layers.load import require_family
-    from .layers.read import read_source
-    from .layers.write import write_text
-    from .report.excel import write_excel
+    from .workflows.area import run_area, write_area_table
 
-    gdf, report = read_source(file, layer=layer, crs=crs, encoding=encoding,
-                              close_rings=close_rings)
-    require_family(gdf, "polygon", file, "area")
-    if by is not None and by not in gdf.columns:
-        raise InputError(f"field {by!r} not found; fields: "
-                         f"{', '.join(c for c in gdf.columns if c != gdf.geometry.name)}",
-                         file=file, fix="give --by one of these fields")
-    gdf, repair = repair_geometries(gdf, family="polygon", id_field=by)
-    _require_geometry(gdf, file, report.warnings + repair.lines())
-    for line in report.warnings + repair.lines():
+    run = run_area(file, by=by, crs=crs, layer=layer, encoding=encoding, planar=planar,
+                   close_rings=close_rings)
+    for line in run.notes:
         _note(line)
-    result = area_table(gdf.geometry)
-    if planar:
-        result.insert(0, "planar_area_m2", _planar_area(gdf))
-    key = by or "index"
-    result.insert(0, key, gdf[by].to_numpy() if by else gdf.index.to_numpy())
     if json_out:
-        records = json.loads(result.to_json(orient="records", force_ascii=False))
+        records = json.loads(run.table.to_json(orient="records", force_ascii=False))
         sys.stdout.write(json.dumps(records, ensure_ascii=False, indent=1) + "\n")
     else:
-        _print_area_table(result, key, file, report.crs)
+        _print_area_table(run.table, run.key, file, run.source_crs)
     if table_out is not None:
-        labelled = result.rename(columns={
-            "area_m2": "面积(m²)", "area_ha": "面积(公顷)", "area_mu": "面积(亩)",
-            "planar_area_m2": "高斯平面面积(m²)"})
-        if table_out.suffix.lower() == ".csv":
-            write_text(table_out, labelled.to_csv(index=False))
-        else:
-            write_excel(table_out, {"面积": labelled})
+        write_area_table(run.table, table_out)
         err.print(f"wrote {table_out}")
-
-
-def _require_geometry(gdf: gpd.GeoDataFrame, file: Path, notes: list[str]) -> None:
-    """Refuse a layer left with no feature, saying in the one message what was dropped."""
-    if len(gdf) == 0:
-        why = f" ({'; '.join(notes)})" if notes else ""
-        raise InputError(f"no feature has a usable geometry{why}", file=file,
-                         fix="check the layer's geometries in a GIS")
-
-
-def _planar_area(gdf: gpd.GeoDataFrame) -> pd.Series:
-    import numpy as np
-    from pyproj import CRS
-
-    from .geo.area import ellipsoidal_area
-    from .geo.crs import gk3_crs, gk3_zone, to_crs_densified
-
-    crs = CRS.from_user_input(gdf.crs)
-    if crs.is_geographic:
-        lon = float(np.mean(gdf.to_crs(4490).total_bounds[[0, 2]]))
-        return ellipsoidal_area(to_crs_densified(gdf.geometry, gk3_crs(gk3_zone(lon))), "planar")
-    return ellipsoidal_area(gdf.geometry, "planar")
 
 
 def _print_area_table(result: pd.DataFrame, key: str, file: Path, crs: str) -> None:
@@ -270,40 +224,16 @@ def convert(
     from pyproj import CRS
 
     from .geo.crs import describe_crs
-    from .layers.read import read_source
-    from .layers.write import write_vector
+    from .workflows.convert import run_convert
 
-    if dst.resolve() == src.resolve():
-        raise InputError("the output would overwrite the input", file=dst,
-                         fix="choose another output path (inputs are never modified)")
-    gdf, report = read_source(src, layer=layer, crs=from_crs, encoding=encoding,
-                              close_rings=close_rings)
-    for line in report.warnings + report.fixes:
+    run = run_convert(src, dst, from_crs=from_crs, to_crs=to_crs, layer=layer,
+                      out_layer=out_layer, encoding=encoding, out_encoding=out_encoding,
+                      close_rings=close_rings)
+    for line in run.notes:
         _note(line)
-    if to_crs is not None:
-        gdf = _to_crs(gdf, to_crs)
-    write_vector(gdf, dst, layer=out_layer, encoding=out_encoding)
+    gdf = run.frame
     out.print(f"wrote {len(gdf)} features to {dst} "
               f"({describe_crs(CRS.from_user_input(gdf.crs)) if gdf.crs else 'no CRS'})")
-
-
-def _to_crs(gdf: gpd.GeoDataFrame, spec: str) -> gpd.GeoDataFrame:
-    import geopandas as gpd
-    import numpy as np
-
-    from .geo.crs import parse_crs
-    from .geo.offsets import convert_geometries
-
-    crs, offset = parse_crs(spec)
-    if offset is None:
-        return gdf.to_crs(crs)
-    geo = gdf.to_crs(4490)
-    moved = convert_geometries(np.asarray(geo.geometry.values), "wgs84", offset)
-    # AMap/Baidu data is distributed tagged as EPSG:4326 although offset; do the same.
-    result = geo.set_geometry(gpd.GeoSeries(moved, index=geo.index, crs=4326))
-    _note(f"coordinates are {offset.upper()} (tagged EPSG:4326 as web-map data is); use them "
-          "only with matching basemaps")
-    return result
 
 
 # ---------------------------------------------------------------- map
@@ -325,6 +255,7 @@ def map_(
     from .layers.load import load_vector_layer
     from .layers.read import read_source
     from .maps import MapLayer, write_map
+    from .workflows.area import require_geometry
 
     if basemap not in ("tianditu", "osm", "amap", "none"):
         raise InputError(f"unknown basemap {basemap!r}", fix="use tianditu, osm, amap or none")
@@ -340,7 +271,7 @@ def map_(
             gdf, report = read_source(f, crs=crs)
             gdf, repair = repair_geometries(gdf)
             kind, notes = None, report.warnings + repair.lines()
-        _require_geometry(gdf, f, notes)
+        require_geometry(gdf, f, notes)
         for line in notes:
             _note(line, f.name)
         layers.append(MapLayer(gdf, kind=kind, name=None if kind else f.stem))

@@ -17,7 +17,6 @@ from rich.console import Console
 from rich.text import Text
 
 from . import __version__
-from .geo.area import area_table
 from .geo.crs import describe_crs
 from .layers.load import load_layers, load_vector_layer
 from .layers.workspace import load_workspace
@@ -26,6 +25,7 @@ from .report.excel import write_excel
 from .report.html import write_page
 from .report.labels import CHECK_LABELS
 from .sample import write_sample_workspace
+from .workflows.area import feature_areas
 from .workflows.check import check_rows
 
 
@@ -113,9 +113,8 @@ def _write_demo(out_dir: Path, *, seed: int, lang: str, console: Console) -> Non
     for kind, key in (("zones", "zone_id"), ("parks", "park_id")):
         frame = loaded.frame(kind)
         if isinstance(frame, gpd.GeoDataFrame):
-            table = area_table(frame.geometry)
-            table.insert(0, "name", frame["name"].to_numpy())
-            table.insert(0, key, frame[key].to_numpy())
+            table = feature_areas(frame, by=key)
+            table.insert(1, "name", frame["name"].to_numpy())
             if "approved_area_ha" in frame:
                 table["approved_area_ha"] = frame["approved_area_ha"].to_numpy()
             sheets["高新区" if kind == "zones" else "园区"] = table
