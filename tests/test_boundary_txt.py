@@ -814,10 +814,14 @@ def test_write_encoding_that_cannot_hold_a_name(tmp_path: Path) -> None:
     assert back.name[0] == "𠮷字地块"
 
 
-def test_write_into_missing_folder(tmp_path: Path) -> None:
+def test_write_into_missing_folder_or_under_a_file(tmp_path: Path) -> None:
+    """Like every output: a missing folder is made; a path through a file is refused."""
     gdf = gpd.GeoDataFrame(geometry=[box(500_000, 3_400_000, 500_100, 3_400_100)], crs=4544)
-    with pytest.raises(InputError, match="cannot write"):
-        write_boundary_txt(gdf, tmp_path / "missing" / "a.txt")
+    write_boundary_txt(gdf, tmp_path / "missing" / "a.txt")
+    assert (tmp_path / "missing" / "a.txt").is_file()
+    (tmp_path / "afile").write_text("x", encoding="utf-8")
+    with pytest.raises(InputError, match="afile"):
+        write_boundary_txt(gdf, tmp_path / "afile" / "a.txt")
 
 
 @settings(max_examples=60, deadline=None)

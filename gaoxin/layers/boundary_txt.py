@@ -27,7 +27,6 @@ import datetime as dt
 import math
 import os
 import re
-import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -50,6 +49,7 @@ from ..geo.crs import (
     parse_crs,
 )
 from ..geo.units import M2_PER_HA, M2_PER_MU
+from .write import write_bytes
 
 __all__ = ["COLUMNS", "read_boundary_txt", "write_boundary_txt"]
 
@@ -1039,7 +1039,7 @@ def write_boundary_txt(
     path = Path(path)
     try:
         text = _render(gdf, zone, producer, datum, id_field, name_field)
-        _atomic_write(path, _encode(text, encoding))
+        write_bytes(path, _encode(text, encoding))
     except InputError as exc:
         raise exc.with_file(path) from None
 
@@ -1166,31 +1166,3 @@ def _encode(text: str, encoding: str) -> bytes:
         ) from None
 
 
-def _atomic_write(path: Path, data: bytes) -> None:
-    """Write to a temporary file in the same folder, then rename over ``path``, so a reader
-    never sees a half-written file."""
-    try:
-        fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    except OSError as exc:
-        raise InputError(
-            f"cannot write in {path.parent} ({exc.strerror})",
-            fix="check that the folder exists and is writable",
-        ) from None
-    try:
-        with os.fdopen(fd, "wb") as fh:
-            fh.write(data)
-            fh.flush()
-            os.fsync(fh.fileno())
-        # mkstemp creates 0600; give the file the mode a plain open() would have had.
-        os.chmod(tmp, path.stat().st_mode & 0o777 if path.exists() else 0o644)
-        os.replace(tmp, path)
-    except OSError as exc:
-        with contextlib.suppress(OSError):
-            os.unlink(tmp)
-        raise InputError(
-            f"cannot write the file ({exc.strerror})", fix="check the path and free space"
-        ) from None
-    except BaseException:
-        with contextlib.suppress(OSError):
-            os.unlink(tmp)
-        raise

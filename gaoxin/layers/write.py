@@ -482,8 +482,23 @@ def atomic_path(target: str | Path, *, directory: bool = False) -> Iterator[Path
 
 def write_text(target: str | Path, text: str) -> Path:
     """Write UTF-8 text atomically."""
-    with atomic_path(target) as tmp:
-        tmp.write_text(text, encoding="utf-8")
+    return write_bytes(target, text.encode("utf-8"))
+
+
+def write_bytes(target: str | Path, data: bytes) -> Path:
+    """Write bytes atomically: a reader sees the old file or the whole new one.
+
+    Examples
+    --------
+    >>> import tempfile
+    >>> t = Path(tempfile.mkdtemp()) / "界址点.txt"
+    >>> write_bytes(t, "J1,1".encode("gbk")).read_bytes().decode("gbk")
+    'J1,1'
+    """
+    with atomic_path(target) as tmp, open(tmp, "wb") as fh:
+        fh.write(data)
+        fh.flush()
+        os.fsync(fh.fileno())  # durable before the rename makes it visible
     return Path(target)
 
 
