@@ -19,7 +19,7 @@ from rich.console import Console
 from rich.table import Table
 from rich.text import Text
 
-from . import __version__
+from ._version import __version__
 from .errors import InputError
 from .layers import DEFAULT_WORKSPACE
 

@@ -16,7 +16,7 @@ import geopandas as gpd
 from rich.console import Console
 from rich.text import Text
 
-from . import __version__
+from ._version import __version__
 from .geo.crs import describe_crs
 from .layers.load import load_layers, load_vector_layer
 from .layers.workspace import load_workspace

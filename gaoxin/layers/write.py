@@ -334,7 +334,7 @@ def _digest(path: Path) -> str:
 
 
 def _write_manifest(stage: Path, command: str) -> None:
-    from .. import __version__
+    from .._version import __version__
 
     files = sorted(p for p in stage.rglob("*") if p.is_file() and p.name != RUN_MANIFEST)
     # Two threads: hashlib releases the GIL (a large results.gpkg hashes at ~1 GB/s).

@@ -16,7 +16,7 @@ import geopandas as gpd
 import numpy as np
 from pyproj import CRS
 
-from .. import __version__
+from .._version import __version__
 from ..analysis.ruleset import RuleSet, load_ruleset
 from ..geo.crs import describe_crs
 from ..layers.load import Loaded

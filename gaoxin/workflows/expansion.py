@@ -19,7 +19,7 @@ import pandas as pd
 import shapely
 from pyproj import CRS
 
-from .. import __version__
+from .._version import __version__
 from ..analysis import expansion
 from ..analysis.ruleset import RuleSet, load_ruleset
 from ..errors import InputError
