@@ -1,1 +1,1 @@
-"""Geometry, CRS and units: pure functions, no file I/O, nothing else of gaoxin imported."""
+"""Geometry, CRS and units: pure functions, no file I/O; of gaoxin only the errors."""
