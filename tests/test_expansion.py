@@ -202,7 +202,8 @@ def test_command_writes_every_output(tmp_path, capsys):
     red = next(c for c in summary["checks"] if c["key"] == "redline")
     assert red["figures"]["overlap"]["mu"] == pytest.approx(2.0, abs=1e-4)
     prov = summary["provenance"]
-    assert prov["working_crs"].startswith("EPSG:4544") and prov["rule_set"]["name"] == "expansion"
+    assert prov["working_crs"].startswith("EPSG:4544")
+    assert prov["rule_sets"][0]["name"] == "expansion"
     assert all(len(i["sha256"]) == 64 for i in prov["inputs"])
     import pyogrio
 

@@ -64,7 +64,10 @@ def writer_thread() -> Iterator[ThreadPoolExecutor]:
 
 
 def provenance(rules: list[RuleSet], crs: CRS, files: list[Path] | Loaded) -> dict[str, object]:
-    """Input files with SHA-256, rule sets and versions, working CRS, tool version."""
+    """Input files with SHA-256, rule sets and versions, working CRS, tool version.
+
+    Every workflow's summary.json records it in this one form.
+    """
     return {
         "tool": "gaoxin", "version": __version__,
         "rule_sets": [{"name": r.name, "title": r.title, "version": r.version,

@@ -19,11 +19,10 @@ import pandas as pd
 import shapely
 from pyproj import CRS
 
-from .._version import __version__
 from ..analysis import expansion
 from ..analysis.ruleset import RuleSet, load_ruleset
 from ..errors import InputError
-from ..geo.crs import describe_crs, to_crs_densified
+from ..geo.crs import to_crs_densified
 from ..geo.hygiene import repair_geometries
 from ..geo.raster import Raster
 from ..geo.units import m2_to_ha, m2_to_mu
@@ -37,6 +36,7 @@ from ..layers.write import output_run, write_geopackage, write_json
 from ..report.excel import write_excel
 from ..report.html import write_page
 from ..report.labels import CONFLICT_COLUMNS, CONFLICT_LAYERS, STATUS_ZH, layer_label
+from ._common import provenance
 
 
 @dataclass
@@ -148,15 +148,8 @@ def _summary(result: expansion.ExpansionResult, rules: RuleSet, crs: CRS,
         "zone_name": str(result.zone["name"].iloc[0]) if "name" in result.zone else "",
         "checks": [c.as_dict() for c in result.checks],
         "notes": notes,
-        "provenance": {
-            "tool": "gaoxin", "version": __version__,
-            "rule_set": {"name": rules.name, "title": rules.title, "version": rules.version,
-                         "overridden": [r.key for r in rules.rules.values() if r.overridden]},
-            "working_crs": describe_crs(crs),
-            "area_method": "ellipsoidal (CGCS2000/GRS80)",
-            "inputs": [],  # filled in when the background hashing is done
-            "generated": time.strftime("%Y-%m-%dT%H:%M:%S%z"),
-        },
+        # inputs are filled in when the background hashing is done
+        "provenance": provenance([rules], crs, []),
     }
 
 
