@@ -11,6 +11,7 @@ from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Generic, TypeVar
 
 import geopandas as gpd
 import numpy as np
@@ -87,9 +88,13 @@ def workspace_rules(ws: Workspace, name: str, extra: dict[str, object] | None = 
     return load_ruleset(name, overrides, origin=ws.path)
 
 
+R = TypeVar("R")
+
+
 @dataclass
-class Run:
-    """What a workflow produced, and the layers it read.
+class Run(Generic[R]):
+    """What a workflow produced: its summary, the files written, the analysis result, and
+    the layers it read.
 
     ``inputs`` keeps the loaded layers referenced, so the installed command can end without
     freeing them one by one (see ``gaoxin.cli.console``).
@@ -97,7 +102,7 @@ class Run:
 
     summary: dict[str, object]
     files: dict[str, Path]
-    result: object = None
+    result: R
     inputs: Loaded | None = None
 
 

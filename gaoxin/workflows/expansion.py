@@ -10,7 +10,6 @@ from __future__ import annotations
 import time
 from collections.abc import Callable
 from concurrent.futures import Future
-from dataclasses import dataclass
 from pathlib import Path
 
 import geopandas as gpd
@@ -36,16 +35,7 @@ from ..layers.write import output_run, write_geopackage, write_json
 from ..report.excel import write_excel
 from ..report.html import write_page
 from ..report.labels import CONFLICT_COLUMNS, CONFLICT_LAYERS, STATUS_ZH, layer_label
-from ._common import provenance
-
-
-@dataclass
-class ExpansionRun:
-    """What the workflow produced."""
-
-    result: expansion.ExpansionResult
-    summary: dict[str, object]
-    files: dict[str, Path]
+from ._common import Run, provenance
 
 
 def read_request(path: Path, *, crs: str | None = None, encoding: str | None = None,
@@ -79,7 +69,7 @@ def run_expansion(
     lang: str = "zh",
     offline: bool = True,
     hashing: Future[list[dict[str, object]]] | None = None,
-) -> ExpansionRun:
+) -> Run[expansion.ExpansionResult]:
     """Check ``request_path`` for zone ``zone_id`` with the workspace's layers; write outputs."""
     t0 = time.perf_counter()
     timings: dict[str, float] = {}
@@ -136,7 +126,7 @@ def run_expansion(
         timings["total_s"] = time.perf_counter() - t0
         summary["timings"] = {k: round(v, 3) for k, v in timings.items()}
         write_json(stage.path / "summary.json", summary)
-    return ExpansionRun(result, summary, stage.published(files))
+    return Run(summary, stage.published(files), result)
 
 
 def _summary(result: expansion.ExpansionResult, rules: RuleSet, crs: CRS,
