@@ -12,7 +12,8 @@ plot ratio and a 亩均税收 threshold, ranked by the land they would free.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
+from typing import TypedDict
 
 import geopandas as gpd
 import numpy as np
@@ -115,9 +116,10 @@ def zone_indicators(parcels: gpd.GeoDataFrame, floor: pd.DataFrame,
         h = r["high_tech_ha"] or 0.0
         foot = floor["footprint_m2"].reindex(idx).fillna(0.0).to_numpy() / 10_000
         fsum = firms.reindex(idx).fillna(0.0)
-        row = {by: zone, **r,
-               "residential_ha": float(area_ha.loc[idx][(codes.loc[idx] == "A1").to_numpy()]
-                                       .sum()),
+        residential_ha = float(area_ha.loc[idx][(codes.loc[idx] == "A1").to_numpy()].sum())
+        row: dict[str, object] = {
+               by: zone, **r,
+               "residential_ha": residential_ha,
                "building_density": _div(float(foot[built].sum()), a),
                "industrial_building_coefficient": _div(float(foot[ind].sum()), a2),
                "industrial_investment_intensity": _div(float(fsum["fixed_investment"][ind]
@@ -131,11 +133,11 @@ def zone_indicators(parcels: gpd.GeoDataFrame, floor: pd.DataFrame,
             for key in ("industrial_investment_intensity", "industrial_tax_per_ha", "tax_per_ha",
                         "industrial_output_intensity", "high_tech_output_intensity"):
                 row[key] = None
-        row["residential_rate"] = _div(row["residential_ha"], a)
+        row["residential_rate"] = _div(residential_ha, a)
         pop = None if population is None else population.get(zone)
-        row["population"] = None if pop is None or pd.isna(pop) else float(pop)
-        row["population_density"] = (None if row["population"] is None
-                                     else _div(row["population"], a))
+        people = None if pop is None or pd.isna(pop) else float(pop)
+        row["population"] = people
+        row["population_density"] = None if people is None else _div(people, a)
         out.append(row)
     return pd.DataFrame(out).set_index(by)
 
@@ -166,8 +168,8 @@ def zone_type(indicators: pd.DataFrame, rules: RuleSet | None = None) -> pd.Seri
     ['industrial', 'integrated', 'other']
     """
     rules = rules or load_ruleset("intensity")
-    ind_min = float(rules.get("zone_type.industrial_rate_min", 0.30))  # type: ignore[arg-type]
-    res_min = float(rules.get("zone_type.residential_rate_min", 0.25))  # type: ignore[arg-type]
+    ind_min = rules.number("zone_type.industrial_rate_min", 0.30)
+    res_min = rules.number("zone_type.residential_rate_min", 0.25)
     ind = pd.to_numeric(indicators["industrial_rate"], errors="coerce").fillna(0.0)
     res = pd.to_numeric(indicators["residential_rate"], errors="coerce").fillna(0.0)
     out = np.select([(ind > ind_min) & (res < res_min), (ind <= ind_min) & (res >= res_min)],
@@ -199,22 +201,22 @@ def evaluate(indicators: pd.DataFrame, types: pd.Series, rules: RuleSet | None =
     scores = []
     for zone in indicators.index:
         kind = "integrated" if types.loc[zone] == "integrated" else "industrial"
-        weights = {k.split(".")[-1]: float(r.value)  # type: ignore[arg-type]
-                   for k, r in rules.rules.items() if k.startswith(f"weights.{kind}.")}
+        weights = {k.split(".")[-1]: rules.number(k)
+                   for k in rules.rules if k.startswith(f"weights.{kind}.")}
         if expansion_area:
-            weights["development_rate"] = float(
-                rules.get("weights.development_rate_for_expansion_areas", 1.0))  # type: ignore[arg-type]
+            weights["development_rate"] = rules.number(
+                "weights.development_rate_for_expansion_areas", 1.0)
         num = den = 0.0
         missing = []
         for key, w in weights.items():
             if w <= 0:
                 continue
             actual = indicators.loc[zone].get(key)
-            ideal = rules.get(f"ideal.{key}", "")
-            if actual is None or pd.isna(actual) or ideal in ("", None):
+            ideal = rules.optional_number(f"ideal.{key}")
+            if actual is None or pd.isna(actual) or ideal is None:
                 missing.append(key)
                 continue
-            s = _standardise(float(actual), float(ideal), INDICATOR_LABELS[key][3])  # type: ignore[arg-type]
+            s = _standardise(float(actual), ideal, INDICATOR_LABELS[key][3])
             out.loc[zone, f"s_{key}"] = s
             num += w * s
             den += w
@@ -284,8 +286,8 @@ def low_efficiency(parcels: gpd.GeoDataFrame, plot: pd.DataFrame, control: pd.Da
     [['1', 'idle'], ['2', 'low_far_low_tax']]
     """
     rules = rules or load_ruleset("intensity")
-    max_tax = float(rules.get("low_efficiency.max_per_mu_tax", 14.3))  # type: ignore[arg-type]
-    include_idle = bool(rules.get("low_efficiency.include_idle", True))
+    max_tax = rules.number("low_efficiency.max_per_mu_tax", 14.3)
+    include_idle = rules.flag("low_efficiency.include_idle", True)
     codes = (parcels["status"].astype(str).str.strip().str.upper() if "status" in parcels
              else pd.Series("", index=parcels.index))
     idle = (codes == "G").to_numpy() & include_idle
@@ -311,6 +313,22 @@ def low_efficiency(parcels: gpd.GeoDataFrame, plot: pd.DataFrame, control: pd.Da
     return out
 
 
+class ZoneScore(TypedDict):
+    """One zone's type and 集约度分值, and the indicators its score leaves out."""
+
+    zone_type: str
+    zone_type_zh: str
+    score: float | None
+    left_out: list[str]
+
+
+class IntensitySummary(TypedDict):
+    """The figures of a zone evaluation (``summary.json`` of ``gaoxin intensity``)."""
+
+    zones: dict[str, ZoneScore]
+    weights_note: str
+
+
 @dataclass
 class IntensityResult:
     """Per-zone indicators, types, scores and the national side-by-side."""
@@ -319,7 +337,7 @@ class IntensityResult:
     scores: pd.DataFrame
     benchmarks: pd.DataFrame
     left_out: dict[str, list[str]]
-    summary: dict[str, object] = field(default_factory=dict)
+    summary: IntensitySummary
 
 
 def run(parcels: gpd.GeoDataFrame, floor: pd.DataFrame, rows: pd.DataFrame | None = None,
@@ -344,7 +362,7 @@ def run(parcels: gpd.GeoDataFrame, floor: pd.DataFrame, rows: pd.DataFrame | Non
     ind["zone_type"] = zone_type(ind, rules)
     scores, left_out = evaluate(ind, ind["zone_type"], rules)
     bench = benchmark_table(ind, rules)
-    summary = {
+    summary: IntensitySummary = {
         "zones": {str(z): {"zone_type": str(ind.loc[z, "zone_type"]),
                            "zone_type_zh": ZONE_TYPES[str(ind.loc[z, "zone_type"])][0],
                            "score": None if pd.isna(scores.loc[z, "score"])
