@@ -22,15 +22,18 @@ import pandas as pd
 from ..geo.area import ellipsoidal_area
 from ..geo.units import m2_to_ha, m2_to_mu
 from .land_use import HIGH_TECH, INDUSTRIAL, land_use_rates, status_category
+from .per_mu import parcel_figures
 from .ruleset import RuleSet, load_ruleset
 
 __all__ = [
     "INDICATOR_LABELS",
     "IntensityResult",
+    "LowEfficiencyResult",
     "benchmark_table",
     "evaluate",
     "low_efficiency",
     "run",
+    "run_low_efficiency",
     "zone_indicators",
     "zone_type",
 ]
@@ -311,6 +314,86 @@ def low_efficiency(parcels: gpd.GeoDataFrame, plot: pd.DataFrame, control: pd.Da
     out = out.sort_values("freed_mu", ascending=False, kind="stable")
     out.insert(0, "rank", np.arange(1, len(out) + 1))
     return out
+
+
+class LowEfficiencySummary(TypedDict):
+    """The figures of a low-efficiency list (``summary.json`` of ``gaoxin low-efficiency``)."""
+
+    parcels: int
+    area_mu: float
+    area_ha: float
+    by_reason: dict[str, int]
+    threshold_per_mu_tax: float | None      # 万元/亩
+    industrial_without_enterprise_data: int
+
+
+@dataclass
+class LowEfficiencyResult:
+    """The ranked 低效用地 list, each parcel's 亩均税收, and the figures."""
+
+    parcels: gpd.GeoDataFrame
+    per_mu_tax: pd.Series
+    summary: LowEfficiencySummary
+
+
+def run_low_efficiency(parcels: gpd.GeoDataFrame, plot: pd.DataFrame,
+                       rows: pd.DataFrame | None = None, rules: RuleSet | None = None
+                       ) -> LowEfficiencyResult:
+    """The 低效用地 list (:func:`low_efficiency`) from plot ratios and enterprise rows.
+
+    Computes only: reads, writes and prints nothing.
+
+    Parameters
+    ----------
+    parcels
+        Canonical parcels with ``status`` codes.
+    plot
+        Per parcel (index as ``parcels``): ``plot_ratio``, ``industrial``, ``far_min`` and
+        ``far_ok``, as in :attr:`.plot_ratio.PlotRatioResult.parcels`.
+    rows
+        Enterprise rows with their land (:func:`.per_mu.enterprise_land`); without them no
+        parcel has a 亩均税收 and only idle land is listed.
+    rules
+        The ``intensity`` rule set (default: the packaged one).
+
+    Returns
+    -------
+    LowEfficiencyResult
+        The list ranked by the land it would free, each parcel's 亩均税收 (NaN where no
+        firm is registered) and the summary.
+
+    Examples
+    --------
+    >>> from shapely import box
+    >>> p = gpd.GeoDataFrame({"parcel_id": ["1", "2", "3"], "status": ["G", "A2", "A2"]},
+    ...     crs=4544, geometry=[box(500000 + i * 100, 3400000, 500100 + i * 100, 3400100)
+    ...                         for i in range(3)])
+    >>> plot = pd.DataFrame({"plot_ratio": [0.0, 0.5, 0.5], "industrial": [False, True, True],
+    ...     "far_min": [None, 1.0, 1.0],
+    ...     "far_ok": pd.array([pd.NA, False, False], dtype="boolean")}, index=p.index)
+    >>> rows = pd.DataFrame({"enterprise_id": ["a"], "parcel_id": ["2"], "tax": [30.0],
+    ...                      "land_mu": [15.0], "matched": [True]})
+    >>> r = run_low_efficiency(p, plot, rows)
+    >>> r.parcels[["parcel_id", "reason"]].values.tolist()
+    [['1', 'idle'], ['2', 'low_far_low_tax']]
+    >>> r.summary["by_reason"], r.summary["industrial_without_enterprise_data"]
+    ({'idle': 1, 'low_far_low_tax': 1}, 1)
+    """
+    rules = rules or load_ruleset("intensity")
+    tax = pd.Series(np.nan, index=parcels.index)
+    if rows is not None and len(rows):
+        figures = parcel_figures(parcels, rows)
+        tax = pd.Series(figures["per_mu_tax"].to_numpy(), index=parcels.index)
+    low = low_efficiency(parcels, plot, plot, tax, rules)
+    summary: LowEfficiencySummary = {
+        "parcels": len(low),
+        "area_mu": round(float(low["area_mu"].sum()), 4),
+        "area_ha": round(float(low["area_ha"].sum()), 4),
+        "by_reason": {str(k): int(v) for k, v in low["reason"].value_counts().items()},
+        "threshold_per_mu_tax": rules.optional_number("low_efficiency.max_per_mu_tax"),
+        "industrial_without_enterprise_data": int((plot["industrial"] & tax.isna()).sum()),
+    }
+    return LowEfficiencyResult(low, tax, summary)
 
 
 class ZoneScore(TypedDict):

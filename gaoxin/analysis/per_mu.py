@@ -36,6 +36,7 @@ __all__ = [
     "assign_classes",
     "enterprise_land",
     "firm_totals",
+    "parcel_figures",
     "per_mu_indicators",
     "run",
     "score",
@@ -343,6 +344,23 @@ class PerMuSummary(TypedDict):
     unmatched_parcel_ids: list[str]
     unmatched_rows: int
     totals: dict[str, float | None]
+
+
+def parcel_figures(parcels: gpd.GeoDataFrame, rows: pd.DataFrame) -> gpd.GeoDataFrame:
+    """Per parcel: its firms' figures summed and the 亩均 indicators over its area (no classes).
+
+    Examples
+    --------
+    >>> from shapely import box
+    >>> p = gpd.GeoDataFrame({"parcel_id": ["P1", "P2"]}, crs=4544, geometry=[
+    ...     box(500000, 3400000, 500100, 3400100), box(500100, 3400000, 500200, 3400100)])
+    >>> rows = pd.DataFrame({"enterprise_id": ["a", "b"], "parcel_id": ["P1", "P1"],
+    ...     "tax": [30.0, 15.0], "land_mu": [7.5, 7.5], "matched": [True, True]})
+    >>> parcel_figures(p, rows)[["firms", "per_mu_tax"]].round(6).values.tolist()
+    [[2.0, 3.0], [0.0, nan]]
+    """
+    no_classes = pd.DataFrame({"enterprise_id": rows["enterprise_id"].unique(), "class": ""})
+    return _parcels(parcels, rows, no_classes)
 
 
 @dataclass

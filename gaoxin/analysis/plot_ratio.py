@@ -9,6 +9,8 @@ parcels is split between them by footprint area.
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import dataclass
+from typing import TypedDict
 
 import geopandas as gpd
 import numpy as np
@@ -18,6 +20,7 @@ import shapely
 
 from ..geo.area import areal_scale_factors, ellipsoidal_area
 from ..geo.arrays import BoolArray, FloatArray
+from ..geo.errors import InputError
 from ..geo.overlap import overlap
 from .ruleset import RuleSet, load_ruleset
 
@@ -502,3 +505,128 @@ def zone_plot_ratio(parcels: pd.DataFrame, result: pd.DataFrame, *, by: str = "z
         agg["industrial_building_coefficient"] = agg.industrial_footprint_m2 / den * 100
     agg.index.name = by
     return agg
+
+
+# ---------------------------------------------------------------- entry point
+
+CONTROL_STANDARDS = ("MLR-2008", "MNR-2023", "SC-2024")
+_PARCEL_COLUMNS = ("parcel_id", "zone_id", "status", "land_use", "name")
+
+
+class PlotRatioSummary(TypedDict):
+    """The figures of a plot-ratio run (``summary.json`` of ``gaoxin plot-ratio``)."""
+
+    control_standard: str
+    parcels: int
+    buildings: int
+    parcels_not_computable: int
+    not_computable_ids: list[str]          # the first 200
+    floor_area_m2: float
+    floor_area_ha: float
+    industrial_parcels: int
+    industrial_below_minimum: int
+    industrial_without_minimum: int
+    industrial_coefficient_below_30pct: int
+    admin_share_checked: bool
+    zones: dict[str, dict[str, float | None]]
+
+
+@dataclass
+class PlotRatioResult:
+    """Plot ratio per parcel (with the industrial control) and per zone, and the figures.
+
+    ``parcels`` keeps the parcels' identifying columns and geometry beside the columns of
+    :func:`plot_ratio` and :func:`industrial_control`; ``below_minimum`` and
+    ``not_computable`` are its rows that need attention.
+    """
+
+    parcels: gpd.GeoDataFrame
+    zones: pd.DataFrame
+    below_minimum: gpd.GeoDataFrame
+    not_computable: gpd.GeoDataFrame
+    summary: PlotRatioSummary
+
+
+def run(parcels: gpd.GeoDataFrame, buildings: gpd.GeoDataFrame,
+        enterprises: pd.DataFrame | None = None, rules: RuleSet | None = None
+        ) -> PlotRatioResult:
+    """容积率 / 建筑系数 of every parcel and zone, industrial parcels against the control table.
+
+    Computes only: reads, writes and prints nothing.
+
+    Parameters
+    ----------
+    parcels
+        Canonical parcels (``parcel_id``, ``zone_id``, ``status``, ``land_use`` where known)
+        in a projected working CRS.
+    buildings
+        Canonical buildings (``floors``, ``height``, ``use`` where known), same CRS.
+    enterprises
+        Canonical enterprise table (``parcel_id``, ``industry_code``, ``industry_std``,
+        ``revenue``): gives each parcel the industry of its largest firm.
+    rules
+        The ``plot_ratio`` rule set (default: the packaged one).
+
+    Returns
+    -------
+    PlotRatioResult
+        The parcels' and zones' frames, the parcels needing attention and the summary.
+
+    Raises
+    ------
+    InputError
+        When the rule set names an unknown control standard.
+
+    Examples
+    --------
+    >>> from shapely import box
+    >>> p = gpd.GeoDataFrame({"parcel_id": ["P1", "P2"], "zone_id": "Z", "status": "A2"},
+    ...     geometry=[box(500000, 3400000, 500100, 3400100),
+    ...               box(500100, 3400000, 500200, 3400100)], crs=4544)
+    >>> b = gpd.GeoDataFrame({"floors": [2, None]}, crs=4544,
+    ...     geometry=[box(500010, 3400010, 500050, 3400060), box(500110, 3400010, 500120, 3400020)])
+    >>> e = pd.DataFrame({"parcel_id": ["P1"], "industry_code": ["40"],
+    ...                   "industry_std": ["GB/T 4754-2002"], "revenue": [1.0]})
+    >>> r = run(p, b, e)
+    >>> r.parcels[["parcel_id", "plot_ratio", "far_min"]].round(4).values.tolist()
+    [['P1', 0.4, 1.0], ['P2', nan, nan]]
+    >>> s = r.summary
+    >>> s["industrial_below_minimum"], s["parcels_not_computable"], s["not_computable_ids"]
+    (1, 1, ['P2'])
+    >>> s["floor_area_m2"], s["zones"]["Z"]["parcels_unknown"]
+    (4000.0, 1.0)
+    """
+    rules = rules or load_ruleset("plot_ratio")
+    standard = rules.text("control.standard", "MLR-2008")
+    if standard not in CONTROL_STANDARDS:
+        raise InputError(f"unknown control standard {standard!r}",
+                         fix="use MLR-2008, MNR-2023 or SC-2024")
+    result = plot_ratio(parcels, buildings, rules)
+    admin = admin_share(parcels, buildings, rules) if "use" in buildings.columns else None
+    control = industrial_control(parcels, result, enterprises, rules, admin)
+    keep = [c for c in _PARCEL_COLUMNS if c in parcels.columns]
+    out = gpd.GeoDataFrame(pd.concat([parcels[keep], result, control], axis=1),
+                           geometry=parcels.geometry, crs=parcels.crs)
+    zones = zone_plot_ratio(parcels, result, rules=rules)
+    unknown = out[~out["computable"]]
+    industrial = out[out["industrial"]]
+    below = industrial[industrial["far_ok"].fillna(True) == False]  # noqa: E712 (NA-aware)
+    total_floor = float(out["floor_area_m2"].sum())
+    summary: PlotRatioSummary = {
+        "control_standard": standard,
+        "parcels": len(out), "buildings": len(buildings),
+        "parcels_not_computable": len(unknown),
+        "not_computable_ids": (unknown["parcel_id"].astype(str).head(200).tolist()
+                               if "parcel_id" in out else []),
+        "floor_area_m2": round(total_floor, 2),
+        "floor_area_ha": round(total_floor / 10_000, 4),
+        "industrial_parcels": len(industrial),
+        "industrial_below_minimum": len(below),
+        "industrial_without_minimum": int(industrial["far_min"].isna().sum()),
+        "industrial_coefficient_below_30pct": int(
+            (industrial["coefficient_ok"] == False).sum()),  # noqa: E712 (NA-aware)
+        "admin_share_checked": bool(out["admin_share"].notna().any()),
+        "zones": {str(z): {str(k): (None if pd.isna(v) else round(float(v), 4))
+                           for k, v in row.items()} for z, row in zones.iterrows()},
+    }
+    return PlotRatioResult(out, zones, below, unknown, summary)
