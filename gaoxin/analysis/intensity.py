@@ -121,17 +121,17 @@ def zone_indicators(parcels: gpd.GeoDataFrame, floor: pd.DataFrame,
         fsum = firms.reindex(idx).fillna(0.0)
         residential_ha = float(area_ha.loc[idx][(codes.loc[idx] == "A1").to_numpy()].sum())
         row: dict[str, object] = {
-               by: zone, **r,
-               "residential_ha": residential_ha,
-               "building_density": _div(float(foot[built].sum()), a),
-               "industrial_building_coefficient": _div(float(foot[ind].sum()), a2),
-               "industrial_investment_intensity": _div(float(fsum["fixed_investment"][ind]
-                                                             .sum()), a2),
-               "industrial_tax_per_ha": _div(float(fsum["tax"][ind].sum()), a2),
-               "tax_per_ha": _div(float(fsum["tax"][built].sum()), a),
-               "industrial_output_intensity": _div(float(fsum["revenue"][ind].sum()), a2),
-               "high_tech_output_intensity": _div(float(fsum["revenue"][high].sum()), h),
-               "high_tech_rate": _div(h, a)}
+            by: zone, **r,
+            "residential_ha": residential_ha,
+            "building_density": _div(float(foot[built].sum()), a),
+            "industrial_building_coefficient": _div(float(foot[ind].sum()), a2),
+            "industrial_investment_intensity": _div(float(fsum["fixed_investment"][ind]
+                                                          .sum()), a2),
+            "industrial_tax_per_ha": _div(float(fsum["tax"][ind].sum()), a2),
+            "tax_per_ha": _div(float(fsum["tax"][built].sum()), a),
+            "industrial_output_intensity": _div(float(fsum["revenue"][ind].sum()), a2),
+            "high_tech_output_intensity": _div(float(fsum["revenue"][high].sum()), h),
+            "high_tech_rate": _div(h, a)}
         if not has_firms:  # no enterprise table: unknown, not zero
             for key in ("industrial_investment_intensity", "industrial_tax_per_ha", "tax_per_ha",
                         "industrial_output_intensity", "high_tech_output_intensity"):

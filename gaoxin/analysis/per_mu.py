@@ -346,6 +346,40 @@ class PerMuSummary(TypedDict):
     totals: dict[str, float | None]
 
 
+def _totals(firms: pd.DataFrame) -> dict[str, float | None]:
+    sums = {c: float(firms[c].sum()) for c in (*FIGURES, "land_mu") if c in firms.columns}
+    ind = per_mu_indicators(pd.DataFrame([sums]))
+    return {**{k: round(v, 4) for k, v in sums.items()},
+            **{str(k): (None if np.isnan(v) else round(float(v), 4))
+               for k, v in ind.iloc[0].items()}}
+
+
+def _parcels(parcels: gpd.GeoDataFrame, rows: pd.DataFrame,
+             firms: pd.DataFrame) -> gpd.GeoDataFrame:
+    """Per parcel: its firms' figures summed over the parcel's area, and its main firm's class."""
+    m = rows[rows["matched"]]
+    cols = [c for c in FIGURES if c in m.columns]
+    per = m.groupby("parcel_id")[cols].sum(min_count=1)
+    per["firms"] = m.groupby("parcel_id")["enterprise_id"].nunique()
+    main = m.sort_values("land_mu", ascending=False, kind="stable").drop_duplicates("parcel_id")
+    cls = firms.set_index("enterprise_id")["class"]
+    per["main_enterprise"] = main.set_index("parcel_id")["enterprise_id"]
+    per["class"] = per["main_enterprise"].map(cls)
+    pid = parcels["parcel_id"].astype(str).str.strip()
+    out = parcels[[c for c in ("parcel_id", "zone_id", "status", "land_use")
+                   if c in parcels.columns] + [parcels.geometry.name]].copy()
+    out["land_mu"] = m2_to_mu(ellipsoidal_area(parcels.geometry).to_numpy())
+    joined = per.reindex(pid.to_numpy())
+    for c in [*cols, "firms", "main_enterprise", "class"]:
+        out[c] = joined[c].to_numpy()
+    out["firms"] = out["firms"].fillna(0).astype(int)
+    ind = per_mu_indicators(out)
+    for c in ind.columns:
+        out[c] = ind[c].to_numpy()
+    out.loc[out["firms"] == 0, list(ind.columns)] = np.nan
+    return out
+
+
 def parcel_figures(parcels: gpd.GeoDataFrame, rows: pd.DataFrame) -> gpd.GeoDataFrame:
     """Per parcel: its firms' figures summed and the 亩均 indicators over its area (no classes).
 
@@ -460,36 +494,3 @@ def run(parcels: gpd.GeoDataFrame, enterprises: pd.DataFrame, rules: RuleSet | N
     }
     return PerMuResult(firms, parcel_out, rows, summary)
 
-
-def _totals(firms: pd.DataFrame) -> dict[str, float | None]:
-    sums = {c: float(firms[c].sum()) for c in (*FIGURES, "land_mu") if c in firms.columns}
-    ind = per_mu_indicators(pd.DataFrame([sums]))
-    return {**{k: round(v, 4) for k, v in sums.items()},
-            **{str(k): (None if np.isnan(v) else round(float(v), 4))
-               for k, v in ind.iloc[0].items()}}
-
-
-def _parcels(parcels: gpd.GeoDataFrame, rows: pd.DataFrame,
-             firms: pd.DataFrame) -> gpd.GeoDataFrame:
-    """Per parcel: its firms' figures summed over the parcel's area, and its main firm's class."""
-    m = rows[rows["matched"]]
-    cols = [c for c in FIGURES if c in m.columns]
-    per = m.groupby("parcel_id")[cols].sum(min_count=1)
-    per["firms"] = m.groupby("parcel_id")["enterprise_id"].nunique()
-    main = m.sort_values("land_mu", ascending=False, kind="stable").drop_duplicates("parcel_id")
-    cls = firms.set_index("enterprise_id")["class"]
-    per["main_enterprise"] = main.set_index("parcel_id")["enterprise_id"]
-    per["class"] = per["main_enterprise"].map(cls)
-    pid = parcels["parcel_id"].astype(str).str.strip()
-    out = parcels[[c for c in ("parcel_id", "zone_id", "status", "land_use")
-                   if c in parcels.columns] + [parcels.geometry.name]].copy()
-    out["land_mu"] = m2_to_mu(ellipsoidal_area(parcels.geometry).to_numpy())
-    joined = per.reindex(pid.to_numpy())
-    for c in [*cols, "firms", "main_enterprise", "class"]:
-        out[c] = joined[c].to_numpy()
-    out["firms"] = out["firms"].fillna(0).astype(int)
-    ind = per_mu_indicators(out)
-    for c in ind.columns:
-        out[c] = ind[c].to_numpy()
-    out.loc[out["firms"] == 0, list(ind.columns)] = np.nan
-    return out
