@@ -59,14 +59,14 @@ def test_indicator_formulas() -> None:
 def test_huangyan_formula_reproduced() -> None:
     rules = load_ruleset("per_mu")
     cfg = per_mu._scheme_rules(rules, "zhejiang")
-    at_benchmark = pd.DataFrame([cfg["benchmarks"]])  # type: ignore[list-item]
-    s, _, dropped = per_mu.score(at_benchmark, cfg["weights"], cfg["benchmarks"])  # type: ignore[arg-type]
+    at_benchmark = pd.DataFrame([cfg.benchmarks])
+    s, _, dropped = per_mu.score(at_benchmark, cfg.weights, cfg.benchmarks)
     assert s.iloc[0] == pytest.approx(100.0) and dropped == []
     cfg = per_mu._scheme_rules(rules, "sichuan")
-    assert sum(cfg["weights"].values()) == pytest.approx(100.0)  # type: ignore[union-attr]
-    assert cfg["weights"]["per_mu_tax"] == 20.0  # type: ignore[index]
-    double = pd.DataFrame([{k: 10 * v for k, v in cfg["benchmarks"].items()}])  # type: ignore[union-attr]
-    s, _, _ = per_mu.score(double, cfg["weights"], cfg["benchmarks"], cfg["cap"])  # type: ignore[arg-type]
+    assert sum(cfg.weights.values()) == pytest.approx(100.0)
+    assert cfg.weights["per_mu_tax"] == 20.0
+    double = pd.DataFrame([{k: 10 * v for k, v in cfg.benchmarks.items()}])
+    s, _, _ = per_mu.score(double, cfg.weights, cfg.benchmarks, cfg.cap)
     assert s.iloc[0] == pytest.approx(150.0)  # capped at 1.5 × weight
 
 

@@ -163,11 +163,18 @@ def test_min_table_is_keyed_by_standard_and_code_version() -> None:
     assert got.iloc[0] == 1.2
 
 
-def test_plot_ratio_command(tmp_path: Path, sample_ws: Path) -> None:
+@pytest.fixture(scope="module")
+def command_out(tmp_path_factory: pytest.TempPathFactory, sample_ws: Path) -> Path:
+    """``gaoxin plot-ratio`` on the sample workspace, run once for this module."""
     from gaoxin.cli import main
 
-    out = tmp_path / "pr"
+    out = tmp_path_factory.mktemp("plot_ratio_command") / "pr"
     assert main(["plot-ratio", "-w", str(sample_ws), "--out", str(out), "--lang", "en"]) == 0
+    return out
+
+
+def test_plot_ratio_command(command_out: Path) -> None:
+    out = command_out
     summary = json.loads((out / "summary.json").read_text(encoding="utf-8"))
     assert summary["parcels"] > 5000 and summary["parcels_not_computable"] > 0
     assert summary["provenance"]["rule_sets"][0]["name"] == "plot_ratio"
@@ -177,6 +184,37 @@ def test_plot_ratio_command(tmp_path: Path, sample_ws: Path) -> None:
     res = gpd.read_file(out / "results.gpkg", layer="parcels_plot_ratio")
     assert len(res) == summary["parcels"]
     assert res.floor_area_m2.sum() == pytest.approx(summary["floor_area_m2"], rel=1e-6)
+
+
+def test_run_is_what_the_plot_ratio_command_computes(command_out: Path, sample_ws: Path) -> None:
+    from gaoxin.layers.workspace import load_workspace
+    from gaoxin.workflows import intensity as wf
+
+    ws = load_workspace(sample_ws)
+    rules = load_ruleset("plot_ratio", ws.rules.get("plot_ratio"), origin=ws.path)
+    data = wf.load(ws, ("parcels", "buildings"), ("enterprises", "zones"))
+    out, zones = wf.compute_plot_ratio(data, rules)
+    frames = data.frames
+    r = pr.run(frames["parcels"], frames["buildings"], frames.get("enterprises"), rules)
+    pd.testing.assert_frame_equal(r.parcels, out)
+    pd.testing.assert_frame_equal(r.zones, zones)
+    pd.testing.assert_frame_equal(r.not_computable, out[~out["computable"]])
+    assert r.below_minimum["far_ok"].eq(False).all() and len(r.below_minimum)
+    written = json.loads((command_out / "summary.json").read_text(encoding="utf-8"))
+    assert json.loads(json.dumps(r.summary)) == {k: written[k] for k in r.summary}
+    assert r.summary["industrial_below_minimum"] == len(r.below_minimum)
+
+
+def test_run_refuses_an_unknown_control_standard() -> None:
+    from dataclasses import replace
+
+    from gaoxin.errors import InputError
+
+    parcels = _gdf([box(X0, Y0, X0 + 100, Y0 + 100)], parcel_id=["P"])
+    rules = load_ruleset("plot_ratio")   # as from a rule file of one's own, without choices
+    rules.rules["control.standard"] = replace(rules.rules["control.standard"], value="XX-1999")
+    with pytest.raises(InputError, match="unknown control standard 'XX-1999'"):
+        pr.run(parcels, _gdf([], floors=[]), rules=rules)
 
 
 def test_installed_command_ends_fast_with_every_output_complete(tmp_path: Path,

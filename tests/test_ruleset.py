@@ -89,3 +89,43 @@ def test_nan_threshold_cannot_pass_a_conflicting_request(tmp_path: Path, capsys)
     assert code == 2
     assert str(ws) in err and "redline.max_overlap_m2" in err and "finite" in err
     assert not (tmp_path / "o").exists()
+
+
+def test_typed_accessors_give_the_rule_in_its_type() -> None:
+    pr = load_ruleset("plot_ratio")
+    assert pr.number("floor_area.double_storey_height_m") == 8.0
+    assert pr.text("control.standard") == "MLR-2008"
+    assert pr.texts("control.industrial_status_codes") == ["A2", "H1", "H2"]
+    assert load_ruleset("intensity").flag("low_efficiency.include_idle") is True
+    ex = load_ruleset("expansion", {"contiguity.max_blocks": 5.0})
+    assert ex.integer("contiguity.max_blocks") == 5 and isinstance(
+        ex.integer("contiguity.max_blocks"), int)
+    # absent: the default, else a KeyError naming the rule and the rule set
+    assert pr.number("no.such.rule", 1.5) == 1.5 and pr.texts("no.such.rule", []) == []
+    with pytest.raises(KeyError, match=r"rule set 'plot_ratio' has no rule 'no\.such\.rule'"):
+        pr.number("no.such.rule")
+    # an official number not found ("") is no number, but an optional one that is unset
+    key = "min_plot_ratio.MNR-2023.GB/T 4754-2017.13"
+    assert pr.optional_number(key) is None
+    assert load_ruleset("plot_ratio", {key: 1.2}).optional_number(key) == 1.2
+    with pytest.raises(TypeError, match=f"rule '{key}' of rule set 'plot_ratio' holds ''"):
+        pr.number(key)
+
+
+@pytest.mark.parametrize(("accessor", "key", "kind"), [
+    ("number", "control.standard", "not a number"),
+    ("number", "control.industrial_status_codes", "not a number"),
+    ("integer", "floor_area.double_storey_height_m", None),
+    ("text", "floor_area.double_storey_height_m", "not a text"),
+    ("texts", "control.standard", "not a list of texts"),
+    ("flag", "floor_area.double_storey_height_m", "not true or false"),
+])
+def test_typed_accessors_refuse_a_rule_of_another_type(accessor: str, key: str,
+                                                       kind: str | None) -> None:
+    rules = load_ruleset("plot_ratio")
+    if kind is None:   # 8.0 is a whole number: it counts
+        assert getattr(rules, accessor)(key) == 8
+        rules = load_ruleset("plot_ratio", {key: 8.5})
+        kind = "not a whole number"
+    with pytest.raises(TypeError, match=f"rule '{key}' of rule set 'plot_ratio' holds .*, {kind}"):
+        getattr(rules, accessor)(key)

@@ -8,6 +8,7 @@ features involved, and the overlap pieces. It reads no files and draws nothing.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 
 import geopandas as gpd
@@ -38,7 +39,7 @@ class Check:
     status: str
     message_zh: str
     message_en: str
-    figures: dict[str, object] = field(default_factory=dict)
+    figures: Mapping[str, object] = field(default_factory=dict)
     features: list[dict[str, object]] = field(default_factory=list)
     rules: list[str] = field(default_factory=list)
 
@@ -91,11 +92,12 @@ def check_geometry(request: gpd.GeoDataFrame, raw_invalid: list[str], rules: Rul
     areas = ellipsoidal_area(parts).to_numpy()
     perimeter = shapely.length(np.asarray(parts.values))
     compact = 4 * np.pi * shapely.area(np.asarray(parts.values)) / np.maximum(perimeter, 1e-9) ** 2
-    min_area = float(rules.get("geometry.min_part_area_m2", 0.0))  # type: ignore[arg-type]
-    min_compact = float(rules.get("geometry.min_part_compactness", 0.0))  # type: ignore[arg-type]
+    min_area = rules.number("geometry.min_part_area_m2", 0.0)
+    min_compact = rules.number("geometry.min_part_compactness", 0.0)
     slivers = np.flatnonzero((areas < min_area) | (compact < min_compact))
-    features = [{"part": int(i) + 1, **_areas(areas[i]), "compactness": round(float(compact[i]), 4)}
-                for i in range(len(parts))]
+    features: list[dict[str, object]] = [
+        {"part": int(i) + 1, **_areas(areas[i]), "compactness": round(float(compact[i]), 4)}
+        for i in range(len(parts))]
     total = float(areas.sum())
     if raw_invalid:
         status = FAIL
@@ -122,8 +124,11 @@ def _overlap_check(key: str, zh_name: str, en_name: str, parts: gpd.GeoSeries,
     if layer is None:
         return Check(key, zh_name, en_name, INFO, f"工作区未提供{zh_name}图层,未检查",
                      f"no {en_name} layer in the workspace: not checked"), empty
-    result = overlap(parts, layer.geometry.reset_index(drop=True))
+    # types-geopandas types GeoSeries.reset_index as a plain Series; it is a GeoSeries.
+    patches: gpd.GeoSeries = layer.geometry.reset_index(drop=True)  # type: ignore[assignment]
+    result = overlap(parts, patches)
     pieces = result.pieces
+    assert isinstance(pieces, gpd.GeoDataFrame)  # overlap() keeps geometries by default
     ids = (layer[id_field].astype(object).to_numpy() if id_field in layer.columns
            else np.asarray(layer.index))
     if len(pieces):
@@ -135,9 +140,12 @@ def _overlap_check(key: str, zh_name: str, en_name: str, parts: gpd.GeoSeries,
         conflicts = conflicts[conflicts["area_m2"] > 0].sort_values("area_m2", ascending=False)
     else:
         conflicts = empty
-    total = float(area_inside(parts, layer.geometry.reset_index(drop=True)).sum())
-    limit = float(rules.get(rule, 0.0))  # type: ignore[arg-type]
-    features = [{"patch_id": r.patch_id, **_areas(r.area_m2)} for r in conflicts.itertuples()]
+    total = float(area_inside(parts, patches).sum())
+    limit = rules.number(rule, 0.0)
+    features: list[dict[str, object]] = [
+        {"patch_id": patch, **_areas(m2)}
+        for patch, m2 in zip(conflicts["patch_id"].tolist(),
+                             conflicts["area_m2"].to_numpy(dtype=float).tolist(), strict=True)]
     if total > limit:
         status = FAIL
         zh = f"与{zh_name}重叠 {len(conflicts)} 处,共 {_fmt(total)}"
@@ -160,7 +168,10 @@ def check_dev_boundary(parts: gpd.GeoSeries, boundary: gpd.GeoDataFrame | None,
         return Check(key, zh_name, en_name, INFO, "工作区未提供城镇开发边界,未检查",
                      "no urban development boundary in the workspace: not checked"), empty
     total = float(ellipsoidal_area(parts).sum())
-    inside = float(area_inside(parts, boundary.geometry.reset_index(drop=True)).sum())
+    # types-geopandas types GeoSeries.reset_index as a plain Series; it is a GeoSeries.
+    boundary_geoms: gpd.GeoSeries = boundary.geometry.reset_index(  # type: ignore[assignment]
+        drop=True)
+    inside = float(area_inside(parts, boundary_geoms).sum())
     outside_m2 = max(total - inside, 0.0)
     share = outside_m2 / total if total else 0.0
     union = shapely.union_all(np.asarray(boundary.geometry.values))
@@ -169,13 +180,14 @@ def check_dev_boundary(parts: gpd.GeoSeries, boundary: gpd.GeoDataFrame | None,
     pieces = gpd.GeoDataFrame(geometry=outside, crs=parts.crs)
     pieces["area_m2"] = ellipsoidal_area(pieces.geometry).to_numpy() if len(pieces) else []
     pieces = pieces[pieces["area_m2"] > 0.01].sort_values("area_m2", ascending=False)
-    limit = float(rules.get("dev_boundary.max_outside_share", 0.0))  # type: ignore[arg-type]
+    limit = rules.number("dev_boundary.max_outside_share", 0.0)
     status = FAIL if share > limit + 1e-9 else PASS
     zh = (f"{share:.2%} 位于城镇开发边界外({_fmt(outside_m2)})" if outside_m2 > 0.01
           else "全部位于城镇开发边界内")
     en = (f"{share:.2%} lies outside the urban development boundary ({_fmt_en(outside_m2)})"
           if outside_m2 > 0.01 else "entirely inside the urban development boundary")
-    features = [{"piece": i + 1, **_areas(a)} for i, a in enumerate(pieces["area_m2"])]
+    features: list[dict[str, object]] = [{"piece": i + 1, **_areas(a)}
+                                         for i, a in enumerate(pieces["area_m2"])]
     return Check(key, zh_name, "Urban development boundary", status, zh, en,
                  {"outside": _areas(outside_m2), "outside_share": round(share, 6),
                   "limit_share": limit}, features,
@@ -210,10 +222,10 @@ def check_contiguity(parts: gpd.GeoSeries, zone: gpd.GeoDataFrame, rules: RuleSe
     zone_union = shapely.union_all(existing)
     after = shapely.union_all([zone_union, *parts.values])
     blocks_after = len([p for p in shapely.get_parts(after) if p.geom_type == "Polygon"])
-    max_blocks = int(rules.get("contiguity.max_blocks", 3))  # type: ignore[arg-type]
-    warn_gap = float(rules.get("contiguity.warn_gap_m", np.inf))  # type: ignore[arg-type]
+    max_blocks = rules.integer("contiguity.max_blocks", 3)
+    warn_gap = rules.number("contiguity.warn_gap_m", np.inf)
     distances = [float(shapely.distance(p, zone_union)) for p in parts.values]
-    features = [{"part": i + 1, "distance_m": round(d, 1),
+    features: list[dict[str, object]] = [{"part": i + 1, "distance_m": round(d, 1),
                  "adjacent": bool(d == 0.0)} for i, d in enumerate(distances)]
     far = [i + 1 for i, d in enumerate(distances) if d > warn_gap]
     if blocks_after > max_blocks:
@@ -240,18 +252,17 @@ def check_size(parts: gpd.GeoSeries, zone: gpd.GeoDataFrame, rules: RuleSet) -> 
     after_m2 = float(ellipsoidal_area(after).iloc[0])
     level = str(zone["level"].iloc[0]) if "level" in zone.columns else ""
     rule = f"size.max_area_ha.{level}"
-    limit_ha = rules.get(rule)
+    limit = rules.optional_number(rule)
     figures: dict[str, object] = {"existing": _areas(existing_m2), "after": _areas(after_m2),
                                   "added": _areas(after_m2 - existing_m2), "level": level}
     if "approved_area_ha" in zone.columns and pd.notna(zone["approved_area_ha"].iloc[0]):
         figures["approved_area_ha"] = float(zone["approved_area_ha"].iloc[0])
-    if limit_ha is None:
+    if limit is None:
         level_zh = {"national": "国家级", "provincial": "省级"}.get(level, level or "该")
         return Check("size", "面积", "Size", INFO,
                      f"扩区后 {m2_to_ha(after_m2):,.2f} 公顷;{level_zh}开发区无面积上限规定",
                      f"{m2_to_ha(after_m2):,.2f} ha after expansion; no maximum for level "
                      f"{level or '(unknown)'}", figures, [], [])
-    limit = float(limit_ha)  # type: ignore[arg-type]
     figures["limit_ha"] = limit
     ok = m2_to_ha(after_m2) <= limit
     return Check("size", "面积", "Size", PASS if ok else FAIL,
@@ -265,7 +276,7 @@ def check_terrain(parts: gpd.GeoSeries, dem: Raster | None, rules: RuleSet) -> C
     if dem is None:
         return Check("terrain", "地形", "Terrain", INFO, "工作区未提供 DEM,未检查",
                      "no DEM in the workspace: not checked")
-    steep = float(rules.get("terrain.steep_slope_deg", 25.0))  # type: ignore[arg-type]
+    steep = rules.number("terrain.steep_slope_deg", 25.0)
     stats = terrain_stats(parts, dem, steep)
     keys = ["terrain.steep_slope_deg", "terrain.warn_steep_share", "terrain.fail_steep_share",
             "terrain.warn_mean_slope_deg"]
@@ -281,10 +292,10 @@ def check_terrain(parts: gpd.GeoSeries, dem: Raster | None, rules: RuleSet) -> C
         return Check("terrain", "地形", "Terrain", WARN, "DEM 未覆盖申请范围",
                      "the DEM does not cover the request", stats, [], keys)
     share = stats["steep_share"]
-    if share > float(rules.get("terrain.fail_steep_share", 1.0)):  # type: ignore[arg-type]
+    if share > rules.number("terrain.fail_steep_share", 1.0):
         status = FAIL
-    elif (share > float(rules.get("terrain.warn_steep_share", 1.0))  # type: ignore[arg-type]
-          or stats["mean_slope_deg"] > float(rules.get("terrain.warn_mean_slope_deg", 90.0))):  # type: ignore[arg-type]
+    elif (share > rules.number("terrain.warn_steep_share", 1.0)
+          or stats["mean_slope_deg"] > rules.number("terrain.warn_mean_slope_deg", 90.0)):
         status = WARN
     else:
         status = PASS
@@ -327,33 +338,36 @@ def check_land_use(zone_id: str, zone: gpd.GeoDataFrame, parcels: gpd.GeoDataFra
     if buildings is not None and len(buildings):
         floor = floor_area_by_parcel(own, buildings)["floor_area_m2"]
     rates = land_use_rates(own, floor)
-    features, below = [], []
+    features: list[dict[str, object]] = []
+    shown: list[tuple[str, str, str]] = []     # name_zh, name_en, value as shown
+    below: list[tuple[str, str]] = []
     for key, zh, en, rule, sign in _RATE_RULES:
         value = rates.get(key)
-        ref = rules.get(rule)
+        ref = rules.optional_number(rule)
         if value is None or ref is None:
             continue
-        bad = value < float(ref) if sign > 0 else value > float(ref)  # type: ignore[arg-type]
+        bad = value < ref if sign > 0 else value > ref
+        value = round(float(value), 4)
         features.append({"indicator": key, "name_zh": zh, "name_en": en,
-                         "value": round(float(value), 4), "reference": ref,
-                         "meets_reference": not bad})
+                         "value": value, "reference": ref, "meets_reference": not bad})
+        shown.append((zh, en, _pct(key, value)))
         if bad:
-            below.append((zh, en, value, ref))
+            below.append((zh, en))
     status = WARN if below else PASS
-    zh = "; ".join(f"{f['name_zh']} {_pct(f)}" for f in features)
-    en = "; ".join(f"{f['name_en']} {_pct(f)}" for f in features)
+    zh = "; ".join(f"{name} {text}" for name, _, text in shown)
+    en = "; ".join(f"{name} {text}" for _, name, text in shown)
     if below:
         zh += f"。未达参考线:{', '.join(b[0] for b in below)}"
         en += f". Below the reference: {', '.join(b[1] for b in below)}"
-    figures = {k: (round(v, 4) if isinstance(v, float) else v) for k, v in rates.items()}
+    figures: dict[str, object] = {k: (round(v, 4) if isinstance(v, float) else v)
+                                  for k, v in rates.items()}
     figures["parcels"] = len(own)
     return Check("land_use", "现状土地利用", "Current land use", status, zh, en, figures,
                  features, [r[3] for r in _RATE_RULES])
 
 
-def _pct(feature: dict[str, object]) -> str:
-    value = float(feature["value"])  # type: ignore[arg-type]
-    if feature["indicator"] == "plot_ratio":
+def _pct(indicator: str, value: float) -> str:
+    if indicator == "plot_ratio":
         return f"{value:.2f}"
     return f"{value:.1%}"
 

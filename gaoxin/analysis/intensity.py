@@ -12,7 +12,8 @@ plot ratio and a 亩均税收 threshold, ranked by the land they would free.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
+from typing import TypedDict
 
 import geopandas as gpd
 import numpy as np
@@ -21,15 +22,18 @@ import pandas as pd
 from ..geo.area import ellipsoidal_area
 from ..geo.units import m2_to_ha, m2_to_mu
 from .land_use import HIGH_TECH, INDUSTRIAL, land_use_rates, status_category
+from .per_mu import parcel_figures
 from .ruleset import RuleSet, load_ruleset
 
 __all__ = [
     "INDICATOR_LABELS",
     "IntensityResult",
+    "LowEfficiencyResult",
     "benchmark_table",
     "evaluate",
     "low_efficiency",
     "run",
+    "run_low_efficiency",
     "zone_indicators",
     "zone_type",
 ]
@@ -115,27 +119,28 @@ def zone_indicators(parcels: gpd.GeoDataFrame, floor: pd.DataFrame,
         h = r["high_tech_ha"] or 0.0
         foot = floor["footprint_m2"].reindex(idx).fillna(0.0).to_numpy() / 10_000
         fsum = firms.reindex(idx).fillna(0.0)
-        row = {by: zone, **r,
-               "residential_ha": float(area_ha.loc[idx][(codes.loc[idx] == "A1").to_numpy()]
-                                       .sum()),
-               "building_density": _div(float(foot[built].sum()), a),
-               "industrial_building_coefficient": _div(float(foot[ind].sum()), a2),
-               "industrial_investment_intensity": _div(float(fsum["fixed_investment"][ind]
-                                                             .sum()), a2),
-               "industrial_tax_per_ha": _div(float(fsum["tax"][ind].sum()), a2),
-               "tax_per_ha": _div(float(fsum["tax"][built].sum()), a),
-               "industrial_output_intensity": _div(float(fsum["revenue"][ind].sum()), a2),
-               "high_tech_output_intensity": _div(float(fsum["revenue"][high].sum()), h),
-               "high_tech_rate": _div(h, a)}
+        residential_ha = float(area_ha.loc[idx][(codes.loc[idx] == "A1").to_numpy()].sum())
+        row: dict[str, object] = {
+            by: zone, **r,
+            "residential_ha": residential_ha,
+            "building_density": _div(float(foot[built].sum()), a),
+            "industrial_building_coefficient": _div(float(foot[ind].sum()), a2),
+            "industrial_investment_intensity": _div(float(fsum["fixed_investment"][ind]
+                                                          .sum()), a2),
+            "industrial_tax_per_ha": _div(float(fsum["tax"][ind].sum()), a2),
+            "tax_per_ha": _div(float(fsum["tax"][built].sum()), a),
+            "industrial_output_intensity": _div(float(fsum["revenue"][ind].sum()), a2),
+            "high_tech_output_intensity": _div(float(fsum["revenue"][high].sum()), h),
+            "high_tech_rate": _div(h, a)}
         if not has_firms:  # no enterprise table: unknown, not zero
             for key in ("industrial_investment_intensity", "industrial_tax_per_ha", "tax_per_ha",
                         "industrial_output_intensity", "high_tech_output_intensity"):
                 row[key] = None
-        row["residential_rate"] = _div(row["residential_ha"], a)
+        row["residential_rate"] = _div(residential_ha, a)
         pop = None if population is None else population.get(zone)
-        row["population"] = None if pop is None or pd.isna(pop) else float(pop)
-        row["population_density"] = (None if row["population"] is None
-                                     else _div(row["population"], a))
+        people = None if pop is None or pd.isna(pop) else float(pop)
+        row["population"] = people
+        row["population_density"] = None if people is None else _div(people, a)
         out.append(row)
     return pd.DataFrame(out).set_index(by)
 
@@ -166,8 +171,8 @@ def zone_type(indicators: pd.DataFrame, rules: RuleSet | None = None) -> pd.Seri
     ['industrial', 'integrated', 'other']
     """
     rules = rules or load_ruleset("intensity")
-    ind_min = float(rules.get("zone_type.industrial_rate_min", 0.30))  # type: ignore[arg-type]
-    res_min = float(rules.get("zone_type.residential_rate_min", 0.25))  # type: ignore[arg-type]
+    ind_min = rules.number("zone_type.industrial_rate_min", 0.30)
+    res_min = rules.number("zone_type.residential_rate_min", 0.25)
     ind = pd.to_numeric(indicators["industrial_rate"], errors="coerce").fillna(0.0)
     res = pd.to_numeric(indicators["residential_rate"], errors="coerce").fillna(0.0)
     out = np.select([(ind > ind_min) & (res < res_min), (ind <= ind_min) & (res >= res_min)],
@@ -199,22 +204,22 @@ def evaluate(indicators: pd.DataFrame, types: pd.Series, rules: RuleSet | None =
     scores = []
     for zone in indicators.index:
         kind = "integrated" if types.loc[zone] == "integrated" else "industrial"
-        weights = {k.split(".")[-1]: float(r.value)  # type: ignore[arg-type]
-                   for k, r in rules.rules.items() if k.startswith(f"weights.{kind}.")}
+        weights = {k.split(".")[-1]: rules.number(k)
+                   for k in rules.rules if k.startswith(f"weights.{kind}.")}
         if expansion_area:
-            weights["development_rate"] = float(
-                rules.get("weights.development_rate_for_expansion_areas", 1.0))  # type: ignore[arg-type]
+            weights["development_rate"] = rules.number(
+                "weights.development_rate_for_expansion_areas", 1.0)
         num = den = 0.0
         missing = []
         for key, w in weights.items():
             if w <= 0:
                 continue
             actual = indicators.loc[zone].get(key)
-            ideal = rules.get(f"ideal.{key}", "")
-            if actual is None or pd.isna(actual) or ideal in ("", None):
+            ideal = rules.optional_number(f"ideal.{key}")
+            if actual is None or pd.isna(actual) or ideal is None:
                 missing.append(key)
                 continue
-            s = _standardise(float(actual), float(ideal), INDICATOR_LABELS[key][3])  # type: ignore[arg-type]
+            s = _standardise(float(actual), ideal, INDICATOR_LABELS[key][3])
             out.loc[zone, f"s_{key}"] = s
             num += w * s
             den += w
@@ -284,8 +289,8 @@ def low_efficiency(parcels: gpd.GeoDataFrame, plot: pd.DataFrame, control: pd.Da
     [['1', 'idle'], ['2', 'low_far_low_tax']]
     """
     rules = rules or load_ruleset("intensity")
-    max_tax = float(rules.get("low_efficiency.max_per_mu_tax", 14.3))  # type: ignore[arg-type]
-    include_idle = bool(rules.get("low_efficiency.include_idle", True))
+    max_tax = rules.number("low_efficiency.max_per_mu_tax", 14.3)
+    include_idle = rules.flag("low_efficiency.include_idle", True)
     codes = (parcels["status"].astype(str).str.strip().str.upper() if "status" in parcels
              else pd.Series("", index=parcels.index))
     idle = (codes == "G").to_numpy() & include_idle
@@ -311,6 +316,102 @@ def low_efficiency(parcels: gpd.GeoDataFrame, plot: pd.DataFrame, control: pd.Da
     return out
 
 
+class LowEfficiencySummary(TypedDict):
+    """The figures of a low-efficiency list (``summary.json`` of ``gaoxin low-efficiency``)."""
+
+    parcels: int
+    area_mu: float
+    area_ha: float
+    by_reason: dict[str, int]
+    threshold_per_mu_tax: float | None      # 万元/亩
+    industrial_without_enterprise_data: int
+
+
+@dataclass
+class LowEfficiencyResult:
+    """The ranked 低效用地 list, each parcel's 亩均税收, and the figures."""
+
+    parcels: gpd.GeoDataFrame
+    per_mu_tax: pd.Series
+    summary: LowEfficiencySummary
+
+
+def run_low_efficiency(parcels: gpd.GeoDataFrame, plot: pd.DataFrame,
+                       rows: pd.DataFrame | None = None, rules: RuleSet | None = None
+                       ) -> LowEfficiencyResult:
+    """The 低效用地 list (:func:`low_efficiency`) from plot ratios and enterprise rows.
+
+    Computes only: reads, writes and prints nothing.
+
+    Parameters
+    ----------
+    parcels
+        Canonical parcels with ``status`` codes.
+    plot
+        Per parcel (index as ``parcels``): ``plot_ratio``, ``industrial``, ``far_min`` and
+        ``far_ok``, as in :attr:`.plot_ratio.PlotRatioResult.parcels`.
+    rows
+        Enterprise rows with their land (:func:`.per_mu.enterprise_land`); without them no
+        parcel has a 亩均税收 and only idle land is listed.
+    rules
+        The ``intensity`` rule set (default: the packaged one).
+
+    Returns
+    -------
+    LowEfficiencyResult
+        The list ranked by the land it would free, each parcel's 亩均税收 (NaN where no
+        firm is registered) and the summary.
+
+    Examples
+    --------
+    >>> from shapely import box
+    >>> p = gpd.GeoDataFrame({"parcel_id": ["1", "2", "3"], "status": ["G", "A2", "A2"]},
+    ...     crs=4544, geometry=[box(500000 + i * 100, 3400000, 500100 + i * 100, 3400100)
+    ...                         for i in range(3)])
+    >>> plot = pd.DataFrame({"plot_ratio": [0.0, 0.5, 0.5], "industrial": [False, True, True],
+    ...     "far_min": [None, 1.0, 1.0],
+    ...     "far_ok": pd.array([pd.NA, False, False], dtype="boolean")}, index=p.index)
+    >>> rows = pd.DataFrame({"enterprise_id": ["a"], "parcel_id": ["2"], "tax": [30.0],
+    ...                      "land_mu": [15.0], "matched": [True]})
+    >>> r = run_low_efficiency(p, plot, rows)
+    >>> r.parcels[["parcel_id", "reason"]].values.tolist()
+    [['1', 'idle'], ['2', 'low_far_low_tax']]
+    >>> r.summary["by_reason"], r.summary["industrial_without_enterprise_data"]
+    ({'idle': 1, 'low_far_low_tax': 1}, 1)
+    """
+    rules = rules or load_ruleset("intensity")
+    tax = pd.Series(np.nan, index=parcels.index)
+    if rows is not None and len(rows):
+        figures = parcel_figures(parcels, rows)
+        tax = pd.Series(figures["per_mu_tax"].to_numpy(), index=parcels.index)
+    low = low_efficiency(parcels, plot, plot, tax, rules)
+    summary: LowEfficiencySummary = {
+        "parcels": len(low),
+        "area_mu": round(float(low["area_mu"].sum()), 4),
+        "area_ha": round(float(low["area_ha"].sum()), 4),
+        "by_reason": {str(k): int(v) for k, v in low["reason"].value_counts().items()},
+        "threshold_per_mu_tax": rules.optional_number("low_efficiency.max_per_mu_tax"),
+        "industrial_without_enterprise_data": int((plot["industrial"] & tax.isna()).sum()),
+    }
+    return LowEfficiencyResult(low, tax, summary)
+
+
+class ZoneScore(TypedDict):
+    """One zone's type and 集约度分值, and the indicators its score leaves out."""
+
+    zone_type: str
+    zone_type_zh: str
+    score: float | None
+    left_out: list[str]
+
+
+class IntensitySummary(TypedDict):
+    """The figures of a zone evaluation (``summary.json`` of ``gaoxin intensity``)."""
+
+    zones: dict[str, ZoneScore]
+    weights_note: str
+
+
 @dataclass
 class IntensityResult:
     """Per-zone indicators, types, scores and the national side-by-side."""
@@ -319,7 +420,7 @@ class IntensityResult:
     scores: pd.DataFrame
     benchmarks: pd.DataFrame
     left_out: dict[str, list[str]]
-    summary: dict[str, object] = field(default_factory=dict)
+    summary: IntensitySummary
 
 
 def run(parcels: gpd.GeoDataFrame, floor: pd.DataFrame, rows: pd.DataFrame | None = None,
@@ -344,7 +445,7 @@ def run(parcels: gpd.GeoDataFrame, floor: pd.DataFrame, rows: pd.DataFrame | Non
     ind["zone_type"] = zone_type(ind, rules)
     scores, left_out = evaluate(ind, ind["zone_type"], rules)
     bench = benchmark_table(ind, rules)
-    summary = {
+    summary: IntensitySummary = {
         "zones": {str(z): {"zone_type": str(ind.loc[z, "zone_type"]),
                            "zone_type_zh": ZONE_TYPES[str(ind.loc[z, "zone_type"])][0],
                            "score": None if pd.isna(scores.loc[z, "score"])

@@ -98,8 +98,9 @@ def land_use_rates(parcels: gpd.GeoDataFrame, floor_area: pd.Series | None = Non
     }
     if floor_area is not None:
         fa = floor_area.reindex(parcels.index).fillna(0.0) / 10_000
-        result["floor_area_ha"] = float(fa[cat == "built"].sum())
-        result["plot_ratio"] = _ratio(result["floor_area_ha"], built)
+        floor_ha = float(fa[cat == "built"].sum())
+        result["floor_area_ha"] = floor_ha
+        result["plot_ratio"] = _ratio(floor_ha, built)
         result["industrial_plot_ratio"] = _ratio(float(fa[codes.isin(INDUSTRIAL)].sum()),
                                                  industrial)
     return result

@@ -13,14 +13,17 @@ A ≤ 30 %, C ≥ 10 %) and Zhejiang-style benchmark scoring (台州黄岩 2023 
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass, field
+from dataclasses import dataclass
+from typing import TypedDict
 
 import geopandas as gpd
 import numpy as np
+import numpy.typing as npt
 import pandas as pd
 
 from ..errors import InputError
 from ..geo.area import ellipsoidal_area
+from ..geo.arrays import FloatArray
 from ..geo.units import m2_to_mu
 from .ruleset import RuleSet, load_ruleset
 
@@ -28,9 +31,12 @@ __all__ = [
     "CLASSES",
     "INDICATORS",
     "PerMuResult",
+    "PerMuSummary",
+    "SchemeRules",
     "assign_classes",
     "enterprise_land",
     "firm_totals",
+    "parcel_figures",
     "per_mu_indicators",
     "run",
     "score",
@@ -168,34 +174,48 @@ def per_mu_indicators(frame: pd.DataFrame) -> pd.DataFrame:
     return out
 
 
-def _scheme_rules(rules: RuleSet, scheme: str) -> dict[str, object]:
+@dataclass(frozen=True)
+class SchemeRules:
+    """One 亩均 scheme of the rule set (``sichuan.*`` or ``zhejiang.*``), typed."""
+
+    weights: dict[str, float]
+    benchmarks: dict[str, float]
+    cap: float | None            # score cap, in multiples of the weight
+    year: int | None
+    min_land_mu: float | None    # firms on less land are not evaluated
+    a_max: float                 # class quotas, %
+    c_min: float
+    d_pct: float
+
+
+def _scheme_rules(rules: RuleSet, scheme: str) -> SchemeRules:
     prefix = f"{scheme}."
     if not any(k.startswith(prefix) for k in rules.rules):
         raise InputError(f"unknown 亩均 scheme {scheme!r}", file="[rules.per_mu] scheme",
                          fix="use sichuan or zhejiang")
-    weights = {k[len(prefix + "weights."):]: float(r.value)  # type: ignore[arg-type]
-               for k, r in rules.rules.items() if k.startswith(prefix + "weights.")}
-    bench = {k[len(prefix + "benchmarks."):]: float(r.value)  # type: ignore[arg-type]
+    weights = {k[len(prefix + "weights."):]: rules.number(k)
+               for k in rules.rules if k.startswith(prefix + "weights.")}
+    bench = {k[len(prefix + "benchmarks."):]: rules.number(k)
              for k, r in rules.rules.items() if k.startswith(prefix + "benchmarks.")
              and r.value != ""}
-    local = rules.get(prefix + "local_indicators", [])
-    local_w = rules.get(prefix + "local_weight", 0.0)
-    if local_w not in ("", None) and float(local_w) > 0 and local:  # type: ignore[arg-type]
-        each = float(local_w) / len(local)  # type: ignore[arg-type]
-        for key in local:  # type: ignore[union-attr]
+    local = rules.texts(prefix + "local_indicators", [])
+    local_w = rules.optional_number(prefix + "local_weight") or 0.0
+    if local_w > 0 and local:
+        each = local_w / len(local)
+        for key in local:
             if key not in INDICATORS:
                 raise InputError(f"unknown local indicator {key!r}",
                                  file=f"[rules.per_mu] {scheme}.local_indicators",
                                  fix=f"use some of {', '.join(INDICATORS)}")
-            weights[str(key)] = weights.get(str(key), 0.0) + each
-    cap = rules.get(prefix + "score_cap", "")
-    return {"weights": weights, "benchmarks": bench,
-            "cap": None if cap in ("", None) else float(cap),  # type: ignore[arg-type]
-            "year": rules.get(prefix + "year", ""),
-            "min_land_mu": rules.get(prefix + "min_land_mu", ""),
-            "a_max": float(rules.get(prefix + "class_a_max_pct", 30.0)),  # type: ignore[arg-type]
-            "c_min": float(rules.get(prefix + "class_c_min_pct", 10.0)),  # type: ignore[arg-type]
-            "d_pct": float(rules.get(prefix + "class_d_pct", 0.0))}  # type: ignore[arg-type]
+            weights[key] = weights.get(key, 0.0) + each
+    year = rules.get(prefix + "year", "")
+    return SchemeRules(weights=weights, benchmarks=bench,
+                       cap=rules.optional_number(prefix + "score_cap"),
+                       year=None if year == "" else rules.integer(prefix + "year"),
+                       min_land_mu=rules.optional_number(prefix + "min_land_mu"),
+                       a_max=rules.number(prefix + "class_a_max_pct", 30.0),
+                       c_min=rules.number(prefix + "class_c_min_pct", 10.0),
+                       d_pct=rules.number(prefix + "class_d_pct", 0.0))
 
 
 def score(indicators: pd.DataFrame, weights: dict[str, float], benchmarks: dict[str, float],
@@ -264,7 +284,8 @@ def assign_classes(scores: pd.Series, *, a_max_pct: float, c_min_pct: float,
     return out
 
 
-def _classes_one(values: np.ndarray, a_max: float, c_min: float, d_pct: float) -> np.ndarray:
+def _classes_one(values: FloatArray, a_max: float, c_min: float, d_pct: float
+                 ) -> npt.NDArray[np.object_]:
     n = len(values)
     order = np.argsort(-values, kind="stable")
     s = values[order]
@@ -295,6 +316,87 @@ def _classes_one(values: np.ndarray, a_max: float, c_min: float, d_pct: float) -
     return result
 
 
+class PerMuRules(TypedDict):
+    """The rule set a 亩均 evaluation used, as its summary states it."""
+
+    scheme: str
+    year: int | None
+    name: str
+    version: str
+    weights: dict[str, float]
+    benchmarks: dict[str, float]
+    score_cap: float | None
+    quotas: dict[str, float]      # A_max_pct, C_min_pct, D_pct
+    min_land_mu: float | None
+    land_share: str
+
+
+class PerMuSummary(TypedDict):
+    """The figures of a 亩均 evaluation (``summary.json`` of ``gaoxin per-mu``)."""
+
+    rule_set: PerMuRules
+    enterprises: int
+    evaluated: int
+    not_evaluated: int
+    classes: dict[str, int]
+    class_shares_pct: dict[str, float | None]
+    indicators_dropped: list[str]
+    unmatched_parcel_ids: list[str]
+    unmatched_rows: int
+    totals: dict[str, float | None]
+
+
+def _totals(firms: pd.DataFrame) -> dict[str, float | None]:
+    sums = {c: float(firms[c].sum()) for c in (*FIGURES, "land_mu") if c in firms.columns}
+    ind = per_mu_indicators(pd.DataFrame([sums]))
+    return {**{k: round(v, 4) for k, v in sums.items()},
+            **{str(k): (None if np.isnan(v) else round(float(v), 4))
+               for k, v in ind.iloc[0].items()}}
+
+
+def _parcels(parcels: gpd.GeoDataFrame, rows: pd.DataFrame,
+             firms: pd.DataFrame) -> gpd.GeoDataFrame:
+    """Per parcel: its firms' figures summed over the parcel's area, and its main firm's class."""
+    m = rows[rows["matched"]]
+    cols = [c for c in FIGURES if c in m.columns]
+    per = m.groupby("parcel_id")[cols].sum(min_count=1)
+    per["firms"] = m.groupby("parcel_id")["enterprise_id"].nunique()
+    main = m.sort_values("land_mu", ascending=False, kind="stable").drop_duplicates("parcel_id")
+    cls = firms.set_index("enterprise_id")["class"]
+    per["main_enterprise"] = main.set_index("parcel_id")["enterprise_id"]
+    per["class"] = per["main_enterprise"].map(cls)
+    pid = parcels["parcel_id"].astype(str).str.strip()
+    out = parcels[[c for c in ("parcel_id", "zone_id", "status", "land_use")
+                   if c in parcels.columns] + [parcels.geometry.name]].copy()
+    out["land_mu"] = m2_to_mu(ellipsoidal_area(parcels.geometry).to_numpy())
+    joined = per.reindex(pid.to_numpy())
+    for c in [*cols, "firms", "main_enterprise", "class"]:
+        out[c] = joined[c].to_numpy()
+    out["firms"] = out["firms"].fillna(0).astype(int)
+    ind = per_mu_indicators(out)
+    for c in ind.columns:
+        out[c] = ind[c].to_numpy()
+    out.loc[out["firms"] == 0, list(ind.columns)] = np.nan
+    return out
+
+
+def parcel_figures(parcels: gpd.GeoDataFrame, rows: pd.DataFrame) -> gpd.GeoDataFrame:
+    """Per parcel: its firms' figures summed and the 亩均 indicators over its area (no classes).
+
+    Examples
+    --------
+    >>> from shapely import box
+    >>> p = gpd.GeoDataFrame({"parcel_id": ["P1", "P2"]}, crs=4544, geometry=[
+    ...     box(500000, 3400000, 500100, 3400100), box(500100, 3400000, 500200, 3400100)])
+    >>> rows = pd.DataFrame({"enterprise_id": ["a", "b"], "parcel_id": ["P1", "P1"],
+    ...     "tax": [30.0, 15.0], "land_mu": [7.5, 7.5], "matched": [True, True]})
+    >>> parcel_figures(p, rows)[["firms", "per_mu_tax"]].round(6).values.tolist()
+    [[2.0, 3.0], [0.0, nan]]
+    """
+    no_classes = pd.DataFrame({"enterprise_id": rows["enterprise_id"].unique(), "class": ""})
+    return _parcels(parcels, rows, no_classes)
+
+
 @dataclass
 class PerMuResult:
     """亩均 results: firms, parcels, and a summary saying which rule set and year."""
@@ -302,7 +404,7 @@ class PerMuResult:
     firms: pd.DataFrame
     parcels: gpd.GeoDataFrame
     rows: pd.DataFrame
-    summary: dict[str, object] = field(default_factory=dict)
+    summary: PerMuSummary
 
 
 def run(parcels: gpd.GeoDataFrame, enterprises: pd.DataFrame, rules: RuleSet | None = None,
@@ -336,13 +438,14 @@ def run(parcels: gpd.GeoDataFrame, enterprises: pd.DataFrame, rules: RuleSet | N
     (['B', 'C'], 2022)
     """
     rules = rules or load_ruleset("per_mu")
-    scheme = scheme or str(rules.get("scheme", "sichuan"))
+    scheme = scheme or rules.text("scheme", "sichuan")
     cfg = _scheme_rules(rules, scheme)
+    land_share = rules.text("land_share", "equal")
     if "parcel_id" not in parcels.columns:
         raise InputError("parcels need a parcel_id to join the enterprise table",
                          fix="map parcel_id in the workspace")
-    rows = enterprise_land(enterprises, parcels, str(rules.get("land_share", "equal")))
-    unmatched = rows.loc[~rows["matched"], "parcel_id"].unique().tolist()
+    rows = enterprise_land(enterprises, parcels, land_share)
+    unmatched = [str(p) for p in rows.loc[~rows["matched"], "parcel_id"].unique()]
     if len(rows) and not rows["matched"].any():
         raise InputError("no enterprise row names a parcel_id of the parcels layer "
                          f"(e.g. {unmatched[:3]})", fix="check the 地块编号 column mapping")
@@ -352,36 +455,34 @@ def run(parcels: gpd.GeoDataFrame, enterprises: pd.DataFrame, rules: RuleSet | N
     firms = firm_totals(rows)
     ind = per_mu_indicators(firms)
     firms = firms.join(ind)
-    min_land = cfg["min_land_mu"]
+    min_land = cfg.min_land_mu
     evaluated = firms["land_mu"].fillna(0) > 0
     reasons = pd.Series("", index=firms.index)
     reasons[~evaluated] = "无用地"
-    if min_land not in ("", None):
-        small = firms["land_mu"] < float(min_land)  # type: ignore[arg-type]
-        reasons[evaluated & small] = f"用地小于{min_land}亩"
+    if min_land is not None:
+        small = firms["land_mu"] < min_land
+        reasons[evaluated & small] = f"用地小于{min_land:g}亩"
         evaluated &= ~small
-    s, parts, dropped = score(ind[evaluated], cfg["weights"], cfg["benchmarks"],  # type: ignore[arg-type]
-                              cfg["cap"])  # type: ignore[arg-type]
+    s, parts, dropped = score(ind[evaluated], cfg.weights, cfg.benchmarks, cfg.cap)
     firms = firms.join(parts)
     firms["score"] = s.reindex(firms.index)
     groups = firms[group_by] if group_by and group_by in firms.columns else None
-    firms["class"] = assign_classes(firms["score"], a_max_pct=cfg["a_max"],  # type: ignore[arg-type]
-                                    c_min_pct=cfg["c_min"], d_pct=cfg["d_pct"],  # type: ignore[arg-type]
-                                    groups=groups).fillna(NOT_EVALUATED)
+    firms["class"] = assign_classes(firms["score"], a_max_pct=cfg.a_max, c_min_pct=cfg.c_min,
+                                    d_pct=cfg.d_pct, groups=groups).fillna(NOT_EVALUATED)
     firms["evaluated"] = evaluated
     firms["reason"] = reasons
     firms = firms.reset_index()
     parcel_out = _parcels(parcels, rows, firms)
     counts = firms.loc[firms.evaluated, "class"].value_counts()
     n_eval = int(firms.evaluated.sum())
-    summary: dict[str, object] = {
-        "rule_set": {"scheme": scheme, "year": cfg["year"], "name": rules.name,
-                     "version": rules.version, "weights": cfg["weights"],
-                     "benchmarks": cfg["benchmarks"], "score_cap": cfg["cap"],
-                     "quotas": {"A_max_pct": cfg["a_max"], "C_min_pct": cfg["c_min"],
-                                "D_pct": cfg["d_pct"]},
-                     "min_land_mu": cfg["min_land_mu"] or None,
-                     "land_share": str(rules.get("land_share", "equal"))},
+    summary: PerMuSummary = {
+        "rule_set": {"scheme": scheme, "year": cfg.year, "name": rules.name,
+                     "version": rules.version, "weights": cfg.weights,
+                     "benchmarks": cfg.benchmarks, "score_cap": cfg.cap,
+                     "quotas": {"A_max_pct": cfg.a_max, "C_min_pct": cfg.c_min,
+                                "D_pct": cfg.d_pct},
+                     "min_land_mu": cfg.min_land_mu or None,
+                     "land_share": land_share},
         "enterprises": len(firms), "evaluated": n_eval,
         "not_evaluated": int((~firms.evaluated).sum()),
         "classes": {c: int(counts.get(c, 0)) for c in CLASSES},
@@ -393,36 +494,3 @@ def run(parcels: gpd.GeoDataFrame, enterprises: pd.DataFrame, rules: RuleSet | N
     }
     return PerMuResult(firms, parcel_out, rows, summary)
 
-
-def _totals(firms: pd.DataFrame) -> dict[str, float | None]:
-    sums = {c: float(firms[c].sum()) for c in (*FIGURES, "land_mu") if c in firms.columns}
-    ind = per_mu_indicators(pd.DataFrame([sums]))
-    return {**{k: round(v, 4) for k, v in sums.items()},
-            **{k: (None if np.isnan(v) else round(float(v), 4))
-               for k, v in ind.iloc[0].items()}}
-
-
-def _parcels(parcels: gpd.GeoDataFrame, rows: pd.DataFrame,
-             firms: pd.DataFrame) -> gpd.GeoDataFrame:
-    """Per parcel: its firms' figures summed over the parcel's area, and its main firm's class."""
-    m = rows[rows["matched"]]
-    cols = [c for c in FIGURES if c in m.columns]
-    per = m.groupby("parcel_id")[cols].sum(min_count=1)
-    per["firms"] = m.groupby("parcel_id")["enterprise_id"].nunique()
-    main = m.sort_values("land_mu", ascending=False, kind="stable").drop_duplicates("parcel_id")
-    cls = firms.set_index("enterprise_id")["class"]
-    per["main_enterprise"] = main.set_index("parcel_id")["enterprise_id"]
-    per["class"] = per["main_enterprise"].map(cls)
-    pid = parcels["parcel_id"].astype(str).str.strip()
-    out = parcels[[c for c in ("parcel_id", "zone_id", "status", "land_use")
-                   if c in parcels.columns] + [parcels.geometry.name]].copy()
-    out["land_mu"] = m2_to_mu(ellipsoidal_area(parcels.geometry).to_numpy())
-    joined = per.reindex(pid.to_numpy())
-    for c in [*cols, "firms", "main_enterprise", "class"]:
-        out[c] = joined[c].to_numpy()
-    out["firms"] = out["firms"].fillna(0).astype(int)
-    ind = per_mu_indicators(out)
-    for c in ind.columns:
-        out[c] = ind[c].to_numpy()
-    out.loc[out["firms"] == 0, list(ind.columns)] = np.nan
-    return out

@@ -9,13 +9,18 @@ parcels is split between them by footprint area.
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import dataclass
+from typing import TypedDict
 
 import geopandas as gpd
 import numpy as np
+import numpy.typing as npt
 import pandas as pd
 import shapely
 
+from ..errors import InputError
 from ..geo.area import areal_scale_factors, ellipsoidal_area
+from ..geo.arrays import BoolArray, FloatArray
 from ..geo.overlap import overlap
 from .ruleset import RuleSet, load_ruleset
 
@@ -30,8 +35,8 @@ def counted_floors(buildings: pd.DataFrame, rules: RuleSet | None = None) -> pd.
     [2.0, 2.0, 4.0, nan]
     """
     rules = rules or load_ruleset("plot_ratio")
-    double_above = float(rules.get("floor_area.double_storey_height_m"))  # type: ignore[arg-type]
-    default_storey = float(rules.get("floor_area.default_storey_height_m"))  # type: ignore[arg-type]
+    double_above = rules.number("floor_area.double_storey_height_m")
+    default_storey = rules.number("floor_area.default_storey_height_m")
     n = len(buildings)
     floors = _column(buildings, "floors", n)
     height = _column(buildings, "height", n)
@@ -45,7 +50,7 @@ def counted_floors(buildings: pd.DataFrame, rules: RuleSet | None = None) -> pd.
     return pd.Series(counted, index=buildings.index, name="counted_floors", dtype=float)
 
 
-def _column(frame: pd.DataFrame, name: str, n: int) -> np.ndarray:
+def _column(frame: pd.DataFrame, name: str, n: int) -> FloatArray:
     if name not in frame.columns:
         return np.full(n, np.nan)
     return pd.to_numeric(frame[name], errors="coerce").to_numpy(dtype=float)
@@ -70,7 +75,7 @@ _SHARED_SCALE_MAX_M = 500.0
 
 
 def _piece_areas(pieces: pd.DataFrame, parcels: gpd.GeoDataFrame,
-                 buildings: gpd.GeoDataFrame, factors: np.ndarray | None) -> np.ndarray:
+                 buildings: gpd.GeoDataFrame, factors: FloatArray | None) -> FloatArray:
     """Ellipsoidal areas of building pieces from their planar areas.
 
     A piece lies inside its parcel and inside its building, so the areal scale of whichever
@@ -96,7 +101,9 @@ def _piece_areas(pieces: pd.DataFrame, parcels: gpd.GeoDataFrame,
             fits = np.zeros(len(b_geoms), dtype=bool)
             fits[own] = np.fmax(bb[:, 2] - bb[:, 0], bb[:, 3] - bb[:, 1]) < _SHARED_SCALE_MAX_M
             b_factor = np.full(len(b_geoms), np.nan)
-            b_factor[own] = areal_scale_factors(buildings.geometry.iloc[own])
+            # types-geopandas types GeoSeries.iloc as a plain Series; it is a GeoSeries.
+            b_factor[own] = areal_scale_factors(
+                buildings.geometry.iloc[own])  # type: ignore[arg-type]
             by_building = rest[fits[a_pos[rest]]]
             out[by_building] = planar[by_building] / b_factor[a_pos[by_building]]
     cut = np.flatnonzero(np.isnan(out))
@@ -109,7 +116,7 @@ def _piece_areas(pieces: pd.DataFrame, parcels: gpd.GeoDataFrame,
 
 def floor_area_by_parcel(parcels: gpd.GeoDataFrame, buildings: gpd.GeoDataFrame,
                          rules: RuleSet | None = None, *,
-                         parcel_factors: np.ndarray | None = None) -> pd.DataFrame:
+                         parcel_factors: FloatArray | None = None) -> pd.DataFrame:
     """Floor area and building footprint of each parcel; straddling buildings split by area.
 
     Returns a frame indexed like ``parcels`` with ``floor_area_m2``, ``footprint_m2`` and
@@ -169,7 +176,7 @@ def min_plot_ratio_table(rules: RuleSet | None = None) -> pd.DataFrame:
             continue
         _, standard, version, code = key.split(".", 3)
         value = rule.value
-        far_min = float(value) if isinstance(value, (int, float)) and value != "" else np.nan
+        far_min = float(value) if isinstance(value, (int, float)) else np.nan
         rows.append({"standard": standard, "code_version": version, "code": code,
                      "industry": names.get((standard, version, code), ""),
                      "far_min": far_min, "confidence": rule.confidence, "source": rule.source,
@@ -227,7 +234,7 @@ def min_plot_ratio(industry_code: pd.Series, industry_std: pd.Series,
     [0.7, 0.7, nan, nan]
     """
     rules = rules or load_ruleset("plot_ratio")
-    standard = standard or str(rules.get("control.standard", "MLR-2008"))
+    standard = standard or rules.text("control.standard", "MLR-2008")
     table = min_plot_ratio_table(rules)
     table = table[table.standard == standard]
     lookup = {(r.code_version, r.code): r.far_min for r in table.itertuples()}
@@ -241,11 +248,18 @@ def min_plot_ratio(industry_code: pd.Series, industry_std: pd.Series,
     return pd.Series(values, index=industry_code.index, name="far_min", dtype=float)
 
 
-def _map_unique(values: pd.Series, func: Callable[[object], object]) -> np.ndarray:
+def _map_unique(values: pd.Series, func: Callable[[object], object]
+                ) -> npt.NDArray[np.object_]:
     """``values.map(func)`` computed once per distinct value."""
     pos, uniq = pd.factorize(values.astype(object), use_na_sentinel=False)
     mapped = np.array([func(u) for u in uniq], dtype=object)
     return mapped[pos] if len(values) else np.zeros(0, dtype=object)
+
+
+def _missing(value: object) -> bool:
+    """``pd.isna`` of one cell value, whatever its type."""
+    # pandas-stubs list only known scalar types for isna; any cell value is accepted.
+    return bool(pd.isna(value))  # type: ignore[call-overload]
 
 
 def _version_label(value: object) -> str:
@@ -267,15 +281,15 @@ def is_industrial(parcels: pd.DataFrame, rules: RuleSet | None = None) -> pd.Ser
     [True, False, True, False]
     """
     rules = rules or load_ruleset("plot_ratio")
-    codes = tuple(rules.get("control.industrial_status_codes", ["A2"]))  # type: ignore[arg-type]
-    prefixes = tuple(rules.get("control.industrial_land_use_prefixes", ["M"]))  # type: ignore[arg-type]
+    codes = tuple(rules.texts("control.industrial_status_codes", ["A2"]))
+    prefixes = tuple(rules.texts("control.industrial_land_use_prefixes", ["M"]))
     out = np.zeros(len(parcels), dtype=bool)
     # Few distinct codes: test each once (string methods on 1M rows cost ~0.3 s).
     if "status" in parcels.columns:
-        out |= _map_unique(parcels["status"], lambda v: not pd.isna(v) and str(
+        out |= _map_unique(parcels["status"], lambda v: not _missing(v) and str(
             v).strip().upper() in codes).astype(bool)
     if "land_use" in parcels.columns:
-        out |= _map_unique(parcels["land_use"], lambda v: not pd.isna(v) and str(
+        out |= _map_unique(parcels["land_use"], lambda v: not _missing(v) and str(
             v).strip().upper().startswith(prefixes)).astype(bool)
     return pd.Series(out, index=parcels.index, name="industrial")
 
@@ -341,7 +355,7 @@ def admin_share(parcels: gpd.GeoDataFrame, buildings: gpd.GeoDataFrame,
     rules = rules or load_ruleset("plot_ratio")
     if "use" not in buildings.columns or not len(buildings):
         return pd.Series(np.nan, index=parcels.index, name="admin_share")
-    words = [str(w) for w in rules.get("control.admin_use_keywords", [])]  # type: ignore[union-attr]
+    words = rules.texts("control.admin_use_keywords", [])
     use = buildings["use"].astype(object).where(buildings["use"].notna(), "").astype(str)
     admin = use.str.contains("|".join(map(_escape, words)), case=False, regex=True)
     total = floor_area_by_parcel(parcels, buildings, rules)["floor_area_m2"]
@@ -373,7 +387,8 @@ def parcel_industry(parcels: pd.DataFrame, enterprises: pd.DataFrame | None) -> 
     if enterprises is None or not len(enterprises) or "parcel_id" not in parcels.columns:
         return out
     e = enterprises.copy()
-    e["revenue"] = pd.to_numeric(e.get("revenue", 0.0), errors="coerce").fillna(0.0)
+    revenue = e["revenue"] if "revenue" in e.columns else pd.Series(0.0, index=e.index)
+    e["revenue"] = pd.to_numeric(revenue, errors="coerce").fillna(0.0)
     for col in ("industry_code", "industry_std"):
         if col not in e.columns:
             e[col] = ""
@@ -419,8 +434,8 @@ def industrial_control(parcels: gpd.GeoDataFrame, result: pd.DataFrame,
     far_min = min_plot_ratio(ind["industry_code"], ind["industry_std"], rules)
     out["far_min"] = far_min.where(industrial).to_numpy()
     far = result["plot_ratio"].to_numpy()
-    coef_min = float(rules.get("control.building_coefficient_min_pct", 30.0))  # type: ignore[arg-type]
-    admin_max = float(rules.get("control.admin_share_max_pct", 7.0))  # type: ignore[arg-type]
+    coef_min = rules.number("control.building_coefficient_min_pct", 30.0)
+    admin_max = rules.number("control.admin_share_max_pct", 7.0)
     out["far_ok"] = _tri(far >= out["far_min"].to_numpy(),
                          industrial.to_numpy() & ~np.isnan(far) & out["far_min"].notna())
     coverage = result["building_coverage"].to_numpy()
@@ -432,7 +447,7 @@ def industrial_control(parcels: gpd.GeoDataFrame, result: pd.DataFrame,
     return out
 
 
-def _tri(values: np.ndarray, known: np.ndarray | pd.Series) -> pd.arrays.BooleanArray:
+def _tri(values: BoolArray, known: BoolArray | pd.Series) -> pd.arrays.BooleanArray:
     """A boolean column that is NA where the check could not be made."""
     known = np.asarray(known, dtype=bool)
     return pd.arrays.BooleanArray(np.where(known, np.asarray(values, dtype=bool), False),
@@ -490,3 +505,128 @@ def zone_plot_ratio(parcels: pd.DataFrame, result: pd.DataFrame, *, by: str = "z
         agg["industrial_building_coefficient"] = agg.industrial_footprint_m2 / den * 100
     agg.index.name = by
     return agg
+
+
+# ---------------------------------------------------------------- entry point
+
+CONTROL_STANDARDS = ("MLR-2008", "MNR-2023", "SC-2024")
+_PARCEL_COLUMNS = ("parcel_id", "zone_id", "status", "land_use", "name")
+
+
+class PlotRatioSummary(TypedDict):
+    """The figures of a plot-ratio run (``summary.json`` of ``gaoxin plot-ratio``)."""
+
+    control_standard: str
+    parcels: int
+    buildings: int
+    parcels_not_computable: int
+    not_computable_ids: list[str]          # the first 200
+    floor_area_m2: float
+    floor_area_ha: float
+    industrial_parcels: int
+    industrial_below_minimum: int
+    industrial_without_minimum: int
+    industrial_coefficient_below_30pct: int
+    admin_share_checked: bool
+    zones: dict[str, dict[str, float | None]]
+
+
+@dataclass
+class PlotRatioResult:
+    """Plot ratio per parcel (with the industrial control) and per zone, and the figures.
+
+    ``parcels`` keeps the parcels' identifying columns and geometry beside the columns of
+    :func:`plot_ratio` and :func:`industrial_control`; ``below_minimum`` and
+    ``not_computable`` are its rows that need attention.
+    """
+
+    parcels: gpd.GeoDataFrame
+    zones: pd.DataFrame
+    below_minimum: gpd.GeoDataFrame
+    not_computable: gpd.GeoDataFrame
+    summary: PlotRatioSummary
+
+
+def run(parcels: gpd.GeoDataFrame, buildings: gpd.GeoDataFrame,
+        enterprises: pd.DataFrame | None = None, rules: RuleSet | None = None
+        ) -> PlotRatioResult:
+    """容积率 / 建筑系数 of every parcel and zone, industrial parcels against the control table.
+
+    Computes only: reads, writes and prints nothing.
+
+    Parameters
+    ----------
+    parcels
+        Canonical parcels (``parcel_id``, ``zone_id``, ``status``, ``land_use`` where known)
+        in a projected working CRS.
+    buildings
+        Canonical buildings (``floors``, ``height``, ``use`` where known), same CRS.
+    enterprises
+        Canonical enterprise table (``parcel_id``, ``industry_code``, ``industry_std``,
+        ``revenue``): gives each parcel the industry of its largest firm.
+    rules
+        The ``plot_ratio`` rule set (default: the packaged one).
+
+    Returns
+    -------
+    PlotRatioResult
+        The parcels' and zones' frames, the parcels needing attention and the summary.
+
+    Raises
+    ------
+    InputError
+        When the rule set names an unknown control standard.
+
+    Examples
+    --------
+    >>> from shapely import box
+    >>> p = gpd.GeoDataFrame({"parcel_id": ["P1", "P2"], "zone_id": "Z", "status": "A2"},
+    ...     geometry=[box(500000, 3400000, 500100, 3400100),
+    ...               box(500100, 3400000, 500200, 3400100)], crs=4544)
+    >>> b = gpd.GeoDataFrame({"floors": [2, None]}, crs=4544,
+    ...     geometry=[box(500010, 3400010, 500050, 3400060), box(500110, 3400010, 500120, 3400020)])
+    >>> e = pd.DataFrame({"parcel_id": ["P1"], "industry_code": ["40"],
+    ...                   "industry_std": ["GB/T 4754-2002"], "revenue": [1.0]})
+    >>> r = run(p, b, e)
+    >>> r.parcels[["parcel_id", "plot_ratio", "far_min"]].round(4).values.tolist()
+    [['P1', 0.4, 1.0], ['P2', nan, nan]]
+    >>> s = r.summary
+    >>> s["industrial_below_minimum"], s["parcels_not_computable"], s["not_computable_ids"]
+    (1, 1, ['P2'])
+    >>> s["floor_area_m2"], s["zones"]["Z"]["parcels_unknown"]
+    (4000.0, 1.0)
+    """
+    rules = rules or load_ruleset("plot_ratio")
+    standard = rules.text("control.standard", "MLR-2008")
+    if standard not in CONTROL_STANDARDS:
+        raise InputError(f"unknown control standard {standard!r}",
+                         fix="use MLR-2008, MNR-2023 or SC-2024")
+    result = plot_ratio(parcels, buildings, rules)
+    admin = admin_share(parcels, buildings, rules) if "use" in buildings.columns else None
+    control = industrial_control(parcels, result, enterprises, rules, admin)
+    keep = [c for c in _PARCEL_COLUMNS if c in parcels.columns]
+    out = gpd.GeoDataFrame(pd.concat([parcels[keep], result, control], axis=1),
+                           geometry=parcels.geometry, crs=parcels.crs)
+    zones = zone_plot_ratio(parcels, result, rules=rules)
+    unknown = out[~out["computable"]]
+    industrial = out[out["industrial"]]
+    below = industrial[industrial["far_ok"].fillna(True) == False]  # noqa: E712 (NA-aware)
+    total_floor = float(out["floor_area_m2"].sum())
+    summary: PlotRatioSummary = {
+        "control_standard": standard,
+        "parcels": len(out), "buildings": len(buildings),
+        "parcels_not_computable": len(unknown),
+        "not_computable_ids": (unknown["parcel_id"].astype(str).head(200).tolist()
+                               if "parcel_id" in out else []),
+        "floor_area_m2": round(total_floor, 2),
+        "floor_area_ha": round(total_floor / 10_000, 4),
+        "industrial_parcels": len(industrial),
+        "industrial_below_minimum": len(below),
+        "industrial_without_minimum": int(industrial["far_min"].isna().sum()),
+        "industrial_coefficient_below_30pct": int(
+            (industrial["coefficient_ok"] == False).sum()),  # noqa: E712 (NA-aware)
+        "admin_share_checked": bool(out["admin_share"].notna().any()),
+        "zones": {str(z): {str(k): (None if pd.isna(v) else round(float(v), 4))
+                           for k, v in row.items()} for z, row in zones.iterrows()},
+    }
+    return PlotRatioResult(out, zones, below, unknown, summary)

@@ -60,6 +60,108 @@ class RuleSet:
         rule = self.rules.get(key)
         return default if rule is None else rule.value
 
+    def number(self, key: str, default: float | None = None) -> float:
+        """The value of a numeric rule; ``default`` when the rule set has none.
+
+        Raises ``TypeError`` when the rule holds something else (a text, or ``""``: an
+        official number not found, see :meth:`optional_number`) and ``KeyError`` when the
+        rule is missing and there is no default.
+
+        Examples
+        --------
+        >>> rs = load_ruleset("plot_ratio")
+        >>> rs.number("floor_area.double_storey_height_m"), rs.number("no.such.rule", 2.5)
+        (8.0, 2.5)
+        >>> rs.number("control.standard")
+        Traceback (most recent call last):
+        ...
+        TypeError: rule 'control.standard' of rule set 'plot_ratio' holds 'MLR-2008', not a number
+        """
+        value = self._value(key, default)
+        if isinstance(value, bool) or not isinstance(value, (int, float)):
+            raise self._wrong(key, value, "a number")
+        return float(value)
+
+    def optional_number(self, key: str) -> float | None:
+        """A numeric rule that may be unset (``""``: no official number found) or absent: None.
+
+        Examples
+        --------
+        >>> rs = load_ruleset("per_mu")
+        >>> rs.optional_number("sichuan.min_land_mu"), rs.optional_number("sichuan.score_cap")
+        (None, 1.5)
+        """
+        value = self.get(key, "")
+        return None if value == "" else self.number(key)
+
+    def integer(self, key: str, default: int | None = None) -> int:
+        """The value of a counting rule (a whole number; ``4.0`` from an override counts).
+
+        Examples
+        --------
+        >>> rs = load_ruleset("expansion", {"contiguity.max_blocks": 4.0})
+        >>> rs.integer("contiguity.max_blocks")
+        4
+        """
+        value = self._value(key, default)
+        if isinstance(value, float) and value.is_integer():
+            return int(value)
+        if isinstance(value, bool) or not isinstance(value, int):
+            raise self._wrong(key, value, "a whole number")
+        return value
+
+    def text(self, key: str, default: str | None = None) -> str:
+        """The value of a text rule.
+
+        Examples
+        --------
+        >>> load_ruleset("per_mu").text("land_share")
+        'equal'
+        """
+        value = self._value(key, default)
+        if not isinstance(value, str):
+            raise self._wrong(key, value, "a text")
+        return value
+
+    def texts(self, key: str, default: list[str] | None = None) -> list[str]:
+        """The value of a rule that lists texts.
+
+        Examples
+        --------
+        >>> load_ruleset("plot_ratio").texts("control.industrial_land_use_prefixes")
+        ['M', '0601']
+        """
+        value = self._value(key, default)
+        if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
+            raise self._wrong(key, value, "a list of texts")
+        return [str(v) for v in value]
+
+    def flag(self, key: str, default: bool | None = None) -> bool:
+        """The value of a true/false rule.
+
+        Examples
+        --------
+        >>> load_ruleset("expansion").flag("contiguity.max_blocks")
+        Traceback (most recent call last):
+        ...
+        TypeError: rule 'contiguity.max_blocks' of rule set 'expansion' holds 3, not true or false
+        """
+        value = self._value(key, default)
+        if not isinstance(value, bool):
+            raise self._wrong(key, value, "true or false")
+        return value
+
+    def _value(self, key: str, default: object) -> object:
+        rule = self.rules.get(key)
+        if rule is not None:
+            return rule.value
+        if default is None:
+            raise KeyError(f"rule set {self.name!r} has no rule {key!r}")
+        return default
+
+    def _wrong(self, key: str, value: object, kind: str) -> TypeError:
+        return TypeError(f"rule {key!r} of rule set {self.name!r} holds {value!r}, not {kind}")
+
     def used(self, keys: list[str]) -> list[Rule]:
         """The rules among ``keys`` that exist, for a report's "rules used" table."""
         return [self.rules[k] for k in keys if k in self.rules]
@@ -202,7 +304,7 @@ def load_ruleset(name: str, overrides: Mapping[str, object] | None = None,
     rules = {key: Rule(key, leaf["value"], str(leaf.get("unit", "")),
                        str(leaf.get("source", "")), str(leaf.get("confidence", "")),
                        minimum=_bound(leaf.get("min")), maximum=_bound(leaf.get("max")),
-                       choices=tuple(str(c) for c in leaf.get("choices", ())))  # type: ignore[attr-defined]
+                       choices=_choices(leaf.get("choices")))
              for key, leaf in _leaves(data).items()}
     for rule in rules.values():
         problem = validate_value(rule, rule.value)
@@ -228,7 +330,15 @@ def load_ruleset(name: str, overrides: Mapping[str, object] | None = None,
 
 
 def _bound(value: object) -> float | None:
-    return None if value is None else float(value)  # type: ignore[arg-type]
+    if value is None:
+        return None
+    if not isinstance(value, (int, float, str)):
+        raise TypeError(f"a rule's min/max must be a number, not {value!r}")
+    return float(value)
+
+
+def _choices(value: object) -> tuple[str, ...]:
+    return tuple(str(c) for c in value) if isinstance(value, (list, tuple)) else ()
 
 
 def _fix(rule: Rule) -> str:

@@ -12,10 +12,11 @@ from affine import Affine  # noqa: F401  (used in the examples)
 from pyproj import CRS  # noqa: F401
 from rasterio.features import geometry_mask
 
+from ..geo.arrays import FloatArray
 from ..geo.raster import Raster
 
 
-def slope_degrees(dem: Raster) -> np.ndarray:
+def slope_degrees(dem: Raster) -> FloatArray:
     """Slope in degrees by Horn's 3×3 method; NaN on the border and next to nodata.
 
     Geographic DEMs are converted to metres per cell at each row's latitude.
@@ -41,7 +42,8 @@ def slope_degrees(dem: Raster) -> np.ndarray:
     g, h, i = p[2:, :-2], p[2:, 1:-1], p[2:, 2:]
     dzdx = ((c + 2 * f + i) - (a + 2 * d + g)) / (8 * dx)
     dzdy = ((g + 2 * h + i) - (a + 2 * b + c)) / (8 * dy)
-    return np.degrees(np.arctan(np.hypot(dzdx, dzdy)))
+    slope: FloatArray = np.degrees(np.arctan(np.hypot(dzdx, dzdy)))
+    return slope
 
 
 def terrain_stats(area: gpd.GeoSeries, dem: Raster, steep_deg: float = 25.0) -> dict[str, float]:

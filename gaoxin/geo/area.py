@@ -23,7 +23,7 @@ defines, a 5°×5° box by up to ~4e-4, and a triangle with a 100 m east-west ed
 
 from __future__ import annotations
 
-from typing import Literal
+from typing import Literal, TypeAlias
 
 import geopandas as gpd
 import numpy as np
@@ -32,6 +32,7 @@ import shapely
 from pyproj import CRS, Geod, Proj, Transformer
 
 from ..errors import InputError
+from .arrays import FloatArray, GeometryArray, IntArray
 from .crs import (
     lon_lat_bounds,
     metres_to_crs_units,
@@ -77,7 +78,7 @@ def _geographic_centre(geoms: gpd.GeoSeries) -> tuple[float, float]:
     return (xmin + xmax) / 2, (ymin + ymax) / 2
 
 
-def _laea_area(geoms: gpd.GeoSeries, crs: CRS) -> np.ndarray:
+def _laea_area(geoms: gpd.GeoSeries, crs: CRS) -> FloatArray:
     """Area in a local Lambert azimuthal equal-area projection, edges densified first.
 
     An edge straight in ``crs`` and the straight chord between its projected ends differ by
@@ -115,7 +116,7 @@ _DENSIFY_BUDGET = 0.5e-6
 
 
 def ellipsoidal_area(geoms: gpd.GeoSeries, method: AreaMethod = "ellipsoidal", *,
-                     factors: np.ndarray | None = None) -> pd.Series:
+                     factors: FloatArray | None = None) -> pd.Series:
     """Area of each geometry in m², on the CGCS2000 (GRS80) ellipsoid.
 
     Parameters
@@ -179,8 +180,8 @@ _WEB_MERCATOR = (3857, 900913, 3785, 102100)
 _SMALL_EXTENT_M = 10_000.0
 
 
-def _ellipsoidal(geoms: gpd.GeoSeries, crs: CRS, factors: np.ndarray | None = None
-                 ) -> np.ndarray:
+def _ellipsoidal(geoms: gpd.GeoSeries, crs: CRS, factors: FloatArray | None = None
+                 ) -> FloatArray:
     arr = np.asarray(geoms.values)
     if crs.is_projected and crs.to_epsg() not in _WEB_MERCATOR:
         bounds = shapely.bounds(arr)
@@ -191,7 +192,9 @@ def _ellipsoidal(geoms: gpd.GeoSeries, crs: CRS, factors: np.ndarray | None = No
             area[small] = (shapely.area(arr[small]) / factors[small] if factors is not None
                            else _scale_corrected_area(arr[small], crs))
             if (~small).any():
-                area[~small] = _laea_area(geoms.iloc[np.flatnonzero(~small)], crs)
+                # types-geopandas types GeoSeries.iloc as a plain Series; it is a GeoSeries.
+                area[~small] = _laea_area(geoms.iloc[np.flatnonzero(~small)],  # type: ignore[arg-type]
+                                          crs)
             return area
     if crs.is_geographic:
         return lon_lat_area(arr)
@@ -205,24 +208,33 @@ _GRS80_E2 = (1 / 298.257222101) * (2 - 1 / 298.257222101)
 _GRS80_E = float(np.sqrt(_GRS80_E2))
 
 
-def _authalic_q(phi: np.ndarray) -> np.ndarray:
+def _authalic_q(phi: FloatArray) -> FloatArray:
     s = np.sin(phi)
-    return (1 - _GRS80_E2) * (s / (1 - _GRS80_E2 * s * s)
-                              - np.log((1 - _GRS80_E * s) / (1 + _GRS80_E * s)) / (2 * _GRS80_E))
+    q: FloatArray = (1 - _GRS80_E2) * (s / (1 - _GRS80_E2 * s * s)
+                                       - np.log((1 - _GRS80_E * s) / (1 + _GRS80_E * s))
+                                       / (2 * _GRS80_E))
+    return q
 
 
 _Q_POLE = float(_authalic_q(np.array(np.pi / 2)))
 _AUTHALIC_R2 = _GRS80_A**2 * _Q_POLE / 2
 # Gauss-Legendre nodes on [0, 1]. sin β is smooth in φ, so 3 nodes leave ≤ 1e-13 of an
 # edge's contribution for a 5° change of latitude; 8 nodes above 3° make it ≤ 1e-12 at 45°.
-_GL3 = tuple(zip(*(((x + 1) / 2, w / 2) for x, w in zip(*np.polynomial.legendre.leggauss(3),
-                                                           strict=True)), strict=True))
-_GL8 = tuple(zip(*(((x + 1) / 2, w / 2) for x, w in zip(*np.polynomial.legendre.leggauss(8),
-                                                           strict=True)), strict=True))
+QuadratureRule: TypeAlias = tuple[tuple[float, ...], tuple[float, ...]]
+
+
+def _gauss_legendre(n: int) -> QuadratureRule:
+    """``n`` Gauss-Legendre nodes and their weights, on [0, 1]."""
+    x, w = np.polynomial.legendre.leggauss(n)
+    return tuple(float(v) for v in (x + 1) / 2), tuple(float(v) for v in w / 2)
+
+
+_GL3 = _gauss_legendre(3)
+_GL8 = _gauss_legendre(8)
 _GL8_ABOVE_RAD = np.radians(3.0)
 
 
-def lon_lat_area(geoms: np.ndarray) -> np.ndarray:
+def lon_lat_area(geoms: GeometryArray) -> FloatArray:
     """Area in m² on GRS80 of polygons whose edges are straight in lon/lat (degrees).
 
     Lambert's cylindrical equal-area coordinates (λ, sin β) map the ellipsoid to the plane
@@ -264,7 +276,7 @@ def lon_lat_area(geoms: np.ndarray) -> np.ndarray:
     return area
 
 
-def _ring_integrals(xy: np.ndarray, ring: np.ndarray, n_rings: int) -> np.ndarray:
+def _ring_integrals(xy: FloatArray, ring: IntArray, n_rings: int) -> FloatArray:
     """R_q²·∮ sin β dλ for each closed ring; ``ring`` numbers each coordinate's ring."""
     lam, phi = np.radians(xy[:, 0]), np.radians(xy[:, 1])
     edge = np.flatnonzero(ring[1:] == ring[:-1])
@@ -280,11 +292,13 @@ def _ring_integrals(xy: np.ndarray, ring: np.ndarray, n_rings: int) -> np.ndarra
     if len(steep):
         mean[steep] = _mean_sin_beta(phi0[steep], dphi[steep], _GL8)
     terms = (lam[edge + 1] - lam[edge]) * (mean - reference[ring[edge]])
-    return _AUTHALIC_R2 * np.bincount(ring[edge], weights=terms, minlength=n_rings)
+    # numpy's stub types bincount as integer; with weights it is float64.
+    per_ring: FloatArray = np.bincount(ring[edge], weights=terms,  # type: ignore[assignment]
+                                       minlength=n_rings)
+    return _AUTHALIC_R2 * per_ring
 
 
-def _mean_sin_beta(phi0: np.ndarray, dphi: np.ndarray,
-                   rule: tuple[tuple[float, ...], tuple[float, ...]]) -> np.ndarray:
+def _mean_sin_beta(phi0: FloatArray, dphi: FloatArray, rule: QuadratureRule) -> FloatArray:
     nodes, weights = rule
     total = np.zeros(len(phi0))
     for t, w in zip(nodes, weights, strict=True):
@@ -295,7 +309,7 @@ def _mean_sin_beta(phi0: np.ndarray, dphi: np.ndarray,
 _GRID_STEP_M = 2_000.0
 
 
-def areal_scale(x: np.ndarray, y: np.ndarray, crs: CRS) -> np.ndarray:
+def areal_scale(x: FloatArray, y: FloatArray, crs: CRS) -> FloatArray:
     """The projection's areal scale factor at projected points (``get_factors``).
 
     The factor is smooth (for Gauss-Krüger about 1 + E²/R²), so it is evaluated on a grid of
@@ -323,8 +337,9 @@ def areal_scale(x: np.ndarray, y: np.ndarray, crs: CRS) -> np.ndarray:
     j0 = np.minimum(fy.astype(int), max(ny - 2, 0))
     i1, j1 = np.minimum(i0 + 1, nx - 1), np.minimum(j0 + 1, ny - 1)
     tx, ty = fx - i0, fy - j0
-    return ((grid[j0, i0] * (1 - tx) + grid[j0, i1] * tx) * (1 - ty)
-            + (grid[j1, i0] * (1 - tx) + grid[j1, i1] * tx) * ty)
+    scale: FloatArray = ((grid[j0, i0] * (1 - tx) + grid[j0, i1] * tx) * (1 - ty)
+                         + (grid[j1, i0] * (1 - tx) + grid[j1, i1] * tx) * ty)
+    return scale
 
 
 # The factor's gradient is ~2E/R² (≤ 7.4e-9 per metre at a 3° zone's edge). Below 250 m a
@@ -332,7 +347,7 @@ def areal_scale(x: np.ndarray, y: np.ndarray, crs: CRS) -> np.ndarray:
 _CENTROID_ABOVE_M = 250.0
 
 
-def _factors(arr: np.ndarray, crs: CRS) -> np.ndarray:
+def _factors(arr: GeometryArray, crs: CRS) -> FloatArray:
     b = shapely.bounds(arr)
     ok = np.isfinite(b).all(axis=1)
     cx, cy = (b[:, 0] + b[:, 2]) / 2, (b[:, 1] + b[:, 3]) / 2
@@ -346,7 +361,7 @@ def _factors(arr: np.ndarray, crs: CRS) -> np.ndarray:
     return out
 
 
-def areal_scale_factors(geoms: gpd.GeoSeries) -> np.ndarray | None:
+def areal_scale_factors(geoms: gpd.GeoSeries) -> FloatArray | None:
     """The areal scale factor of the CRS at each feature (None in a geographic CRS or Web
     Mercator, where planar areas are meaningless).
 
@@ -367,7 +382,7 @@ def areal_scale_factors(geoms: gpd.GeoSeries) -> np.ndarray | None:
     return _factors(arr, crs) if len(arr) else np.zeros(0)
 
 
-def _scale_corrected_area(arr: np.ndarray, crs: CRS) -> np.ndarray:
+def _scale_corrected_area(arr: GeometryArray, crs: CRS) -> FloatArray:
     """Planar area divided by the projection's areal scale at each feature (conformal or
     not, ``get_factors`` gives the true areal scale of the projection on its ellipsoid).
 
@@ -375,7 +390,7 @@ def _scale_corrected_area(arr: np.ndarray, crs: CRS) -> np.ndarray:
     the feature cancel exactly. Features under 250 m use their bounding-box centre instead
     (cheaper; see ``_CENTROID_ABOVE_M``).
     """
-    planar = shapely.area(arr)
+    planar: FloatArray = shapely.area(arr)
     if not len(arr):
         return planar
     return planar / _factors(arr, crs)

@@ -22,6 +22,7 @@ from __future__ import annotations
 import numpy as np
 import shapely
 
+from .arrays import BoolArray, FloatArray, GeometryArray, IntArray
 from .containment import ring_starts
 from .parallel import THREADS, chunked, scatter_jobs
 
@@ -30,7 +31,7 @@ _MARGIN = 1e-10
 _CHUNK = 50_000
 
 
-def _usable(g: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+def _usable(g: GeometryArray) -> tuple[BoolArray, IntArray]:
     """Polygons without holes and at most 16 distinct vertices; their vertex counts."""
     count = shapely.get_num_coordinates(g) - 1     # the closing coordinate repeats the first
     ok = ((shapely.get_type_id(g) == 3) & (shapely.get_num_interior_rings(g) == 0)
@@ -38,8 +39,9 @@ def _usable(g: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     return ok, count
 
 
-def _vertices(xy: np.ndarray, start: np.ndarray, n: np.ndarray, k: int,
-              ox: np.ndarray, oy: np.ndarray) -> tuple[np.ndarray, ...]:
+def _vertices(xy: FloatArray, start: IntArray, n: IntArray, k: int, ox: FloatArray,
+              oy: FloatArray
+              ) -> tuple[FloatArray, FloatArray, FloatArray, FloatArray, BoolArray, IntArray]:
     """(m, k) vertices and next vertices relative to the origin, the mask of real slots and
     each slot's following slot; padded slots repeat edge 0."""
     slot = np.arange(k)
@@ -51,15 +53,17 @@ def _vertices(xy: np.ndarray, start: np.ndarray, n: np.ndarray, k: int,
             following)
 
 
-def _side(px: np.ndarray, py: np.ndarray, qx: np.ndarray, qy: np.ndarray,
-          vx: np.ndarray, vy: np.ndarray) -> np.ndarray:
+def _side(px: FloatArray, py: FloatArray, qx: FloatArray, qy: FloatArray,
+          vx: FloatArray, vy: FloatArray) -> FloatArray:
     """cross(q − p, v − p) for every vertex v (axis 1) and edge p→q (axis 2): (m, kv, ke)."""
     ex, ey = (qx - px)[:, None, :], (qy - py)[:, None, :]
-    return ex * (vy[:, :, None] - py[:, None, :]) - ey * (vx[:, :, None] - px[:, None, :])
+    side: FloatArray = ex * (vy[:, :, None] - py[:, None, :]) - ey * (vx[:, :, None]
+                                                                      - px[:, None, :])
+    return side
 
 
-def _clipped_sum(near: np.ndarray, far: np.ndarray, x: np.ndarray, y: np.ndarray,
-                 x2: np.ndarray, y2: np.ndarray, valid: np.ndarray) -> np.ndarray:
+def _clipped_sum(near: FloatArray, far: FloatArray, x: FloatArray, y: FloatArray,
+                 x2: FloatArray, y2: FloatArray, valid: BoolArray) -> FloatArray:
     """½ Σ over edges of (length kept inside the other polygon) × (p × q)."""
     enter = (near < 0) & (far >= 0)
     leave = (near >= 0) & (far < 0)
@@ -69,10 +73,12 @@ def _clipped_sum(near: np.ndarray, far: np.ndarray, x: np.ndarray, y: np.ndarray
     hi = np.where(leave, t, 1.0).min(axis=2)
     out = ((near < 0) & (far < 0)).any(axis=2)
     kept = np.where(out | ~valid, 0.0, np.clip(hi - lo, 0.0, None))
-    return 0.5 * (kept * (x * y2 - x2 * y)).sum(axis=1)
+    doubled: FloatArray = (kept * (x * y2 - x2 * y)).sum(axis=1)
+    return 0.5 * doubled
 
 
-def intersection_area(a: np.ndarray, b: np.ndarray, *, threads: int = THREADS) -> np.ndarray:
+def intersection_area(a: GeometryArray, b: GeometryArray, *, threads: int = THREADS
+                      ) -> FloatArray:
     """Planar area of ``a[i] ∩ b[i]`` for each i (same projected CRS).
 
     Examples
@@ -100,8 +106,8 @@ def intersection_area(a: np.ndarray, b: np.ndarray, *, threads: int = THREADS) -
     return area
 
 
-def _convex_pairs(a: np.ndarray, b: np.ndarray, na: np.ndarray, nb: np.ndarray,
-                  threads: int) -> np.ndarray:
+def _convex_pairs(a: GeometryArray, b: GeometryArray, na: IntArray, nb: IntArray,
+                  threads: int) -> FloatArray:
     """Areas of convex pairs; NaN where a decision is not certain (GEOS decides)."""
     a_xy, b_xy = shapely.get_coordinates(a), shapely.get_coordinates(b)
     a_start, b_start = ring_starts(na + 1), ring_starts(nb + 1)
@@ -119,7 +125,7 @@ def _convex_pairs(a: np.ndarray, b: np.ndarray, na: np.ndarray, nb: np.ndarray,
             step = max(1, _CHUNK * 16 // int(ka * kb))
             jobs += [(idx[s:s + step], int(ka), int(kb)) for s in range(0, len(idx), step)]
 
-    def solve(job: tuple[np.ndarray, int, int]) -> tuple[np.ndarray, np.ndarray]:
+    def solve(job: tuple[IntArray, int, int]) -> tuple[IntArray, FloatArray]:
         idx, ka, kb = job
         # Origin: B's first vertex, so every term is of the pair's size, not the CRS's.
         ox, oy = b_xy[b_start[idx], 0][:, None], b_xy[b_start[idx], 1][:, None]
@@ -146,7 +152,7 @@ def _convex_pairs(a: np.ndarray, b: np.ndarray, na: np.ndarray, nb: np.ndarray,
     return scatter_jobs(solve, jobs, out, threads)
 
 
-def _convex(own: np.ndarray, valid: np.ndarray, tol: np.ndarray) -> np.ndarray:
+def _convex(own: FloatArray, valid: BoolArray, tol: FloatArray) -> BoolArray:
     """Every next-vertex strictly left of every other edge of its own ring (padding ignored).
 
     ``own[m, v, e]`` is the side of vertex v+1 relative to edge e; the pairs where v+1 is an
@@ -157,4 +163,5 @@ def _convex(own: np.ndarray, valid: np.ndarray, tol: np.ndarray) -> np.ndarray:
     n = valid.sum(axis=1)[:, None, None]
     touching = (e == v[None]) | (e == (v[None] + 1) % n)
     relevant = valid[:, :, None] & valid[:, None, :] & ~touching
-    return (~relevant | (own > tol)).all(axis=(1, 2))
+    convex: BoolArray = (~relevant | (own > tol)).all(axis=(1, 2))
+    return convex

@@ -28,8 +28,10 @@ margin used is 1e-10·L², so a vertex within about 1e-10·L of an edge line (1e
 from __future__ import annotations
 
 import numpy as np
+import numpy.typing as npt
 import shapely
 
+from .arrays import BoolArray, FloatArray, GeometryArray, IntArray
 from .parallel import THREADS, scatter_jobs
 
 _BUCKETS = np.array([4, 6, 8, 12, 16, 24, 32])   # vertex / edge counts, padded up
@@ -37,7 +39,7 @@ _MARGIN = 1e-10
 _CHUNK = 100_000
 
 
-def ring_starts(counts: np.ndarray) -> np.ndarray:
+def ring_starts(counts: IntArray) -> IntArray:
     """Offset of each geometry's first coordinate in ``shapely.get_coordinates`` output.
 
     Examples
@@ -45,11 +47,12 @@ def ring_starts(counts: np.ndarray) -> np.ndarray:
     >>> ring_starts(np.array([5, 4, 6])).tolist()
     [0, 5, 9]
     """
-    return np.r_[0, np.cumsum(counts)[:-1]].astype(np.int64)
+    starts: IntArray = np.r_[0, np.cumsum(counts)[:-1]].astype(np.int64)
+    return starts
 
 
-def certainly_inside(a: np.ndarray, b: np.ndarray, pair_a: np.ndarray, pair_b: np.ndarray,
-                     *, threads: int = THREADS) -> np.ndarray:
+def certainly_inside(a: GeometryArray, b: GeometryArray, pair_a: IntArray, pair_b: IntArray,
+                     *, threads: int = THREADS) -> BoolArray:
     """For each pair (``a[pair_a[i]]``, ``b[pair_b[i]]``): True when A is proven inside B.
 
     True implies ``shapely.contains_properly(B, A)``; False means "not proven" (A may still
@@ -73,7 +76,7 @@ def certainly_inside(a: np.ndarray, b: np.ndarray, pair_a: np.ndarray, pair_b: n
     >>> certainly_inside(houses, parcels, np.array([0, 1, 0]), np.array([0, 0, 1])).tolist()
     [True, False, False]
     """
-    out = np.zeros(len(pair_a), dtype=bool)
+    out: BoolArray = np.zeros(len(pair_a), dtype=bool)
     if not len(pair_a):
         return out
     b_count = shapely.get_num_coordinates(b)
@@ -110,7 +113,7 @@ def certainly_inside(a: np.ndarray, b: np.ndarray, pair_a: np.ndarray, pair_b: n
     b_bucket = np.searchsorted(_BUCKETS, b_count - 1)
     pa, pb = pair_a, pair_b
 
-    def edges(ib: np.ndarray, kb: int) -> tuple[np.ndarray, ...]:
+    def edges(ib: IntArray, kb: int) -> tuple[FloatArray, ...]:
         """B's edges (ex, ey, limit), padded to ``kb`` by repeating the last, and origin."""
         eb = b_start[ib, None] + np.minimum(np.arange(kb), b_count[ib, None] - 2)
         return (edge_x[eb], edge_y[eb], edge_limit[eb], origin[ib, 0:1], origin[ib, 1:2])
@@ -119,7 +122,7 @@ def certainly_inside(a: np.ndarray, b: np.ndarray, pair_a: np.ndarray, pair_b: n
     # itself (it contains A) proven inside B. Over the corners {x0, x1} × {y0, y1} the least
     # ex·y − ey·x is min(ex·y0, ex·y1) − max(ey·x0, ey·x1): no vertex of A is read.
     # Codes: 0 not tried, 1 tried and not proven, 2 proven.
-    def prove_box(job: tuple[np.ndarray]) -> tuple[np.ndarray, np.ndarray]:
+    def prove_box(job: tuple[IntArray]) -> tuple[IntArray, npt.NDArray[np.int8]]:
         idx = job[0]
         ia, ib = pa[idx], pb[idx]
         a_box, b_box = ab[ia], bb[ib]
@@ -159,7 +162,7 @@ def certainly_inside(a: np.ndarray, b: np.ndarray, pair_a: np.ndarray, pair_b: n
     a_start = np.zeros(len(a), dtype=np.int64)
     a_start[need_a] = ring_starts(a_count[need_a])
 
-    def prove_vertices(job: tuple[np.ndarray, int, int]) -> tuple[np.ndarray, np.ndarray]:
+    def prove_vertices(job: tuple[IntArray, int, int]) -> tuple[IntArray, BoolArray]:
         idx, ka, kb = job
         ia, ib = pa[idx], pb[idx]
         ex, ey, limit, ox, oy = edges(ib, kb)

@@ -17,6 +17,7 @@ import shapely
 from pyproj import CRS, Transformer
 
 from ..errors import InputError
+from .arrays import FloatArray, GeometryArray
 
 if TYPE_CHECKING:
     import geopandas as gpd
@@ -95,6 +96,21 @@ def gk6_crs(zone: int, *, prefixed: bool = False) -> CRS:
     return CRS.from_epsg((4491 if prefixed else 4502) + zone - 13)
 
 
+def _method(crs: CRS) -> str:
+    """The projection method's name, lower case ("" without a coordinate operation)."""
+    operation = crs.coordinate_operation
+    return operation.method_name.lower() if operation is not None else ""
+
+
+def _numeric_params(crs: CRS) -> dict[str, float]:
+    """The projection's numeric parameters by lower-case name (texts left out)."""
+    operation = crs.coordinate_operation
+    if operation is None:
+        return {}
+    return {p.name.lower(): float(p.value) for p in operation.params
+            if isinstance(p.value, (int, float))}
+
+
 def gk_zone_of_crs(crs: CRS) -> tuple[int, int, bool] | None:
     """(zone width in degrees, zone number, prefixed) of a Chinese Gauss-Krüger CRS, else None.
 
@@ -111,8 +127,8 @@ def gk_zone_of_crs(crs: CRS) -> tuple[int, int, bool] | None:
     """
     if not crs.is_projected:
         return None
-    params = {p.name.lower(): p.value for p in crs.coordinate_operation.params}
-    method = crs.coordinate_operation.method_name.lower()
+    params = _numeric_params(crs)
+    method = _method(crs)
     if "transverse mercator" not in method:
         return None
     if abs(params.get("scale factor at natural origin", 0) - 1.0) > 1e-9:
@@ -140,7 +156,7 @@ class CrsGuess:
     note: str
 
 
-def guess_crs_from_coords(x: np.ndarray, y: np.ndarray) -> CrsGuess:
+def guess_crs_from_coords(x: FloatArray, y: FloatArray) -> CrsGuess:
     """Guess what coordinates with no CRS are, from their magnitudes.
 
     An 8-digit easting carries the 3° zone number (35 412 345 → zone 35, CM 105°E); a
@@ -315,7 +331,7 @@ _M_PER_DEGREE = 111_320.0
 REPROJECT_TOLERANCE_M = 1e-3
 
 
-def lon_lat_bounds(bounds: tuple[float, float, float, float] | np.ndarray, crs: CRS
+def lon_lat_bounds(bounds: tuple[float, float, float, float] | FloatArray, crs: CRS
                    ) -> tuple[float, float, float, float]:
     """The lon/lat extent of ``bounds`` given in ``crs``, on the CRS's own datum (no datum
     shift is looked up: it would cost ~0.25 s for WGS84-based CRSs, for metres of difference).
@@ -326,11 +342,11 @@ def lon_lat_bounds(bounds: tuple[float, float, float, float] | np.ndarray, crs: 
     ...                                       CRS.from_epsg(4544))]
     [105.0, 29.819, 105.0, 29.819]
     """
+    xmin, ymin, xmax, ymax = (float(v) for v in bounds)
     if crs.is_geographic:
-        xmin, ymin, xmax, ymax = (float(v) for v in bounds)
         return xmin, ymin, xmax, ymax
     to_geo = Transformer.from_crs(crs, crs.geodetic_crs, always_xy=True)
-    return to_geo.transform_bounds(*bounds, densify_pts=21)
+    return to_geo.transform_bounds(xmin, ymin, xmax, ymax, densify_pts=21)
 
 
 def straight_line_curvature(crs: CRS, extent: tuple[float, float, float, float]) -> float:
@@ -357,9 +373,8 @@ def straight_line_curvature(crs: CRS, extent: tuple[float, float, float, float])
     tan_lat = math.tan(math.radians(min(max(abs(lat_min), abs(lat_max)), 89.0)))
     if crs.is_geographic:
         return 1.09 * tan_lat / EARTH_RADIUS_M
-    method = crs.coordinate_operation.method_name.lower() if crs.coordinate_operation else ""
-    params = ({p.name.lower(): p.value for p in crs.coordinate_operation.params}
-              if crs.coordinate_operation else {})
+    method = _method(crs)
+    params = _numeric_params(crs)
     lon0 = params.get("longitude of natural origin")
     if "transverse mercator" in method and lon0 is not None:
         dlon = max(abs(lon_min - lon0), abs(lon_max - lon0))
@@ -391,7 +406,7 @@ def metres_to_crs_units(length_m: float, crs: CRS) -> float:
     return 0.99 * length_m / (unit or 1.0)
 
 
-def densify_edges(geoms: np.ndarray, max_step: float) -> np.ndarray:
+def densify_edges(geoms: GeometryArray, max_step: float) -> GeometryArray:
     """Split every edge longer than ``max_step`` (coordinate units) into equal pieces.
 
     Unlike ``shapely.segmentize``, an edge gets the same new vertices, bit for bit, whichever
@@ -418,7 +433,7 @@ def densify_edges(geoms: np.ndarray, max_step: float) -> np.ndarray:
     return out
 
 
-def _densify_same_type(geoms: np.ndarray, max_step: float) -> np.ndarray:
+def _densify_same_type(geoms: GeometryArray, max_step: float) -> GeometryArray:
     geometry_type, coords, offsets = shapely.to_ragged_array(geoms)
     sequence_bounds = offsets[0]  # rings or lines: the innermost level
     sequence_of = np.repeat(np.arange(len(sequence_bounds) - 1), np.diff(sequence_bounds))
@@ -490,7 +505,10 @@ def to_crs_densified(frame: Frame, crs: CRS | int | str,
     if len(long):
         geoms = geoms.copy()
         geoms[long] = densify_edges(geoms[long], step)
-        densified = type(frame.geometry)(geoms, index=frame.index, crs=source)
-        frame = (densified if frame.geometry is frame
-                 else frame.set_geometry(densified.rename(frame.geometry.name)))
+        import geopandas as gpd  # already loaded: ``frame`` is a geopandas object
+
+        densified = gpd.GeoSeries(geoms, index=frame.index, crs=source,
+                                  name=frame.geometry.name)
+        frame = (densified if isinstance(frame, gpd.GeoSeries)
+                 else frame.set_geometry(densified))
     return frame.to_crs(target)

@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 import geopandas as gpd
 import numpy as np
 import shapely
+from shapely.geometry.base import BaseGeometry
 
 from .parallel import chunked
 
@@ -51,7 +52,7 @@ class RepairReport:
                     or self.dropped_non_finite)
 
 
-def _polygonal_part(geom: shapely.Geometry) -> shapely.Geometry:
+def _polygonal_part(geom: BaseGeometry) -> BaseGeometry:
     if geom.geom_type in _POLYGONAL:
         return geom
     parts = [g for g in shapely.get_parts(geom) if g.geom_type in _POLYGONAL]

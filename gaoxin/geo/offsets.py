@@ -8,19 +8,22 @@ All functions are vectorised over numpy arrays of longitudes and latitudes in de
 from __future__ import annotations
 
 from collections.abc import Callable
+from typing import TypeAlias
 
 import numpy as np
 import shapely
 from shapely import Geometry
 
+from .arrays import BoolArray, FloatArray, GeometryArray
+
 _A = 6378245.0  # Krasovsky semi-major axis used by the GCJ-02 formula
 _EE = 0.00669342162296594323
 _X_PI = np.pi * 3000.0 / 180.0
 
-Array = np.ndarray
+Array: TypeAlias = FloatArray  # longitudes or latitudes, degrees
 
 
-def _outside_china(lon: Array, lat: Array) -> Array:
+def _outside_china(lon: Array, lat: Array) -> BoolArray:
     # The same rough box every public implementation uses, so results agree with them.
     return (lon < 72.004) | (lon > 137.8347) | (lat < 0.8293) | (lat > 55.8271)
 
@@ -138,7 +141,7 @@ _CONVERTERS = {
 }
 
 
-def convert_geometries(geoms: Array, source: str, target: str) -> Array:
+def convert_geometries(geoms: GeometryArray, source: str, target: str) -> GeometryArray:
     """Convert an array of shapely geometries (lon/lat degrees) between offset systems.
 
     ``source`` and ``target`` are ``"wgs84"`` (also meaning CGCS2000), ``"gcj02"`` or ``"bd09"``.
@@ -164,4 +167,5 @@ def convert_geometries(geoms: Array, source: str, target: str) -> Array:
 
 def offset_geometry(geom: Geometry, source: str, target: str) -> Geometry:
     """One-geometry form of :func:`convert_geometries`."""
-    return convert_geometries(np.array([geom], dtype=object), source, target)[0]
+    converted: Geometry = convert_geometries(np.array([geom], dtype=object), source, target)[0]
+    return converted

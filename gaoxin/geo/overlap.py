@@ -30,12 +30,13 @@ import pandas as pd
 import shapely
 
 from .area import ellipsoidal_area
+from .arrays import BoolArray, GeometryArray, IntArray
 from .clip import intersection_area
 from .containment import certainly_inside
 from .parallel import THREADS, chunked, chunked_by_owner, query_pairs
 
 
-def _polygonal(geoms: np.ndarray) -> np.ndarray:
+def _polygonal(geoms: GeometryArray) -> GeometryArray:
     """Keep only the polygonal part of each geometry (intersections may add lines/points)."""
     out = geoms.copy()
     types = shapely.get_type_id(out)
@@ -47,7 +48,8 @@ def _polygonal(geoms: np.ndarray) -> np.ndarray:
     return out
 
 
-def subdivide(geoms: np.ndarray, max_vertices: int = 256) -> tuple[np.ndarray, np.ndarray]:
+def subdivide(geoms: GeometryArray, max_vertices: int = 256
+              ) -> tuple[GeometryArray, IntArray]:
     """Split polygons into pieces of at most ``max_vertices`` vertices by halving their bbox.
 
     Returns the pieces and, for each, the position of the polygon it came from. The pieces
@@ -88,7 +90,7 @@ def subdivide(geoms: np.ndarray, max_vertices: int = 256) -> tuple[np.ndarray, n
         np.concatenate(done_s) if done_s else np.zeros(0, dtype=int))
 
 
-def _positions(values: np.ndarray, n: int) -> np.ndarray:
+def _positions(values: IntArray, n: int) -> IntArray:
     """Sorted distinct values of an index array (a mask is cheaper than np.unique)."""
     mask = np.zeros(n, dtype=bool)
     mask[values] = True
@@ -99,7 +101,7 @@ def _positions(values: np.ndarray, n: int) -> np.ndarray:
 class Overlap:
     """Result of :func:`overlap`: what of each A lies inside B, and the pieces."""
 
-    inside: np.ndarray        # per A: True when wholly inside one B feature
+    inside: BoolArray         # per A: True when wholly inside one B feature
     pieces: gpd.GeoDataFrame | pd.DataFrame  # a_pos, b_pos, and geometry or planar_m2
     n_a: int
 
@@ -225,8 +227,8 @@ def overlap(
     return Overlap(inside, result, len(ga))
 
 
-def _overlap_areas(ga: np.ndarray, pa: np.ndarray, pb: np.ndarray, pieces: np.ndarray,
-                   inside_pairs: pd.DataFrame, inside: np.ndarray, n_b: int,
+def _overlap_areas(ga: GeometryArray, pa: IntArray, pb: IntArray, pieces: GeometryArray,
+                   inside_pairs: pd.DataFrame, inside: BoolArray, n_b: int,
                    keep_whole: bool, threads: int) -> Overlap:
     """The pieces as planar areas: pieces of one B partition it, so their areas add up."""
     area = intersection_area(ga[pa], pieces, threads=threads)
@@ -244,7 +246,8 @@ def _overlap_areas(ga: np.ndarray, pa: np.ndarray, pb: np.ndarray, pieces: np.nd
     return Overlap(inside, frame, len(ga))
 
 
-def area_inside(a: gpd.GeoSeries, b: gpd.GeoSeries, **kwargs: object) -> pd.Series:
+def area_inside(a: gpd.GeoSeries, b: gpd.GeoSeries, *, max_vertices: int = 256,
+                threads: int = THREADS, b_disjoint: bool = False) -> pd.Series:
     """Ellipsoidal area (m²) of each A inside the union of B; overlapping Bs count once.
 
     Examples
@@ -255,8 +258,9 @@ def area_inside(a: gpd.GeoSeries, b: gpd.GeoSeries, **kwargs: object) -> pd.Seri
     >>> round(float(area_inside(a, b).iloc[0]), 3)   # half the square, counted once
     5000.0
     """
-    result = overlap(a, b, **kwargs)  # type: ignore[arg-type]
+    result = overlap(a, b, max_vertices=max_vertices, threads=threads, b_disjoint=b_disjoint)
     pieces = result.pieces
+    assert isinstance(pieces, gpd.GeoDataFrame)  # overlap() keeps geometries by default
     values = np.zeros(len(a))
     if len(pieces):
         multi = pieces.groupby("a_pos")["b_pos"].transform("nunique") > 1
@@ -269,5 +273,6 @@ def area_inside(a: gpd.GeoSeries, b: gpd.GeoSeries, **kwargs: object) -> pd.Seri
             values[merged.index.to_numpy()] += ellipsoidal_area(merged.geometry).to_numpy()
     whole = np.flatnonzero(result.inside)
     if len(whole):
-        values[whole] = ellipsoidal_area(a.iloc[whole]).to_numpy()
+        # types-geopandas types GeoSeries.iloc as a plain Series; it is a GeoSeries.
+        values[whole] = ellipsoidal_area(a.iloc[whole]).to_numpy()  # type: ignore[arg-type]
     return pd.Series(values, index=a.index, name="area_inside_m2")

@@ -6,8 +6,15 @@ import itertools
 import os
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
+from typing import Literal, TypeAlias, TypeVar
 
 import numpy as np
+import shapely
+
+Job = TypeVar("Job")
+# The predicates STRtree.query accepts.
+TreePredicate: TypeAlias = Literal["intersects", "within", "contains", "overlaps", "crosses",
+                                   "touches", "covers", "covered_by", "contains_properly"]
 
 THREADS = max(1, min(os.cpu_count() or 1, 4))
 _MIN_CHUNK = 20_000
@@ -71,7 +78,7 @@ def chunked_by_owner(func: Callable[..., np.ndarray], owner: np.ndarray, n_owner
     return out
 
 
-def scatter_jobs(solve: Callable[[tuple], tuple[np.ndarray, np.ndarray]], jobs: list[tuple],
+def scatter_jobs(solve: Callable[[Job], tuple[np.ndarray, np.ndarray]], jobs: list[Job],
                  out: np.ndarray, threads: int = THREADS) -> np.ndarray:
     """Run ``solve(job) -> (positions, values)`` for each job and write values into ``out``.
 
@@ -94,7 +101,7 @@ def scatter_jobs(solve: Callable[[tuple], tuple[np.ndarray, np.ndarray]], jobs: 
     return out
 
 
-def query_pairs(tree: object, geoms: np.ndarray, *, predicate: str | None = None,
+def query_pairs(tree: shapely.STRtree, geoms: np.ndarray, *, predicate: TreePredicate | None = None,
                 threads: int = THREADS) -> tuple[np.ndarray, np.ndarray]:
     """``tree.query(geoms)`` as (input positions, tree positions), over threads.
 
@@ -111,13 +118,13 @@ def query_pairs(tree: object, geoms: np.ndarray, *, predicate: str | None = None
     """
     n = len(geoms)
     if threads <= 1 or n < 2 * _MIN_CHUNK:
-        found = tree.query(geoms, predicate=predicate)  # type: ignore[attr-defined]
-        return found[0], found[1]
+        pairs = tree.query(geoms, predicate=predicate)
+        return pairs[0], pairs[1]
     bounds = np.linspace(0, n, 4 * threads + 1).astype(int)
     spans = list(itertools.pairwise(bounds))
     with ThreadPoolExecutor(threads) as pool:
         found = list(pool.map(
-            lambda s: tree.query(geoms[s[0]:s[1]], predicate=predicate),  # type: ignore[attr-defined]
+            lambda s: tree.query(geoms[s[0]:s[1]], predicate=predicate),
             spans))
     return (np.concatenate([f[0] + s[0] for f, s in zip(found, spans, strict=True)]),
             np.concatenate([f[1] for f in found]))

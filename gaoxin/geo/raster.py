@@ -4,15 +4,16 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-import numpy as np
 from affine import Affine
 from pyproj import CRS
+
+from .arrays import FloatArray
 
 
 @dataclass(frozen=True)
 class Raster:
     """Values (float, NaN where nodata), their affine transform and CRS."""
 
-    values: np.ndarray
+    values: FloatArray
     transform: Affine
     crs: CRS
