@@ -21,7 +21,7 @@ FLOORS: dict[str, int] = {
     "gaoxin.workflows": 6,
     "gaoxin.demo": 7,
     "gaoxin.cli": 8,
-    "gaoxin": 9,
+    "gaoxin": 9, "gaoxin.api": 9,
 }
 
 
