@@ -88,7 +88,9 @@ def read_layer(path: str | Path, kind: str | None = None, *, layer: str | None =
     path = Path(path)
     if kind is not None:
         source = LayerSource(kind, path, layer, crs, encoding, {}, None)
-        return load_vector_layer(source, kind).frame
+        frame = load_vector_layer(source, kind).frame
+        assert isinstance(frame, gpd.GeoDataFrame)  # a vector kind's loader returns geometry
+        return frame
     gdf, _ = read_source(path, layer=layer, crs=crs, encoding=encoding)
     return repair_geometries(gdf)[0]
 
