@@ -89,7 +89,9 @@ def read_layer(path: str | Path, kind: str | None = None, *, layer: str | None =
     if kind is not None:
         source = LayerSource(kind, path, layer, crs, encoding, {}, None)
         frame = load_vector_layer(source, kind).frame
-        assert isinstance(frame, gpd.GeoDataFrame)  # a vector kind's loader returns geometry
+        if not isinstance(frame, gpd.GeoDataFrame):
+            raise InputError(f"layer kind {kind!r} is a table, not a map layer", file=path,
+                             fix="read tables through a workspace (load_layers)")
         return frame
     gdf, _ = read_source(path, layer=layer, crs=crs, encoding=encoding)
     return repair_geometries(gdf)[0]
