@@ -117,7 +117,7 @@ def check(
     Exits 2 when a layer is refused (a blocking problem).
     """
     from .layers.workspace import load_workspace
-    from .report.labels import CHECK_LABELS
+    from .report.labels import CHECK_LABELS, bilingual
     from .workflows.check import check_rows
 
     _lang_ok(lang)
@@ -133,7 +133,7 @@ def check(
             table.add_column(col, overflow="fold")
         for r in rows:
             status = str(r["status"])
-            name = r["label_zh"] if lang == "zh" else r["label_en"]
+            name = bilingual(str(r["label_zh"]), str(r["label_en"]), lang)
             table.add_row(f"{name} ({r['kind']})",
                           Text(labels["status"][status], style=_STATUS_STYLE[status]),
                           str(r["features"]), str(r["crs"]), str(r["encoding"]), str(r["notes"]))
@@ -322,7 +322,8 @@ def expansion(
     # a province-wide GeoPackage takes seconds to hash.
     hashing = digests_in_background([request, *workspace_paths(workspace)])
     from .layers.workspace import load_workspace
-    from .workflows.expansion import STATUS_ZH, run_expansion
+    from .report.labels import bilingual, label
+    from .workflows.expansion import run_expansion
 
     ws = load_workspace(workspace)
     run = run_expansion(request, zone, out_dir, ws, crs=crs, encoding=encoding,
@@ -332,10 +333,10 @@ def expansion(
         table.add_column(col, overflow="fold")
     colours = {"pass": "green", "fail": "bold red", "warn": "dark_orange", "info": "cyan"}
     for c in run.result.checks:
-        label = STATUS_ZH[c.status] if lang == "zh" else c.status
-        table.add_row(c.title_zh if lang == "zh" else c.title_en,
-                      f"[{colours[c.status]}]{label}", c.message_zh if lang == "zh"
-                      else c.message_en)
+        status = label(f"status.{c.status}", lang)
+        table.add_row(bilingual(c.title_zh, c.title_en, lang),
+                      f"[{colours[c.status]}]{status}",
+                      bilingual(c.message_zh, c.message_en, lang))
     out.print(table)
     out.print(f"wrote {out_dir}/ (report.html, map.html, summary.json, conflicts.gpkg, "
               f"checks.xlsx, request_cgcs2000_gk.txt) in {run.summary['timings']['total_s']} s")
@@ -430,16 +431,17 @@ def intensity(
     low_efficiency/ to --out.
     """
     from .layers.workspace import load_workspace
+    from .report.labels import label
     from .workflows.intensity import run_intensity
 
     _lang_ok(lang)
     run = _kept(run_intensity(load_workspace(workspace), out_dir, lang=lang,
                               offline=offline))
-    table = Table(title="开发区土地集约利用评价" if lang == "zh" else "Land-intensity evaluation")
+    table = Table(title=label("title.intensity_table", lang))
     for col in ("zone", "type", "score", "left out"):
         table.add_column(col)
     for z, info in run.summary["zones"].items():  # type: ignore[union-attr]
-        table.add_row(z, info["zone_type_zh"] if lang == "zh" else info["zone_type"],
+        table.add_row(z, label(f"zone_type.{info['zone_type']}", lang),
                       str(info["score"]), ", ".join(info["left_out"]))
     out.print(table)
     out.print(f"wrote {out_dir}/ (summary.json, results.gpkg, intensity.xlsx, map.html, "

@@ -12,7 +12,7 @@ import os
 import folium
 
 from ..errors import InputError
-from ..report.labels import TEXT
+from ..report.labels import TEXT, locale
 
 BASEMAPS = ("tianditu", "osm", "amap", "none")
 
@@ -89,7 +89,7 @@ def add_basemap(m: folium.Map, basemap: str, lang: str,
         tile("https://tile.openstreetmap.org/{z}/{x}/{y}.png", t["osm"],
              "&copy; OpenStreetMap contributors")
     elif basemap == "amap":
-        tile(_AMAP.format(lang="zh_cn" if lang == "zh" else "en"), t["amap"], "&copy; 高德 AMap",
+        tile(_AMAP.format(lang=locale("amap", lang)), t["amap"], "&copy; 高德 AMap",
              subdomains="1234")
         tile(_AMAP_IMG, t["amap_img"], "&copy; 高德 AMap", subdomains="1234", show=False)
     return added

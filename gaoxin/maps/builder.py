@@ -30,6 +30,7 @@ from ..geo.area import area_table
 from ..geo.offsets import convert_geometries
 from ..kinds import KINDS
 from ..layers.write import write_text
+from ..report import labels as catalogue
 from ..report.labels import AREA_DECIMALS, TEXT, column_label, layer_label
 from ..report.symbology import kind_style
 from . import assets
@@ -259,7 +260,7 @@ def _layer_payload(lyr: MapLayer, index: int, basemap: str,
     columns = []
     for c in cols:
         enc = encode_column(frame[c], decimals=AREA_DECIMALS.get(c),
-                            yes_no=("是", "否") if lang == "zh" else ("yes", "no"))
+                            yes_no=(catalogue.label("yes", lang), catalogue.label("no", lang)))
         columns.append({"name": c, "label": column_label(c, lyr.kind, lang), **enc})
     payload = {
         "id": f"L{index}", "name": name, "kind": lyr.kind, "n": len(frame),
@@ -346,7 +347,7 @@ def build_map(layers: Sequence[MapLayer], *, basemap: str = "none", lang: str = 
     Fullscreen(title=text["fullscreen"], title_cancel=text["exit_fullscreen"]).add_to(m)
     MeasureControl(primary_length_unit="meters", primary_area_unit="sqmeters",
                    secondary_area_unit="hectares",
-                   localization="cn" if lang == "zh" else "en").add_to(m)
+                   localization=catalogue.locale("measure", lang)).add_to(m)
     notes = [text["gcj02"]] if basemap == "amap" else []
     ui = {"lang": lang, "title": title, "legend": legend, "notes": notes,
           "tiles": [t.get_name() for t in tiles], "search": True,

@@ -1,59 +1,343 @@
 """Labels: every word a user reads, in Chinese and English, with units — one catalogue.
 
-Column labels, layer names, check statuses, conflict layers and the map's own words.
+Two tables, both keyed by stable identifiers:
+
+- :data:`LABELS` — words and phrases (map UI, layer names, sheet names, headings, titles,
+  statuses), looked up with :func:`label`. Text with numbers or names inside is a format
+  template: ``label("demo.n_layers", lang).format(n=3)``.
+- :data:`COLUMNS` — the label and unit of every canonical and result column, looked up with
+  :func:`column`. A column has one label wherever it appears: workbook header, map popup,
+  legend caption. A key ``"rows.column"`` (``"zones.plot_ratio"``) gives the label a column
+  has in a table whose rows are of that kind, where the same name means something else
+  (a zone's 综合容积率 against a parcel's 容积率); a plain key is the label everywhere else.
+
+This module is the only place that chooses between a Chinese and an English text.
 """
 
 from __future__ import annotations
 
-from ..analysis import per_mu
+from ..analysis import intensity, per_mu
 from ..kinds import KINDS
 
-TEXT: dict[str, dict[str, str]] = {
-    "zh": {
-        "legend": "图例", "search": "搜索地块/园区编号", "notFound": "未找到",
-        "basemapOffline": "底图无法加载（无网络或离线），已显示为纯色背景",
-        "gcj02": "叠加图层已转换为 GCJ-02 坐标，以与高德底图对齐",
-        "nodata": "无数据", "layers": "图层", "result": "分析结果", "layer": "图层",
-        "vec": "天地图 矢量", "img": "天地图 影像", "osm": "OpenStreetMap",
-        "amap": "高德地图", "amap_img": "高德 影像", "fullscreen": "全屏",
-        "exit_fullscreen": "退出全屏", "highlight": "重点",
-    },
-    "en": {
-        "legend": "Legend", "search": "Search parcel / zone id", "notFound": "Not found",
-        "basemapOffline": "Basemap unavailable (no network or offline): plain background shown",
-        "gcj02": "Overlays shifted to GCJ-02 to line up with the AMap basemap",
-        "nodata": "No data", "layers": "Layers", "result": "Results", "layer": "Layer",
-        "vec": "Tianditu vector", "img": "Tianditu imagery", "osm": "OpenStreetMap",
-        "amap": "AMap", "amap_img": "AMap imagery", "fullscreen": "Full screen",
-        "exit_fullscreen": "Exit full screen", "highlight": "highlighted",
-    },
+LANGS = ("zh", "en")
+
+# Units in Chinese and English; a Chinese label reads 面积(亩), an English one Area (mu).
+UNITS: dict[str, tuple[str, str]] = {
+    "亩": ("亩", "mu"), "公顷": ("公顷", "ha"), "m²": ("m²", "m²"), "m": ("m", "m"),
+    "%": ("%", "%"), "万元": ("万元", "10k CNY"), "万元/亩": ("万元/亩", "10k CNY/mu"),
+    "万元/公顷": ("万元/公顷", "10k CNY/ha"), "万元/人": ("万元/人", "10k CNY/person"),
+    "万元/吨标准煤": ("万元/吨标准煤", "10k CNY/tce"), "吨标准煤": ("吨标准煤", "tce"),
+    "人": ("人", "persons"), "人/公顷": ("人/公顷", "persons/ha"), "比值": ("比值", "ratio"),
+}
+
+LABELS: dict[str, tuple[str, str]] = {
+    # The map page's own words (keys without a dot are those the page script reads).
+    "map.legend": ("图例", "Legend"),
+    "map.search": ("搜索地块/园区编号", "Search parcel / zone id"),
+    "map.notFound": ("未找到", "Not found"),
+    "map.basemapOffline": ("底图无法加载（无网络或离线），已显示为纯色背景",
+                           "Basemap unavailable (no network or offline): plain background shown"),
+    "map.gcj02": ("叠加图层已转换为 GCJ-02 坐标，以与高德底图对齐",
+                  "Overlays shifted to GCJ-02 to line up with the AMap basemap"),
+    "map.nodata": ("无数据", "No data"), "map.layers": ("图层", "Layers"),
+    "map.result": ("分析结果", "Results"), "map.layer": ("图层", "Layer"),
+    "map.vec": ("天地图 矢量", "Tianditu vector"), "map.img": ("天地图 影像", "Tianditu imagery"),
+    "map.osm": ("OpenStreetMap", "OpenStreetMap"), "map.amap": ("高德地图", "AMap"),
+    "map.amap_img": ("高德 影像", "AMap imagery"), "map.fullscreen": ("全屏", "Full screen"),
+    "map.exit_fullscreen": ("退出全屏", "Exit full screen"),
+    "map.highlight": ("重点", "highlighted"),
+    "map.north": ("北", "N"),
+    "yes": ("是", "yes"), "no": ("否", "no"),
+    "with_unit": ("{name}({unit})", "{name} ({unit})"),
+    # Layers an analysis draws that are not input kinds.
+    "layer.result": ("分析结果", "Results"), "layer.conflicts": ("冲突部分", "Conflicts"),
+    "layer.applicant_zone": ("申请开发区", "Applicant zone"),
+    "layer.requested_area": ("扩区申请范围", "Requested area"),
+    "layer.intensity_score": ("集约度分值", "Intensity score"),
+    "layer.zone_type": ("评价类型", "Zone type"),
+    "layer.low_efficiency": ("低效用地", "Low-efficiency land"),
+    "layer.per_mu_class": ("亩均评价类别", "Per-mu class"),
+    "layer.per_mu_tax": ("亩均税收", "Tax per mu"),
+    "layer.parcel_plot_ratio": ("地块容积率", "Parcel plot ratio"),
+    "layer.lowest_n": ("(最低 {n:,} 宗)", " (lowest {n:,})"),
+    "layer.parcels_to_check": ("需关注地块(不达标/无法计算)",
+                               "Parcels to check (below minimum / not computable)"),
+    # The constraint a piece of an expansion request conflicts with.
+    "conflict.redline": ("生态保护红线冲突", "Red-line conflicts"),
+    "conflict.farmland": ("永久基本农田冲突", "Farmland conflicts"),
+    "conflict.dev_boundary_outside": ("城镇开发边界外部分", "Outside the development boundary"),
+    "conflict.other_zones": ("与其他开发区/园区重叠", "Overlap with other zones/parks"),
+    # Statuses of a check, verdicts of a request.
+    "status.pass": ("通过", "pass"), "status.fail": ("不通过", "fail"),
+    "status.warn": ("提示", "warn"), "status.info": ("说明", "info"),
+    "verdict.pass": ("通过", "pass"), "verdict.warn": ("通过(有提示)", "warn"),
+    "verdict.fail": ("不通过", "fail"),
+    # Why a parcel is on the low-efficiency list.
+    "reason.idle": ("闲置土地", "Idle land"),
+    "reason.low_far_low_tax": ("容积率低于控制值且亩均税收低于阈值",
+                               "Plot ratio below the minimum and tax per mu below the threshold"),
+    # Sheet names of the workbooks.
+    "sheet.checks": ("检查结论", "Checks"), "sheet.conflicts": ("冲突图斑", "Conflicts"),
+    "sheet.details": ("明细", "Details"), "sheet.rules": ("规则", "Rules"),
+    "sheet.evaluation": ("评价结果", "Evaluation"),
+    "sheet.benchmarks": ("全国对比", "National benchmarks"),
+    "sheet.weights": ("权重与理想值(默认⚙)", "Weights & ideals (defaults)"),
+    "sheet.low_efficiency": ("低效用地清单", "Low-efficiency land"),
+    "sheet.summary": ("汇总", "Summary"), "sheet.enterprises": ("企业", "Enterprises"),
+    "sheet.parcels": ("地块", "Parcels"), "sheet.zones": ("园区汇总", "Zones"),
+    "sheet.below_minimum": ("容积率不达标工业地块", "Below minimum"),
+    "sheet.not_computable": ("无法计算地块", "Not computable"),
+    "sheet.minimum_table": ("控制指标表", "Minimum table"),
+    "sheet.all_parcels": ("全部地块", "All parcels"),
+    "sheet.zone_areas": ("高新区", "High-tech zones"), "sheet.park_areas": ("园区", "Parks"),
+    # The per-mu summary sheet.
+    "per_mu.item": ("项目", "item"), "per_mu.value": ("值", "value"),
+    "per_mu.rule_set": ("评价规则", "rule set"), "per_mu.class": ("{c} 类", "class {c}"),
+    # Titles of maps, reports and overview drawings.
+    "title.expansion_map": ("扩区审核 — {zone}", "Expansion check — {zone}"),
+    "title.expansion_report": ("扩区审核报告", "Expansion check report"),
+    "title.request_detail": ("申请范围详图", "Request detail"),
+    "title.context": ("区位总览", "Context"),
+    "title.intensity": ("开发区土地集约利用评价", "Development-zone land-intensity evaluation"),
+    "title.intensity_table": ("开发区土地集约利用评价", "Land-intensity evaluation"),
+    "title.low_efficiency": ("低效用地(腾笼换鸟)", "Low-efficiency land"),
+    "title.per_mu": ("亩均论英雄 — {rule_set}", "Per-mu evaluation — {rule_set}"),
+    "title.plot_ratio": ("容积率与建筑系数", "Plot ratio and building coverage"),
+    # The workspace check (HTML report and terminal table).
+    "check.title": ("工作区检查", "Workspace check"),
+    "check.verdict_ok": ("全部图层可用", "every layer is usable"),
+    "check.verdict_bad": ("存在阻断问题", "blocking problems"),
+    "check.workspace": ("工作区", "Workspace"), "check.crs": ("工作坐标系", "Working CRS"),
+    "check.layer": ("图层", "Layer"), "check.status": ("状态", "Status"),
+    "check.features": ("要素数", "Features"), "check.crs_short": ("坐标系", "CRS"),
+    "check.encoding": ("编码", "Encoding"), "check.notes": ("说明", "Notes"),
+    "check.file": ("文件", "File"),
+    "check.ok": ("正常", "ok"), "check.fixed": ("已修复", "fixed"),
+    "check.warning": ("警告", "warning"), "check.refused": ("拒绝", "refused"),
+    # The demo index.
+    "demo.title": ("gaoxin 示例成果", "gaoxin demo results"),
+    "demo.sample_workspace": ("示例工作区", "Sample workspace"),
+    "demo.sample_workspace_text": (
+        "成都西南的模拟数据(CGCS2000),由 gaoxin 生成;可作为自己数据的模板。",
+        "Simulated data south-west of Chengdu (CGCS2000), generated by gaoxin; a template "
+        "for your own data."),
+    "demo.layer_list": ("图层清单与字段映射", "layer list and field mappings"),
+    "demo.check_report": ("gaoxin check 报告", "gaoxin check report"),
+    "demo.n_layers": ("{n} 个图层", "{n} layers"),
+    "demo.areas": ("面积", "Areas"),
+    "demo.areas_table": ("高新区与园区面积 (m², 公顷, 亩)", "Zone and park areas (m², ha, mu)"),
+    "demo.maps": ("地图", "Maps"),
+    "demo.all_layers": ("全部图层总览(离线可用)", "All layers (works offline)"),
+    "demo.expansion": ("扩区审核", "Expansion requests"),
+    "demo.expansion_text": ("两个示例申请:一个干净,一个占用生态保护红线与永久基本农田。",
+                            "Two sample requests: one clean, one crossing red line and "
+                            "farmland."),
+    "demo.report": ("报告", "report"), "demo.request_map": ("{name} 地图", "{name} map"),
+    "demo.land": ("土地集约利用", "Land-use intensity"),
+    "demo.land_text": (
+        "容积率与建筑系数、亩均论英雄分类(四川2022规则)、开发区土地集约利用评价"
+        "(权重与理想值为项目默认 ⚙)、低效用地清单。",
+        "Plot ratio and coverage, per-mu classes (Sichuan 2022 rules), zone land-intensity "
+        "evaluation (default ⚙ weights and ideals), low-efficiency land list."),
+    "demo.plot_ratio_map": ("容积率地图", "Plot-ratio map"),
+    "demo.n_parcels": ("{n} 宗地块", "{n} parcels"),
+    "demo.plot_ratio_tables": ("容积率表 (Excel)", "Plot-ratio tables"),
+    "demo.per_mu_map": ("亩均评价类别地图", "Per-mu class map"),
+    "demo.per_mu_tables": ("亩均评价表 (Excel)", "Per-mu tables"),
+    "demo.intensity_map": ("集约利用评价地图", "Zone evaluation map"),
+    "demo.intensity_tables": ("集约利用评价表与全国对比 (Excel)",
+                              "Evaluation and national benchmarks"),
+    "demo.low_efficiency_map": ("低效用地地图", "Low-efficiency land map"),
+    "demo.low_efficiency_list": ("低效用地清单 (Excel)", "Low-efficiency land list"),
+    # Evaluation types of a development zone.
+    **{f"zone_type.{k}": v for k, v in intensity.ZONE_TYPES.items()},
 }
 
 
-AREA_LABELS: dict[str, dict[str, str]] = {
-    "zh": {"area_mu": "面积(亩)", "area_ha": "面积(公顷)", "area_m2": "面积(m²)"},
-    "en": {"area_mu": "Area (mu)", "area_ha": "Area (ha)", "area_m2": "Area (m²)"},
+def _field_en(kind: str, name: str) -> str:
+    """English label of a canonical field, without its unit."""
+    return _FIELD_EN.get(f"{kind}.{name}") or _FIELD_EN.get(name) or \
+        name.replace("_", " ").capitalize()
+
+
+# English labels of canonical fields where the field name does not read as one.
+_FIELD_EN = {
+    "approved_area_ha": "Approved area", "energy_tce": "Energy use", "industry_std": "Code version",
+    "parcels.zone_id": "Zone", "rd_spend": "R&D spending",
+    "planned_far_min": "Minimum plot ratio (planned)",
+    "planned_far_max": "Maximum plot ratio (planned)",
+}
+
+
+def _indicator_columns() -> dict[str, tuple[str, str, str]]:
+    out: dict[str, tuple[str, str, str]] = {}
+    for k, (zh, en, unit, _) in intensity.INDICATOR_LABELS.items():
+        out[k] = (zh, en, unit)
+        out[f"s_{k}"] = (f"{zh}标准化值", f"{en} (standardised)", "")
+    for k, (zh, en, unit, *_) in per_mu.INDICATORS.items():
+        out[k] = (zh, en, unit)
+        out[f"score_{k}"] = (f"{zh}得分", f"{en} score", "")
+    return out
+
+
+# Column -> (label_zh, label_en, unit). Built from the canonical fields of gaoxin.kinds
+# ("kind.field"), the indicators of the analyses, and the result columns below.
+COLUMNS: dict[str, tuple[str, str, str]] = {
+    **{f"{k}.{f.name}": (f.label_zh, _field_en(k, f.name), f.unit)
+       for k, kind in KINDS.items() for f in kind.fields},
+    **_indicator_columns(),
+    # Areas, computed for every polygon layer.
+    "area_m2": ("面积", "Area", "m²"), "area_ha": ("面积", "Area", "公顷"),
+    "area_mu": ("面积", "Area", "亩"),
+    # Plot ratio and industrial control, per parcel.
+    "far": ("容积率", "Plot ratio", ""), "plot_ratio": ("容积率", "Plot ratio", ""),
+    "parcel_area_m2": ("用地面积", "Area", "m²"),
+    "floor_area_m2": ("建筑面积", "Floor area", "m²"),
+    "footprint_m2": ("建筑基底面积", "Footprint", "m²"),
+    "plot_ratio_known": ("容积率(已知层数部分,下限)", "Plot ratio (known floors, lower bound)",
+                         ""),
+    "building_coverage": ("建筑系数", "Building coverage", "%"),
+    "unknown_floors": ("层数与高度均缺失的建筑数", "Buildings with neither floors nor height", ""),
+    "computable": ("可计算", "Computable", ""), "industrial": ("工业地块", "Industrial", ""),
+    "far_min": ("容积率控制值", "Minimum plot ratio", ""),
+    "far_ok": ("容积率达标", "Plot ratio ok", ""),
+    "coefficient_ok": ("建筑系数达标(≥30%)", "Coverage ok (≥30 %)", ""),
+    "admin_share": ("行政办公比重", "Admin share", "%"),
+    "admin_ok": ("行政办公达标(≤7%)", "Admin ok (≤7 %)", ""),
+    # Per zone (the plot-ratio summary and the land-intensity evaluation).
+    "zones.parcels": ("地块数", "Parcels", ""),
+    "zones.parcels_unknown": ("无法计算地块数", "Not computable", ""),
+    "zones.area_m2": ("总面积", "Area", "m²"), "built_m2": ("已建成面积", "Built", "m²"),
+    "industrial_m2": ("工业用地面积", "Industrial", "m²"),
+    "industrial_floor_area_m2": ("工业建筑面积", "Industrial floor area", "m²"),
+    "industrial_footprint_m2": ("工业建筑基底", "Industrial footprint", "m²"),
+    "total_ha": ("总面积", "Total area", "公顷"), "built_ha": ("已建成面积", "Built", "公顷"),
+    "ready_ha": ("已达到供地条件面积", "Ready for supply", "公顷"),
+    "not_ready_ha": ("未达到供地条件面积", "Not ready for supply", "公顷"),
+    "unbuildable_ha": ("不可建设面积", "Unbuildable", "公顷"),
+    "unknown_status_ha": ("土地状态不明面积", "Status unknown", "公顷"),
+    "supplied_ha": ("已供应面积", "Supplied", "公顷"), "idle_ha": ("闲置土地面积", "Idle", "公顷"),
+    "industrial_ha": ("工业用地面积", "Industrial", "公顷"),
+    "high_tech_ha": ("高新技术产业用地面积", "High-tech industry", "公顷"),
+    "floor_area_ha": ("建筑面积", "Floor area", "公顷"),
+    "residential_ha": ("住宅用地面积", "Residential", "公顷"),
+    "residential_rate": ("住宅用地率", "Residential share", ""),
+    "population": ("人口", "Population", "人"),
+    "zone_type": ("评价类型代码", "Zone type code", ""),
+    "zone_type_label": ("类型", "Type", ""), "score": ("集约度分值", "Score", ""),
+    "zones.plot_ratio": intensity.INDICATOR_LABELS["plot_ratio"][:3],
+    # Per enterprise and per parcel of the 亩均 evaluation.
+    "land_mu": ("用地", "Land", "亩"), "enterprises.score": ("综合得分", "Score", ""),
+    "class": ("类别", "Class", ""),
+    "enterprises.reason": ("未参评原因", "Not evaluated because", ""),
+    "parcel_ids": ("地块", "Parcels", ""), "enterprises.parcels": ("地块数", "Parcel count", ""),
+    "enterprises.zone_id": ("所属园区", "Zone", ""), "evaluated": ("参评", "Evaluated", ""),
+    "firms": ("企业数", "Enterprises", ""), "main_enterprise": ("主要企业", "Main enterprise", ""),
+    "revenue": ("营业收入", "Revenue", "万元"), "tax": ("税收", "Tax", "万元"),
+    # Low-efficiency land.
+    "rank": ("排序", "Rank", ""), "reason_label": ("原因", "Reason", ""),
+    "densify_floor_m2": ("达到控制值尚缺建筑面积", "Floor area to reach minimum", "m²"),
+    "freed_mu": ("可腾退面积", "Land freed", "亩"),
+    # Expansion checks and conflicts.
+    "verdict": ("结论", "Verdict", ""), "grade": ("等级", "Grade", ""),
+    "reason": ("原因", "Reason", ""), "layer": ("图层", "Layer", ""),
+    "constraint": ("约束", "Constraint", ""), "patch_id": ("图斑编号", "Patch", ""),
+    "name": ("名称", "Name", ""),
+    "conflict_area_mu": ("冲突面积", "Conflict area", "亩"),
+    "conflict_area_ha": ("冲突面积", "Conflict area", "公顷"),
+    "checks.check": ("检查项", "check", ""), "checks.status": ("结论", "status", ""),
+    "checks.details": ("说明", "details", ""),
 }
 
 
 AREA_DECIMALS = {"area_mu": 2, "area_ha": 4, "area_m2": 1}
 
 
-# Common result columns of the analyses (label_zh, label_en, unit).
-RESULT_LABELS: dict[str, tuple[str, str, str]] = {
-    "far": ("容积率", "Plot ratio", ""), "plot_ratio": ("容积率", "Plot ratio", ""),
-    "building_coverage": ("建筑系数", "Building coverage", "%"),
-    "status": ("状态", "Status", ""), "verdict": ("结论", "Verdict", ""),
-    "class": ("类别", "Class", ""), "grade": ("等级", "Grade", ""),
-    "conflict_area_mu": ("冲突面积", "Conflict area", "亩"),
-    "conflict_area_ha": ("冲突面积", "Conflict area", "公顷"),
-    "output_per_mu": ("亩均产出", "Output per mu", "万元/亩"),
-    "tax_per_mu": ("亩均税收", "Tax per mu", "万元/亩"),
-    "revenue": ("营业收入", "Revenue", "万元"), "tax": ("税收", "Tax", "万元"),
-    "reason": ("原因", "Reason", ""), "layer": ("图层", "Layer", ""),
-    "constraint": ("约束", "Constraint", ""), "patch_id": ("图斑编号", "Patch", ""),
-    "area_m2": ("面积", "Area", "m²"),
-}
+def label(key: str, lang: str) -> str:
+    """A word or phrase of :data:`LABELS` in ``lang`` (``"zh"`` or ``"en"``).
+
+    Examples
+    --------
+    >>> label("sheet.rules", "zh"), label("sheet.rules", "en")
+    ('规则', 'Rules')
+    >>> label("demo.n_layers", "zh").format(n=3)
+    '3 个图层'
+    """
+    return LABELS[key][LANGS.index(lang)]
+
+
+# Locale codes third-party parts of the map take (tiles, the measure control), by language.
+LOCALES: dict[str, tuple[str, str]] = {"amap": ("zh_cn", "en"), "measure": ("cn", "en")}
+
+
+def locale(part: str, lang: str) -> str:
+    """The locale code ``part`` of the map takes for ``lang``.
+
+    Examples
+    --------
+    >>> locale("amap", "zh")
+    'zh_cn'
+    """
+    return LOCALES[part][LANGS.index(lang)]
+
+
+def bilingual(zh: str, en: str, lang: str) -> str:
+    """Of a text an analysis gives in both languages (a check's title), the one in ``lang``.
+
+    Examples
+    --------
+    >>> bilingual("面积", "Area", "en")
+    'Area'
+    """
+    return (zh, en)[LANGS.index(lang)]
+
+
+def unit_label(unit: str, lang: str) -> str:
+    """A unit in ``lang``: ``公顷`` reads ``ha`` in English.
+
+    Examples
+    --------
+    >>> unit_label("万元/亩", "en")
+    '10k CNY/mu'
+    """
+    return UNITS[unit][LANGS.index(lang)] if unit in UNITS else unit
+
+
+def column(name: str, lang: str, rows: str | None = None) -> str:
+    """Label of column ``name`` with its unit: ``面积(亩)``, ``Area (mu)``.
+
+    ``rows`` is the kind of the table's rows (``"parcels"``, ``"zones"``, ``"enterprises"``);
+    a canonical field of that kind has its own label (a parcel's ``zone_id`` is 所属园区). A
+    column the catalogue does not know (a field of the user's own) keeps its name.
+
+    Examples
+    --------
+    >>> column("area_mu", "zh"), column("area_mu", "en")
+    ('面积(亩)', 'Area (mu)')
+    >>> column("approved_area_ha", "zh", "zones"), column("approved_area_ha", "en", "zones")
+    ('核准面积(公顷)', 'Approved area (ha)')
+    >>> column("zone_id", "zh", "parcels"), column("plot_ratio", "zh", "zones")
+    ('所属园区', '综合容积率')
+    >>> column("population_2020", "zh")
+    'population_2020'
+    """
+    entry = COLUMNS.get(f"{rows}.{name}") or COLUMNS.get(name) or next(
+        (COLUMNS[f"{k}.{name}"] for k in KINDS if f"{k}.{name}" in COLUMNS), None)
+    if entry is None:
+        return name
+    text, unit = entry[LANGS.index(lang)], unit_label(entry[2], lang)
+    return label("with_unit", lang).format(name=text, unit=unit) if unit else text
+
+
+def column_label(name: str, kind: str | None, lang: str) -> str:
+    """Label of a column of a map layer of ``kind`` (an input kind, ``"result"`` or None).
+
+    Examples
+    --------
+    >>> column_label("parcel_id", "parcels", "en")
+    'Parcel id'
+    """
+    return column(name, lang, kind)
 
 
 def layer_label(kind: str | None, lang: str) -> str:
@@ -65,123 +349,35 @@ def layer_label(kind: str | None, lang: str) -> str:
     ('地块', 'Parcels')
     """
     if kind in KINDS:
-        return KINDS[kind].label_zh if lang == "zh" else KINDS[kind].label_en
-    if kind in RESULT_LAYERS:
-        return RESULT_LAYERS[kind][0 if lang == "zh" else 1]
-    return TEXT[lang]["layer"]
-
-
-# Layers an analysis draws that are not input kinds: (zh, en).
-RESULT_LAYERS: dict[str, tuple[str, str]] = {
-    "result": ("分析结果", "Results"),
-    "conflicts": ("冲突部分", "Conflicts"),
-}
-
-
-def column_label(column: str, kind: str | None, lang: str) -> str:
-    """Label of an attribute column, with its unit: ``面积(亩)``, ``核准面积(公顷)``.
-
-    Examples
-    --------
-    >>> column_label("area_mu", "parcels", "zh")
-    '面积(亩)'
-    >>> column_label("approved_area_ha", "zones", "zh")
-    '核准面积(公顷)'
-    >>> column_label("parcel_id", "parcels", "en")
-    'Parcel id'
-    """
-    if column in AREA_LABELS[lang]:
-        return AREA_LABELS[lang][column]
-    spec = next((f for k in ([kind] if kind in KINDS else list(KINDS))
-                 for f in KINDS[k].fields if f.name == column), None)
-    if column in RESULT_LABELS and (spec is None or kind not in KINDS):
-        zh, en, unit = RESULT_LABELS[column]
-        return with_unit(zh if lang == "zh" else en, unit)
-    if spec is not None:
-        name = spec.label_zh if lang == "zh" else column.replace("_", " ").capitalize()
-        return with_unit(name, spec.unit)
-    return column
+        return bilingual(KINDS[kind].label_zh, KINDS[kind].label_en, lang)
+    if f"layer.{kind}" in LABELS:
+        return label(f"layer.{kind}", lang)
+    return label("map.layer", lang)
 
 
 def with_unit(name: str, unit: str) -> str:
     return f"{name}({unit})" if unit else name
 
 
+def _by_lang(keys: dict[str, str]) -> dict[str, dict[str, str]]:
+    return {lang: {k: label(v, lang) for k, v in keys.items()} for lang in LANGS}
+
+
+# The map page's words by language, as the page script reads them.
+TEXT: dict[str, dict[str, str]] = _by_lang(
+    {k.removeprefix("map."): k for k in LABELS if k.startswith("map.")})
+
+_CHECK_STATUSES = ("ok", "fixed", "warning", "refused")
+
 # Labels of the check report (HTML and the terminal table), by language.
-CHECK_LABELS = {
-    "zh": {
-        "title": "gaoxin 示例成果",
-        "check_title": "工作区检查",
-        "headers": ["图层", "状态", "要素数", "坐标系", "编码", "说明", "文件"],
-        "status": {"ok": "正常", "fixed": "已修复", "warning": "警告", "refused": "拒绝"},
-        "verdict_ok": "全部图层可用", "verdict_bad": "存在阻断问题",
-        "workspace": "工作区", "crs": "工作坐标系",
-    },
-    "en": {
-        "title": "gaoxin demo results",
-        "check_title": "Workspace check",
-        "headers": ["Layer", "Status", "Features", "CRS", "Encoding", "Notes", "File"],
-        "status": {"ok": "ok", "fixed": "fixed", "warning": "warning", "refused": "refused"},
-        "verdict_ok": "every layer is usable", "verdict_bad": "blocking problems",
-        "workspace": "Workspace", "crs": "Working CRS",
-    },
-}
+CHECK_LABELS: dict[str, dict[str, object]] = {lang: {
+    "title": label("demo.title", lang), "check_title": label("check.title", lang),
+    "headers": [label(f"check.{k}", lang) for k in ("layer", "status", "features", "crs_short",
+                                                     "encoding", "notes", "file")],
+    "status": {s: label(f"check.{s}", lang) for s in _CHECK_STATUSES},
+    "verdict_ok": label("check.verdict_ok", lang), "verdict_bad": label("check.verdict_bad", lang),
+    "workspace": label("check.workspace", lang), "crs": label("check.crs", lang),
+} for lang in LANGS}
 
-
-STATUS_ZH = {"pass": "通过", "fail": "不通过", "warn": "提示", "info": "说明"}
-
-
-CONFLICT_LAYERS = {
-    "redline": ("生态保护红线冲突", "Red-line conflicts"),
-    "farmland": ("永久基本农田冲突", "Farmland conflicts"),
-    "dev_boundary_outside": ("城镇开发边界外部分", "Outside the development boundary"),
-    "other_zones": ("与其他开发区/园区重叠", "Overlap with other zones/parks"),
-}
-
-
-CONFLICT_COLUMNS = {"zh": ["约束", "图斑", "名称", "面积(m²)", "面积(公顷)", "面积(亩)"],
-                    "en": ["Constraint", "Patch", "Name", "Area (m²)", "Area (ha)", "Area (mu)"]}
-
-
-PARCEL_LABELS = {
-    "parcel_id": ("地块编号", "Parcel"), "zone_id": ("所属园区", "Zone"),
-    "status": ("土地状态", "Status"), "land_use": ("用地性质", "Land use"),
-    "parcel_area_m2": ("用地面积(m²)", "Area (m²)"), "area_mu": ("面积(亩)", "Area (mu)"),
-    "area_ha": ("面积(公顷)", "Area (ha)"), "floor_area_m2": ("建筑面积(m²)", "Floor area (m²)"),
-    "footprint_m2": ("建筑基底面积(m²)", "Footprint (m²)"),
-    "plot_ratio": ("容积率", "Plot ratio"),
-    "plot_ratio_known": ("容积率(已知层数部分,下限)", "Plot ratio (known floors, lower bound)"),
-    "building_coverage": ("建筑系数(%)", "Building coverage (%)"),
-    "unknown_floors": ("层数与高度均缺失的建筑数", "Buildings with neither floors nor height"),
-    "computable": ("可计算", "Computable"), "industrial": ("工业地块", "Industrial"),
-    "industry_code": ("行业代码", "Industry code"),
-    "industry_std": ("行业分类标准", "Code version"),
-    "far_min": ("容积率控制值", "Minimum plot ratio"), "far_ok": ("容积率达标", "Plot ratio ok"),
-    "coefficient_ok": ("建筑系数达标(≥30%)", "Coverage ok (≥30 %)"),
-    "admin_share": ("行政办公比重(%)", "Admin share (%)"),
-    "admin_ok": ("行政办公达标(≤7%)", "Admin ok (≤7 %)"),
-}
-
-
-ZONE_LABELS = {
-    "parcels": ("地块数", "Parcels"), "parcels_unknown": ("无法计算地块数", "Not computable"),
-    "area_m2": ("总面积(m²)", "Area (m²)"), "built_m2": ("已建成面积(m²)", "Built (m²)"),
-    "floor_area_m2": ("建筑面积(m²)", "Floor area (m²)"),
-    "footprint_m2": ("建筑基底面积(m²)", "Footprint (m²)"),
-    "industrial_m2": ("工业用地面积(m²)", "Industrial (m²)"),
-    "industrial_floor_area_m2": ("工业建筑面积(m²)", "Industrial floor area (m²)"),
-    "industrial_footprint_m2": ("工业建筑基底(m²)", "Industrial footprint (m²)"),
-    "plot_ratio": ("综合容积率", "Plot ratio"), "building_density": ("建筑密度(%)", "Density (%)"),
-    "industrial_plot_ratio": ("工业用地综合容积率", "Industrial plot ratio"),
-    "industrial_building_coefficient": ("工业用地建筑系数(%)", "Industrial coverage (%)"),
-}
-
-
-FIRM_LABELS = {
-    "enterprise_id": ("统一社会信用代码", "Enterprise id"), "name": ("企业名称", "Name"),
-    "industry_code": ("行业代码", "Industry code"), "land_mu": ("用地(亩)", "Land (mu)"),
-    "revenue": ("营业收入(万元)", "Revenue (10k CNY)"), "tax": ("税收(万元)", "Tax (10k CNY)"),
-    "score": ("综合得分", "Score"), "class": ("类别", "Class"),
-    "reason": ("未参评原因", "Not evaluated because"), "parcel_ids": ("地块", "Parcels"),
-    **{k: (f"{v[0]}({v[2]})", f"{v[1]} ({v[2]})") for k, v in per_mu.INDICATORS.items()},
-}
+# A check's status in Chinese (the expansion report's template reads it).
+STATUS_ZH = {s: label(f"status.{s}", "zh") for s in ("pass", "fail", "warn", "info")}

@@ -16,6 +16,7 @@ import numpy as np
 import shapely
 from markupsafe import Markup
 
+from . import labels as catalogue
 from .symbology import kind_style
 
 
@@ -138,6 +139,6 @@ def overview_svg(layers: list[SvgLayer], *, bounds: tuple[float, float, float, f
                f'fill="#333"/><text y="-4" font-size="11">{label}</text></g>')
     out.append(f'<g transform="translate({width - 25},45)"><path d="M0,-15 L6,5 L0,0 L-6,5 Z" '
                f'fill="#333"/><text x="-4" y="18" font-size="11">'
-               f'{"北" if lang == "zh" else "N"}</text></g>')
+               f'{catalogue.label("map.north", lang)}</text></g>')
     out.append("</svg>")
     return Markup("".join(out))

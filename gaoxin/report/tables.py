@@ -5,10 +5,21 @@ from __future__ import annotations
 import pandas as pd
 
 from ..analysis.ruleset import RuleSet
+from .labels import column
 
 
-def labelled(frame: pd.DataFrame, zh: bool, labels: dict[str, tuple[str, str]]) -> pd.DataFrame:
-    return frame.rename(columns={k: v[0 if zh else 1] for k, v in labels.items()})
+def labelled(frame: pd.DataFrame, lang: str, rows: str | None = None) -> pd.DataFrame:
+    """``frame`` with every column headed by its catalogue label in ``lang``.
+
+    ``rows`` is the kind of the rows (``"parcels"``, ``"zones"`` …), see
+    :func:`.labels.column`.
+
+    Examples
+    --------
+    >>> list(labelled(pd.DataFrame({"parcel_id": [], "area_mu": []}), "zh", "parcels").columns)
+    ['地块编号', '面积(亩)']
+    """
+    return frame.rename(columns={c: column(str(c), lang, rows) for c in frame.columns})
 
 
 def rules_sheet(*rules: RuleSet) -> pd.DataFrame:

@@ -34,7 +34,8 @@ from ..layers.workspace import Workspace
 from ..layers.write import output_run, write_geopackage, write_json
 from ..report.excel import write_excel
 from ..report.html import write_page
-from ..report.labels import CONFLICT_COLUMNS, CONFLICT_LAYERS, STATUS_ZH, layer_label
+from ..report.labels import STATUS_ZH, bilingual, column, label, layer_label
+from ..report.tables import labelled
 from ._common import Run, provenance
 
 
@@ -144,13 +145,12 @@ def _summary(result: expansion.ExpansionResult, rules: RuleSet, crs: CRS,
 
 
 def _checks_table(result: expansion.ExpansionResult, lang: str) -> pd.DataFrame:
-    zh = lang == "zh"
     rows = []
     for c in result.checks:
-        rows.append({"检查项" if zh else "check": c.title_zh if zh else c.title_en,
-                     "结论" if zh else "status": STATUS_ZH[c.status] if zh else c.status,
-                     "说明" if zh else "details": c.message_zh if zh else c.message_en})
-    return pd.DataFrame(rows)
+        rows.append({"check": bilingual(c.title_zh, c.title_en, lang),
+                     "status": label(f"status.{c.status}", lang),
+                     "details": bilingual(c.message_zh, c.message_en, lang)})
+    return labelled(pd.DataFrame(rows, columns=["check", "status", "details"]), lang, "checks")
 
 
 def _conflict_table(result: expansion.ExpansionResult, lang: str = "zh") -> pd.DataFrame:
@@ -160,11 +160,19 @@ def _conflict_table(result: expansion.ExpansionResult, lang: str = "zh") -> pd.D
         for r in frame.itertuples():
             m2 = float(r.area_m2)
             name = getattr(r, "name", "")
-            rows.append([CONFLICT_LAYERS[key][0 if lang == "zh" else 1],
+            rows.append([label(f"conflict.{key}", lang),
                          getattr(r, "patch_id", ""), "" if name is None or name != name else name,
                          round(m2, 2), round(float(m2_to_ha(m2)), 4),
                          round(float(m2_to_mu(m2)), 4)])
-    return pd.DataFrame(rows, columns=CONFLICT_COLUMNS[lang])
+    return pd.DataFrame(rows, columns=_conflict_columns(lang))
+
+
+def _conflict_columns(lang: str) -> list[str]:
+    return [column(c, lang) for c in CONFLICT_COLUMNS]
+
+
+# Columns of the conflict table, one row per conflicting patch.
+CONFLICT_COLUMNS = ("constraint", "patch_id", "name", "area_m2", "area_ha", "area_mu")
 
 
 def write_outputs(result: expansion.ExpansionResult, summary: dict[str, object], rules: RuleSet,
@@ -189,8 +197,7 @@ def write_outputs(result: expansion.ExpansionResult, summary: dict[str, object],
     for c in result.checks:
         for f in c.features:
             features.append({"check": c.key, **f})
-    sheets = ("检查结论", "冲突图斑", "明细", "规则") if lang == "zh" else (
-        "Checks", "Conflicts", "Details", "Rules")
+    sheets = [label(f"sheet.{s}", lang) for s in ("checks", "conflicts", "details", "rules")]
     files["checks"] = write_excel(out_dir / "checks.xlsx", dict(zip(sheets, (
         _checks_table(result, lang), _conflict_table(result, lang), pd.DataFrame(features),
         pd.DataFrame(rules.as_records())), strict=True)))
@@ -202,17 +209,16 @@ def write_outputs(result: expansion.ExpansionResult, summary: dict[str, object],
     files["txt"] = out_dir / "request_cgcs2000_gk.txt"
     write_boundary_txt(req, files["txt"], encoding="gbk")
 
-    zh = lang == "zh"
     map_layers = []
     for kind in ("dev_boundary", "farmland", "redlines", "parks"):
         frame = layers.get(kind)
         if frame is not None and len(frame):
             map_layers.append(MapLayer(frame, kind=kind, show=kind != "parks"))
-    map_layers.append(MapLayer(result.zone, kind="zones", name="申请开发区" if zh else
-                               "Applicant zone"))
-    map_layers.append(MapLayer(result.request, kind="requests", name="扩区申请范围" if zh
-                               else "Requested area", highlight=True, fit=True))
-    conflict_frames = [frame.assign(constraint=CONFLICT_LAYERS[key][0 if zh else 1])
+    map_layers.append(MapLayer(result.zone, kind="zones",
+                               name=label("layer.applicant_zone", lang)))
+    map_layers.append(MapLayer(result.request, kind="requests",
+                               name=label("layer.requested_area", lang), highlight=True, fit=True))
+    conflict_frames = [frame.assign(constraint=label(f"conflict.{key}", lang))
                        for key, frame in result.conflicts.items() if len(frame)]
     if conflict_frames:
         conflicts = gpd.GeoDataFrame(pd.concat(conflict_frames, ignore_index=True),
@@ -220,12 +226,13 @@ def write_outputs(result: expansion.ExpansionResult, summary: dict[str, object],
         conflicts["area_m2"] = conflicts["area_m2"].astype(float)
         columns = [c for c in ("constraint", "patch_id", "name", "area_m2")
                    if c in conflicts.columns]
-        map_layers.append(MapLayer(conflicts, kind="result", name="冲突部分" if zh
-                                   else "Conflicts", color_by="constraint", columns=columns,
+        map_layers.append(MapLayer(conflicts, kind="result",
+                                   name=layer_label("conflicts", lang), color_by="constraint",
+                                   columns=columns,
                                    highlight=True, fit=True))
     files["map"] = write_map(map_layers, out_dir / "map.html", offline=offline, lang=lang,
-                             title=("扩区审核 — " if zh else "Expansion check — ")
-                             + str(summary.get("zone_name", "")))
+                             title=label("title.expansion_map", lang).format(
+                                 zone=summary.get("zone_name", "")))
     svg_layers = [
         *(SvgLayer.of_kind(layers[k] if layers.get(k) is not None else _empty(result.request),
                            k, layer_label(k, lang))
@@ -241,11 +248,11 @@ def write_outputs(result: expansion.ExpansionResult, summary: dict[str, object],
     rb = result.request.total_bounds
     pad = max(rb[2] - rb[0], rb[3] - rb[1]) * 0.35
     detail = overview_svg(svg_layers, bounds=(rb[0] - pad, rb[1] - pad, rb[2] + pad, rb[3] + pad),
-                          lang=lang, title="申请范围详图" if zh else "Request detail")
+                          lang=lang, title=label("title.request_detail", lang))
     zb = result.zone.total_bounds
     context = overview_svg(svg_layers, bounds=(min(zb[0], rb[0]), min(zb[1], rb[1]),
                                                max(zb[2], rb[2]), max(zb[3], rb[3])),
-                           lang=lang, title="区位总览" if zh else "Context")
+                           lang=lang, title=label("title.context", lang))
     svg = detail + context
     used_rules = sorted({k for c in result.checks for k in c.rules if k in rules.rules})
     if inputs is not None:
@@ -254,12 +261,12 @@ def write_outputs(result: expansion.ExpansionResult, summary: dict[str, object],
         if timings is not None:
             timings["wait_for_sha256_s"] = time.perf_counter() - t
     files["report"] = write_page(
-        out_dir / "report.html", "expansion.html", lang=lang, zh=zh,
-        title=("扩区审核报告" if zh else "Expansion check report"), summary=summary,
+        out_dir / "report.html", "expansion.html", lang=lang, zh=lang == "zh",
+        title=label("title.expansion_report", lang), summary=summary,
         checks=result.checks, status_zh=STATUS_ZH, svg=svg,
         rules=[rules.rules[k] for k in used_rules], rule_set=rules,
         conflicts=_conflict_table(result, lang).values.tolist(),
-        conflict_columns=CONFLICT_COLUMNS[lang])
+        conflict_columns=_conflict_columns(lang))
     return files
 
 

@@ -25,6 +25,7 @@ from ..layers.workspace import (
 )
 from ..layers.write import output_run, write_geopackage, write_json
 from ..report.excel import write_excel
+from ..report.labels import label
 from ..report.tables import labelled, rules_sheet
 from ._common import (
     Run,
@@ -75,12 +76,11 @@ def run_intensity(ws: Workspace, out_dir: Path, *, lang: str = "zh",
         rows = per_mu.enterprise_land(ents, parcels,  # type: ignore[arg-type]
                                       str(mu_rules.get("land_share", "equal")))
     result = intensity.run(parcels, out, rows, rules, population=_population(data))  # type: ignore[arg-type]
-    zh = lang == "zh"
     ind = result.indicators.join(result.scores)
     geoms = _zone_geometries(data, ind.index)
     zone_gdf = gpd.GeoDataFrame(ind.reset_index(), geometry=geoms, crs=data.crs)
     zone_gdf["zone_type_label"] = zone_gdf["zone_type"].map(
-        lambda t: intensity.ZONE_TYPES[t][0 if zh else 1])
+        lambda t: label(f"zone_type.{t}", lang))
     summary = {"command": "intensity", **result.summary,
                "indicators": {str(z): {k: _num(v) for k, v in row.items()}
                               for z, row in result.indicators.iterrows()},
@@ -90,15 +90,11 @@ def run_intensity(ws: Workspace, out_dir: Path, *, lang: str = "zh",
         files: dict[str, Path] = {}
         files["gpkg"] = write_geopackage(stage.path / "results.gpkg",
                                          {"zones_intensity": zone_gdf})
-        labels = {k: (f"{v[0]}" + (f"({v[2]})" if v[2] else ""),
-                      f"{v[1]}" + (f" ({v[2]})" if v[2] else ""))
-                  for k, v in intensity.INDICATOR_LABELS.items()}
         files["xlsx"] = write_excel(stage.path / "intensity.xlsx", {
-            "评价结果" if zh else "Evaluation": labelled(
-                pd.DataFrame(zone_gdf.drop(columns="geometry")), zh,
-                {**labels, "score": ("集约度分值", "Score"), "zone_type_label": ("类型", "Type")}),
-            "全国对比" if zh else "National benchmarks": result.benchmarks,
-            "权重与理想值(默认⚙)" if zh else "Weights & ideals (defaults)": rules_sheet(rules),
+            label("sheet.evaluation", lang): labelled(
+                pd.DataFrame(zone_gdf.drop(columns="geometry")), lang, "zones"),
+            label("sheet.benchmarks", lang): result.benchmarks,
+            label("sheet.weights", lang): rules_sheet(rules),
         })
         from ..maps import MapLayer, write_map
 
@@ -106,13 +102,13 @@ def run_intensity(ws: Workspace, out_dir: Path, *, lang: str = "zh",
                             "industrial_plot_ratio", "built_rate", "idle_rate") if c in zone_gdf]
         files["map"] = write_map([
             MapLayer(zone_gdf[[*cols, "geometry"]], kind="result", columns=cols,
-                     name="集约度分值" if zh else "Intensity score", color_by="score",
+                     name=label("layer.intensity_score", lang), color_by="score",
                      classify="thresholds", thresholds=[40, 50, 60, 70, 80, 90]),
             MapLayer(zone_gdf[[*cols, "geometry"]], kind="result", columns=cols,
-                     name="评价类型" if zh else "Zone type", color_by="zone_type_label",
+                     name=label("layer.zone_type", lang), color_by="zone_type_label",
                      show=False),
         ], stage.path / "map.html", offline=offline, lang=lang,
-            title="开发区土地集约利用评价" if zh else "Development-zone land-intensity evaluation")
+            title=label("title.intensity", lang))
         low = run_low_efficiency_from(data, out, rows, rules, mu_rules,
                                       stage.path / "low_efficiency", lang=lang, offline=offline)
         summary["low_efficiency"] = {k: low.summary[k] for k in ("parcels", "area_mu", "area_ha")}

@@ -16,7 +16,7 @@ from ..layers.workspace import (
 )
 from ..layers.write import output_run, write_geopackage, write_json
 from ..report.excel import write_excel
-from ..report.labels import PARCEL_LABELS
+from ..report.labels import label
 from ..report.tables import capped_table, labelled, rules_sheet
 from ._common import (
     MAX_MAP_FEATURES,
@@ -39,9 +39,7 @@ def run_low_efficiency_from(data: Loaded, out: gpd.GeoDataFrame, rows: pd.DataFr
             {"enterprise_id": rows["enterprise_id"].unique(), "class": ""}))
         tax = pd.Series(per_parcel["per_mu_tax"].to_numpy(), index=parcels.index)
     low = intensity.low_efficiency(parcels, out, out, tax, rules)  # type: ignore[arg-type]
-    zh = lang == "zh"
-    reason_zh = {"idle": "闲置土地", "low_far_low_tax": "容积率低于控制值且亩均税收低于阈值"}
-    low["reason_label"] = low["reason"].map(lambda r: reason_zh[r] if zh else r)
+    low["reason_label"] = low["reason"].map(lambda r: label(f"reason.{r}", lang))
     summary = {"command": "low-efficiency", "parcels": len(low),
                "area_mu": round(float(low["area_mu"].sum()), 4),
                "area_ha": round(float(low["area_ha"].sum()), 4),
@@ -53,15 +51,10 @@ def run_low_efficiency_from(data: Loaded, out: gpd.GeoDataFrame, rows: pd.DataFr
     with output_run(out_dir, command="low-efficiency") as stage:
         files: dict[str, Path] = {}
         files["gpkg"] = write_geopackage(stage.path / "results.gpkg", {"low_efficiency": low})
-        labels = {**PARCEL_LABELS, "rank": ("排序", "Rank"), "reason_label": ("原因", "Reason"),
-                  "per_mu_tax": ("亩均税收(万元/亩)", "Tax per mu"),
-                  "densify_floor_m2": ("达到控制值尚缺建筑面积(m²)", "Floor area to reach minimum"),
-                  "freed_mu": ("可腾退面积(亩)", "Land freed (mu)"),
-                  "area_m2": ("面积(m²)", "Area (m²)")}
         files["xlsx"] = write_excel(stage.path / "low_efficiency.xlsx", {
-            "低效用地清单" if zh else "Low-efficiency land": labelled(
-                capped_table(low.drop(columns="reason"), MAX_ROWS), zh, labels),
-            "规则" if zh else "Rules": rules_sheet(rules)})
+            label("sheet.low_efficiency", lang): labelled(
+                capped_table(low.drop(columns="reason"), MAX_ROWS), lang, "parcels"),
+            label("sheet.rules", lang): rules_sheet(rules)})
         from ..maps import MapLayer, write_map
 
         cols = [c for c in ("rank", "parcel_id", "zone_id", "reason_label", "area_mu",
@@ -72,10 +65,10 @@ def run_low_efficiency_from(data: Loaded, out: gpd.GeoDataFrame, rows: pd.DataFr
             layers.append(MapLayer(zones, kind="zones"))
         if len(low):
             layers.append(MapLayer(low[[*cols, "geometry"]].head(MAX_MAP_FEATURES), kind="result",
-                                   columns=cols, name="低效用地" if zh else "Low-efficiency land",
+                                   columns=cols, name=label("layer.low_efficiency", lang),
                                    color_by="reason_label", highlight=True))
         files["map"] = write_map(layers, stage.path / "map.html", offline=offline, lang=lang,
-                                 title="低效用地(腾笼换鸟)" if zh else "Low-efficiency land")
+                                 title=label("title.low_efficiency", lang))
         files["summary"] = write_json(stage.path / "summary.json", summary)
     files = stage.published(files)
     return Run(summary, files, low, data)

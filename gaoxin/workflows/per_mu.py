@@ -15,7 +15,7 @@ from ..layers.workspace import (
 )
 from ..layers.write import output_run, write_geopackage, write_json
 from ..report.excel import write_excel
-from ..report.labels import FIRM_LABELS, PARCEL_LABELS
+from ..report.labels import label
 from ..report.tables import capped_table, labelled, rules_sheet
 from ._common import (
     MAX_MAP_FEATURES,
@@ -34,7 +34,6 @@ def run_per_mu(ws: Workspace, out_dir: Path, *, lang: str = "zh", offline: bool 
     rules = workspace_rules(ws, "per_mu", {"scheme": scheme} if scheme else None)
     data = load(ws, ("parcels", "enterprises"), ("zones",))
     result = per_mu.run(data.frames["parcels"], data.frames["enterprises"], rules)  # type: ignore[arg-type]
-    zh = lang == "zh"
     summary = {"command": "per-mu", **result.summary, "notes": data.notes[:50],
                "provenance": provenance([rules], data.crs, data)}
     with output_run(out_dir, command="per-mu") as stage:
@@ -43,20 +42,20 @@ def run_per_mu(ws: Workspace, out_dir: Path, *, lang: str = "zh", offline: bool 
         files["gpkg"] = write_geopackage(stage.path / "results.gpkg", {"parcels_per_mu": parcels})
         firms = result.firms.sort_values("score", ascending=False, na_position="last")
         rs = result.summary["rule_set"]
+        item, value = label("per_mu.item", lang), label("per_mu.value", lang)
         head = pd.DataFrame([
-            {"项目" if zh else "item": "评价规则" if zh else "rule set",
-             "值" if zh else "value": f"{rs['scheme']} {rs['year']}"},  # type: ignore[index]
-            *[{"项目" if zh else "item": f"{c} 类" if zh else f"class {c}",
-               "值" if zh else "value": f"{result.summary['classes'][c]} "  # type: ignore[index]
+            {item: label("per_mu.rule_set", lang),
+             value: f"{rs['scheme']} {rs['year']}"},  # type: ignore[index]
+            *[{item: label("per_mu.class", lang).format(c=c),
+               value: f"{result.summary['classes'][c]} "  # type: ignore[index]
                f"({result.summary['class_shares_pct'][c]} %)"} for c in per_mu.CLASSES],  # type: ignore[index]
         ])
         files["xlsx"] = write_excel(stage.path / "per_mu.xlsx", {
-            "汇总" if zh else "Summary": head,
-            "企业" if zh else "Enterprises": labelled(firms, zh, FIRM_LABELS),
-            "地块" if zh else "Parcels": labelled(
-                capped_table(parcels[parcels.firms > 0], MAX_ROWS),
-                                                    zh, {**PARCEL_LABELS, **FIRM_LABELS}),
-            "规则" if zh else "Rules": rules_sheet(rules)})
+            label("sheet.summary", lang): head,
+            label("sheet.enterprises", lang): labelled(firms, lang, "enterprises"),
+            label("sheet.parcels", lang): labelled(
+                capped_table(parcels[parcels.firms > 0], MAX_ROWS), lang, "parcels"),
+            label("sheet.rules", lang): rules_sheet(rules)})
         from ..maps import MapLayer, write_map
 
         cols = [c for c in ("parcel_id", "zone_id", "main_enterprise", "class", "per_mu_tax",
@@ -67,15 +66,15 @@ def run_per_mu(ws: Workspace, out_dir: Path, *, lang: str = "zh", offline: bool 
         if isinstance(zones, gpd.GeoDataFrame):
             layers.append(MapLayer(zones, kind="zones"))
         layers.append(MapLayer(map_subset(with_firms, MAX_MAP_FEATURES)[[*cols, "geometry"]],
-                               kind="result", name="亩均评价类别" if zh else "Per-mu class",
+                               kind="result", name=label("layer.per_mu_class", lang),
                                columns=cols, color_by="class"))
         layers.append(MapLayer(map_subset(with_firms, MAX_MAP_FEATURES)[[*cols, "geometry"]],
-                               kind="result", name="亩均税收" if zh else "Tax per mu", columns=cols,
-                               color_by="per_mu_tax", classify="quantiles", unit="万元/亩",
+                               kind="result", name=label("layer.per_mu_tax", lang),
+                               columns=cols, color_by="per_mu_tax", classify="quantiles",
                                show=False))
         files["map"] = write_map(layers, stage.path / "map.html", offline=offline, lang=lang,
-                                 title=("亩均论英雄 — " if zh else "Per-mu evaluation — ")
-                                 + f"{rs['scheme']} {rs['year']}")  # type: ignore[index]
+                                 title=label("title.per_mu", lang).format(
+                                     rule_set=f"{rs['scheme']} {rs['year']}"))  # type: ignore[index]
         summary["timings"] = {"total_s": round(time.perf_counter() - t0, 3)}
         files["summary"] = write_json(stage.path / "summary.json", summary)
     files = stage.published(files)

@@ -17,7 +17,7 @@ from ..layers.workspace import (
 )
 from ..layers.write import output_run, write_geopackage, write_json
 from ..report.excel import write_excel
-from ..report.labels import PARCEL_LABELS, ZONE_LABELS
+from ..report.labels import label
 from ..report.tables import capped_table, labelled, rules_sheet
 from ._common import (
     MAX_MAP_FEATURES,
@@ -110,21 +110,20 @@ def _plot_ratio_tables_and_map(out: gpd.GeoDataFrame, zones: pd.DataFrame,
                                data: Loaded, rules: RuleSet, out_dir: Path, lang: str,
                                offline: bool, max_rows: int, max_map_features: int
                                ) -> tuple[Path, Path]:
-    zh = lang == "zh"
     attention = pd.concat([below, unknown]).drop_duplicates(subset=None if "parcel_id" not in out
                                                             else ["parcel_id"])
     sheets = {
-        "园区汇总" if zh else "Zones": labelled(zones.reset_index(), zh, ZONE_LABELS),
-        "容积率不达标工业地块" if zh else "Below minimum":
-            labelled(capped_table(below.sort_values("plot_ratio"), max_rows), zh, PARCEL_LABELS),
-        "无法计算地块" if zh else "Not computable":
-            labelled(capped_table(unknown, max_rows), zh, PARCEL_LABELS),
-        "控制指标表" if zh else "Minimum table": pr.min_plot_ratio_table(rules),
-        "规则" if zh else "Rules": rules_sheet(rules),
+        label("sheet.zones", lang): labelled(zones.reset_index(), lang, "zones"),
+        label("sheet.below_minimum", lang):
+            labelled(capped_table(below.sort_values("plot_ratio"), max_rows), lang, "parcels"),
+        label("sheet.not_computable", lang):
+            labelled(capped_table(unknown, max_rows), lang, "parcels"),
+        label("sheet.minimum_table", lang): pr.min_plot_ratio_table(rules),
+        label("sheet.rules", lang): rules_sheet(rules),
     }
     if len(out) <= max_rows:
-        sheets["全部地块" if zh else "All parcels"] = labelled(capped_table(out, max_rows), zh,
-                                                             PARCEL_LABELS)
+        sheets[label("sheet.all_parcels", lang)] = labelled(capped_table(out, max_rows), lang,
+                                                            "parcels")
     xlsx = write_excel(out_dir / "plot_ratio.xlsx", sheets)
     return xlsx, _plot_ratio_map(out, attention, data, out_dir / "map.html", lang, offline,
                                  max_map_features)
@@ -134,7 +133,6 @@ def _plot_ratio_map(out: gpd.GeoDataFrame, attention: gpd.GeoDataFrame, data: Lo
                     path: Path, lang: str, offline: bool, limit: int) -> Path:
     from ..maps import MapLayer, write_map
 
-    zh = lang == "zh"
     layers = []
     zones = data.frames.get("zones")
     if isinstance(zones, gpd.GeoDataFrame) and len(zones):
@@ -142,17 +140,15 @@ def _plot_ratio_map(out: gpd.GeoDataFrame, attention: gpd.GeoDataFrame, data: Lo
     cols = [c for c in ("parcel_id", "zone_id", "status", "plot_ratio", "building_coverage",
                         "far_min", "industry_code") if c in out.columns]
     shown = map_subset(out, limit, "plot_ratio")
-    name = ("地块容积率" if zh else "Parcel plot ratio") + (
-        "" if len(shown) == len(out) else (f"(最低 {limit:,} 宗)" if zh else
-                                           f" (lowest {limit:,})"))
+    name = label("layer.parcel_plot_ratio", lang) + (
+        "" if len(shown) == len(out) else label("layer.lowest_n", lang).format(n=limit))
     layers.append(MapLayer(shown[[*cols, "geometry"]], kind="result", name=name, columns=cols,
                            color_by="plot_ratio", classify="thresholds",
                            thresholds=[0.5, 0.8, 1.0, 1.5, 2.0, 3.0]))
     if len(attention):
         a = map_subset(attention, limit)
         layers.append(MapLayer(a[[*cols, "geometry"]], kind="result", columns=cols,
-                               name="需关注地块(不达标/无法计算)" if zh else
-                               "Parcels to check (below minimum / not computable)",
+                               name=label("layer.parcels_to_check", lang),
                                highlight=True, show=False))
     return write_map(layers, path, offline=offline, lang=lang,
-                     title="容积率与建筑系数" if zh else "Plot ratio and building coverage")
+                     title=label("title.plot_ratio", lang))
