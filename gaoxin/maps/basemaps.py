@@ -80,14 +80,14 @@ def add_basemap(m: folium.Map, basemap: str, lang: str,
 
     if basemap == "tianditu":
         k = tianditu_key(key)
-        # folium annotates subdomains as str, but its docstring and Leaflet take a list too
         sub = list("01234567")
         for i, (base, note, name) in enumerate((("vec", "cva", t["vec"]),
                                                  ("img", "cia", t["img"]))):
             grp = folium.FeatureGroup(name=name, overlay=False, show=i == 0).add_to(m)
             for layer in (base, note):
                 tl = folium.TileLayer(_TDT.format(layer=layer, key=k), attr=_TDT_ATTR,
-                                      subdomains=sub,  # type: ignore[arg-type]
+                                      # folium's docstring and Leaflet take a list:
+                                      subdomains=sub,  # type: ignore[arg-type]  # stub: str
                                       max_zoom=19, max_native_zoom=18,
                                       control=False)
                 tl.add_to(grp)

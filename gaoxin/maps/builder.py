@@ -194,7 +194,7 @@ class FastLayer(folium.map.Layer):
 
     # branca types Element.render as returning the text, but its MacroElement.render (which
     # this replaces) adds to the page and returns None; folium's renderers do the same.
-    def render(self, **kwargs: Any) -> None:  # type: ignore[override]
+    def render(self, **kwargs: Any) -> None:  # type: ignore[override]  # branca: -> None
         _add_runtime(_figure(self))
         _render_script(self, kwargs)
 
@@ -213,7 +213,7 @@ class _Ui(MacroElement):
         self._name = "GaoxinUi"
         self.options = safe_json(options)
 
-    def render(self, **kwargs: Any) -> None:  # type: ignore[override]  # as FastLayer.render
+    def render(self, **kwargs: Any) -> None:  # type: ignore[override]  # branca: -> None
         _add_runtime(_figure(self))
         _render_script(self, kwargs)
 
@@ -226,7 +226,7 @@ class _LayerControl(folium.LayerControl):
     the name is HTML-escaped here, the one place it enters that control.
     """
 
-    def render(self, **kwargs: Any) -> None:  # type: ignore[override]  # as FastLayer.render
+    def render(self, **kwargs: Any) -> None:  # type: ignore[override]  # branca: -> None
         self.reset()
         assert self._parent is not None, "the control renders only on its map"
         for item in self._parent._children.values():
@@ -411,10 +411,9 @@ def build_map(layers: Sequence[MapLayer], *, basemap: str = "none", lang: str = 
         frame = lyr.gdf[~(lyr.gdf.geometry.isna() | lyr.gdf.geometry.is_empty)]
         bounds.append(frame.to_crs(4326).total_bounds if len(frame) else np.full(4, np.nan))
     _LayerControl(collapsed=False).add_to(m)
-    # folium ships py.typed but leaves these plugins' __init__ unannotated.
-    Fullscreen(  # type: ignore[no-untyped-call]
+    Fullscreen(  # type: ignore[no-untyped-call]  # folium: py.typed, __init__ unannotated
         title=text["fullscreen"], title_cancel=text["exit_fullscreen"]).add_to(m)
-    MeasureControl(  # type: ignore[no-untyped-call]
+    MeasureControl(  # type: ignore[no-untyped-call]  # folium: py.typed, __init__ unannotated
         primary_length_unit="meters", primary_area_unit="sqmeters",
         secondary_area_unit="hectares", localization="cn" if lang == "zh" else "en").add_to(m)
     notes = [text["gcj02"]] if basemap == "amap" else []

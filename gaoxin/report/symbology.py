@@ -53,10 +53,12 @@ KIND_STYLES: dict[str, KindStyle] = {
 }
 
 
-GENERIC_STYLE: KindStyle = {"color": "#3182bd", "weight": 1.2, "fill": "#6baed6", "fillOpacity": 0.35}
+GENERIC_STYLE: KindStyle = {"color": "#3182bd", "weight": 1.2, "fill": "#6baed6",
+                             "fillOpacity": 0.35}
 
 
-HIGHLIGHT_STYLE: KindStyle = {"color": "#ff0000", "weight": 3, "fill": "#ff0000", "fillOpacity": 0.45}
+HIGHLIGHT_STYLE: KindStyle = {"color": "#ff0000", "weight": 3, "fill": "#ff0000",
+                               "fillOpacity": 0.45}
 
 
 NODATA_COLOR = "#bdbdbd"

@@ -38,8 +38,9 @@ def _smooth_noise(rng: np.random.Generator, shape: tuple[int, int], step: int
     B-splines, as two matrix products."""
     wy, wx = _spline_matrix(shape[0], step), _spline_matrix(shape[1], step)
     coarse = rng.standard_normal((wy.shape[1], wx.shape[1])).astype(np.float32)
-    # numpy's stub widens float32 @ float32 to floating[Any], then to float64; it stays float32.
-    noise: npt.NDArray[np.float32] = (wy @ coarse) @ wx.T * np.float32(1.5)  # type: ignore[assignment]
+    # numpy's stub types (float32 @ float32) @ float32 as float64; the array is float32.
+    noise: npt.NDArray[np.float32] = (
+        (wy @ coarse) @ wx.T * np.float32(1.5))  # type: ignore[assignment]  # stub: float64
     return noise
 
 
