@@ -32,6 +32,7 @@ from pathlib import Path
 
 import geopandas as gpd
 import numpy as np
+import numpy.typing as npt
 import pandas as pd
 import shapely
 from pyproj import CRS
@@ -155,7 +156,7 @@ class _Parcel:
 @dataclass
 class _Ring:
     number: int
-    coords: np.ndarray  # (n, 2) easting, northing
+    coords: npt.NDArray[np.float64]  # (n, 2) easting, northing
     first: _Point
     last: _Point
 
@@ -522,7 +523,8 @@ def _check_parcel(parcel: _Parcel, warnings: list[str]) -> None:
             )
 
 
-def _axes(parcels: list[_Parcel], warnings: list[str]) -> tuple[np.ndarray, np.ndarray]:
+def _axes(parcels: list[_Parcel], warnings: list[str]
+          ) -> tuple[npt.NDArray[np.float64], npt.NDArray[np.float64]]:
     """Eastings and northings of all points, detecting swapped columns."""
     points = [p for parcel in parcels for p in parcel.points]
     a = np.array([p.a for p in points])
@@ -550,11 +552,11 @@ def _axes(parcels: list[_Parcel], warnings: list[str]) -> tuple[np.ndarray, np.n
 
 def _resolve_crs(
     header: dict[str, str],
-    east: np.ndarray,
-    north: np.ndarray,
+    east: npt.NDArray[np.float64],
+    north: npt.NDArray[np.float64],
     user_crs: str | int | CRS | None,
     warnings: list[str],
-) -> tuple[CRS, np.ndarray, np.ndarray]:
+) -> tuple[CRS, npt.NDArray[np.float64], npt.NDArray[np.float64]]:
     """The CRS of the points, and their eastings and northings (swapped for degrees given
     longitude first)."""
     guess = guess_crs_from_coords(east, north)
@@ -596,11 +598,11 @@ def _declare(code: str) -> str:
 
 def _geographic(
     kind: str,
-    east: np.ndarray,
-    north: np.ndarray,
+    east: npt.NDArray[np.float64],
+    north: npt.NDArray[np.float64],
     user_crs: str | int | CRS | None,
     warnings: list[str],
-) -> tuple[CRS, np.ndarray, np.ndarray]:
+) -> tuple[CRS, npt.NDArray[np.float64], npt.NDArray[np.float64]]:
     """Coordinates in degrees: read only when a geographic CRS is declared."""
     lat_first = kind == "geographic"  # X (first column) is the latitude, as northing
     sample = f"X={north[0]:g}, Y={east[0]:g}"
@@ -631,7 +633,7 @@ def _geographic(
     return crs, north, east
 
 
-def _prefix_zone(east: np.ndarray) -> int | None:
+def _prefix_zone(east: npt.NDArray[np.float64]) -> int | None:
     prefixed = east >= _PREFIXED
     if not prefixed.any():
         return None
@@ -768,7 +770,8 @@ def _gk_crs(width: int, zone: int, *, prefixed: bool, datum: str) -> CRS:
     return CRS.from_epsg((first_prefixed if prefixed else first_plain) + zone - 13)
 
 
-def _split_rings(parcel: _Parcel, east: np.ndarray, north: np.ndarray) -> list[_Ring]:
+def _split_rings(parcel: _Parcel, east: npt.NDArray[np.float64],
+                 north: npt.NDArray[np.float64]) -> list[_Ring]:
     """Rings in file order: a new ring at each change of 圈号 and after each closure."""
     rings: list[_Ring] = []
     start = 0
@@ -783,8 +786,9 @@ def _split_rings(parcel: _Parcel, east: np.ndarray, north: np.ndarray) -> list[_
     return rings
 
 
-def _same(east: np.ndarray, north: np.ndarray, i: int, j: int) -> bool:
-    return abs(east[i] - east[j]) <= _SAME_POINT_M and abs(north[i] - north[j]) <= _SAME_POINT_M
+def _same(east: npt.NDArray[np.float64], north: npt.NDArray[np.float64], i: int, j: int) -> bool:
+    return bool(abs(east[i] - east[j]) <= _SAME_POINT_M
+                and abs(north[i] - north[j]) <= _SAME_POINT_M)
 
 
 def _closed(ring: _Ring, parcel: _Parcel, close_rings: bool, warnings: list[str]) -> _Ring:
@@ -824,7 +828,7 @@ def _assemble(rings: list[_Ring], parcel: _Parcel, warnings: list[str]) -> Polyg
     """
     rings = sorted(rings, key=lambda ring: ring.number)  # stable: file order within a 圈号
     containers = _containers(rings, parcel)
-    parts: dict[int, list[np.ndarray]] = {}
+    parts: dict[int, list[npt.NDArray[np.float64]]] = {}
     for i, ring in enumerate(rings):
         if len(containers[i]) % 2 == 0:
             parts[i] = [ring.coords]
@@ -891,7 +895,7 @@ def _frame(
     parcels: list[_Parcel], geoms: list[Polygon | MultiPolygon], crs: CRS, warnings: list[str]
 ) -> gpd.GeoDataFrame:
     geometry = gpd.GeoSeries(geoms, crs=crs)
-    planar = _planar_area(geometry)
+    planar = _planar_area(geometry, crs)
     areas = [
         _header_area(p, float(a), warnings) for p, a in zip(parcels, planar, strict=True)
     ]
@@ -909,10 +913,11 @@ def _frame(
     return gpd.GeoDataFrame(pd.DataFrame(data), geometry=geometry.values, crs=crs)
 
 
-def _planar_area(geometry: gpd.GeoSeries) -> np.ndarray:
-    """Area on the Gauss-Krüger plane: the file's own, or for degrees the CGCS2000 3° zone
-    of the parcels' centre (the plane a 面积 in the header would have been measured on)."""
-    if geometry.crs.is_geographic:
+def _planar_area(geometry: gpd.GeoSeries, crs: CRS) -> npt.NDArray[np.float64]:
+    """Area on the Gauss-Krüger plane: the file's own (``crs``, the geometry's), or for
+    degrees the CGCS2000 3° zone of the parcels' centre (the plane a 面积 in the header
+    would have been measured on)."""
+    if crs.is_geographic:
         xmin, _, xmax, _ = geometry.to_crs(4490).total_bounds
         geometry = geometry.to_crs(gk3_crs(gk3_zone((xmin + xmax) / 2)))
     return ellipsoidal_area(geometry, "planar").to_numpy()

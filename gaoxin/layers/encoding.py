@@ -288,9 +288,9 @@ def shapefile_encoding(path: Path, *, member: str | None = None) -> EncodingGues
                 with zf.open(cpg_name) as fh:
                     cpg = fh.read(_CPG_BYTES).decode("utf-8", "replace")
         return guess_dbf_encoding(dbf, cpg)
-    stem = path.with_suffix("")
-    dbf_path = _existing(stem, ".dbf")
-    cpg_path = _existing(stem, ".cpg")
+    stem_path = path.with_suffix("")
+    dbf_path = _existing(stem_path, ".dbf")
+    cpg_path = _existing(stem_path, ".cpg")
     dbf = _head(dbf_path) if dbf_path else b""
     cpg = _head(cpg_path, _CPG_BYTES).decode("utf-8", "replace") if cpg_path else None
     return guess_dbf_encoding(dbf, cpg)

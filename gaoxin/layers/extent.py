@@ -37,7 +37,8 @@ def transform_bounds(bounds: Bounds, src: CRS, dst: CRS) -> Bounds:
     if src.equals(dst):
         return bounds
     t = Transformer.from_crs(src, dst, always_xy=True)
-    return tuple(t.transform_bounds(*bounds, densify_pts=21))  # type: ignore[return-value]
+    xmin, ymin, xmax, ymax = t.transform_bounds(*bounds, densify_pts=21)
+    return xmin, ymin, xmax, ymax
 
 
 def _source_crs(source: LayerSource | RequestSource) -> tuple[CRS | None, str | None]:

@@ -21,7 +21,7 @@ from ..errors import InputError
 from ..geo.crs import describe_crs, parse_crs, to_crs_densified, working_crs
 from ..geo.hygiene import FAMILIES, repair_geometries
 from ..kinds import KINDS, LAND_STATUS_CODES
-from .provenance import digests_in_background
+from .provenance import FileDigest, digests_in_background
 from .read import ReadReport, read_source, read_table
 from .schema import normalise_fields
 from .workspace import LayerSource, RequestSource, Workspace
@@ -173,7 +173,7 @@ class Loaded:
     frames: dict[str, gpd.GeoDataFrame | pd.DataFrame]
     files: list[Path]
     notes: list[str]
-    hashing: Future[list[dict[str, object]]] | None = None
+    hashing: Future[list[FileDigest]] | None = None
 
 
 def load(ws: Workspace, required: tuple[str, ...], optional: tuple[str, ...] = ()) -> Loaded:
@@ -193,9 +193,7 @@ def load(ws: Workspace, required: tuple[str, ...], optional: tuple[str, ...] = (
     # buildings' read overlaps the parcels' decoding. Results are taken in order, so notes
     # and the first error do not depend on timing.
     with ThreadPoolExecutor(2, thread_name_prefix="gaoxin-read") as pool:
-        pending = [(k, pool.submit(load_table_layer if k == "enterprises" else
-                                   load_vector_layer, ws.layers[k],
-                                   *(() if k == "enterprises" else (k,)))) for k in kinds]
+        pending = [(k, pool.submit(_load_kind, ws.layers[k], k)) for k in kinds]
         for kind, future in pending:
             layer = future.result()
             frames[kind] = layer.frame
@@ -208,3 +206,8 @@ def load(ws: Workspace, required: tuple[str, ...], optional: tuple[str, ...] = (
         if isinstance(f, gpd.GeoDataFrame) and not CRS.from_user_input(f.crs).equals(crs):
             frames[kind] = to_crs_densified(f, crs)
     return Loaded(crs, frames, files, notes, hashing)
+
+
+def _load_kind(source: LayerSource, kind: str) -> LoadedLayer:
+    """The enterprises are a table (no geometry needed); every other kind is a vector layer."""
+    return load_table_layer(source) if kind == "enterprises" else load_vector_layer(source, kind)

@@ -14,8 +14,16 @@ import json
 import os
 from concurrent.futures import Future, ThreadPoolExecutor
 from pathlib import Path
+from typing import TypedDict
 
 _BLOCK = 8 << 20
+
+
+class FileDigest(TypedDict):
+    """One input file in a summary's provenance: its path and SHA-256 (None when missing)."""
+
+    path: str
+    sha256: str | None
 
 
 def cache_file() -> Path:
@@ -85,11 +93,11 @@ def _save_cache(cache: dict[str, dict[str, str]]) -> None:
         write_text(cache_file(), json.dumps(cache, ensure_ascii=False))
 
 
-def digests(paths: list[Path]) -> list[dict[str, object]]:
+def digests(paths: list[Path]) -> list[FileDigest]:
     """``[{"path", "sha256"}]`` for existing paths, in order, duplicates removed."""
     cache = _load_cache()
     before = json.dumps(cache, sort_keys=True)
-    out = []
+    out: list[FileDigest] = []
     for p in dict.fromkeys(Path(p) for p in paths):
         out.append({"path": str(p), "sha256": sha256(p, cache) if p.exists() else None})
     if json.dumps(cache, sort_keys=True) != before:
@@ -119,7 +127,7 @@ def workspace_paths(workspace: str | Path) -> list[Path]:
     return out
 
 
-def digests_in_background(paths: list[Path]) -> Future[list[dict[str, object]]]:
+def digests_in_background(paths: list[Path]) -> Future[list[FileDigest]]:
     """Start :func:`digests` in a thread; call ``.result()`` when writing the summary."""
     pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="gaoxin-sha256")
     future = pool.submit(digests, list(paths))

@@ -25,10 +25,11 @@ import zlib
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import IO
+from typing import IO, TypedDict
 
 import geopandas as gpd
 import numpy as np
+import numpy.typing as npt
 import pandas as pd
 import pyogrio
 import shapely
@@ -216,9 +217,16 @@ def _table_to_frame(df: pd.DataFrame, path: Path) -> gpd.GeoDataFrame:
                          f"{df[lon_col].iloc[row]!r}, {df[lat_col].iloc[row]!r}",
                          file=path, feature=f"row {row + 1}", fix="correct the coordinates")
     points = gpd.points_from_xy(lon, lat)
-    geoms = np.where(blank.to_numpy(), None, np.asarray(points, dtype=object))
+    geoms = np.array(points, dtype=object)
+    geoms[blank.to_numpy()] = None
     return gpd.GeoDataFrame(df.drop(columns=[lon_col, lat_col]), geometry=list(geoms),
                             crs=None)
+
+
+class _OpenOptions(TypedDict, total=False):
+    """GDAL dataset open options given to pyogrio."""
+
+    ENCODING: str
 
 
 def _read_gdal(path: Path, layer: str | None, encoding: str | None,
@@ -246,7 +254,7 @@ def _read_gdal(path: Path, layer: str | None, encoding: str | None,
         raise InputError(f"has no layer {layer!r}; layers: {', '.join(names)}", file=path,
                          fix="name one of these layers")
     # The ENCODING open option overrides a .cpg; pyogrio's encoding= (SHAPE_ENCODING) does not.
-    options: dict[str, object] = {"ENCODING": report.encoding} if report.encoding else {}
+    options: _OpenOptions = {"ENCODING": report.encoding} if report.encoding else {}
     src: str | None = None
     try:
         with (_mended_shapefile(path, parts, report) if is_shp
@@ -337,7 +345,8 @@ def _damaged_geopackage(path: Path) -> bool:
     uri = f"{path.resolve().as_uri()}?mode=ro&immutable=1"
     try:
         with contextlib.closing(sqlite3.connect(uri, uri=True)) as db:
-            return db.execute("PRAGMA quick_check(1)").fetchone()[0] != "ok"
+            verdict: str = db.execute("PRAGMA quick_check(1)").fetchone()[0]
+            return verdict != "ok"
     except sqlite3.Error:
         return True
 
@@ -426,7 +435,7 @@ def _dbf_header(fh: IO[bytes]) -> bytes:
 
 
 # Columns LIBKML adds to every layer; dropped when they hold nothing but their defaults.
-_KML_DEFAULTS: dict[str, object] = {
+_KML_DEFAULTS: dict[str, int | None] = {
     "Name": None, "description": None, "timestamp": None, "begin": None, "end": None,
     "altitudeMode": None, "tessellate": -1, "extrude": 0, "visibility": -1,
     "drawOrder": None, "icon": None,
@@ -565,11 +574,12 @@ def _pick_zip_layer(path: Path, layer: str | None,
                                    f"{_stem(members[0])!r} (name one with layer = …)")
         chosen = members[0]
     else:
-        chosen = next((m for m in members if _stem(m) == layer), None)
-        if chosen is None:
+        named = next((m for m in members if _stem(m) == layer), None)
+        if named is None:
             raise InputError(f"has no layer {layer!r}; layers: "
                              f"{', '.join(_stem(m) for m in members)}", file=path,
                              fix="name one of these layers")
+        chosen = named
     stem = chosen.filename[:-4]
     parts = {e.filename[-4:].lower(): e for e in entries
              if e.filename[:-4] == stem and _PART_SUFFIX.fullmatch(e.filename[-4:])
@@ -731,13 +741,14 @@ def _settle_crs(gdf: gpd.GeoDataFrame, declared: CRS | None, offset: str | None,
     return gdf
 
 
-def _sample_xy(gdf: gpd.GeoDataFrame, n: int = 2000) -> tuple[np.ndarray, np.ndarray]:
+def _sample_xy(gdf: gpd.GeoDataFrame, n: int = 2000) -> tuple[
+        npt.NDArray[np.float64], npt.NDArray[np.float64]]:
     geoms = np.asarray(gdf.geometry.values)[:n]
     coords = shapely.get_coordinates(geoms[~shapely.is_missing(geoms)])
     return coords[:, 0], coords[:, 1]
 
 
-def _extent_in_china(geoms: np.ndarray, crs: CRS) -> bool:
+def _extent_in_china(geoms: npt.NDArray[np.object_], crs: CRS) -> bool:
     """Whether the layer's whole (densified) extent transforms to inside China's box."""
     xmin, ymin, xmax, ymax = shapely.total_bounds(geoms)
     try:

@@ -4,8 +4,10 @@ alias or workspace mapping, coerce types, check ids and plausible values."""
 from __future__ import annotations
 
 from collections.abc import Mapping
+from typing import TypeVar
 
 import numpy as np
+import numpy.typing as npt
 import pandas as pd
 
 from ..errors import InputError
@@ -29,14 +31,17 @@ def find_column(columns: list[str], spec: Field) -> str | None:
     return None
 
 
+_Frame = TypeVar("_Frame", bound=pd.DataFrame)
+
+
 def normalise_fields(
-    frame: pd.DataFrame,
+    frame: _Frame,
     kind: str,
     mapping: Mapping[str, str] | None = None,
     *,
     source: object = None,
     notes: list[str] | None = None,
-) -> pd.DataFrame:
+) -> _Frame:
     """Rename columns to the canonical schema of ``kind``, coerce types and check keys.
 
     Columns that are not part of the schema are kept unchanged. Required fields must be
@@ -100,9 +105,8 @@ def normalise_fields(
     idf = spec.id_field
     if idf and idf in out.columns:
         # has_duplicates hashes once; the details are computed only when there are any.
-        has_dup = pd.Index(out[idf].dropna()).has_duplicates
-        dup = out[idf][out[idf].duplicated(keep=False) & out[idf].notna()] if has_dup else []
-        if len(dup):
+        if pd.Index(out[idf].dropna()).has_duplicates:
+            dup = out[idf][out[idf].duplicated(keep=False) & out[idf].notna()]
             first = dup.iloc[0]
             rows = [int(i) + 1 for i in np.flatnonzero(out[idf].to_numpy() == first)]
             raise InputError(
@@ -157,7 +161,7 @@ def as_text(values: pd.Series) -> pd.Series:
     return values.map(_one_text).astype(object)
 
 
-def _feature_ids(frame: pd.DataFrame, idf: str | None, mask: np.ndarray) -> list[object]:
+def _feature_ids(frame: pd.DataFrame, idf: str | None, mask: npt.NDArray[np.bool_]) -> list[object]:
     pos = np.flatnonzero(mask)
     if idf and idf in frame.columns:
         return [frame[idf].iloc[i] for i in pos]

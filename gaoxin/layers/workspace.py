@@ -54,7 +54,8 @@ class Workspace:
     layers: dict[str, LayerSource]
     requests: dict[str, RequestSource]
     crs: str | None = None
-    rules: dict[str, object] = field(default_factory=dict)
+    # rule set name → its overrides ("contiguity.max_blocks" = 3), as the TOML gave them
+    rules: dict[str, dict[str, object]] = field(default_factory=dict)
     tianditu_key: str | None = None
 
     @property
@@ -118,7 +119,7 @@ def load_workspace(path: str | Path = DEFAULT_WORKSPACE) -> Workspace:
         layers[kind] = LayerSource(kind, _resolve(root, entry, where), entry.get("layer"),
                                    entry.get("crs"), entry.get("encoding"), dict(fields),
                                    entry.get("sheet"))
-    requests = {}
+    requests: dict[str, RequestSource] = {}
     for name, entry in data.get("requests", {}).items():
         where = f"{path} [requests.{name}]"
         _check_keys(entry, _REQUEST_KEYS, where)
@@ -135,11 +136,11 @@ def load_workspace(path: str | Path = DEFAULT_WORKSPACE) -> Workspace:
     if not isinstance(rules, dict) or not all(isinstance(v, dict) for v in rules.values()):
         raise InputError("[rules] must hold one table per rule set", file=path,
                          fix='e.g. [rules.expansion] then "contiguity.max_blocks" = 3')
-    known = _rule_set_names()
+    rule_sets = _rule_set_names()
     for name in rules:
-        if name not in known:
+        if name not in rule_sets:
             raise InputError(f"unknown rule set [rules.{name}]", file=path,
-                             fix=f"rule sets: {', '.join(f'[rules.{k}]' for k in known)}")
+                             fix=f"rule sets: {', '.join(f'[rules.{k}]' for k in rule_sets)}")
     return Workspace(path=path, name=str(meta.get("name") or "gaoxin"), layers=layers,
                      requests=requests, crs=crs, rules=dict(rules),
                      tianditu_key=(data.get("tianditu", {}) or {}).get("key") or None)

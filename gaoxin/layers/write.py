@@ -37,6 +37,7 @@ from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Literal, Required, TypedDict, Unpack
 
 import geopandas as gpd
 import numpy as np
@@ -47,8 +48,9 @@ from .encoding import fit_field_name, normalise_encoding_name
 
 try:
     import fcntl
+    _HAVE_FLOCK = True
 except ImportError:  # Windows: no flock; stale temporaries are then left in place
-    fcntl = None  # type: ignore[assignment]
+    _HAVE_FLOCK = False
 
 # Suffix → pyogrio driver for vector outputs.
 VECTOR_DRIVERS = {
@@ -119,7 +121,7 @@ def _make_folder(folder: Path, target: Path) -> None:
 
 def _flock(fd: int, *, wait: bool) -> bool:
     """Lock ``fd`` exclusively; ``False`` when another process holds it and ``wait`` is off."""
-    if fcntl is None:
+    if not _HAVE_FLOCK:
         return True
     try:
         fcntl.flock(fd, fcntl.LOCK_EX | (0 if wait else fcntl.LOCK_NB))
@@ -187,7 +189,7 @@ def remove_stale_temporaries(target: str | Path) -> list[Path]:
     place) are left alone, and so is everything gaoxin did not name.
     """
     target = Path(target)
-    if fcntl is None or not target.parent.is_dir():
+    if not _HAVE_FLOCK or not target.parent.is_dir():
         return []
     name = target.name
     ours = (f".{name}.gaoxin-run-", f".{name}.gaoxin-tmp-")
@@ -231,7 +233,7 @@ def _renameat2() -> Callable[..., int] | None:
         return None
     fn.argtypes = [ctypes.c_int, ctypes.c_char_p, ctypes.c_int, ctypes.c_char_p, ctypes.c_uint]
     fn.restype = ctypes.c_int
-    return fn  # type: ignore[no-any-return]
+    return fn
 
 
 def _exchange(a: Path, b: Path) -> bool:
@@ -605,7 +607,7 @@ def write_vector(
         gdf = gdf.to_crs(4326)  # RFC 7946 and KML are longitude/latitude only
     if suffix in (".kml", ".gdb"):
         gdf = _narrow_integers(gdf)
-    kwargs: dict[str, object] = {"driver": driver}
+    kwargs: _WriteOptions = {"driver": driver}
     if layer:
         kwargs["layer"] = layer
     if suffix == ".gdb" and any(gdf[c].dtype == np.int64 for c in gdf.columns):
@@ -666,13 +668,25 @@ def _narrow_integers(gdf: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
     return gdf.astype(dict.fromkeys(narrow, np.int32)) if narrow else gdf
 
 
-def _to_file(gdf: gpd.GeoDataFrame, path: Path, target: Path, **kwargs: object) -> None:
+class _WriteOptions(TypedDict, total=False):
+    """The keywords :func:`_to_file` passes on to ``GeoDataFrame.to_file`` (pyogrio)."""
+
+    driver: Required[str]
+    layer: str
+    layer_options: dict[str, str]
+    encoding: str
+    use_arrow: bool
+
+
+def _to_file(gdf: gpd.GeoDataFrame, path: Path, target: Path, *, mode: Literal["w", "a"] = "w",
+             **kwargs: Unpack[_WriteOptions]) -> None:
     """Write ``gdf`` to the temporary ``path``; errors name the real ``target``."""
     # Arrow writes are ~2x faster for large layers; GeoPackage and FlatGeobuf take them well.
+    options: _WriteOptions = kwargs
     if kwargs.get("driver") in ("GPKG", "FlatGeobuf"):
-        kwargs = {"use_arrow": True, **kwargs}
+        options = {"use_arrow": True, **kwargs}
     try:
-        gdf.to_file(path, engine="pyogrio", **kwargs)
+        gdf.to_file(path, engine="pyogrio", mode=mode, **options)
     except Exception as exc:
         message = (str(exc).strip().splitlines() or [type(exc).__name__])[0][:200].rstrip(".")
         fix = ("a Shapefile or FileGDB layer holds one geometry type: write a .gpkg, or split "
@@ -682,7 +696,7 @@ def _to_file(gdf: gpd.GeoDataFrame, path: Path, target: Path, **kwargs: object) 
                          file=target, fix=fix) from None
 
 
-def _write_shapefile(gdf: gpd.GeoDataFrame, target: Path, kwargs: dict[str, object]) -> Path:
+def _write_shapefile(gdf: gpd.GeoDataFrame, target: Path, kwargs: _WriteOptions) -> Path:
     _make_folder(target.parent, target)
     with _scratch_dir(target) as workdir:
         _to_file(gdf, workdir / target.name, target, **kwargs)
@@ -740,7 +754,7 @@ def write_geopackage(target: str | Path, layers: dict[str, gpd.GeoDataFrame]) ->
             for c in f.columns:
                 if str(f[c].dtype) == "boolean":
                     f[c] = f[c].astype("Int8")
-            _to_file(f, tmp, target, driver="GPKG", layer=name, **({} if first else {"mode": "a"}))
+            _to_file(f, tmp, target, driver="GPKG", layer=name, mode="w" if first else "a")
             first = False
         if first:
             raise InputError("nothing to write: every layer is empty", file=target,

@@ -8,6 +8,7 @@ as they are. AMap tiles are GCJ-02: overlays must be shifted with
 from __future__ import annotations
 
 import os
+from typing import TypedDict, Unpack
 
 import folium
 
@@ -48,6 +49,10 @@ def tianditu_key(key: str | None = None) -> str:
     return key
 
 
+class _TileOptions(TypedDict, total=False):
+    subdomains: str  # the {s} of the URL; Leaflet's default is "abc"
+
+
 def add_basemap(m: folium.Map, basemap: str, lang: str,
                 key: str | None = None) -> list[folium.TileLayer]:
     """Add the tile layers of ``basemap`` to ``m`` (base layers in the layer control).
@@ -66,7 +71,7 @@ def add_basemap(m: folium.Map, basemap: str, lang: str,
     added: list[folium.TileLayer] = []
 
     def tile(url: str, name: str, attr: str, *, show: bool = True, overlay: bool = False,
-             control: bool = True, **kw: object) -> folium.TileLayer:
+             control: bool = True, **kw: Unpack[_TileOptions]) -> folium.TileLayer:
         layer = folium.TileLayer(url, name=name, attr=attr, overlay=overlay, control=control,
                                  show=show, max_zoom=19, max_native_zoom=18, **kw)
         layer.add_to(m)
@@ -81,7 +86,9 @@ def add_basemap(m: folium.Map, basemap: str, lang: str,
             grp = folium.FeatureGroup(name=name, overlay=False, show=i == 0).add_to(m)
             for layer in (base, note):
                 tl = folium.TileLayer(_TDT.format(layer=layer, key=k), attr=_TDT_ATTR,
-                                      subdomains=sub, max_zoom=19, max_native_zoom=18,
+                                      # folium's docstring and Leaflet take a list:
+                                      subdomains=sub,  # type: ignore[arg-type]  # stub: str
+                                      max_zoom=19, max_native_zoom=18,
                                       control=False)
                 tl.add_to(grp)
                 added.append(tl)

@@ -11,17 +11,19 @@ features to 300,000), so tooltips, popups, escaping and the tests are the same f
 from __future__ import annotations
 
 import re
+import weakref
 from collections.abc import Sequence
 from dataclasses import dataclass
 from html import escape
 from pathlib import Path
-from typing import Any
+from typing import Any, TypedDict
 
 import folium
 import geopandas as gpd
 import numpy as np
+import numpy.typing as npt
 import pandas as pd
-from branca.element import Element, MacroElement
+from branca.element import Element, Figure, MacroElement
 from folium.plugins import Fullscreen, MeasureControl
 from jinja2 import Template
 
@@ -32,16 +34,70 @@ from ..kinds import KINDS
 from ..layers.write import write_text
 from ..report import labels as catalogue
 from ..report.labels import AREA_DECIMALS, TEXT, column_label, layer_label
-from ..report.symbology import kind_style
+from ..report.symbology import Style, kind_style
 from . import assets
 from .basemaps import add_basemap
-from .encode import encode_column, encode_geometry, lighten, safe_json
-from .style import Classes, classify
+from .encode import (
+    EncodedColumn,
+    EncodedGeometry,
+    Geoms,
+    encode_column,
+    encode_geometry,
+    lighten,
+    safe_json,
+)
+from .style import Classes, Codes, classify
 
 AREA_COLUMNS = ("area_mu", "area_ha", "area_m2")
 LANGS = ("zh", "en")
 MINIMAL_JS = [("leaflet", "https://cdn.jsdelivr.net/npm/leaflet@1.9.3/dist/leaflet.js")]
 MINIMAL_CSS = [("leaflet_css", "https://cdn.jsdelivr.net/npm/leaflet@1.9.3/dist/leaflet.css")]
+
+
+class ColumnPayload(EncodedColumn):
+    """A shown column: its name, its label in the map language, and its values."""
+
+    name: str
+    label: str
+
+
+class LayerPayload(EncodedGeometry):
+    """What the runtime's ``gaoxin.fastLayer`` draws: geometry, classes, columns."""
+
+    id: str
+    name: str
+    kind: str | None
+    n: int
+    cls: str | None  # style class per feature, run-length coded (None: one class)
+    styles: list[Style]
+    cols: list[ColumnPayload]
+    tip: int  # columns shown in the tooltip
+    idcol: str | None
+
+
+class LegendEntry(Style):
+    label: str
+    line: bool  # drawn as a line (roads), not a filled box
+
+
+class LegendItem(TypedDict):
+    id: str
+    var: str  # the layer's JavaScript variable
+    name: str
+    caption: str | None
+    entries: list[LegendEntry]
+
+
+class UiOptions(TypedDict):
+    """What the runtime's ``gaoxin.ui`` builds: title, legend, search box and notices."""
+
+    lang: str
+    title: str | None
+    legend: list[LegendItem]
+    notes: list[str]
+    tiles: list[str]  # tile layers' variables, to report when they fail to load
+    search: bool
+    text: dict[str, str]
 
 
 @dataclass
@@ -109,10 +165,17 @@ class _Verbatim(Element):
         return self.text
 
 
+def _figure(element: Element) -> Figure:
+    """The page ``element`` is on (branca renders elements only inside a Figure)."""
+    root = element.get_root()
+    assert isinstance(root, Figure), "an element renders only inside a Figure"
+    return root
+
+
 def _render_script(element: MacroElement, kwargs: dict[str, Any]) -> None:
     """Add the ``script`` macro of ``element`` to its page, rendered once (see `_Verbatim`)."""
     script = element._template.module.script(element, kwargs)
-    element.get_root().script.add_child(_Verbatim(script), name=element.get_name())
+    _figure(element).script.add_child(_Verbatim(script), name=element.get_name())
 
 
 class FastLayer(folium.map.Layer):
@@ -125,13 +188,15 @@ class FastLayer(folium.map.Layer):
         {% endmacro %}
     """)
 
-    def __init__(self, payload: dict[str, Any], name: str, show: bool = True) -> None:
+    def __init__(self, payload: LayerPayload, name: str, show: bool = True) -> None:
         super().__init__(name=name, overlay=True, control=True, show=show)
         self._name = "GaoxinLayer"
         self.payload = safe_json(payload)
 
-    def render(self, **kwargs: Any) -> None:
-        _add_runtime(self.get_root())
+    # branca types Element.render as returning the text, but its MacroElement.render (which
+    # this replaces) adds to the page and returns None; folium's renderers do the same.
+    def render(self, **kwargs: Any) -> None:  # type: ignore[override]  # branca: -> None
+        _add_runtime(_figure(self))
         _render_script(self, kwargs)
 
 
@@ -144,13 +209,13 @@ class _Ui(MacroElement):
         {% endmacro %}
     """)
 
-    def __init__(self, options: dict[str, Any]) -> None:
-        super().__init__()
+    def __init__(self, options: UiOptions) -> None:
+        super().__init__()  # type: ignore[no-untyped-call]  # branca: py.typed, unannotated
         self._name = "GaoxinUi"
         self.options = safe_json(options)
 
-    def render(self, **kwargs: Any) -> None:
-        _add_runtime(self.get_root())
+    def render(self, **kwargs: Any) -> None:  # type: ignore[override]  # branca: -> None
+        _add_runtime(_figure(self))
         _render_script(self, kwargs)
 
 
@@ -162,8 +227,9 @@ class _LayerControl(folium.LayerControl):
     the name is HTML-escaped here, the one place it enters that control.
     """
 
-    def render(self, **kwargs: Any) -> None:
+    def render(self, **kwargs: Any) -> None:  # type: ignore[override]  # branca: -> None
         self.reset()
+        assert self._parent is not None, "the control renders only on its map"
         for item in self._parent._children.values():
             if isinstance(item, folium.map.Layer) and item.control:
                 names = self.overlays if item.overlay else self.base_layers
@@ -171,7 +237,7 @@ class _LayerControl(folium.LayerControl):
         _render_script(self, kwargs)
 
 
-def _add_runtime(figure: Any) -> None:
+def _add_runtime(figure: Figure) -> None:
     if "gaoxin_runtime" not in figure.header._children:
         figure.header.add_child(
             _Verbatim(f"<style>{assets.runtime_css()}</style>\n"
@@ -227,7 +293,7 @@ def _id_column(kind: str | None, cols: list[str]) -> str | None:
 
 
 def _layer_payload(lyr: MapLayer, index: int, basemap: str,
-                   lang: str) -> tuple[dict[str, Any], Classes, str]:
+                   lang: str) -> tuple[LayerPayload, Classes, str]:
     frame = lyr.gdf
     frame = frame[~(frame.geometry.isna() | frame.geometry.is_empty)]
     if lyr.columns is None and lyr.kind != "result" and (
@@ -241,7 +307,7 @@ def _layer_payload(lyr: MapLayer, index: int, basemap: str,
                          fix=f"use some of {', '.join(map(str, frame.columns))}")
     if lyr.color_by and lyr.color_by not in cols:
         cols.append(lyr.color_by)
-    geoms = np.asarray(frame.geometry.to_crs(4326).values, dtype=object)
+    geoms: Geoms = np.asarray(frame.geometry.to_crs(4326).values, dtype=object)
     if basemap == "amap":
         geoms = convert_geometries(geoms, "wgs84", "gcj02")
     geoms = lighten(geoms)
@@ -257,12 +323,12 @@ def _layer_payload(lyr: MapLayer, index: int, basemap: str,
                            thresholds=lyr.thresholds, unit=lyr.unit, label=label, lang=lang)
     else:
         classes = Classes(np.zeros(len(frame), dtype=int), [base], [name])
-    columns = []
+    columns: list[ColumnPayload] = []
     for c in cols:
         enc = encode_column(frame[c], decimals=AREA_DECIMALS.get(c),
                             yes_no=(catalogue.label("yes", lang), catalogue.label("no", lang)))
         columns.append({"name": c, "label": column_label(c, lyr.kind, lang), **enc})
-    payload = {
+    payload: LayerPayload = {
         "id": f"L{index}", "name": name, "kind": lyr.kind, "n": len(frame),
         **encode_geometry(geoms),
         "cls": _runs(classes.codes) if len(classes.styles) > 1 else None,
@@ -272,15 +338,15 @@ def _layer_payload(lyr: MapLayer, index: int, basemap: str,
     return payload, classes, name
 
 
-def _runs(codes: np.ndarray) -> str:
+def _runs(codes: Codes) -> str:
     from .encode import runs_b64
     return runs_b64(codes)
 
 
-def _legend_item(var: str, payload: dict[str, Any], classes: Classes) -> dict[str, Any]:
+def _legend_item(var: str, payload: LayerPayload, classes: Classes) -> LegendItem:
     counts = np.bincount(classes.codes, minlength=len(classes.styles))
     line = payload["kind"] == "roads"
-    entries = [{**st, "label": lab, "line": line}
+    entries: list[LegendEntry] = [{**st, "label": lab, "line": line}
                for st, lab, n in zip(classes.styles, classes.labels, counts, strict=True)
                if n > 0 or len(classes.styles) == 1]
     return {"id": payload["id"], "var": var, "name": payload["name"],
@@ -292,7 +358,8 @@ def _legend_item(var: str, payload: dict[str, Any], classes: Classes) -> dict[st
 AOI_KINDS = ("zones", "parks", "parcels", "requests", "result", "buildings", None)
 
 
-def _bounds(layers: Sequence[MapLayer], geoms_bounds: list[np.ndarray]) -> list[list[float]]:
+def _bounds(layers: Sequence[MapLayer],
+            geoms_bounds: list[npt.NDArray[np.float64]]) -> list[list[float]]:
     pairs = list(zip(layers, geoms_bounds, strict=True))
     pool = [b for lyr, b in pairs if lyr.fit] \
         or [b for lyr, b in pairs if lyr.show and (lyr.highlight or lyr.kind in AOI_KINDS)] \
@@ -336,7 +403,8 @@ def build_map(layers: Sequence[MapLayer], *, basemap: str = "none", lang: str = 
     m.default_js = list(MINIMAL_JS)
     m.default_css = list(MINIMAL_CSS)
     tiles = add_basemap(m, basemap, lang, tianditu_key)
-    legend, bounds = [], []
+    legend: list[LegendItem] = []
+    bounds: list[npt.NDArray[np.float64]] = []
     for i, lyr in enumerate(layers):
         payload, classes, name = _layer_payload(lyr, i, basemap, lang)
         fl = FastLayer(payload, name=name, show=lyr.show).add_to(m)
@@ -344,19 +412,25 @@ def build_map(layers: Sequence[MapLayer], *, basemap: str = "none", lang: str = 
         frame = lyr.gdf[~(lyr.gdf.geometry.isna() | lyr.gdf.geometry.is_empty)]
         bounds.append(frame.to_crs(4326).total_bounds if len(frame) else np.full(4, np.nan))
     _LayerControl(collapsed=False).add_to(m)
-    Fullscreen(title=text["fullscreen"], title_cancel=text["exit_fullscreen"]).add_to(m)
-    MeasureControl(primary_length_unit="meters", primary_area_unit="sqmeters",
-                   secondary_area_unit="hectares",
-                   localization=catalogue.locale("measure", lang)).add_to(m)
+    Fullscreen(  # type: ignore[no-untyped-call]  # folium: py.typed, __init__ unannotated
+        title=text["fullscreen"], title_cancel=text["exit_fullscreen"]).add_to(m)
+    MeasureControl(  # type: ignore[no-untyped-call]  # folium: py.typed, __init__ unannotated
+        primary_length_unit="meters", primary_area_unit="sqmeters",
+        secondary_area_unit="hectares", localization=catalogue.locale("measure", lang)
+    ).add_to(m)
     notes = [text["gcj02"]] if basemap == "amap" else []
-    ui = {"lang": lang, "title": title, "legend": legend, "notes": notes,
+    ui: UiOptions = {"lang": lang, "title": title, "legend": legend, "notes": notes,
           "tiles": [t.get_name() for t in tiles], "search": True,
           "text": {k: text[k] for k in ("legend", "search", "notFound", "basemapOffline")}}
     m.add_child(_Ui(ui))
     if title:
-        m.get_root().header.add_child(_Verbatim(f"<title>{escape(title)}</title>"), name="title")
+        _figure(m).header.add_child(_Verbatim(f"<title>{escape(title)}</title>"), name="title")
     m.fit_bounds(_bounds(layers, bounds))
     return m
+
+
+# Each map's page, once rendered (kept as long as the map is).
+_RENDERED: weakref.WeakKeyDictionary[folium.Map, str] = weakref.WeakKeyDictionary()
 
 
 def render_html(m: folium.Map, *, offline: bool = True) -> str:
@@ -365,10 +439,10 @@ def render_html(m: folium.Map, *, offline: bool = True) -> str:
     A map is rendered once and the result kept: folium appends duplicate script lines when a
     map is rendered twice.
     """
-    html = getattr(m, "_gaoxin_html", None)
+    html = _RENDERED.get(m)
     if html is None:
         html = unescape_cjk(m.get_root().render())
-        m._gaoxin_html = html
+        _RENDERED[m] = html
     return assets.inline_assets(html) if offline else html
 
 

@@ -11,9 +11,10 @@ from __future__ import annotations
 
 import base64
 import json
-from typing import Any
+from typing import Any, Literal, Required, TypedDict
 
 import numpy as np
+import numpy.typing as npt
 import pandas as pd
 import shapely
 
@@ -23,8 +24,43 @@ QUANT = 1_000_000  # 1e-6 degree
 SIMPLIFY_DEG = 1.5e-6
 POLY, LINE, POINT = 0, 1, 2
 
+# Shapely geometries, one per feature (or part).
+Geoms = npt.NDArray[np.object_]
+Ints = npt.NDArray[np.integer[Any]]
 
-def varint_b64(values: np.ndarray, *, signed: bool = False) -> str:
+
+class EncodedGeometry(TypedDict):
+    """A layer's geometry for the runtime: the quantum and the base64 varint streams."""
+
+    q: int
+    fparts: str  # parts per feature, run-length coded
+    ptype: str  # type of each part (POLY, LINE, POINT), run-length coded
+    prings: str  # rings per part, run-length coded
+    rlen: str  # vertices per ring
+    xy: str  # delta-coded quantised coordinates, zigzag varints
+
+
+class EncodedColumn(TypedDict, total=False):
+    """One attribute column: ``t`` says which keys follow (``n`` numbers with ``d`` decimals
+    in ``v``; ``c`` dictionary ``k`` and codes ``i``; ``s`` texts in ``v``)."""
+
+    t: Required[Literal["n", "c", "s"]]
+    d: int
+    v: list[float | int | None] | list[object]
+    k: list[str]
+    i: list[int]
+
+
+class _Structure(TypedDict):
+    feat_of_part: npt.NDArray[np.intp]
+    ptype: Ints
+    ring_part: npt.NDArray[np.intp]
+    coords: npt.NDArray[np.float64]
+    ring_of_coord: npt.NDArray[np.intp]
+    n_rings: int
+
+
+def varint_b64(values: Ints, *, signed: bool = False) -> str:
     """Base64 of LEB128 varints (zigzag-coded when ``signed``).
 
     Examples
@@ -49,7 +85,7 @@ def varint_b64(values: np.ndarray, *, signed: bool = False) -> str:
     return base64.b64encode(out.tobytes()).decode("ascii")
 
 
-def runs_b64(values: np.ndarray) -> str:
+def runs_b64(values: Ints) -> str:
     """Run-length code ``values`` as (value, count) varint pairs.
 
     Examples
@@ -65,7 +101,7 @@ def runs_b64(values: np.ndarray) -> str:
     return varint_b64(np.column_stack([v[starts], counts]).ravel())
 
 
-def _structure(geoms: np.ndarray) -> dict[str, np.ndarray]:
+def _structure(geoms: Geoms) -> _Structure:
     """Parts, rings and coordinates of ``geoms`` (lon/lat), flattened."""
     parts, feat_of_part = shapely.get_parts(geoms, return_index=True)
     # Nested collections: flatten once more (rare: GeometryCollection of multi-geometries).
@@ -96,7 +132,7 @@ def _structure(geoms: np.ndarray) -> dict[str, np.ndarray]:
     }
 
 
-def encode_geometry(geoms: np.ndarray) -> dict[str, Any]:
+def encode_geometry(geoms: Geoms) -> EncodedGeometry:
     """Encode lon/lat shapely geometries for the runtime.
 
     Examples
@@ -129,7 +165,7 @@ def encode_geometry(geoms: np.ndarray) -> dict[str, Any]:
     }
 
 
-def lighten(geoms: np.ndarray, *, tolerance: float = SIMPLIFY_DEG) -> np.ndarray:
+def lighten(geoms: Geoms, *, tolerance: float = SIMPLIFY_DEG) -> Geoms:
     """Simplify polygons/lines where it cannot be seen, keeping shared edges shared.
 
     Polygon layers that form a valid coverage (parcels, zones) are simplified with GEOS
@@ -167,7 +203,7 @@ def lighten(geoms: np.ndarray, *, tolerance: float = SIMPLIFY_DEG) -> np.ndarray
     return shapely.orient_polygons(geoms)
 
 
-def safe_json(obj: Any) -> str:
+def safe_json(obj: object) -> str:
     """JSON for an inline ``<script>``: UTF-8 text kept (no ``\\uXXXX`` for Chinese), but
     ``<``, ``>``, ``&`` and line separators escaped so no value can close the script.
 
@@ -206,7 +242,7 @@ def _texts(values: pd.Series) -> pd.Series:
 
 
 def encode_column(values: pd.Series, *, decimals: int | None = None,
-                  yes_no: tuple[str, str] = ("是", "否")) -> dict[str, Any]:
+                  yes_no: tuple[str, str] = ("是", "否")) -> EncodedColumn:
     """Columnar encoding of one attribute: ``n`` numbers, ``c`` dictionary codes, ``s`` text.
 
     Examples

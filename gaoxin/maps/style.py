@@ -8,9 +8,9 @@ from __future__ import annotations
 
 import itertools
 from dataclasses import dataclass, field
-from typing import Any
 
 import numpy as np
+import numpy.typing as npt
 import pandas as pd
 
 from ..errors import InputError
@@ -21,18 +21,22 @@ from ..report.symbology import (
     DIVERGING,
     NODATA_COLOR,
     SEQUENTIAL,
+    Style,
 )
+
+# One style class per feature: an index into ``Classes.styles``.
+Codes = npt.NDArray[np.int_]
 
 
 @dataclass
 class Classes:
     """Per-feature style class and the legend rows of a layer."""
 
-    codes: np.ndarray
-    styles: list[dict[str, Any]]
+    codes: Codes
+    styles: list[Style]
     labels: list[str]
     caption: str | None = None
-    extra: dict[str, Any] = field(default_factory=dict)
+    extra: dict[str, object] = field(default_factory=dict)
 
 
 def _fmt(x: float) -> str:
@@ -46,7 +50,7 @@ def _palette(colors: list[str], k: int) -> list[str]:
     return [colors[i] for i in idx]
 
 
-def classify(values: pd.Series, base: dict[str, Any], *, method: str | None,
+def classify(values: pd.Series, base: Style, *, method: str | None,
              thresholds: list[float] | None, unit: str | None, label: str,
              lang: str) -> Classes:
     """Class each feature for a choropleth or categorical colouring.
@@ -93,14 +97,15 @@ def classify(values: pd.Series, base: dict[str, Any], *, method: str | None,
     else:
         raise InputError(f"unknown classification {method!r}",
                          fix="use quantiles, natural_breaks or thresholds")
-    styles = [{**base, "fill": c, "fillOpacity": max(base["fillOpacity"], 0.7)} for c in colors]
+    styles: list[Style] = [{**base, "fill": c, "fillOpacity": max(base["fillOpacity"], 0.7)}
+                           for c in colors]
     codes = np.where(ok, codes, len(styles))
     styles.append({**base, "fill": NODATA_COLOR, "fillOpacity": 0.5})
     labels.append(nodata)
     return Classes(codes.astype(int), styles, labels, caption)
 
 
-def _breaks(x: np.ndarray, method: str, k: int = 5) -> tuple[np.ndarray, list[str]]:
+def _breaks(x: npt.NDArray[np.float64], method: str, k: int = 5) -> tuple[Codes, list[str]]:
     uniq = np.unique(x)
     if len(uniq) <= k:
         codes = np.searchsorted(uniq, x)
@@ -121,11 +126,13 @@ def _breaks(x: np.ndarray, method: str, k: int = 5) -> tuple[np.ndarray, list[st
     return codes, labels
 
 
-def _categorical(values: pd.Series, base: dict[str, Any], nodata: str,
+def _categorical(values: pd.Series, base: Style, nodata: str,
                  caption: str) -> Classes:
     text = [None if pd.isna(v) else str(v) for v in values.astype(object)]
     cats = sorted({v for v in text if v is not None}, key=_category_order)
-    styles, labels, spare = [], [], iter(CATEGORY_PALETTE * 4)
+    styles: list[Style] = []
+    labels: list[str] = []
+    spare = iter(CATEGORY_PALETTE * 4)
     for c in cats[:40]:
         color = CATEGORY_COLORS.get(c) or CATEGORY_COLORS.get(c.lower()) or next(spare)
         styles.append({**base, "fill": color, "fillOpacity": max(base["fillOpacity"], 0.65)})

@@ -8,6 +8,7 @@ template includes it as it is, with no ``|safe`` that could let unescaped text t
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from html import escape
 
@@ -52,7 +53,9 @@ class SvgLayer:
                    stroke_width=float(style["weight"]), dash=dash)
 
 
-def _path(geom: shapely.Geometry, sx, sy) -> str:  # type: ignore[no-untyped-def]
+def _path(geom: shapely.Geometry, sx: Callable[[float], float],
+          sy: Callable[[float], float]) -> str:
+    """SVG path data of ``geom``'s rings and lines; ``sx``/``sy`` map metres to pixels."""
     parts = []
     for poly in shapely.get_parts(geom):
         if poly.geom_type == "Polygon":

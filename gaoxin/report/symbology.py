@@ -9,9 +9,34 @@ Every style is a dict understood by the map runtime: ``color`` (stroke), ``weigh
 
 from __future__ import annotations
 
-from typing import Any
+from typing import NotRequired, TypedDict
 
-KIND_STYLES: dict[str, dict[str, Any]] = {
+
+class KindStyle(TypedDict):
+    """The look of a layer kind as defined here; :func:`kind_style` fills in the rest."""
+
+    color: str  # stroke
+    weight: float  # stroke width, px
+    fill: str
+    fillOpacity: float
+    opacity: NotRequired[float]  # stroke
+    dash: NotRequired[list[int] | None]  # stroke dash pattern, px
+    radius: NotRequired[float]  # points, px
+
+
+class Style(TypedDict):
+    """A complete look, as the map runtime and the reports' SVG maps read it."""
+
+    color: str
+    weight: float
+    fill: str
+    fillOpacity: float
+    opacity: float
+    dash: list[int] | None
+    radius: float
+
+
+KIND_STYLES: dict[str, KindStyle] = {
     "zones": {"color": "#d7301f", "weight": 2.5, "fill": "#fc8d59", "fillOpacity": 0.05},
     "parks": {"color": "#6a3d9a", "weight": 2, "fill": "#cab2d6", "fillOpacity": 0.15},
     "parcels": {"color": "#7f5a2a", "weight": 0.6, "fill": "#fdbf6f", "fillOpacity": 0.55},
@@ -28,10 +53,12 @@ KIND_STYLES: dict[str, dict[str, Any]] = {
 }
 
 
-GENERIC_STYLE = {"color": "#3182bd", "weight": 1.2, "fill": "#6baed6", "fillOpacity": 0.35}
+GENERIC_STYLE: KindStyle = {"color": "#3182bd", "weight": 1.2, "fill": "#6baed6",
+                             "fillOpacity": 0.35}
 
 
-HIGHLIGHT_STYLE = {"color": "#ff0000", "weight": 3, "fill": "#ff0000", "fillOpacity": 0.45}
+HIGHLIGHT_STYLE: KindStyle = {"color": "#ff0000", "weight": 3, "fill": "#ff0000",
+                               "fillOpacity": 0.45}
 
 
 NODATA_COLOR = "#bdbdbd"
@@ -57,7 +84,7 @@ SEQUENTIAL = ["#ffffcc", "#c7e9b4", "#7fcdbb", "#41b6c4", "#2c7fb8", "#253494", 
 DIVERGING = ["#d7191c", "#fdae61", "#ffffbf", "#a6d96a", "#1a9641"]
 
 
-def kind_style(kind: str | None, highlight: bool = False) -> dict[str, Any]:
+def kind_style(kind: str | None, highlight: bool = False) -> Style:
     """Base style of a layer kind.
 
     Examples
@@ -67,8 +94,7 @@ def kind_style(kind: str | None, highlight: bool = False) -> dict[str, Any]:
     >>> kind_style(None, highlight=True)["color"]
     '#ff0000'
     """
-    base = dict(HIGHLIGHT_STYLE if highlight else KIND_STYLES.get(kind or "", GENERIC_STYLE))
-    base.setdefault("opacity", 1.0)
-    base.setdefault("dash", None)
-    base.setdefault("radius", 4)
-    return base
+    look = HIGHLIGHT_STYLE if highlight else KIND_STYLES.get(kind or "", GENERIC_STYLE)
+    # Keys the look already has keep their place (the map page's JSON is stable).
+    return {**look, "opacity": look.get("opacity", 1.0), "dash": look.get("dash"),
+            "radius": look.get("radius", 4)}

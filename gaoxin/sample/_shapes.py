@@ -11,17 +11,27 @@ uniform random points inside a polygon.
 from __future__ import annotations
 
 import math
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
+from typing import Any, overload
 
 import geopandas as gpd
 import numpy as np
+import numpy.typing as npt
 import shapely
 from pyproj import Transformer
+from shapely.geometry.base import BaseGeometry
 
 CRS = "EPSG:4544"
 # Extent of the workspace (longitude, latitude; CGCS2000).
 EXTENT_LONLAT = (103.40, 30.30, 104.30, 30.80)
 _TO_XY = Transformer.from_crs(4490, 4544, always_xy=True)
+
+# EPSG:4544 metres: one (x, y) point, a 2-vector, or (n, 2) points.
+XY = npt.NDArray[np.float64]
+# Northings of any float precision (the DEM grid is float32).
+_Floats = npt.NDArray[np.floating[Any]]
+# A column of a sample layer: one value per feature.
+Column = Sequence[object] | npt.NDArray[np.generic]
 
 # County seats (lon, lat, county, city, administrative code for credit codes).
 _COUNTIES = (
@@ -53,13 +63,13 @@ _ZONES = (
 )
 
 
-def _xy(lon: float, lat: float) -> np.ndarray:
+def _xy(lon: float, lat: float) -> XY:
     """Longitude/latitude (CGCS2000) → EPSG:4544 metres."""
     x, y = _TO_XY.transform(lon, lat)
     return np.array([x, y])
 
 
-def _bearing(degrees: float) -> np.ndarray:
+def _bearing(degrees: float) -> XY:
     """Unit vector of a compass bearing (clockwise from north)."""
     r = math.radians(degrees)
     return np.array([math.sin(r), math.cos(r)])
@@ -67,7 +77,7 @@ def _bearing(degrees: float) -> np.ndarray:
 
 def _blob(
     rng: np.random.Generator,
-    centre: np.ndarray,
+    centre: XY,
     area_m2: float,
     *,
     n: int = 48,
@@ -100,22 +110,24 @@ def _blob(
     return shapely.Polygon(np.c_[xr * s + centre[0], yr * s + centre[1]])
 
 
-def _edge_point(poly: shapely.Geometry, centre: np.ndarray, bearing: float) -> np.ndarray:
+def _edge_point(poly: shapely.Geometry, centre: XY, bearing: float) -> XY:
     """The farthest point of ``poly``'s boundary along a ray from ``centre``."""
     far = centre + _bearing(bearing) * 50_000.0
     hits = shapely.get_coordinates(
         shapely.intersection(shapely.LineString([centre, far]), shapely.boundary(poly))
     )
     d = np.hypot(*(hits - centre).T)
-    return hits[int(np.argmax(d))]
+    farthest: XY = hits[int(np.argmax(d))]
+    return farthest
 
 
 def _largest_part(geom: shapely.Geometry) -> shapely.Polygon:
     parts = shapely.get_parts(geom)
-    return parts[int(np.argmax(shapely.area(parts)))]
+    largest: shapely.Polygon = parts[int(np.argmax(shapely.area(parts)))]
+    return largest
 
 
-def _county_of(point: np.ndarray) -> tuple[str, str, str]:
+def _county_of(point: XY) -> tuple[str, str, str]:
     """(county, city, administrative code) of the nearest county seat."""
     seats = np.array([_xy(c[0], c[1]) for c in _COUNTIES])
     i = int(np.argmin(np.hypot(*(seats - point).T)))
@@ -123,12 +135,12 @@ def _county_of(point: np.ndarray) -> tuple[str, str, str]:
 
 
 def _random_points_in(
-    rng: np.random.Generator, geom: shapely.Geometry, n: int
-) -> np.ndarray:
+    rng: np.random.Generator, geom: BaseGeometry, n: int
+) -> XY:
     """``n`` uniform random points inside ``geom`` (rejection sampling)."""
     xmin, ymin, xmax, ymax = geom.bounds
     shapely.prepare(geom)
-    out: list[np.ndarray] = []
+    out: list[XY] = []
     got = 0
     while got < n:
         pts = rng.uniform((xmin, ymin), (xmax, ymax), size=(max(4 * n, 16), 2))
@@ -138,8 +150,9 @@ def _random_points_in(
     return np.concatenate(out)[:n]
 
 
-def _frame(data: dict[str, object], geometry: Sequence[shapely.Geometry]) -> gpd.GeoDataFrame:
-    return gpd.GeoDataFrame(data, geometry=list(geometry), crs=CRS)
+def _frame(data: Mapping[str, Column],
+           geometry: Sequence[shapely.Geometry] | npt.NDArray[np.object_]) -> gpd.GeoDataFrame:
+    return gpd.GeoDataFrame(dict(data), geometry=list(geometry), crs=CRS)
 
 
 def _zone_blocks(zones: gpd.GeoDataFrame) -> list[tuple[str, str, shapely.Polygon]]:
@@ -152,10 +165,15 @@ def _zone_blocks(zones: gpd.GeoDataFrame) -> list[tuple[str, str, shapely.Polygo
     return out
 
 
-def _mountain_front_x(y: np.ndarray) -> np.ndarray:
+@overload
+def _mountain_front_x(y: float) -> float: ...
+@overload
+def _mountain_front_x(y: _Floats) -> _Floats: ...
+def _mountain_front_x(y: float | _Floats) -> float | _Floats:
     """Easting (EPSG:4544) of the Longmen/Qionglai mountain front at northing ``y``."""
     (x0, y0), (x1, y1) = _xy(103.475, 30.30), _xy(103.575, 30.80)
-    return x0 + (np.asarray(y) - y0) * (x1 - x0) / (y1 - y0)
+    front: float | _Floats = x0 + (np.asarray(y) - y0) * (x1 - x0) / (y1 - y0)
+    return front
 
 
 def _extent_box() -> shapely.Polygon:

@@ -14,6 +14,7 @@ import math
 
 import geopandas as gpd
 import numpy as np
+import numpy.typing as npt
 import shapely
 
 from ._shapes import _frame
@@ -21,9 +22,13 @@ from ._shapes import _frame
 # Land statuses that carry buildings (B12: a village not yet cleared).
 _BUILDING_STATUS = ("A1", "A2", "A4", "A52", "A6", "B12")
 
+_Range = tuple[float, float]
+# slot length, slot depth, fill fraction, setback, (floor values, weights), storey height
+_Layout = tuple[_Range, _Range, _Range, float, tuple[tuple[int, ...], tuple[int, ...]], _Range]
+
 # Per planning use: slot length and depth ranges (m), fill fraction, setback (m),
 # floors (values, weights), storey height range (m).
-_LAYOUTS: dict[str, tuple] = {
+_LAYOUTS: dict[str, _Layout] = {
     "industrial": ((42, 72), (28, 44), (0.6, 0.88), 7.0,
                    ((1, 2, 3, 4, 5, 6, 8, 10, 12), (46, 20, 14, 10, 4, 2, 2, 1, 1)),
                    (4.2, 5.5)),
@@ -56,7 +61,8 @@ def _rect(cx: float, cy: float, length: float, depth: float, ca: float, sa: floa
             for dx, dy in ((-hx, -hy), (hx, -hy), (hx, hy), (-hx, hy))]
 
 
-def _parcel_frame(geom: shapely.Polygon) -> tuple[np.ndarray, float, float, float, float]:
+def _parcel_frame(geom: shapely.Polygon
+                  ) -> tuple[npt.NDArray[np.float64], float, float, float, float]:
     """Centre, orientation (cos, sin) of the longer side, and length/depth of the
     parcel's minimum rotated rectangle."""
     rect = shapely.get_coordinates(shapely.oriented_envelope(geom))[:4]
@@ -67,7 +73,8 @@ def _parcel_frame(geom: shapely.Polygon) -> tuple[np.ndarray, float, float, floa
     return rect.mean(axis=0), float(ca), float(sa), length, depth
 
 
-def _storeys(rng: np.random.Generator, key: str, n: int) -> tuple[np.ndarray, np.ndarray]:
+def _storeys(rng: np.random.Generator, key: str, n: int
+             ) -> tuple[npt.NDArray[np.float64], npt.NDArray[np.float64]]:
     """Floors and storey height for ``n`` buildings of a layout; tall workshops included."""
     *_shape, (values, weights), (h_lo, h_hi) = _LAYOUTS[key]
     p = np.array(weights, dtype=float)
@@ -136,7 +143,7 @@ def generate_buildings(
     rings: list[list[tuple[float, float]]] = []
     owner: list[int] = []
     keys: list[str] = []
-    for i in built:
+    for i in built.tolist():
         key = _layout_key(use[i], status[i])
         (l_lo, l_hi), (d_lo, d_hi), (f_lo, f_hi), setback, _fl, _st = _LAYOUTS[key]
         centre, ca, sa, length, depth = _parcel_frame(geoms[i])
@@ -165,7 +172,7 @@ def generate_buildings(
             rings.append(_rect(cx, cy, 6.0, 4.0, ca, sa))
             owner.append(int(i))
             keys.append("U1")
-    polys = shapely.polygons(np.array(rings))
+    polys = shapely.polygons(rings)
     owner_arr = np.array(owner)
     inner = shapely.buffer(geoms[owner_arr], -1.0)
     ok = shapely.within(polys, inner)
@@ -226,7 +233,8 @@ def generate_buildings(
 
 
 def _largest_line(geom: shapely.Geometry) -> shapely.LineString | None:
-    lines = [g for g in shapely.get_parts(geom) if g.geom_type == "LineString"]
+    lines: list[shapely.LineString] = [g for g in shapely.get_parts(geom)
+                                       if g.geom_type == "LineString"]
     if not lines:
         return None
     return max(lines, key=lambda g: g.length)

@@ -17,6 +17,7 @@ import geopandas as gpd
 import numpy as np
 import shapely
 from scipy.spatial import cKDTree
+from shapely.geometry.base import BaseGeometry
 
 from ..geo.units import M2_PER_KM2
 from ._shapes import (
@@ -80,7 +81,7 @@ def generate_redlines(
     ])
     geoms: list[shapely.Geometry] = []
     out_names: list[str] = []
-    taken = shapely.Polygon()
+    taken: BaseGeometry = shapely.Polygon()
     for patch, name in zip(patches, names, strict=True):
         clipped = shapely.difference(shapely.intersection(patch, box),
                                      shapely.union(keep_out, taken))
@@ -122,7 +123,7 @@ def generate_dev_boundary(
         if lon > 103.55:  # county towns on the plain
             pieces.append(_blob(rng, _xy(lon, lat), rng.uniform(6, 14) * M2_PER_KM2, n=40,
                                 rough=0.2, harmonics=5))
-    merged = shapely.union_all(pieces).buffer(200.0).buffer(-200.0)
+    merged: BaseGeometry = shapely.union_all(pieces).buffer(200.0).buffer(-200.0)
     merged = shapely.difference(merged, redlines.geometry.union_all())
     merged = shapely.intersection(merged, _extent_box())
     parts = [p for p in shapely.get_parts(merged) if p.area > 0.05 * M2_PER_KM2]

@@ -10,6 +10,7 @@ from __future__ import annotations
 import math
 
 import numpy as np
+import numpy.typing as npt
 
 from ._shapes import _extent_box, _mountain_front_x, _xy
 
@@ -17,7 +18,7 @@ DEM_CELL = 30.0
 DEM_NODATA = -9999.0
 
 
-def _spline_matrix(n_fine: int, step: int) -> np.ndarray:
+def _spline_matrix(n_fine: int, step: int) -> npt.NDArray[np.float32]:
     """Cubic B-spline weights (n_fine × n_coarse) upsampling a coarse grid by ``step``."""
     t = np.arange(n_fine) / step + 1.0  # coarse coordinate of each fine cell
     i0 = np.floor(t).astype(int)
@@ -31,15 +32,20 @@ def _spline_matrix(n_fine: int, step: int) -> np.ndarray:
     return out
 
 
-def _smooth_noise(rng: np.random.Generator, shape: tuple[int, int], step: int) -> np.ndarray:
+def _smooth_noise(rng: np.random.Generator, shape: tuple[int, int], step: int
+                  ) -> npt.NDArray[np.float32]:
     """Smooth noise (about unit amplitude): a coarse random grid upsampled by cubic
     B-splines, as two matrix products."""
     wy, wx = _spline_matrix(shape[0], step), _spline_matrix(shape[1], step)
     coarse = rng.standard_normal((wy.shape[1], wx.shape[1])).astype(np.float32)
-    return (wy @ coarse) @ wx.T * np.float32(1.5)
+    # numpy's stub types (float32 @ float32) @ float32 as float64; the array is float32.
+    noise: npt.NDArray[np.float32] = (
+        (wy @ coarse) @ wx.T * np.float32(1.5))  # type: ignore[assignment]  # stub: float64
+    return noise
 
 
-def generate_dem(rng: np.random.Generator) -> tuple[np.ndarray, tuple[float, float]]:
+def generate_dem(rng: np.random.Generator
+                 ) -> tuple[npt.NDArray[np.float32], tuple[float, float]]:
     """A 30 m DEM over the workspace extent: the Chengdu plain (~450–560 m, falling to the
     south-east) rising steeply west of a mountain front near 103.5°E to 1,500–3,000 m,
     a low Longquan ridge in the east, and smooth noise that makes slopes > 25° in the

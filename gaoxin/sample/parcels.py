@@ -15,12 +15,19 @@ from dataclasses import dataclass
 
 import geopandas as gpd
 import numpy as np
+import numpy.typing as npt
 import pandas as pd
 import shapely
 from scipy.spatial import cKDTree
+from shapely.geometry.base import BaseGeometry
 
 from ..geo.units import M2_PER_KM2
-from ._shapes import _ZONES, CRS, _largest_part, _random_points_in, _zone_blocks
+from ._shapes import _ZONES, CRS, XY, _largest_part, _random_points_in, _zone_blocks
+
+# One value per cell or parcel: geometries, text codes (land use, status …), yes/no flags.
+_Geoms = npt.NDArray[np.object_]
+_Codes = npt.NDArray[np.object_]
+_Flags = npt.NDArray[np.bool_]
 
 # Land-use mixes of districts (M1, M2, M3, W1, R2, B1, B2) by owner kind.
 _DISTRICT_USES = ("M1", "M2", "M3", "W1", "R2", "B1", "B2")
@@ -50,7 +57,7 @@ class _Owner:
     block: str  # 区块 letter ("" for single-block zones and parks)
     kind: str  # "national", "provincial", "park"
     short: str  # short name for parcel names
-    geom: shapely.Polygon
+    geom: BaseGeometry  # a polygon: a zone's 区块 or a park
 
 
 def _owners(zones: gpd.GeoDataFrame, parks: gpd.GeoDataFrame) -> list[_Owner]:
@@ -63,7 +70,7 @@ def _owners(zones: gpd.GeoDataFrame, parks: gpd.GeoDataFrame) -> list[_Owner]:
 
 
 def _grid_edges(rng: np.random.Generator, lo: float, hi: float, cell: float, road: float,
-                period: int) -> tuple[np.ndarray, np.ndarray]:
+                period: int) -> tuple[XY, _Flags]:
     """Positions of grid lines from ``lo`` past ``hi``; every ``period+1``-th band a road."""
     pos = [lo]
     is_road: list[bool] = []
@@ -96,9 +103,9 @@ def _grid_cells(
     ys, yroad = _grid_edges(rng, ly.min() - cell[1], ly.max(), cell[1], road, period)
     nx, ny = len(xs) - 1, len(ys) - 1
 
-    def free(flags: np.ndarray) -> np.ndarray:
+    def free(flags: _Flags) -> _Flags:
         # A grid line may move across itself only when no road band touches it.
-        pad = np.r_[False, flags, False]
+        pad: _Flags = np.r_[False, flags, False]
         return ~(pad[:-1] | pad[1:])
 
     jx = rng.uniform(-1, 1, (ny + 1, nx + 1)) * 0.12 * cell[0] * free(xroad)[None, :]
@@ -139,12 +146,12 @@ def _grid_cells(
             j += span
     # Road strips: whole columns (through the crossings) and row segments between them.
     row_no = 0
-    for col_no, j in enumerate(np.flatnonzero(xroad), start=1):
+    for col_no, j in enumerate(np.flatnonzero(xroad).tolist(), start=1):
         ring = [node(i, j) for i in range(ny + 1)] + [node(i, j + 1) for i in range(ny, -1, -1)]
         polys.append(shapely.Polygon(ring))
         kinds.append("road")
         roads.append(f"{owner.short}纵{_cn_number(col_no)}路")
-    for i in np.flatnonzero(yroad):
+    for i in np.flatnonzero(yroad).tolist():
         row_no += 1
         j = 0
         while j < nx:
@@ -164,7 +171,7 @@ def _grid_cells(
 
 
 def _clip_cells(owner: _Owner, polys: list[shapely.Polygon], kinds: list[str],
-                roads: list[str]) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+                roads: list[str]) -> tuple[_Geoms, _Codes, _Codes]:
     """Clip grid cells to the owner, split multi-part pieces, fold slivers into neighbours."""
     shapely.prepare(owner.geom)
     clipped = shapely.intersection(np.array(polys, dtype=object), owner.geom)
@@ -204,8 +211,8 @@ def _clip_cells(owner: _Owner, polys: list[shapely.Polygon], kinds: list[str],
     return parts[keep], kind[keep], road[keep]
 
 
-def _assign_land_use(rng: np.random.Generator, owner: _Owner, cents: np.ndarray,
-                     kind: np.ndarray) -> np.ndarray:
+def _assign_land_use(rng: np.random.Generator, owner: _Owner, cents: XY,
+                     kind: _Codes) -> _Codes:
     """Planning land-use codes: districts of one use, a few scattered A1/U1/G1, roads S1."""
     n_seeds = max(3, round(owner.geom.area / M2_PER_KM2 * 2.5))
     seeds = _random_points_in(rng, owner.geom, n_seeds)
@@ -224,8 +231,8 @@ def _assign_land_use(rng: np.random.Generator, owner: _Owner, cents: np.ndarray,
     return use
 
 
-def _assign_status(rng: np.random.Generator, owner: _Owner, cents: np.ndarray,
-                   use: np.ndarray) -> np.ndarray:
+def _assign_status(rng: np.random.Generator, owner: _Owner, cents: XY,
+                   use: _Codes) -> _Codes:
     """Land-status codes (domain.md §1.2): built at the core, unbuilt towards the edge."""
     core = np.array(owner.geom.centroid.coords[0])
     d = np.hypot(*(cents - core).T)
@@ -256,8 +263,8 @@ def _assign_status(rng: np.random.Generator, owner: _Owner, cents: np.ndarray,
     return status
 
 
-def _readiness(rng: np.random.Generator, owner: _Owner, status: np.ndarray
-               ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+def _readiness(rng: np.random.Generator, owner: _Owner, status: _Codes
+               ) -> tuple[_Flags, _Codes, _Flags]:
     """标准地 readiness: regional assessment (per site), site servicing, acquisition."""
     assessed = {"G510001A": True, "G510001B": True, "G510001C": False, "S510101": True,
                 "S510102": False}.get(owner.owner_id + owner.block)

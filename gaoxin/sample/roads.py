@@ -7,8 +7,11 @@ in real workspaces.
 
 from __future__ import annotations
 
+from typing import cast
+
 import geopandas as gpd
 import numpy as np
+import numpy.typing as npt
 import shapely
 
 from ._shapes import _frame, _zone_blocks
@@ -38,7 +41,8 @@ def generate_roads(
     long1 = e1 >= e2
     a = np.where(long1[:, None], (env[:, 0] + env[:, 3]) / 2, (env[:, 0] + env[:, 1]) / 2)
     b = np.where(long1[:, None], (env[:, 1] + env[:, 2]) / 2, (env[:, 3] + env[:, 2]) / 2)
-    lines = shapely.linestrings(np.stack([a, b], axis=1))
+    # (n, 2, 2) coordinates give n lines; the stub cannot tell a line from an array by shape.
+    lines = cast(npt.NDArray[np.object_], shapely.linestrings(np.stack([a, b], axis=1)))
     lengths = shapely.length(lines)
     cls = np.where(lengths >= 1_500.0, "主干路", np.where(lengths >= 400.0, "次干路", "支路"))
     names = strips.name.to_numpy()

@@ -18,6 +18,7 @@ from pathlib import Path
 
 import geopandas as gpd
 import numpy as np
+import numpy.typing as npt
 import pandas as pd
 import pyogrio
 from openpyxl.xml.functions import tostring
@@ -126,7 +127,8 @@ def _write_xlsx(table: pd.DataFrame, path: Path) -> None:
             book.writestr(pinned, data, compress_type=info.compress_type)
 
 
-def _write_dem(elevation: np.ndarray, origin: tuple[float, float], path: Path) -> None:
+def _write_dem(elevation: npt.NDArray[np.float32], origin: tuple[float, float],
+               path: Path) -> None:
     import rasterio
     from rasterio.transform import Affine
 
