@@ -55,7 +55,8 @@ from .analysis.ruleset import RuleSet, load_ruleset
 from .errors import InputError
 from .geo.hygiene import repair_geometries
 from .geo.raster import Raster
-from .layers.load import Loaded, load, load_vector_layer
+from .layers.load import Loaded, load_vector_layer
+from .layers.load import load_layers as _load_layers
 from .layers.read import read_source
 from .layers.workspace import LayerSource, Workspace, load_workspace
 from .maps import MapLayer
@@ -100,9 +101,7 @@ def read_layer(path: str | Path, kind: str | None = None, *, layer: str | None =
 def load_layers(ws: Workspace, kinds: Sequence[str] | None = None) -> Loaded:
     """The workspace's layers (all vector and table kinds, or ``kinds``) in one working CRS:
     ``.frames[kind]``, ``.crs``, ``.notes``."""
-    wanted = tuple(kinds) if kinds is not None else tuple(
-        k for k in ws.layers if k not in ("dem", "requests"))
-    return load(ws, (), wanted)
+    return _load_layers(ws, list(kinds) if kinds is not None else None)
 
 
 def area_table(gdf: gpd.GeoDataFrame, by: str | None = None, *, planar: bool = False

@@ -187,13 +187,15 @@ def test_plot_ratio_command(command_out: Path) -> None:
 
 
 def test_run_is_what_the_plot_ratio_command_computes(command_out: Path, sample_ws: Path) -> None:
+    from gaoxin.layers.load import load
     from gaoxin.layers.workspace import load_workspace
-    from gaoxin.workflows import intensity as wf
+    from gaoxin.workflows.plot_ratio import compute_plot_ratio
 
     ws = load_workspace(sample_ws)
     rules = load_ruleset("plot_ratio", ws.rules.get("plot_ratio"), origin=ws.path)
-    data = wf.load(ws, ("parcels", "buildings"), ("enterprises", "zones"))
-    out, zones = wf.compute_plot_ratio(data, rules)
+    data = load(ws, ("parcels", "buildings"), ("enterprises", "zones"))
+    computed = compute_plot_ratio(data, rules)
+    out, zones = computed.parcels, computed.zones
     frames = data.frames
     r = pr.run(frames["parcels"], frames["buildings"], frames.get("enterprises"), rules)
     pd.testing.assert_frame_equal(r.parcels, out)

@@ -125,47 +125,6 @@ def choose_working_crs(frames: list[gpd.GeoDataFrame], override: str | None = No
 
 
 @dataclass
-class LoadedWorkspace:
-    """Every layer of a workspace in canonical form and one working CRS."""
-
-    workspace: Workspace
-    crs: CRS
-    layers: dict[str, LoadedLayer]
-    dem_path: Path | None = None
-
-    def frame(self, kind: str) -> gpd.GeoDataFrame | pd.DataFrame | None:
-        loaded = self.layers.get(kind)
-        return None if loaded is None else loaded.frame
-
-
-VECTOR_KINDS = tuple(k for k, s in KINDS.items() if s.geometry in ("polygon", "line", "point")
-                     and k != "requests")
-
-
-def load_layers(ws: Workspace, kinds: list[str] | None = None) -> LoadedWorkspace:
-    """Read the workspace's layers (all, or ``kinds``) into one working CRS."""
-    wanted = kinds or list(ws.layers)
-    loaded: dict[str, LoadedLayer] = {}
-    for kind in wanted:
-        source = ws.layers.get(kind)
-        if source is None:
-            continue
-        if KINDS[kind].geometry == "table":
-            loaded[kind] = load_table_layer(source)
-        elif KINDS[kind].geometry != "raster":
-            loaded[kind] = load_vector_layer(source, kind)
-    vectors = [v.frame for v in loaded.values() if isinstance(v.frame, gpd.GeoDataFrame)]
-    crs = choose_working_crs(vectors, ws.crs)
-    for layer in loaded.values():
-        if isinstance(layer.frame, gpd.GeoDataFrame):
-            layer.frame = to_crs_densified(layer.frame, crs)
-    dem = ws.layers.get("dem")
-    if dem is not None and not dem.path.exists():
-        raise InputError("file not found", file=dem.path, fix="check the DEM path")
-    return LoadedWorkspace(ws, crs, loaded, dem.path if dem else None)
-
-
-@dataclass
 class Loaded:
     """The layers a workflow needs, in one working CRS, and the files they came from."""
 
@@ -174,6 +133,39 @@ class Loaded:
     files: list[Path]
     notes: list[str]
     hashing: Future[list[FileDigest]] | None = None
+    dem_path: Path | None = None
+
+    def frame(self, kind: str) -> gpd.GeoDataFrame | pd.DataFrame | None:
+        """The layer of ``kind``, or None when the workspace has none."""
+        return self.frames.get(kind)
+
+    def vector(self, kind: str) -> gpd.GeoDataFrame:
+        """The map layer of ``kind`` (the workflow required it, so it is there)."""
+        frame = self.frames[kind]
+        if not isinstance(frame, gpd.GeoDataFrame):
+            raise TypeError(f"layer {kind!r} is a table, not a map layer")
+        return frame
+
+    def optional_vector(self, kind: str) -> gpd.GeoDataFrame | None:
+        """The map layer of ``kind``, or None when the workspace has none."""
+        return self.vector(kind) if kind in self.frames else None
+
+    def table(self, kind: str) -> pd.DataFrame | None:
+        """The table of ``kind`` (enterprises), or None when the workspace has none."""
+        return self.frames.get(kind)
+
+
+def load_layers(ws: Workspace, kinds: list[str] | None = None) -> Loaded:
+    """Every layer of the workspace (or ``kinds``) in one working CRS: the demo's loader,
+    :func:`load` with nothing required. A DEM is checked to exist and its path kept."""
+    wanted = tuple(k for k in (kinds or list(ws.layers))
+                   if k in ws.layers and KINDS[k].geometry != "raster" and k != "requests")
+    loaded = load(ws, (), wanted)
+    dem = ws.layers.get("dem")
+    if dem is not None and not dem.path.exists():
+        raise InputError("file not found", file=dem.path, fix="check the DEM path")
+    loaded.dem_path = dem.path if dem else None
+    return loaded
 
 
 def load(ws: Workspace, required: tuple[str, ...], optional: tuple[str, ...] = ()) -> Loaded:

@@ -17,7 +17,7 @@ import numpy as np
 import pandas as pd
 import shapely
 
-from ..analysis import intensity, per_mu
+from ..analysis import intensity
 from ..errors import InputError
 from ..layers.load import Loaded, load
 from ..layers.workspace import (
@@ -32,7 +32,7 @@ from ._common import (
     provenance,
     workspace_rules,
 )
-from .low_efficiency import run_low_efficiency_from
+from .low_efficiency import enterprise_rows, run_low_efficiency_from
 from .plot_ratio import compute_plot_ratio
 
 # ---------------------------------------------------------------- plot ratio
@@ -57,7 +57,7 @@ def _population(data: Loaded) -> pd.Series | None:
 
 
 def run_intensity(ws: Workspace, out_dir: Path, *, lang: str = "zh",
-                  offline: bool = True) -> Run:
+                  offline: bool = True) -> Run[intensity.IntensityResult]:
     """开发区土地集约利用评价 of every zone / park in the parcels layer, plus the low-efficiency
     list (written to ``out_dir/low_efficiency``)."""
     t0 = time.perf_counter()
@@ -65,17 +65,13 @@ def run_intensity(ws: Workspace, out_dir: Path, *, lang: str = "zh",
     mu_rules = workspace_rules(ws, "per_mu")
     rules = workspace_rules(ws, "intensity")
     data = load(ws, ("parcels", "buildings"), ("enterprises", "zones", "parks"))
-    parcels = data.frames["parcels"]
+    parcels = data.vector("parcels")
     if "status" not in parcels.columns:
         raise InputError("the evaluation needs land-status codes (domain.md §1.2) on parcels",
                          file=ws.layers["parcels"].path, fix="map the status field (土地状态)")
-    out, _ = compute_plot_ratio(data, pr_rules)
-    rows = None
-    ents = data.frames.get("enterprises")
-    if ents is not None:
-        rows = per_mu.enterprise_land(ents, parcels,  # type: ignore[arg-type]
-                                      str(mu_rules.get("land_share", "equal")))
-    result = intensity.run(parcels, out, rows, rules, population=_population(data))  # type: ignore[arg-type]
+    out = compute_plot_ratio(data, pr_rules).parcels
+    rows = enterprise_rows(data, mu_rules)
+    result = intensity.run(parcels, out, rows, rules, population=_population(data))
     ind = result.indicators.join(result.scores)
     geoms = _zone_geometries(data, ind.index)
     zone_gdf = gpd.GeoDataFrame(ind.reset_index(), geometry=geoms, crs=data.crs)

@@ -5,7 +5,6 @@ from __future__ import annotations
 from pathlib import Path
 
 import geopandas as gpd
-import numpy as np
 import pandas as pd
 
 from ..analysis import intensity, per_mu
@@ -30,24 +29,14 @@ from .plot_ratio import compute_plot_ratio
 
 def run_low_efficiency_from(data: Loaded, out: gpd.GeoDataFrame, rows: pd.DataFrame | None,
                             rules: RuleSet, mu_rules: RuleSet, out_dir: Path, *,
-                            lang: str = "zh", offline: bool = True) -> Run:
+                            lang: str = "zh", offline: bool = True
+                            ) -> Run[intensity.LowEfficiencyResult]:
     """Write the 低效用地 list from already computed plot ratios and enterprise rows."""
-    parcels = data.frames["parcels"]
-    tax = pd.Series(np.nan, index=parcels.index)
-    if rows is not None and len(rows):
-        per_parcel = per_mu._parcels(parcels, rows, pd.DataFrame(  # type: ignore[arg-type]
-            {"enterprise_id": rows["enterprise_id"].unique(), "class": ""}))
-        tax = pd.Series(per_parcel["per_mu_tax"].to_numpy(), index=parcels.index)
-    low = intensity.low_efficiency(parcels, out, out, tax, rules)  # type: ignore[arg-type]
+    result = intensity.run_low_efficiency(data.vector("parcels"), out, rows, rules)
+    low = result.parcels
     low["reason_label"] = low["reason"].map(lambda r: label(f"reason.{r}", lang))
-    summary = {"command": "low-efficiency", "parcels": len(low),
-               "area_mu": round(float(low["area_mu"].sum()), 4),
-               "area_ha": round(float(low["area_ha"].sum()), 4),
-               "by_reason": low["reason"].value_counts().to_dict(),
-               "threshold_per_mu_tax": rules.get("low_efficiency.max_per_mu_tax"),
-               "industrial_without_enterprise_data": int(
-                   (out["industrial"] & tax.isna()).sum()),
-               "provenance": provenance([rules, mu_rules], data.crs, data)}
+    summary: dict[str, object] = {"command": "low-efficiency", **result.summary,
+                                  "provenance": provenance([rules, mu_rules], data.crs, data)}
     with output_run(out_dir, command="low-efficiency") as stage:
         files: dict[str, Path] = {}
         files["gpkg"] = write_geopackage(stage.path / "results.gpkg", {"low_efficiency": low})
@@ -71,23 +60,24 @@ def run_low_efficiency_from(data: Loaded, out: gpd.GeoDataFrame, rows: pd.DataFr
                                  title=label("title.low_efficiency", lang))
         files["summary"] = write_json(stage.path / "summary.json", summary)
     files = stage.published(files)
-    return Run(summary, files, low, data)
+    return Run(summary, files, result, data)
 
 
 def run_low_efficiency(ws: Workspace, out_dir: Path, *, lang: str = "zh",
-                       offline: bool = True) -> Run:
+                       offline: bool = True) -> Run[intensity.LowEfficiencyResult]:
     """The 低效用地 list on its own (the intensity command also writes it)."""
     pr_rules = workspace_rules(ws, "plot_ratio")
     mu_rules = workspace_rules(ws, "per_mu")
     rules = workspace_rules(ws, "intensity")
     data = load(ws, ("parcels", "buildings"), ("enterprises", "zones"))
-    out, _ = compute_plot_ratio(data, pr_rules)
-    rows = None
-    ents = data.frames.get("enterprises")
-    if ents is not None:
-        rows = per_mu.enterprise_land(ents, data.frames["parcels"],  # type: ignore[arg-type]
-                                      str(mu_rules.get("land_share", "equal")))
-    return run_low_efficiency_from(data, out, rows, rules, mu_rules, out_dir, lang=lang,
-                                   offline=offline)
+    out = compute_plot_ratio(data, pr_rules).parcels
+    return run_low_efficiency_from(data, out, enterprise_rows(data, mu_rules), rules, mu_rules,
+                                   out_dir, lang=lang, offline=offline)
 
 
+def enterprise_rows(data: Loaded, mu_rules: RuleSet) -> pd.DataFrame | None:
+    """Each enterprise's land on each parcel (per the land-share rule), when there is a table."""
+    ents = data.table("enterprises")
+    if ents is None:
+        return None
+    return per_mu.enterprise_land(ents, data.vector("parcels"), mu_rules.text("land_share"))

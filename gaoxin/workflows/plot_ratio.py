@@ -10,7 +10,6 @@ import pandas as pd
 
 from ..analysis import plot_ratio as pr
 from ..analysis.ruleset import RuleSet
-from ..errors import InputError
 from ..layers.load import Loaded, load
 from ..layers.workspace import (
     Workspace,
@@ -31,21 +30,10 @@ from ._common import (
 )
 
 
-def compute_plot_ratio(data: Loaded, rules: RuleSet) -> tuple[gpd.GeoDataFrame, pd.DataFrame]:
-    """Per-parcel plot ratio + industrial control, and the per-zone summary."""
-    parcels = data.frames["parcels"]
-    buildings = data.frames["buildings"]
-    enterprises = data.frames.get("enterprises")
-    result = pr.plot_ratio(parcels, buildings, rules)  # type: ignore[arg-type]
-    admin = (pr.admin_share(parcels, buildings, rules)  # type: ignore[arg-type]
-             if "use" in buildings.columns else None)
-    control = pr.industrial_control(parcels, result, enterprises, rules, admin)  # type: ignore[arg-type]
-    keep = [c for c in ("parcel_id", "zone_id", "status", "land_use", "name")
-            if c in parcels.columns]
-    out = gpd.GeoDataFrame(pd.concat([parcels[keep], result, control], axis=1),
-                           geometry=parcels.geometry, crs=parcels.crs)
-    zones = pr.zone_plot_ratio(parcels, result, rules=rules)
-    return out, zones
+def compute_plot_ratio(data: Loaded, rules: RuleSet) -> pr.PlotRatioResult:
+    """The analysis on the loaded layers (:func:`gaoxin.analysis.plot_ratio.run`)."""
+    parcels, buildings = data.vector("parcels"), data.vector("buildings")
+    return pr.run(parcels, buildings, data.table("enterprises"), rules)
 
 
 def run_plot_ratio(ws: Workspace, out_dir: Path, *, lang: str = "zh", offline: bool = True,
@@ -54,36 +42,16 @@ def run_plot_ratio(ws: Workspace, out_dir: Path, *, lang: str = "zh", offline: b
     """容积率 / 建筑系数 per parcel and zone; industrial parcels against the control table."""
     t0 = time.perf_counter()
     rules = workspace_rules(ws, "plot_ratio", {"control.standard": standard} if standard else None)
-    if str(rules.get("control.standard")) not in ("MLR-2008", "MNR-2023", "SC-2024"):
-        raise InputError(f"unknown control standard {rules.get('control.standard')!r}",
-                         fix="use MLR-2008, MNR-2023 or SC-2024")
     data = load(ws, ("parcels", "buildings"), ("enterprises", "zones"))
     t1 = time.perf_counter()
     import_in_background("gaoxin.maps")
-    out, zones = compute_plot_ratio(data, rules)
+    result = compute_plot_ratio(data, rules)
+    out, zones, below, unknown = (result.parcels, result.zones, result.below_minimum,
+                                  result.not_computable)
     t2 = time.perf_counter()
-    unknown = out[~out["computable"]]
-    industrial = out[out["industrial"]]
-    below = industrial[industrial["far_ok"].fillna(True) == False]  # noqa: E712
-    no_min = industrial[industrial["far_min"].isna()]
-    total_floor = float(out["floor_area_m2"].sum())
     summary: dict[str, object] = {
         "command": "plot-ratio",
-        "control_standard": rules.get("control.standard"),
-        "parcels": len(out), "buildings": len(data.frames["buildings"]),
-        "parcels_not_computable": len(unknown),
-        "not_computable_ids": unknown["parcel_id"].astype(str).head(200).tolist()
-        if "parcel_id" in out else [],
-        "floor_area_m2": round(total_floor, 2),
-        "floor_area_ha": round(total_floor / 10_000, 4),
-        "industrial_parcels": len(industrial),
-        "industrial_below_minimum": len(below),
-        "industrial_without_minimum": len(no_min),
-        "industrial_coefficient_below_30pct": int((industrial["coefficient_ok"] == False)  # noqa: E712
-                                                  .sum()),
-        "admin_share_checked": bool(out["admin_share"].notna().any()),
-        "zones": {str(z): {k: (None if pd.isna(v) else round(float(v), 4))
-                           for k, v in row.items()} for z, row in zones.iterrows()},
+        **result.summary,
         "caps": {"xlsx_rows": max_rows, "map_features": max_map_features},
         "notes": data.notes[:50],
         "provenance": provenance([rules], data.crs, data),
