@@ -16,6 +16,7 @@ demo: setup
 
 test: setup browser
 	$(BIN)/ruff check gaoxin tests benchmarks
+	$(BIN)/mypy
 	$(BIN)/python -m pytest -q
 
 setup: venv assets
@@ -45,6 +46,7 @@ browser:
 
 lint:
 	$(BIN)/ruff check gaoxin tests benchmarks
+	$(BIN)/mypy
 
 clean:
 	rm -rf out .pytest_cache

@@ -117,11 +117,10 @@ def check(
     Exits 2 when a layer is refused (a blocking problem).
     """
     from .layers.workspace import load_workspace
-    from .report.labels import CHECK_LABELS, bilingual
+    from .report.labels import bilingual, label
     from .workflows.check import check_rows
 
     _lang_ok(lang)
-    labels = CHECK_LABELS[lang]
     ws = load_workspace(workspace)
     rows, blocking = check_rows(ws)
     if json_out:
@@ -129,17 +128,17 @@ def check(
                                    "layers": rows}, ensure_ascii=False, default=str))
     else:
         table = Table(title=f"gaoxin check — {ws.name}", show_lines=False)
-        for col in labels["headers"][:6]:
-            table.add_column(col, overflow="fold")
+        for key in ("layer", "status", "features", "crs_short", "encoding", "notes"):
+            table.add_column(label(f"check.{key}", lang), overflow="fold")
         for r in rows:
             status = str(r["status"])
             name = bilingual(str(r["label_zh"]), str(r["label_en"]), lang)
             table.add_row(f"{name} ({r['kind']})",
-                          Text(labels["status"][status], style=_STATUS_STYLE[status]),
+                          Text(label(f"check.{status}", lang), style=_STATUS_STYLE[status]),
                           str(r["features"]), str(r["crs"]), str(r["encoding"]), str(r["notes"]))
         out.print(table)
     if blocking:
-        err.print(Text(labels["verdict_bad"], style="bold red"))
+        err.print(Text(label("check.verdict_bad", lang), style="bold red"))
         raise typer.Exit(2)
 
 
@@ -266,7 +265,7 @@ def map_(
         source = sources.get(f.resolve())
         if source is not None and crs is None:
             loaded = load_vector_layer(source, source.kind)
-            gdf, kind, notes = loaded.frame, source.kind, loaded.report.warnings
+            gdf, kind, notes = loaded.geo, source.kind, loaded.report.warnings
         else:
             gdf, report = read_source(f, crs=crs)
             gdf, repair = repair_geometries(gdf)
@@ -328,18 +327,19 @@ def expansion(
     ws = load_workspace(workspace)
     run = run_expansion(request, zone, out_dir, ws, crs=crs, encoding=encoding,
                         close_rings=close_rings, lang=lang, offline=offline, hashing=hashing)
-    table = Table(title=f"扩区审核 {request.name} → {zone}: {run.result.verdict.upper()}")
-    for col in ("check", "status", "details"):
-        table.add_column(col, overflow="fold")
+    verdict = label(f"status.{run.result.verdict}", lang)
+    table = Table(title=label("title.expansion_table", lang).format(
+        request=request.name, zone=zone, verdict=verdict))
+    for col in ("cli.check", "cli.status", "cli.details"):
+        table.add_column(label(col, lang), overflow="fold")
     colours = {"pass": "green", "fail": "bold red", "warn": "dark_orange", "info": "cyan"}
     for c in run.result.checks:
-        status = label(f"status.{c.status}", lang)
         table.add_row(bilingual(c.title_zh, c.title_en, lang),
-                      f"[{colours[c.status]}]{status}",
+                      Text(label(f"status.{c.status}", lang), style=colours[c.status]),
                       bilingual(c.message_zh, c.message_en, lang))
     out.print(table)
     out.print(f"wrote {out_dir}/ (report.html, map.html, summary.json, conflicts.gpkg, "
-              f"checks.xlsx, request_cgcs2000_gk.txt) in {run.summary['timings']['total_s']} s")
+              f"checks.xlsx, request_cgcs2000_gk.txt) in {_total_s(run.summary)} s")
     if strict and run.result.verdict == "fail":
         raise typer.Exit(1)
 
@@ -349,6 +349,11 @@ def expansion(
 T = TypeVar("T")
 # Results of the command being run, kept until the process ends (see ``console``).
 _KEPT: list[object] = []
+
+
+def _total_s(summary: dict[str, object]) -> object:
+    timings = summary.get("timings")
+    return timings.get("total_s") if isinstance(timings, dict) else "?"
 
 
 def _kept(run: T) -> T:
@@ -385,7 +390,7 @@ def plot_ratio_cmd(
               f"(buildings with neither floors nor height); industrial below minimum: "
               f"{s['industrial_below_minimum']} of {s['industrial_parcels']}")
     out.print(f"wrote {out_dir}/ (summary.json, results.gpkg, plot_ratio.xlsx, map.html) in "
-              f"{s['timings']['total_s']} s")  # type: ignore[index]
+              f"{_total_s(s)} s")
 
 
 @app.command("per-mu")
@@ -409,9 +414,9 @@ def per_mu_cmd(
         raise InputError(f"unknown scheme {scheme!r}", fix="use sichuan or zhejiang")
     run = _kept(run_per_mu(load_workspace(workspace), out_dir, lang=lang, offline=offline,
                            scheme=scheme))
-    s = run.summary
+    s = run.result.summary
     rs = s["rule_set"]
-    out.print(f"{rs['scheme']} {rs['year']}: {s['evaluated']} enterprises evaluated; "  # type: ignore[index]
+    out.print(f"{rs['scheme']} {rs['year']}: {s['evaluated']} enterprises evaluated; "
               f"classes {s['classes']}")
     out.print(f"wrote {out_dir}/ (summary.json, results.gpkg, per_mu.xlsx, map.html)")
 
@@ -438,9 +443,9 @@ def intensity(
     run = _kept(run_intensity(load_workspace(workspace), out_dir, lang=lang,
                               offline=offline))
     table = Table(title=label("title.intensity_table", lang))
-    for col in ("zone", "type", "score", "left out"):
-        table.add_column(col)
-    for z, info in run.summary["zones"].items():  # type: ignore[union-attr]
+    for col in ("cli.zone", "cli.type", "cli.score", "cli.left_out"):
+        table.add_column(label(col, lang))
+    for z, info in run.result.summary["zones"].items():
         table.add_row(z, label(f"zone_type.{info['zone_type']}", lang),
                       str(info["score"]), ", ".join(info["left_out"]))
     out.print(table)
@@ -523,11 +528,12 @@ def main(argv: list[str] | None = None) -> int:
     except typer.exceptions.TyperException as exc:
         # Usage errors of the command line (unknown command, missing argument): typer vendors
         # click, so its exception classes are typer's own.
-        if type(exc).__name__ == "NoArgsIsHelpError":
-            exc.show()  # type: ignore[attr-defined]
+        show = getattr(exc, "show", None)  # click's usage errors print themselves
+        if type(exc).__name__ == "NoArgsIsHelpError" and show is not None:
+            show()
             return 0
-        if hasattr(exc, "show"):
-            exc.show()
+        if show is not None:
+            show()
             return 2
         _error("error", str(exc))
         return 2

@@ -18,8 +18,8 @@ from rich.text import Text
 
 from ._version import __version__
 from .geo.crs import describe_crs
-from .layers.load import load_layers, load_vector_layer
-from .layers.workspace import load_workspace
+from .layers.load import Loaded, load_layers, load_vector_layer
+from .layers.workspace import Workspace, load_workspace
 from .layers.write import RunStage, output_run, write_json
 from .report.excel import write_excel
 from .report.html import write_page
@@ -151,7 +151,7 @@ def _write_demo(out_dir: Path, *, seed: int, lang: str, console: Console) -> Non
     land.add("plot_ratio/plot_ratio.xlsx", label("demo.plot_ratio_tables", lang))
     mu_run = run_per_mu(ws, out_dir / "per_mu", lang=lang)
     land.add("per_mu/map.html", label("demo.per_mu_map", lang),
-             " · ".join(f"{k} {v}" for k, v in dict(mu_run.summary["classes"]).items()))
+             " · ".join(f"{k} {v}" for k, v in mu_run.result.summary["classes"].items()))
     land.add("per_mu/per_mu.xlsx", label("demo.per_mu_tables", lang))
     run_intensity(ws, out_dir / "intensity", lang=lang)
     land.add("intensity/map.html", label("demo.intensity_map", lang))
@@ -167,7 +167,7 @@ def _write_demo(out_dir: Path, *, seed: int, lang: str, console: Console) -> Non
                         f"{time.perf_counter() - t0:.1f} s")
 
 
-def _overview_map(path: Path, loaded, ws, lang: str) -> Path:  # type: ignore[no-untyped-def]
+def _overview_map(path: Path, loaded: Loaded, ws: Workspace, lang: str) -> Path:
     from .maps import MapLayer, write_map
 
     order = ["dev_boundary", "farmland", "redlines", "roads", "zones", "parks", "parcels",
@@ -179,7 +179,7 @@ def _overview_map(path: Path, loaded, ws, lang: str) -> Path:  # type: ignore[no
             layers.append(MapLayer(frame, kind=kind, show=kind not in ("buildings",),
                                    color_by="status" if kind == "parcels" else None))
     for name, req in ws.requests.items():
-        gdf = load_vector_layer(req, "requests", to_crs=loaded.crs).frame
+        gdf = load_vector_layer(req, "requests", to_crs=loaded.crs).geo
         layers.append(MapLayer(gdf.assign(request=name), kind="requests", name=name,
                                highlight=True))
     return write_map(layers, path, offline=True, lang=lang,

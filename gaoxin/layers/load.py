@@ -35,6 +35,13 @@ class LoadedLayer:
     frame: gpd.GeoDataFrame | pd.DataFrame
     report: ReadReport
 
+    @property
+    def geo(self) -> gpd.GeoDataFrame:
+        """The frame of a map layer (every kind but the enterprise table)."""
+        if not isinstance(self.frame, gpd.GeoDataFrame):
+            raise TypeError(f"layer {self.kind!r} is a table, not a map layer")
+        return self.frame
+
 
 def load_vector_layer(
     source: LayerSource | RequestSource,

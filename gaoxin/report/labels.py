@@ -100,6 +100,13 @@ LABELS: dict[str, tuple[str, str]] = {
     "title.context": ("区位总览", "Context"),
     "title.intensity": ("开发区土地集约利用评价", "Development-zone land-intensity evaluation"),
     "title.intensity_table": ("开发区土地集约利用评价", "Land-intensity evaluation"),
+    "title.expansion_table": ("扩区审核 {request} → {zone}:{verdict}",
+                              "Expansion check {request} → {zone}: {verdict}"),
+    # Terminal tables of the command line.
+    "cli.check": ("审查项", "Check"), "cli.status": ("结论", "Status"),
+    "cli.details": ("说明", "Details"), "cli.zone": ("园区", "Zone"),
+    "cli.type": ("类型", "Type"), "cli.score": ("集约度分值", "Score"),
+    "cli.left_out": ("未参评指标", "Left out"),
     "title.low_efficiency": ("低效用地(腾笼换鸟)", "Low-efficiency land"),
     "title.per_mu": ("亩均论英雄 — {rule_set}", "Per-mu evaluation — {rule_set}"),
     "title.plot_ratio": ("容积率与建筑系数", "Plot ratio and building coverage"),

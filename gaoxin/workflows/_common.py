@@ -83,7 +83,7 @@ def provenance(rules: list[RuleSet], crs: CRS, files: list[Path] | Loaded) -> di
 
 
 def workspace_rules(ws: Workspace, name: str, extra: dict[str, object] | None = None) -> RuleSet:
-    overrides = dict(ws.rules.get(name, {}) or {})  # type: ignore[call-overload]
+    overrides = dict(ws.rules.get(name, {}) or {})
     overrides.update(extra or {})
     return load_ruleset(name, overrides, origin=ws.path)
 

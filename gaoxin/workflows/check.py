@@ -34,8 +34,8 @@ def check_rows(ws: Workspace) -> tuple[list[dict[str, object]], bool]:
             if KINDS[kind].geometry == "raster":
                 row.update(_check_raster(src.path))
             else:
-                loaded = (load_table_layer(src) if KINDS[kind].geometry == "table"
-                          else load_vector_layer(src, kind))
+                loaded = (load_table_layer(src) if isinstance(src, LayerSource)
+                          and KINDS[kind].geometry == "table" else load_vector_layer(src, kind))
                 if isinstance(loaded.frame, gpd.GeoDataFrame):
                     frames[label] = loaded.frame
                 rep = loaded.report

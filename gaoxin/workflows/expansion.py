@@ -27,7 +27,7 @@ from ..geo.raster import Raster
 from ..geo.units import m2_to_ha, m2_to_mu
 from ..layers.extent import load_within, read_raster_window
 from ..layers.load import choose_working_crs, load_vector_layer, require_family
-from ..layers.provenance import digests_in_background
+from ..layers.provenance import FileDigest, digests_in_background
 from ..layers.read import read_source
 from ..layers.schema import normalise_fields
 from ..layers.workspace import Workspace
@@ -69,7 +69,7 @@ def run_expansion(
     close_rings: bool = False,
     lang: str = "zh",
     offline: bool = True,
-    hashing: Future[list[dict[str, object]]] | None = None,
+    hashing: Future[list[FileDigest]] | None = None,
 ) -> Run[expansion.ExpansionResult]:
     """Check ``request_path`` for zone ``zone_id`` with the workspace's layers; write outputs."""
     t0 = time.perf_counter()
@@ -79,38 +79,37 @@ def run_expansion(
                          fix="add [layers.zones] with the applicant zone")
     kinds = ("zones", "redlines", "farmland", "dev_boundary", "parks", "parcels", "buildings",
              "dem")
-    if hashing is None:
-        hashing = digests_in_background([request_path, ws.path] + [
-            ws.layers[k].path for k in kinds if k in ws.layers])
+    digests_done = hashing or digests_in_background([request_path, ws.path] + [
+        ws.layers[k].path for k in kinds if k in ws.layers])
     request, invalid, notes = read_request(request_path, crs=crs, encoding=encoding,
                                            close_rings=close_rings)
     working = choose_working_crs([request], ws.crs)
     request = to_crs_densified(request, working)
-    zones = load_vector_layer(ws.layers["zones"], "zones", to_crs=working).frame
+    zones = load_vector_layer(ws.layers["zones"], "zones", to_crs=working).geo
     if zone_id not in set(zones["zone_id"]):
         raise InputError(f"zone {zone_id!r} is not in the zones layer (zones: "
                          f"{', '.join(map(str, zones['zone_id'].head(20)))})",
                          file=ws.layers["zones"].path, fix="give --zone one of these ids")
     zone = zones[zones["zone_id"] == zone_id]
     timings["read_request_zones_s"] = time.perf_counter() - t0
-    bounds = tuple(request.total_bounds)
+    bounds = _box(request)
     layers: dict[str, gpd.GeoDataFrame | None] = {}
     for kind in ("redlines", "farmland", "dev_boundary", "parks"):
         src = ws.layers.get(kind)
         layers[kind] = None
         if src is not None:
-            layers[kind] = load_within(src, kind, bounds, working, pad=10.0).frame
-    zone_bounds = tuple(zone.total_bounds)
+            layers[kind] = load_within(src, kind, bounds, working, pad=10.0).geo
+    zone_bounds = _box(zone)
     for kind in ("parcels", "buildings"):
         src = ws.layers.get(kind)
         layers[kind] = None
         if src is not None:
-            layers[kind] = load_within(src, kind, zone_bounds, working).frame
+            layers[kind] = load_within(src, kind, zone_bounds, working).geo
     dem: Raster | None = None
     if "dem" in ws.layers:
         dem = read_raster_window(str(ws.layers["dem"].path), bounds, working)
     timings["read_layers_s"] = time.perf_counter() - t0 - timings["read_request_zones_s"]
-    rules = load_ruleset("expansion", ws.rules.get("expansion"), origin=ws.path)  # type: ignore[arg-type]
+    rules = load_ruleset("expansion", ws.rules.get("expansion"), origin=ws.path)
     t1 = time.perf_counter()
     result = expansion.run(request, zone_id, zones=zones, rules=rules,
                            parks=layers["parks"], parcels=layers["parcels"],
@@ -122,12 +121,17 @@ def run_expansion(
     summary = _summary(result, rules, working, request_path, zone_id, notes)
     with output_run(out_dir, command="expansion") as stage:
         files = write_outputs(result, summary, rules, stage.path, layers, lang=lang,
-                              offline=offline, inputs=hashing.result, timings=timings)
+                              offline=offline, inputs=digests_done.result, timings=timings)
         timings["write_outputs_s"] = time.perf_counter() - t2
         timings["total_s"] = time.perf_counter() - t0
         summary["timings"] = {k: round(v, 3) for k, v in timings.items()}
         write_json(stage.path / "summary.json", summary)
     return Run(summary, stage.published(files), result)
+
+
+def _box(frame: gpd.GeoDataFrame) -> tuple[float, float, float, float]:
+    xmin, ymin, xmax, ymax = (float(v) for v in frame.total_bounds)
+    return xmin, ymin, xmax, ymax
 
 
 def _summary(result: expansion.ExpansionResult, rules: RuleSet, crs: CRS,
@@ -157,11 +161,11 @@ def _conflict_table(result: expansion.ExpansionResult, lang: str = "zh") -> pd.D
     """One row per conflicting patch, columns labelled in ``lang``."""
     rows = []
     for key, frame in result.conflicts.items():
-        for r in frame.itertuples():
-            m2 = float(r.area_m2)
-            name = getattr(r, "name", "")
+        for r in frame.drop(columns=frame.geometry.name).to_dict("records"):
+            m2 = float(r["area_m2"])
+            name = r.get("name", "")
             rows.append([label(f"conflict.{key}", lang),
-                         getattr(r, "patch_id", ""), "" if name is None or name != name else name,
+                         r.get("patch_id", ""), "" if name is None or name != name else name,
                          round(m2, 2), round(float(m2_to_ha(m2)), 4),
                          round(float(m2_to_mu(m2)), 4)])
     return pd.DataFrame(rows, columns=_conflict_columns(lang))
@@ -178,7 +182,7 @@ CONFLICT_COLUMNS = ("constraint", "patch_id", "name", "area_m2", "area_ha", "are
 def write_outputs(result: expansion.ExpansionResult, summary: dict[str, object], rules: RuleSet,
                   out_dir: Path, layers: dict[str, gpd.GeoDataFrame | None], *,
                   lang: str = "zh", offline: bool = True,
-                  inputs: Callable[[], list[dict[str, object]]] | None = None,
+                  inputs: Callable[[], list[FileDigest]] | None = None,
                   timings: dict[str, float] | None = None) -> dict[str, Path]:
     """conflicts.gpkg, checks.xlsx, map.html, report.html and the request as 界址点 TXT.
 
@@ -234,8 +238,7 @@ def write_outputs(result: expansion.ExpansionResult, summary: dict[str, object],
                              title=label("title.expansion_map", lang).format(
                                  zone=summary.get("zone_name", "")))
     svg_layers = [
-        *(SvgLayer.of_kind(layers[k] if layers.get(k) is not None else _empty(result.request),
-                           k, layer_label(k, lang))
+        *(SvgLayer.of_kind(_or_empty(layers.get(k), result.request), k, layer_label(k, lang))
           for k in ("dev_boundary", "farmland", "redlines")),
         SvgLayer.of_kind(result.zone, "zones", layer_label("zones", lang)),
         SvgLayer.of_kind(result.request, "requests", layer_label("requests", lang)),
@@ -257,7 +260,9 @@ def write_outputs(result: expansion.ExpansionResult, summary: dict[str, object],
     used_rules = sorted({k for c in result.checks for k in c.rules if k in rules.rules})
     if inputs is not None:
         t = time.perf_counter()
-        summary["provenance"]["inputs"] = inputs()  # type: ignore[index]
+        prov = summary["provenance"]
+        if isinstance(prov, dict):
+            prov["inputs"] = inputs()
         if timings is not None:
             timings["wait_for_sha256_s"] = time.perf_counter() - t
     files["report"] = write_page(
@@ -268,6 +273,10 @@ def write_outputs(result: expansion.ExpansionResult, summary: dict[str, object],
         conflicts=_conflict_table(result, lang).values.tolist(),
         conflict_columns=_conflict_columns(lang))
     return files
+
+
+def _or_empty(frame: gpd.GeoDataFrame | None, like: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
+    return frame if frame is not None else _empty(like)
 
 
 def _empty(like: gpd.GeoDataFrame) -> gpd.GeoDataFrame:

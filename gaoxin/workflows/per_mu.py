@@ -28,12 +28,12 @@ from ._common import (
 
 
 def run_per_mu(ws: Workspace, out_dir: Path, *, lang: str = "zh", offline: bool = True,
-               scheme: str | None = None) -> Run:
+               scheme: str | None = None) -> Run[per_mu.PerMuResult]:
     """亩均效益 per enterprise and parcel, scored and classed per the chosen rule set."""
     t0 = time.perf_counter()
     rules = workspace_rules(ws, "per_mu", {"scheme": scheme} if scheme else None)
     data = load(ws, ("parcels", "enterprises"), ("zones",))
-    result = per_mu.run(data.frames["parcels"], data.frames["enterprises"], rules)  # type: ignore[arg-type]
+    result = per_mu.run(data.vector("parcels"), data.frames["enterprises"], rules)
     summary = {"command": "per-mu", **result.summary, "notes": data.notes[:50],
                "provenance": provenance([rules], data.crs, data)}
     with output_run(out_dir, command="per-mu") as stage:
@@ -45,10 +45,10 @@ def run_per_mu(ws: Workspace, out_dir: Path, *, lang: str = "zh", offline: bool 
         item, value = label("per_mu.item", lang), label("per_mu.value", lang)
         head = pd.DataFrame([
             {item: label("per_mu.rule_set", lang),
-             value: f"{rs['scheme']} {rs['year']}"},  # type: ignore[index]
+             value: f"{rs['scheme']} {rs['year']}"},
             *[{item: label("per_mu.class", lang).format(c=c),
-               value: f"{result.summary['classes'][c]} "  # type: ignore[index]
-               f"({result.summary['class_shares_pct'][c]} %)"} for c in per_mu.CLASSES],  # type: ignore[index]
+               value: f"{result.summary['classes'][c]} "
+               f"({result.summary['class_shares_pct'][c]} %)"} for c in per_mu.CLASSES],
         ])
         files["xlsx"] = write_excel(stage.path / "per_mu.xlsx", {
             label("sheet.summary", lang): head,
@@ -74,7 +74,7 @@ def run_per_mu(ws: Workspace, out_dir: Path, *, lang: str = "zh", offline: bool 
                                show=False))
         files["map"] = write_map(layers, stage.path / "map.html", offline=offline, lang=lang,
                                  title=label("title.per_mu", lang).format(
-                                     rule_set=f"{rs['scheme']} {rs['year']}"))  # type: ignore[index]
+                                     rule_set=f"{rs['scheme']} {rs['year']}"))
         summary["timings"] = {"total_s": round(time.perf_counter() - t0, 3)}
         files["summary"] = write_json(stage.path / "summary.json", summary)
     files = stage.published(files)

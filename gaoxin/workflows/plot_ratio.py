@@ -38,7 +38,7 @@ def compute_plot_ratio(data: Loaded, rules: RuleSet) -> pr.PlotRatioResult:
 
 def run_plot_ratio(ws: Workspace, out_dir: Path, *, lang: str = "zh", offline: bool = True,
                    standard: str | None = None, max_rows: int = MAX_ROWS,
-                   max_map_features: int = MAX_MAP_FEATURES) -> Run:
+                   max_map_features: int = MAX_MAP_FEATURES) -> Run[pr.PlotRatioResult]:
     """容积率 / 建筑系数 per parcel and zone; industrial parcels against the control table."""
     t0 = time.perf_counter()
     rules = workspace_rules(ws, "plot_ratio", {"control.standard": standard} if standard else None)
@@ -70,7 +70,7 @@ def run_plot_ratio(ws: Workspace, out_dir: Path, *, lang: str = "zh", offline: b
                               "write_s": round(t3 - t2, 3), "total_s": round(t3 - t0, 3)}
         files["summary"] = write_json(stage.path / "summary.json", summary)
     files = stage.published(files)
-    return Run(summary, files, out, data)
+    return Run(summary, files, result, data)
 
 
 def _plot_ratio_tables_and_map(out: gpd.GeoDataFrame, zones: pd.DataFrame,
