@@ -321,7 +321,8 @@ def expansion(
     # a province-wide GeoPackage takes seconds to hash.
     hashing = digests_in_background([request, *workspace_paths(workspace)])
     from .layers.workspace import load_workspace
-    from .report.labels import bilingual, label
+    from .report.checks import check_message, check_title
+    from .report.labels import label
     from .workflows.expansion import run_expansion
 
     ws = load_workspace(workspace)
@@ -334,9 +335,9 @@ def expansion(
         table.add_column(label(col, lang), overflow="fold")
     colours = {"pass": "green", "fail": "bold red", "warn": "dark_orange", "info": "cyan"}
     for c in run.result.checks:
-        table.add_row(bilingual(c.title_zh, c.title_en, lang),
+        table.add_row(check_title(c, lang),
                       Text(label(f"status.{c.status}", lang), style=colours[c.status]),
-                      bilingual(c.message_zh, c.message_en, lang))
+                      check_message(c, lang))
     out.print(table)
     out.print(f"wrote {out_dir}/ (report.html, map.html, summary.json, conflicts.gpkg, "
               f"checks.xlsx, request_cgcs2000_gk.txt) in {_total_s(run.summary)} s")

@@ -160,12 +160,10 @@ def build_report_page(root: Path) -> Path:
                "notes": [COMMENT, ATTR],
                "provenance": {"generated": h, "version": h, "working_crs": h,
                               "area_method": h, "inputs": [{"path": IMG, "sha256": ATTR}]}}
-    check = SimpleNamespace(title_zh=SCRIPT, title_en=SCRIPT, status="fail", message_zh=IMG,
-                            message_en=IMG, rules=[], features=[{SVG_ATTR: IMG_ALERT}])
+    check = {"title": SCRIPT, "status": "fail", "message": IMG, "features": [{SVG_ATTR: IMG_ALERT}]}
     rule = SimpleNamespace(key=IMG, value=SCRIPT, unit=ATTR, source=JS_URL, confidence=TEMPLATE)
-    return write_page(root / "report.html", "expansion.html", lang="zh", zh=True,
+    return write_page(root / "report.html", "expansion.html", lang="zh",
                       title=f"{SCRIPT}{TEMPLATE}", summary=summary, checks=[check],
-                      status_zh={"pass": "通过", "fail": "不通过", "warn": "提示", "info": "信息"},
                       svg=hostile_svg() + hostile_svg(), rules=[rule],
                       rule_set=SimpleNamespace(title=IMG, version=SVG_ATTR),
                       conflicts=[[IMG, SCRIPT, ATTR, 1.0, 2.0, 3.0]],

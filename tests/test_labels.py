@@ -18,9 +18,9 @@ PACKAGE = Path(__file__).resolve().parents[1] / "gaoxin"
 CATALOGUE = PACKAGE / "report" / "labels.py"
 
 # Latin text a Chinese label may hold: units, codes, standards and names that have no
-# Chinese form (GB/T, R&D, the A–D classes of 亩均, GCJ-02, the tool and its commands).
+# Chinese form (GB/T, R&D, the A–D classes of 亩均, GCJ-02, DEM, the tool and its commands).
 ALLOWED_LATIN = re.compile(
-    r"\{[a-z_]+(:[^}]*)?\}|m²|\bm\b|GB/T|R&D|\b[A-H]\d*\b|GCJ-02|CGCS2000|OpenStreetMap|"
+    r"\{[a-z_]+(:[^}]*)?\}|m²|\bm\b|GB/T|R&D|\b[A-H]\d*\b|GCJ-02|CGCS2000|DEM|OpenStreetMap|"
     r"gaoxin check|gaoxin|Excel")
 
 

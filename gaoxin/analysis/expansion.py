@@ -31,23 +31,43 @@ _ORDER = {FAIL: 3, WARN: 2, PASS: 1, INFO: 0}
 
 @dataclass
 class Check:
-    """One check of the request: status, figures and the features involved."""
+    """One check of the request: status, what happened, figures and the features involved.
+
+    The check holds no sentence: its title and message are the report's
+    (:mod:`gaoxin.report.checks`), made from ``key``, ``outcome`` and ``values``.
+
+    Attributes
+    ----------
+    key
+        Which check: ``geometry``, ``redline``, ``farmland``, ``dev_boundary``,
+        ``other_zones``, ``contiguity``, ``size``, ``terrain`` or ``land_use``.
+    status
+        ``pass``, ``fail``, ``warn`` or ``info``.
+    outcome
+        Which of the check's cases happened: ``no_layer`` (the workspace lacks what the check
+        reads), ``invalid`` / ``slivers`` / ``valid`` (geometry), ``overlap`` / ``tolerated``
+        / ``none`` (red line, farmland, other zones), ``outside`` / ``inside`` (development
+        boundary), ``blocks`` (contiguity), ``limit`` / ``no_limit`` (size), ``too_coarse``
+        / ``not_covered`` / ``slopes`` (terrain), ``no_parcels`` / ``rates`` / ``below``
+        (land use; ``below``: some rate is on the wrong side of its reference).
+    values
+        The exact values the outcome reports (areas in m², shares as fractions, distances in
+        m), unrounded so a message prints them as the check measured them.
+    figures
+        The figures of record (``summary.json``), areas in m², 公顷 and 亩.
+    features
+        The features involved, one dict each.
+    rules
+        The keys of the rules the check applied.
+    """
 
     key: str
-    title_zh: str
-    title_en: str
     status: str
-    message_zh: str
-    message_en: str
+    outcome: str
+    values: Mapping[str, object] = field(default_factory=dict)
     figures: Mapping[str, object] = field(default_factory=dict)
     features: list[dict[str, object]] = field(default_factory=list)
     rules: list[str] = field(default_factory=list)
-
-    def as_dict(self) -> dict[str, object]:
-        return {"key": self.key, "title_zh": self.title_zh, "title_en": self.title_en,
-                "status": self.status, "message_zh": self.message_zh,
-                "message_en": self.message_en, "figures": self.figures,
-                "features": self.features, "rules": self.rules}
 
 
 @dataclass
@@ -67,14 +87,6 @@ class ExpansionResult:
 def _areas(m2: float) -> dict[str, float]:
     return {"m2": round(float(m2), 2), "ha": round(float(m2_to_ha(m2)), 4),
             "mu": round(float(m2_to_mu(m2)), 4)}
-
-
-def _fmt(m2: float) -> str:
-    return f"{m2_to_mu(m2):,.2f} 亩 ({m2_to_ha(m2):,.4f} 公顷, {m2:,.1f} m²)"
-
-
-def _fmt_en(m2: float) -> str:
-    return f"{m2_to_mu(m2):,.2f} mu ({m2_to_ha(m2):,.4f} ha, {m2:,.1f} m²)"
 
 
 def request_parts(request: gpd.GeoDataFrame) -> gpd.GeoSeries:
@@ -100,30 +112,23 @@ def check_geometry(request: gpd.GeoDataFrame, raw_invalid: list[str], rules: Rul
         for i in range(len(parts))]
     total = float(areas.sum())
     if raw_invalid:
-        status = FAIL
-        zh = f"申请范围几何无效:{'; '.join(raw_invalid[:5])}"
-        en = f"invalid request geometry: {'; '.join(raw_invalid[:5])}"
+        status, outcome = FAIL, "invalid"
     elif len(slivers):
-        status = WARN
-        listed = ", ".join(str(i + 1) for i in slivers)
-        zh = f"{len(parts)} 个区块,其中 {len(slivers)} 个为碎片或狭长图形(区块 {listed})"
-        en = f"{len(parts)} blocks, {len(slivers)} of them slivers (blocks {listed})"
+        status, outcome = WARN, "slivers"
     else:
-        status = PASS
-        zh = f"几何有效、闭合、无自相交;{len(parts)} 个区块,共 {_fmt(total)}"
-        en = f"valid, closed, no self-intersection; {len(parts)} blocks, {_fmt_en(total)} in all"
-    return Check("geometry", "申请范围几何", "Request geometry", status, zh, en,
+        status, outcome = PASS, "valid"
+    values = {"parts": len(parts), "area_m2": total, "invalid": list(raw_invalid),
+              "slivers": [int(i) + 1 for i in slivers]}
+    return Check("geometry", status, outcome, values,
                  {"parts": len(parts), "area": _areas(total), "invalid": raw_invalid},
                  features, ["geometry.min_part_area_m2", "geometry.min_part_compactness"])
 
 
-def _overlap_check(key: str, zh_name: str, en_name: str, parts: gpd.GeoSeries,
-                   layer: gpd.GeoDataFrame | None, id_field: str, rule: str, rules: RuleSet
-                   ) -> tuple[Check, gpd.GeoDataFrame]:
+def _overlap_check(key: str, parts: gpd.GeoSeries, layer: gpd.GeoDataFrame | None,
+                   id_field: str, rule: str, rules: RuleSet) -> tuple[Check, gpd.GeoDataFrame]:
     empty = gpd.GeoDataFrame({"patch_id": [], "area_m2": []}, geometry=[], crs=parts.crs)
     if layer is None:
-        return Check(key, zh_name, en_name, INFO, f"工作区未提供{zh_name}图层,未检查",
-                     f"no {en_name} layer in the workspace: not checked"), empty
+        return Check(key, INFO, "no_layer"), empty
     # types-geopandas types GeoSeries.reset_index as a plain Series; it is a GeoSeries.
     patches: gpd.GeoSeries = layer.geometry.reset_index(drop=True)  # type: ignore[assignment]
     result = overlap(parts, patches)
@@ -147,14 +152,10 @@ def _overlap_check(key: str, zh_name: str, en_name: str, parts: gpd.GeoSeries,
         for patch, m2 in zip(conflicts["patch_id"].tolist(),
                              conflicts["area_m2"].to_numpy(dtype=float).tolist(), strict=True)]
     if total > limit:
-        status = FAIL
-        zh = f"与{zh_name}重叠 {len(conflicts)} 处,共 {_fmt(total)}"
-        en = f"overlaps {len(conflicts)} {en_name} patches, {_fmt_en(total)} in all"
+        status, outcome = FAIL, "overlap"
     else:
-        status = PASS
-        zh = f"不占用{zh_name}" + (f"(重叠 {_fmt(total)},在允许范围内)" if total > 0 else "")
-        en = f"no {en_name} overlap" + (f" ({_fmt_en(total)}, within tolerance)" if total else "")
-    return Check(key, f"{zh_name}", en_name, status, zh, en,
+        status, outcome = PASS, "tolerated" if total > 0 else "none"
+    return Check(key, status, outcome, {"patches": len(conflicts), "area_m2": total},
                  {"overlap": _areas(total), "patches": len(conflicts), "limit_m2": limit},
                  features, [rule]), conflicts.reset_index(drop=True)
 
@@ -163,10 +164,8 @@ def check_dev_boundary(parts: gpd.GeoSeries, boundary: gpd.GeoDataFrame | None,
                        rules: RuleSet) -> tuple[Check, gpd.GeoDataFrame]:
     """Share of the request outside the urban development boundary (城镇开发边界)."""
     empty = gpd.GeoDataFrame({"area_m2": []}, geometry=[], crs=parts.crs)
-    key, zh_name, en_name = "dev_boundary", "城镇开发边界", "urban development boundary"
     if boundary is None:
-        return Check(key, zh_name, en_name, INFO, "工作区未提供城镇开发边界,未检查",
-                     "no urban development boundary in the workspace: not checked"), empty
+        return Check("dev_boundary", INFO, "no_layer"), empty
     total = float(ellipsoidal_area(parts).sum())
     # types-geopandas types GeoSeries.reset_index as a plain Series; it is a GeoSeries.
     boundary_geoms: gpd.GeoSeries = boundary.geometry.reset_index(  # type: ignore[assignment]
@@ -182,13 +181,12 @@ def check_dev_boundary(parts: gpd.GeoSeries, boundary: gpd.GeoDataFrame | None,
     pieces = pieces[pieces["area_m2"] > 0.01].sort_values("area_m2", ascending=False)
     limit = rules.number("dev_boundary.max_outside_share", 0.0)
     status = FAIL if share > limit + 1e-9 else PASS
-    zh = (f"{share:.2%} 位于城镇开发边界外({_fmt(outside_m2)})" if outside_m2 > 0.01
-          else "全部位于城镇开发边界内")
-    en = (f"{share:.2%} lies outside the urban development boundary ({_fmt_en(outside_m2)})"
-          if outside_m2 > 0.01 else "entirely inside the urban development boundary")
+    # Less than 0.01 m² outside is the boundary's own digitising noise, not land outside it.
+    outcome = "outside" if outside_m2 > 0.01 else "inside"
     features: list[dict[str, object]] = [{"piece": i + 1, **_areas(a)}
                                          for i, a in enumerate(pieces["area_m2"])]
-    return Check(key, zh_name, "Urban development boundary", status, zh, en,
+    return Check("dev_boundary", status, outcome,
+                 {"outside_share": share, "outside_m2": outside_m2},
                  {"outside": _areas(outside_m2), "outside_share": round(share, 6),
                   "limit_share": limit}, features,
                  ["dev_boundary.max_outside_share"]), pieces.reset_index(drop=True)
@@ -205,9 +203,8 @@ def check_other_zones(parts: gpd.GeoSeries, zone_id: str, zones: gpd.GeoDataFram
         foreign = parks.loc[hosted.fillna("") != zone_id, ["park_id", "name", "geometry"]]
         others.append(foreign.rename(columns={"park_id": "patch_id"}))
     layer = gpd.GeoDataFrame(pd.concat(others, ignore_index=True), crs=parts.crs)
-    check, conflicts = _overlap_check("other_zones", "其他开发区与园区", "other zones and parks",
-                                      parts, layer, "patch_id", "other_zones.max_overlap_m2",
-                                      rules)
+    check, conflicts = _overlap_check("other_zones", parts, layer, "patch_id",
+                                      "other_zones.max_overlap_m2", rules)
     names = dict(zip(layer["patch_id"].astype(str), layer["name"].astype(str), strict=False))
     for feat in check.features:
         feat["name"] = names.get(str(feat["patch_id"]), "")
@@ -234,11 +231,9 @@ def check_contiguity(parts: gpd.GeoSeries, zone: gpd.GeoDataFrame, rules: RuleSe
         status = WARN
     else:
         status = PASS
-    zh = (f"现有 {len(existing)} 个区块,扩区后 {blocks_after} 个(上限 {max_blocks});"
-          f"申请区块距现有区块 {', '.join(f'{d:,.0f} m' for d in distances)}")
-    en = (f"{len(existing)} existing blocks, {blocks_after} after expansion (limit {max_blocks}); "
-          f"request parts lie {', '.join(f'{d:,.0f} m' for d in distances)} from them")
-    return Check("contiguity", "集中连片", "Contiguity", status, zh, en,
+    values = {"existing_blocks": len(existing), "blocks_after": blocks_after,
+              "max_blocks": max_blocks, "distances_m": distances}
+    return Check("contiguity", status, "blocks", values,
                  {"existing_blocks": len(existing), "blocks_after": blocks_after,
                   "max_blocks": max_blocks, "distances_m": [round(d, 1) for d in distances]},
                  features, ["contiguity.max_blocks", "contiguity.warn_gap_m"])
@@ -258,39 +253,28 @@ def check_size(parts: gpd.GeoSeries, zone: gpd.GeoDataFrame, rules: RuleSet) -> 
     if "approved_area_ha" in zone.columns and pd.notna(zone["approved_area_ha"].iloc[0]):
         figures["approved_area_ha"] = float(zone["approved_area_ha"].iloc[0])
     if limit is None:
-        level_zh = {"national": "国家级", "provincial": "省级"}.get(level, level or "该")
-        return Check("size", "面积", "Size", INFO,
-                     f"扩区后 {m2_to_ha(after_m2):,.2f} 公顷;{level_zh}开发区无面积上限规定",
-                     f"{m2_to_ha(after_m2):,.2f} ha after expansion; no maximum for level "
-                     f"{level or '(unknown)'}", figures, [], [])
+        return Check("size", INFO, "no_limit", {"after_m2": after_m2, "level": level},
+                     figures, [], [])
     figures["limit_ha"] = limit
     ok = m2_to_ha(after_m2) <= limit
-    return Check("size", "面积", "Size", PASS if ok else FAIL,
-                 f"扩区后 {m2_to_ha(after_m2):,.2f} 公顷,上限 {limit:,.0f} 公顷",
-                 f"{m2_to_ha(after_m2):,.2f} ha after expansion, limit {limit:,.0f} ha",
-                 figures, [], [rule])
+    return Check("size", PASS if ok else FAIL, "limit",
+                 {"after_m2": after_m2, "limit_ha": limit}, figures, [], [rule])
 
 
 def check_terrain(parts: gpd.GeoSeries, dem: Raster | None, rules: RuleSet) -> Check:
     """Mean and max slope, share steeper than the steep-slope threshold, elevation range."""
     if dem is None:
-        return Check("terrain", "地形", "Terrain", INFO, "工作区未提供 DEM,未检查",
-                     "no DEM in the workspace: not checked")
+        return Check("terrain", INFO, "no_layer")
     steep = rules.number("terrain.steep_slope_deg", 25.0)
     stats = terrain_stats(parts, dem, steep)
     keys = ["terrain.steep_slope_deg", "terrain.warn_steep_share", "terrain.fail_steep_share",
             "terrain.warn_mean_slope_deg"]
     if stats["cells"] == 0:
         if dem.values.size and np.isfinite(dem.values).any():
-            size = abs(dem.transform.a)
-            unit = "°" if dem.crs.is_geographic else " m"
-            return Check("terrain", "地形", "Terrain", WARN,
-                         f"DEM 分辨率({size:g}{unit})相对申请范围过粗,无法计算坡度;"
-                         "请提供更细的 DEM",
-                         f"the DEM's cells ({size:g}{unit}) are too coarse for the request: no "
-                         "slope can be computed inside it; give a finer DEM", stats, [], keys)
-        return Check("terrain", "地形", "Terrain", WARN, "DEM 未覆盖申请范围",
-                     "the DEM does not cover the request", stats, [], keys)
+            cell = {"cell_size": abs(dem.transform.a),
+                    "cell_unit": "deg" if dem.crs.is_geographic else "m"}
+            return Check("terrain", WARN, "too_coarse", cell, stats, [], keys)
+        return Check("terrain", WARN, "not_covered", {}, stats, [], keys)
     share = stats["steep_share"]
     if share > rules.number("terrain.fail_steep_share", 1.0):
         status = FAIL
@@ -299,21 +283,18 @@ def check_terrain(parts: gpd.GeoSeries, dem: Raster | None, rules: RuleSet) -> C
         status = WARN
     else:
         status = PASS
-    zh = (f"平均坡度 {stats['mean_slope_deg']:.1f}°,最大 {stats['max_slope_deg']:.1f}°;"
-          f"坡度大于 {steep:g}° 的面积占 {share:.1%};高程 {stats['min_elevation_m']:.0f}–"
-          f"{stats['max_elevation_m']:.0f} m")
-    en = (f"mean slope {stats['mean_slope_deg']:.1f}°, max {stats['max_slope_deg']:.1f}°; "
-          f"{share:.1%} steeper than {steep:g}°; elevation {stats['min_elevation_m']:.0f}–"
-          f"{stats['max_elevation_m']:.0f} m")
-    return Check("terrain", "地形", "Terrain", status, zh, en, stats, [], keys)
+    values = {"steep_slope_deg": steep, **{k: stats[k] for k in (
+        "mean_slope_deg", "max_slope_deg", "steep_share", "min_elevation_m", "max_elevation_m")}}
+    return Check("terrain", status, "slopes", values, stats, [], keys)
 
 
+# Indicator, rule giving its reference value, and which side of it is good (1: at least).
 _RATE_RULES = [
-    ("development_rate", "土地开发率", "land development rate", "land_use.min_development_rate", 1),
-    ("supply_rate", "土地供应率", "land supply rate", "land_use.min_supply_rate", 1),
-    ("built_rate", "土地建成率", "land built rate", "land_use.min_built_rate", 1),
-    ("idle_rate", "土地闲置率", "idle land rate", "land_use.max_idle_rate", -1),
-    ("plot_ratio", "综合容积率", "overall plot ratio", "land_use.min_plot_ratio", 1),
+    ("development_rate", "land_use.min_development_rate", 1),
+    ("supply_rate", "land_use.min_supply_rate", 1),
+    ("built_rate", "land_use.min_built_rate", 1),
+    ("idle_rate", "land_use.max_idle_rate", -1),
+    ("plot_ratio", "land_use.min_plot_ratio", 1),
 ]
 
 
@@ -321,9 +302,7 @@ def check_land_use(zone_id: str, zone: gpd.GeoDataFrame, parcels: gpd.GeoDataFra
                    buildings: gpd.GeoDataFrame | None, rules: RuleSet) -> Check:
     """The applicant's land use as it stands (domain.md §1.3) against reference values."""
     if parcels is None or "status" not in parcels.columns:
-        return Check("land_use", "现状土地利用", "Current land use", INFO,
-                     "工作区未提供带土地状态的地块图层,未检查",
-                     "no parcels with land-status codes in the workspace: not checked")
+        return Check("land_use", INFO, "no_layer")
     if "zone_id" in parcels.columns and (parcels["zone_id"] == zone_id).any():
         own = parcels[parcels["zone_id"] == zone_id]
     else:
@@ -332,44 +311,34 @@ def check_land_use(zone_id: str, zone: gpd.GeoDataFrame, parcels: gpd.GeoDataFra
         own = parcels[shapely.intersects(zone_union, np.asarray(
             shapely.point_on_surface(parcels.geometry.values)))]
     if not len(own):
-        return Check("land_use", "现状土地利用", "Current land use", WARN,
-                     "申请开发区内没有地块数据", "no parcels of the applicant zone")
+        return Check("land_use", WARN, "no_parcels")
     floor = None
     if buildings is not None and len(buildings):
         floor = floor_area_by_parcel(own, buildings)["floor_area_m2"]
     rates = land_use_rates(own, floor)
     features: list[dict[str, object]] = []
-    shown: list[tuple[str, str, str]] = []     # name_zh, name_en, value as shown
-    below: list[tuple[str, str]] = []
-    for key, zh, en, rule, sign in _RATE_RULES:
+    shown: dict[str, float] = {}
+    below: list[str] = []
+    for key, rule, sign in _RATE_RULES:
         value = rates.get(key)
         ref = rules.optional_number(rule)
         if value is None or ref is None:
             continue
         bad = value < ref if sign > 0 else value > ref
+        # The rate is reported as recorded (4 decimals), the message included.
         value = round(float(value), 4)
-        features.append({"indicator": key, "name_zh": zh, "name_en": en,
-                         "value": value, "reference": ref, "meets_reference": not bad})
-        shown.append((zh, en, _pct(key, value)))
+        features.append({"indicator": key, "value": value, "reference": ref,
+                         "meets_reference": not bad})
+        shown[key] = value
         if bad:
-            below.append((zh, en))
+            below.append(key)
     status = WARN if below else PASS
-    zh = "; ".join(f"{name} {text}" for name, _, text in shown)
-    en = "; ".join(f"{name} {text}" for _, name, text in shown)
-    if below:
-        zh += f"。未达参考线:{', '.join(b[0] for b in below)}"
-        en += f". Below the reference: {', '.join(b[1] for b in below)}"
     figures: dict[str, object] = {k: (round(v, 4) if isinstance(v, float) else v)
                                   for k, v in rates.items()}
     figures["parcels"] = len(own)
-    return Check("land_use", "现状土地利用", "Current land use", status, zh, en, figures,
-                 features, [r[3] for r in _RATE_RULES])
-
-
-def _pct(indicator: str, value: float) -> str:
-    if indicator == "plot_ratio":
-        return f"{value:.2f}"
-    return f"{value:.1%}"
+    return Check("land_use", status, "below" if below else "rates",
+                 {"rates": shown, "below": below}, figures,
+                 features, [r[1] for r in _RATE_RULES])
 
 
 def run(
@@ -428,10 +397,9 @@ def run(
     parts = request_parts(request)
     checks: list[Check] = [check_geometry(request, raw_invalid or [], rules)]
     conflicts: dict[str, gpd.GeoDataFrame] = {}
-    for key, zh, en, layer in (("redline", "生态保护红线", "ecological red line", redlines),
-                               ("farmland", "永久基本农田", "permanent basic farmland", farmland)):
-        check, pieces = _overlap_check(key, zh, en, parts, layer, "patch_id",
-                                       f"{key}.max_overlap_m2", rules)
+    for key, layer in (("redline", redlines), ("farmland", farmland)):
+        check, pieces = _overlap_check(key, parts, layer, "patch_id", f"{key}.max_overlap_m2",
+                                       rules)
         checks.append(check)
         conflicts[key] = pieces
     check, pieces = check_dev_boundary(parts, dev_boundary, rules)

@@ -3,16 +3,22 @@
 A value read from an input file is never markup: Jinja2 escapes every ``{{ value }}``, no
 template marks user text ``|safe`` (the overview SVG arrives as :class:`markupsafe.Markup`,
 escaped where it is drawn), and a link target goes through :func:`relative_url`.
+
+A template takes its words from the label catalogue, in the page's ``lang``: ``t(key)`` is
+:func:`.labels.label` and ``bilingual(zh, en, lang)`` picks one of a value's two texts; no
+template chooses a language itself.
 """
 
 from __future__ import annotations
 
+from functools import partial
 from pathlib import Path
 from urllib.parse import quote
 
 from jinja2 import Environment, PackageLoader, select_autoescape
 
 from ..layers.write import write_text
+from .labels import bilingual, label, locale
 
 _ENV = Environment(
     loader=PackageLoader("gaoxin.report", "templates"),
@@ -44,18 +50,24 @@ def relative_url(path: str) -> str:
 
 
 _ENV.filters["relative_url"] = relative_url
+_ENV.globals["bilingual"] = bilingual
 
 
 def render(template: str, **context: object) -> str:
-    """Render a packaged template with autoescaping.
+    """Render a packaged template with autoescaping, its words in ``context["lang"]``.
 
     Examples
     --------
     >>> "&lt;b&gt;" in render("check.html", title="<b>", rows=[], blocking=False,
-    ...                        workspace="w", lang="zh", crs="", labels={})
+    ...                        workspace="w", lang="zh", crs="")
+    True
+    >>> "工作区" in render("check.html", title="", rows=[], blocking=False, workspace="w",
+    ...                   lang="zh", crs="")
     True
     """
-    return _ENV.get_template(template).render(**context)
+    lang = str(context.get("lang", "zh"))
+    words = {"t": partial(label, lang=lang), "html_lang": locale("html", lang)}
+    return _ENV.get_template(template).render({**words, **context})
 
 
 def write_page(target: str | Path, template: str, **context: object) -> Path:

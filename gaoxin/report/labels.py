@@ -30,6 +30,11 @@ UNITS: dict[str, tuple[str, str]] = {
     "人": ("人", "persons"), "人/公顷": ("人/公顷", "persons/ha"), "比值": ("比值", "ratio"),
 }
 
+def _in_sentence(name: str) -> str:
+    """An English name as it reads inside a sentence: ``Idle land rate`` → ``idle land rate``."""
+    return name[:1].lower() + name[1:]
+
+
 LABELS: dict[str, tuple[str, str]] = {
     # The map page's own words (keys without a dot are those the page script reads).
     "map.legend": ("图例", "Legend"),
@@ -121,6 +126,29 @@ LABELS: dict[str, tuple[str, str]] = {
     "check.file": ("文件", "File"),
     "check.ok": ("正常", "ok"), "check.fixed": ("已修复", "fixed"),
     "check.warning": ("警告", "warning"), "check.refused": ("拒绝", "refused"),
+    # The expansion report (report.html); statuses and verdicts are status.* and verdict.*.
+    "report.applicant_zone": ("申请开发区", "Applicant zone"),
+    "report.request_file": ("申请文件", "Request file"),
+    "report.generated": ("生成时间", "Generated"), "report.verdict": ("结论", "Verdict"),
+    "report.summary_of_checks": ("检查汇总", "Summary of checks"),
+    "report.check": ("检查项", "Check"), "report.status": ("结论", "Status"),
+    "report.details": ("说明", "Details"), "report.overview_map": ("总览图", "Overview map"),
+    "report.interactive_map": ("交互地图见", "Interactive map:"),
+    "report.conflict_pieces": ("冲突图斑", "Conflict pieces"),
+    "report.tables": ("表格", "Tables"),
+    "report.boundary_points": ("界址点坐标", "Boundary points"),
+    "report.conflicting_patches": ("冲突图斑", "Conflicting patches"),
+    "report.rules_used": ("采用的规则", "Rules used"),
+    "report.confidence_read": ("公开文件原文", "read in a public source"),
+    "report.confidence_secondary": ("二手或转述", "secondary"),
+    "report.confidence_default": ("项目默认值,无官方数值,可在工作区修改",
+                                  "project default: no official number; editable in the "
+                                  "workspace"),
+    "report.rule": ("规则", "Rule"), "report.value": ("取值", "Value"),
+    "report.unit": ("单位", "Unit"), "report.source": ("依据", "Source"),
+    "report.provenance": ("数据来源", "Provenance"),
+    "report.working_crs": ("工作坐标系", "Working CRS"), "report.areas": ("面积", "Areas"),
+    "report.file": ("文件", "File"), "report.reading_notes": ("读取说明", "Reading notes"),
     # The demo index.
     "demo.title": ("gaoxin 示例成果", "gaoxin demo results"),
     "demo.sample_workspace": ("示例工作区", "Sample workspace"),
@@ -158,6 +186,80 @@ LABELS: dict[str, tuple[str, str]] = {
     "demo.low_efficiency_list": ("低效用地清单 (Excel)", "Low-efficiency land list"),
     # Evaluation types of a development zone.
     **{f"zone_type.{k}": v for k, v in intensity.ZONE_TYPES.items()},
+    # Levels of a development zone, as a sentence names them.
+    "zone_level.national": ("国家级", "national"),
+    "zone_level.provincial": ("省级", "provincial"),
+    "zone_level.unknown": ("该", "(unknown)"),
+    # The checks of an expansion request (gaoxin.report.checks): a title per check and a
+    # message per outcome, "check.<check>.<outcome>"; the red-line, farmland and other-zones
+    # checks share "check.overlap.<outcome>", naming the constraint by the check's title.
+    "check.area": ("{mu:,.2f} 亩 ({ha:,.4f} 公顷, {sq_m:,.1f} m²)",
+                   "{mu:,.2f} mu ({ha:,.4f} ha, {sq_m:,.1f} m²)"),
+    "check.distance": ("{m:,.0f} m", "{m:,.0f} m"),
+    "check.geometry.title": ("申请范围几何", "Request geometry"),
+    "check.geometry.invalid": ("申请范围几何无效:{problems}",
+                               "invalid request geometry: {problems}"),
+    "check.geometry.slivers": ("{parts} 个区块,其中 {n_slivers} 个为碎片或狭长图形(区块 {slivers})",
+                               "{parts} blocks, {n_slivers} of them slivers (blocks {slivers})"),
+    "check.geometry.valid": ("几何有效、闭合、无自相交;{parts} 个区块,共 {area}",
+                             "valid, closed, no self-intersection; {parts} blocks, {area} in all"),
+    "check.redline.title": ("生态保护红线", "ecological red line"),
+    "check.farmland.title": ("永久基本农田", "permanent basic farmland"),
+    "check.other_zones.title": ("其他开发区与园区", "other zones and parks"),
+    "check.overlap.no_layer": ("工作区未提供{name}图层,未检查",
+                               "no {name} layer in the workspace: not checked"),
+    "check.overlap.overlap": ("与{name}重叠 {patches} 处,共 {area}",
+                              "overlaps {patches} {name} patches, {area} in all"),
+    "check.overlap.tolerated": ("不占用{name}(重叠 {area},在允许范围内)",
+                                "no {name} overlap ({area}, within tolerance)"),
+    "check.overlap.none": ("不占用{name}", "no {name} overlap"),
+    "check.dev_boundary.title": ("城镇开发边界", "Urban development boundary"),
+    "check.dev_boundary.no_layer": ("工作区未提供城镇开发边界,未检查",
+                                    "no urban development boundary in the workspace: not checked"),
+    "check.dev_boundary.outside": ("{share:.2%} 位于城镇开发边界外({area})",
+                                   "{share:.2%} lies outside the urban development boundary "
+                                   "({area})"),
+    "check.dev_boundary.inside": ("全部位于城镇开发边界内",
+                                  "entirely inside the urban development boundary"),
+    "check.contiguity.title": ("集中连片", "Contiguity"),
+    "check.contiguity.blocks": (
+        "现有 {existing_blocks} 个区块,扩区后 {blocks_after} 个(上限 {max_blocks});"
+        "申请区块距现有区块 {distances}",
+        "{existing_blocks} existing blocks, {blocks_after} after expansion "
+        "(limit {max_blocks}); request parts lie {distances} from them"),
+    "check.size.title": ("面积", "Size"),
+    "check.size.no_limit": ("扩区后 {after_ha:,.2f} 公顷;{level}开发区无面积上限规定",
+                            "{after_ha:,.2f} ha after expansion; no maximum for level {level}"),
+    "check.size.limit": ("扩区后 {after_ha:,.2f} 公顷,上限 {limit_ha:,.0f} 公顷",
+                         "{after_ha:,.2f} ha after expansion, limit {limit_ha:,.0f} ha"),
+    "check.terrain.title": ("地形", "Terrain"),
+    "check.terrain.no_layer": ("工作区未提供 DEM,未检查", "no DEM in the workspace: not checked"),
+    "check.terrain.too_coarse": (
+        "DEM 分辨率({cell})相对申请范围过粗,无法计算坡度;请提供更细的 DEM",
+        "the DEM's cells ({cell}) are too coarse for the request: no slope can be computed "
+        "inside it; give a finer DEM"),
+    "check.terrain.cell_deg": ("{size:g}°", "{size:g}°"),
+    "check.terrain.cell_m": ("{size:g} m", "{size:g} m"),
+    "check.terrain.not_covered": ("DEM 未覆盖申请范围", "the DEM does not cover the request"),
+    "check.terrain.slopes": (
+        "平均坡度 {mean_slope_deg:.1f}°,最大 {max_slope_deg:.1f}°;坡度大于 {steep_slope_deg:g}° "
+        "的面积占 {steep_share:.1%};高程 {min_elevation_m:.0f}–{max_elevation_m:.0f} m",
+        "mean slope {mean_slope_deg:.1f}°, max {max_slope_deg:.1f}°; {steep_share:.1%} steeper "
+        "than {steep_slope_deg:g}°; elevation {min_elevation_m:.0f}–{max_elevation_m:.0f} m"),
+    "check.land_use.title": ("现状土地利用", "Current land use"),
+    "check.land_use.no_layer": ("工作区未提供带土地状态的地块图层,未检查",
+                                "no parcels with land-status codes in the workspace: not checked"),
+    "check.land_use.no_parcels": ("申请开发区内没有地块数据", "no parcels of the applicant zone"),
+    "check.land_use.rate": ("{name} {value}", "{name} {value}"),
+    "check.land_use.percent": ("{value:.1%}", "{value:.1%}"),
+    "check.land_use.ratio": ("{value:.2f}", "{value:.2f}"),
+    "check.land_use.rates": ("{rates}", "{rates}"),
+    "check.land_use.below": ("{rates}。未达参考线:{below}",
+                             "{rates}. Below the reference: {below}"),
+    # The land-use check names the evaluation's indicators inside a sentence (lower case).
+    **{f"check.land_use.indicator.{k}": (intensity.INDICATOR_LABELS[k][0],
+                                         _in_sentence(intensity.INDICATOR_LABELS[k][1]))
+       for k in ("development_rate", "supply_rate", "built_rate", "idle_rate", "plot_ratio")},
 }
 
 
@@ -273,8 +375,10 @@ def label(key: str, lang: str) -> str:
     return LABELS[key][LANGS.index(lang)]
 
 
-# Locale codes third-party parts of the map take (tiles, the measure control), by language.
-LOCALES: dict[str, tuple[str, str]] = {"amap": ("zh_cn", "en"), "measure": ("cn", "en")}
+# Locale codes third-party parts of the map take (tiles, the measure control), by language;
+# The language code of an HTML page (its lang attribute), by language.
+LOCALES: dict[str, tuple[str, str]] = {"amap": ("zh_cn", "en"), "measure": ("cn", "en"),
+                                       "html": ("zh-CN", "en")}
 
 
 def locale(part: str, lang: str) -> str:
@@ -385,6 +489,3 @@ CHECK_LABELS: dict[str, dict[str, object]] = {lang: {
     "verdict_ok": label("check.verdict_ok", lang), "verdict_bad": label("check.verdict_bad", lang),
     "workspace": label("check.workspace", lang), "crs": label("check.crs", lang),
 } for lang in LANGS}
-
-# A check's status in Chinese (the expansion report's template reads it).
-STATUS_ZH = {s: label(f"status.{s}", "zh") for s in ("pass", "fail", "warn", "info")}

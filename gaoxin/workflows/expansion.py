@@ -32,9 +32,10 @@ from ..layers.read import read_source
 from ..layers.schema import normalise_fields
 from ..layers.workspace import Workspace
 from ..layers.write import output_run, write_geopackage, write_json
+from ..report.checks import check_features, check_message, check_record, check_title
 from ..report.excel import write_excel
 from ..report.html import write_page
-from ..report.labels import STATUS_ZH, bilingual, column, label, layer_label
+from ..report.labels import column, label, layer_label
 from ..report.tables import labelled
 from ._common import Run, provenance
 
@@ -141,7 +142,7 @@ def _summary(result: expansion.ExpansionResult, rules: RuleSet, crs: CRS,
         "request": str(request_path),
         "zone_id": zone_id,
         "zone_name": str(result.zone["name"].iloc[0]) if "name" in result.zone else "",
-        "checks": [c.as_dict() for c in result.checks],
+        "checks": [check_record(c) for c in result.checks],
         "notes": notes,
         # inputs are filled in when the background hashing is done
         "provenance": provenance([rules], crs, []),
@@ -151,10 +152,17 @@ def _summary(result: expansion.ExpansionResult, rules: RuleSet, crs: CRS,
 def _checks_table(result: expansion.ExpansionResult, lang: str) -> pd.DataFrame:
     rows = []
     for c in result.checks:
-        rows.append({"check": bilingual(c.title_zh, c.title_en, lang),
+        rows.append({"check": check_title(c, lang),
                      "status": label(f"status.{c.status}", lang),
-                     "details": bilingual(c.message_zh, c.message_en, lang)})
+                     "details": check_message(c, lang)})
     return labelled(pd.DataFrame(rows, columns=["check", "status", "details"]), lang, "checks")
+
+
+def _check_sections(result: expansion.ExpansionResult, lang: str) -> list[dict[str, object]]:
+    """Each check as the report shows it: title, status, message and features."""
+    return [{"title": check_title(c, lang), "status": c.status,
+             "message": check_message(c, lang), "features": check_features(c)}
+            for c in result.checks]
 
 
 def _conflict_table(result: expansion.ExpansionResult, lang: str = "zh") -> pd.DataFrame:
@@ -199,7 +207,7 @@ def write_outputs(result: expansion.ExpansionResult, summary: dict[str, object],
                                           {"request": result.request, **result.conflicts})
     features = []
     for c in result.checks:
-        for f in c.features:
+        for f in check_features(c):
             features.append({"check": c.key, **f})
     sheets = [label(f"sheet.{s}", lang) for s in ("checks", "conflicts", "details", "rules")]
     files["checks"] = write_excel(out_dir / "checks.xlsx", dict(zip(sheets, (
@@ -266,9 +274,9 @@ def write_outputs(result: expansion.ExpansionResult, summary: dict[str, object],
         if timings is not None:
             timings["wait_for_sha256_s"] = time.perf_counter() - t
     files["report"] = write_page(
-        out_dir / "report.html", "expansion.html", lang=lang, zh=lang == "zh",
+        out_dir / "report.html", "expansion.html", lang=lang,
         title=label("title.expansion_report", lang), summary=summary,
-        checks=result.checks, status_zh=STATUS_ZH, svg=svg,
+        checks=_check_sections(result, lang), svg=svg,
         rules=[rules.rules[k] for k in used_rules], rule_set=rules,
         conflicts=_conflict_table(result, lang).values.tolist(),
         conflict_columns=_conflict_columns(lang))
