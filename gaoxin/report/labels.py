@@ -393,7 +393,7 @@ def locale(part: str, lang: str) -> str:
 
 
 def bilingual(zh: str, en: str, lang: str) -> str:
-    """Of a text an analysis gives in both languages (a check's title), the one in ``lang``.
+    """Of a text given in both languages (a layer kind's label), the one in ``lang``.
 
     Examples
     --------
