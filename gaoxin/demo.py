@@ -23,7 +23,7 @@ from .layers.workspace import Workspace, load_workspace
 from .layers.write import RunStage, output_run, write_json
 from .report.excel import write_excel
 from .report.html import write_page
-from .report.labels import CHECK_LABELS, label
+from .report.labels import label
 from .report.tables import labelled
 from .sample import write_sample_workspace
 from .workflows.area import feature_areas
@@ -79,7 +79,6 @@ def _name_published_paths(stage: RunStage) -> None:
 
 
 def _write_demo(out_dir: Path, *, seed: int, lang: str, console: Console) -> None:
-    labels = CHECK_LABELS[lang]
     t0 = time.perf_counter()
 
     _step(console, "1/5", "generating the sample workspace …")
@@ -94,7 +93,7 @@ def _write_demo(out_dir: Path, *, seed: int, lang: str, console: Console) -> Non
     loaded = load_layers(ws)
     write_page(out_dir / "check.html", "check.html", title=label("check.title", lang), rows=rows,
                blocking=blocking, workspace=str(toml), lang=lang,
-               crs=describe_crs(loaded.crs), labels=labels)
+               crs=describe_crs(loaded.crs))
     write_json(out_dir / "check.json", {"workspace": str(toml), "blocking": blocking,
                                         "working_crs": describe_crs(loaded.crs),
                                         "layers": rows, "version": __version__})

@@ -41,7 +41,7 @@ from gaoxin.demo import Section
 from gaoxin.layers.workspace import load_workspace
 from gaoxin.maps import MapLayer, build_map, render_html, write_map
 from gaoxin.report.html import render, write_page
-from gaoxin.report.labels import CHECK_LABELS
+from gaoxin.report.labels import label
 from gaoxin.report.overview_svg import SvgLayer, overview_svg
 from gaoxin.workflows.check import check_rows
 
@@ -141,10 +141,8 @@ def build_check_page(root: Path) -> Path:
                     f"[requests.{json.dumps(SCRIPT)}]\npath = {json.dumps(IMG_ALERT + '.txt')}\n",
                     encoding="utf-8")
     rows, blocking = check_rows(load_workspace(toml))
-    labels = CHECK_LABELS["zh"]
-    return write_page(root / "check.html", "check.html", title=labels["check_title"], rows=rows,
-                      blocking=blocking, workspace=str(toml), lang="zh", crs=TITLE,
-                      labels=labels)
+    return write_page(root / "check.html", "check.html", title=label("check.title", "zh"),
+                      rows=rows, blocking=blocking, workspace=str(toml), lang="zh", crs=TITLE)
 
 
 def hostile_svg() -> str:

@@ -477,15 +477,3 @@ def _by_lang(keys: dict[str, str]) -> dict[str, dict[str, str]]:
 # The map page's words by language, as the page script reads them.
 TEXT: dict[str, dict[str, str]] = _by_lang(
     {k.removeprefix("map."): k for k in LABELS if k.startswith("map.")})
-
-_CHECK_STATUSES = ("ok", "fixed", "warning", "refused")
-
-# Labels of the check report (HTML and the terminal table), by language.
-CHECK_LABELS: dict[str, dict[str, object]] = {lang: {
-    "title": label("demo.title", lang), "check_title": label("check.title", lang),
-    "headers": [label(f"check.{k}", lang) for k in ("layer", "status", "features", "crs_short",
-                                                     "encoding", "notes", "file")],
-    "status": {s: label(f"check.{s}", lang) for s in _CHECK_STATUSES},
-    "verdict_ok": label("check.verdict_ok", lang), "verdict_bad": label("check.verdict_bad", lang),
-    "workspace": label("check.workspace", lang), "crs": label("check.crs", lang),
-} for lang in LANGS}
