@@ -15,8 +15,10 @@ from collections.abc import Callable
 from pathlib import Path
 
 import pytest
-from hostile.harness import Case, run_case, snapshot, strict_json
-from hostile.make import (
+from shapely import MultiPolygon, Polygon, box
+
+from tests.hostile.harness import Case, run_case, snapshot, strict_json
+from tests.hostile.make import (
     E0,
     GK,
     GK35_PREFIXED,
@@ -41,7 +43,6 @@ from hostile.make import (
     write_zip,
     zipped_shapefile,
 )
-from shapely import MultiPolygon, Polygon, box
 
 AREA = ("area", "IN/t.txt", "--json")  # 界址点 TXT cases write IN/t.txt
 EXPANSION = ("expansion", "IN/request.gpkg", "--zone", "Z1", "--out", "OUT/result",

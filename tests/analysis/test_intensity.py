@@ -9,10 +9,10 @@ import geopandas as gpd
 import pandas as pd
 import pytest
 from shapely import box
-from test_plot_ratio import shared_sample
 
 from gaoxin.analysis import intensity
 from gaoxin.analysis.ruleset import load_ruleset
+from tests.analysis.test_plot_ratio import shared_sample
 
 X0, Y0 = 500_000.0, 3_400_000.0
 

@@ -18,7 +18,7 @@ from gaoxin.geo.offsets import (
     wgs84_to_gcj02,
 )
 
-REAL = Path(__file__).resolve().parents[2] / "shared" / "data" / "real"
+REAL = Path(__file__).resolve().parents[3] / "shared" / "data" / "real"
 GEOD = Geod(ellps="WGS84")
 
 

@@ -24,7 +24,7 @@ from shapely import box
 from gaoxin.layers.boundary_txt import read_boundary_txt
 from gaoxin.layers.write import RUN_MANIFEST, manifest_problems, output_run
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 X0, Y0 = 500_000.0, 3_400_000.0
 REQUESTS = {"east": box(X0, Y0, X0 + 400, Y0 + 400), "west": box(X0 - 900, Y0, X0 - 600, Y0 + 300)}
 

@@ -13,10 +13,10 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from shapely import box
-from test_plot_ratio import shared_sample
 
 from gaoxin.analysis import per_mu
 from gaoxin.analysis.ruleset import load_ruleset
+from tests.analysis.test_plot_ratio import shared_sample
 
 X0, Y0 = 500_000.0, 3_400_000.0
 

@@ -14,7 +14,7 @@ from gaoxin.kinds import KINDS
 from gaoxin.report.labels import COLUMNS, LABELS, LANGS, column, label, layer_label
 from gaoxin.report.tables import labelled
 
-PACKAGE = Path(__file__).resolve().parents[1] / "gaoxin"
+PACKAGE = Path(__file__).resolve().parents[2] / "gaoxin"
 CATALOGUE = PACKAGE / "report" / "labels.py"
 
 # Latin text a Chinese label may hold: units, codes, standards and names that have no

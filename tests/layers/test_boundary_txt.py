@@ -23,7 +23,7 @@ from gaoxin.errors import InputError
 from gaoxin.geo.units import m2_to_mu
 from gaoxin.layers.boundary_txt import COLUMNS, read_boundary_txt, write_boundary_txt
 
-REAL = Path(__file__).resolve().parents[2] / "shared" / "data" / "real" / "boundary_txt"
+REAL = Path(__file__).resolve().parents[3] / "shared" / "data" / "real" / "boundary_txt"
 
 N0, E0 = 3_390_000.0, 35_410_000.0  # a northing and a zone-35-prefixed easting
 

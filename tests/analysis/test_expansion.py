@@ -21,7 +21,7 @@ from gaoxin.cli import main
 from gaoxin.geo.crs import gk3_crs, to_crs_densified
 from gaoxin.layers.boundary_txt import read_boundary_txt, write_boundary_txt
 
-REAL = Path(__file__).resolve().parents[2] / "shared" / "data" / "real"
+REAL = Path(__file__).resolve().parents[3] / "shared" / "data" / "real"
 GK = 4544
 X0, Y0 = 500000.0, 3400000.0  # on the central meridian: scale factor 1
 RULES = load_ruleset("expansion")

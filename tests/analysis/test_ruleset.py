@@ -8,11 +8,11 @@ from pathlib import Path
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
-from test_expansion import _workspace
 
 from gaoxin.analysis.ruleset import Rule, load_ruleset, rule_sets, validate_value
 from gaoxin.cli import main
 from gaoxin.errors import InputError
+from tests.analysis.test_expansion import _workspace
 
 
 @pytest.mark.parametrize("name", rule_sets())

@@ -30,7 +30,7 @@ from gaoxin.geo.units import M2_PER_MU, m2_to_mu
 from gaoxin.layers.load import load_vector_layer
 from gaoxin.layers.workspace import LayerSource
 
-REAL = Path(__file__).resolve().parents[2] / "shared" / "data" / "real"
+REAL = Path(__file__).resolve().parents[3] / "shared" / "data" / "real"
 GEOD = Geod(ellps="GRS80")
 
 
