@@ -1,4 +1,4 @@
-"""geo/: CRS codes, offsets, ellipsoidal areas (hand-computed and on real Sichuan boundaries)."""
+"""geo/area.py: ellipsoidal areas, hand-computed and on real Sichuan boundaries."""
 
 from __future__ import annotations
 
@@ -10,80 +10,19 @@ import pytest
 import shapely
 from hypothesis import assume, given, settings
 from hypothesis import strategies as st
-from pyproj import CRS, Geod, Transformer
+from pyproj import CRS, Transformer
 from shapely import Polygon, box
 
 from gaoxin.errors import InputError
 from gaoxin.geo.area import area_table, areal_scale_factors, ellipsoidal_area
 from gaoxin.geo.crs import (
-    densify_edges,
     gk3_crs,
     gk3_zone,
-    gk_zone_of_crs,
-    guess_crs_from_coords,
-    parse_crs,
-    to_crs_densified,
-    working_crs,
 )
-from gaoxin.geo.hygiene import repair_geometries
 from gaoxin.geo.units import M2_PER_MU, m2_to_mu
-from gaoxin.layers.load import load_vector_layer
-from gaoxin.layers.workspace import LayerSource
+from tests.geo.helpers import file_area, geod_area
 
 REAL = Path(__file__).resolve().parents[3] / "shared" / "data" / "real"
-GEOD = Geod(ellps="GRS80")
-
-
-# ---------------------------------------------------------------- CRS
-
-
-@pytest.mark.parametrize(
-    ("zone", "prefixed", "datum", "epsg"),
-    [(33, True, "cgcs2000", 4521), (34, True, "cgcs2000", 4522), (35, True, "cgcs2000", 4523),
-     (36, True, "cgcs2000", 4524), (33, False, "cgcs2000", 4542), (35, False, "cgcs2000", 4544),
-     (36, False, "cgcs2000", 4545), (32, True, "xian80", 2356), (32, False, "xian80", 2377),
-     (32, True, "beijing54", 2408), (32, False, "beijing54", 2429)],
-)
-def test_gk3_codes_match_domain_table(zone, prefixed, datum, epsg):
-    crs = gk3_crs(zone, prefixed=prefixed, datum=datum)
-    assert crs.to_epsg() == epsg
-    assert gk_zone_of_crs(crs) == (3, zone, prefixed)
-
-
-def test_tianfu_square_projects_as_domain_md_says():
-    # domain.md §7.2: 天府广场 (104.066E, 30.657N) → EPSG:4523 Y = 35 410 479.42, X = 3 393 319.18
-    t = Transformer.from_crs(4490, 4523, always_xy=True)
-    y, x = t.transform(104.066, 30.657)
-    assert (round(y, 2), round(x, 2)) == (35410479.42, 3393319.18)
-    assert gk3_zone(104.066) == 35
-
-
-def test_guess_names_prefixed_and_plain_gk():
-    g = guess_crs_from_coords(np.array([35410479.0, 35411000.0]), np.array([3393319.0, 3394000]))
-    assert g.kind == "gk-prefixed" and g.crs.to_epsg() == 4523
-    g = guess_crs_from_coords(np.array([410479.0]), np.array([3393319.0]))
-    assert g.kind == "gk-plain" and "4544" in g.note
-    assert guess_crs_from_coords(np.array([-0.12]), np.array([51.5])).kind == "unknown"
-
-
-@pytest.mark.parametrize(("spec", "epsg", "offset"), [
-    ("EPSG:4544", 4544, None), ("4544", 4544, None), ("cgcs2000", 4490, None),
-    ("gk35p", 4523, None), ("GCJ-02", 4490, "gcj02"), ("bd09", 4490, "bd09"),
-])
-def test_parse_crs(spec, epsg, offset):
-    crs, off = parse_crs(spec)
-    assert crs.to_epsg() == epsg and off == offset
-
-
-def test_parse_crs_refuses_nonsense():
-    with pytest.raises(InputError, match="unknown CRS"):
-        parse_crs("EPSG:99999999")
-
-
-def test_working_crs_one_zone_or_equal_area():
-    assert working_crs(103.8, 30.3, 104.4, 30.8).to_epsg() == 4544
-    multi = working_crs(97.3, 26.0, 108.6, 34.3)
-    assert multi.to_epsg() is None and "Albers" in multi.coordinate_operation.method_name
 
 
 # ---------------------------------------------------------------- areas
@@ -156,11 +95,6 @@ def test_area_is_invariant_under_reprojection(lon, lat, w, h):
         assert ellipsoidal_area(parcel.to_crs(crs)).iloc[0] == pytest.approx(ref, rel=1e-6)
 
 
-def _geod_area(geom: shapely.Geometry) -> float:
-    oriented = shapely.orient_polygons(geom, exterior_cw=False)
-    return abs(GEOD.geometry_area_perimeter(oriented)[0])
-
-
 @pytest.mark.realdata
 @pytest.mark.parametrize(("name", "layer"), [
     ("sichuan_province_city_wgs84.gpkg", "city"),
@@ -173,7 +107,7 @@ def test_real_sichuan_boundaries_match_geod_to_1e4(name, layer):
         pytest.skip("real data folder ../shared/data/real not present")
     gdf = gpd.read_file(REAL / name, layer=layer)
     ours = ellipsoidal_area(gdf.geometry)
-    expected = np.array([_geod_area(g) for g in gdf.geometry])
+    expected = np.array([geod_area(g) for g in gdf.geometry])
     rel = np.abs(ours.to_numpy() / expected - 1)
     assert rel.max() < 1e-4
     # …and through a working GK CRS too (what analyses do), still ellipsoidal:
@@ -191,16 +125,9 @@ def test_real_sichuan_boundaries_match_geod_to_1e4(name, layer):
 # (whose geodesic pieces are then ≤ 1/2000 of the feature: converged to ~1e-9).
 
 
-def _file_area(geom: shapely.Geometry, crs: int | CRS) -> float:
-    xmin, ymin, xmax, ymax = geom.bounds
-    fine = shapely.segmentize(geom, max(xmax - xmin, ymax - ymin) / 2000)
-    lon_lat = gpd.GeoSeries([fine], crs=crs).to_crs(4490).iloc[0]
-    return _geod_area(lon_lat)
-
-
 def _rel_error(geom: shapely.Geometry, crs: int | CRS) -> float:
     ours = ellipsoidal_area(gpd.GeoSeries([geom], crs=crs)).iloc[0]
-    return abs(ours / _file_area(geom, crs) - 1)
+    return abs(ours / file_area(geom, crs) - 1)
 
 
 @pytest.mark.parametrize("lat", [18.0, 30.0, 45.0, 53.0])
@@ -265,64 +192,6 @@ def test_small_parcels_keep_the_scale_factor_fast_path():
     np.testing.assert_array_equal(ellipsoidal_area(parcels).to_numpy(), expected)
 
 
-@pytest.mark.parametrize(("size", "target"), [(1.0, 4544), (5.0, None)])
-def test_reprojecting_densified_keeps_the_lon_lat_area(size, target):
-    # A layer in degrees reprojected to the working CRS before its area is taken.
-    lon_lat = gpd.GeoSeries([box(103.0, 30.0, 103.0 + size, 30.0 + size)], crs=4490)
-    crs = CRS.from_epsg(target) if target else working_crs(*lon_lat.total_bounds)
-    expected = _file_area(lon_lat.iloc[0], 4490)
-    plain = ellipsoidal_area(lon_lat.to_crs(crs)).iloc[0]
-    assert abs(plain / expected - 1) > 1e-5  # what a vertex-by-vertex reprojection does
-    moved = ellipsoidal_area(to_crs_densified(lon_lat, crs)).iloc[0]
-    assert moved == pytest.approx(expected, rel=1e-6)
-
-
-def test_a_lon_lat_zone_loaded_into_gauss_kruger_keeps_its_area(tmp_path):
-    # The workspace loader reprojects every layer to the working CRS before any area is taken.
-    zone = box(104.0, 30.0, 105.0, 31.0)
-    path = tmp_path / "zones.gpkg"
-    zones = gpd.GeoDataFrame({"zone_id": ["z1"], "name": ["示例区"]}, geometry=[zone], crs=4490)
-    zones.to_file(path)
-    loaded = load_vector_layer(LayerSource("zones", path), "zones", to_crs=CRS.from_epsg(4544))
-    area = ellipsoidal_area(loaded.frame.geometry).iloc[0]
-    assert area == pytest.approx(_file_area(zone, 4490), rel=1e-6)  # before: 2.8e-5 off
-
-
-def test_reprojecting_densified_leaves_parcels_and_frames_alone():
-    parcels = gpd.GeoDataFrame({"pid": ["a", "b"]}, geometry=[
-        box(104.0, 30.0, 104.001, 30.001), box(104.001, 30.0, 104.002, 30.001)], crs=4490)
-    before = parcels.copy()
-    moved = to_crs_densified(parcels, 4544)
-    assert moved.geometry.geom_equals_exact(parcels.to_crs(4544).geometry, 0).all()
-    assert list(moved.columns) == ["pid", "geometry"] and moved.crs.to_epsg() == 4544
-    assert before.geometry.equals(parcels.geometry)  # the input is not modified
-
-
-def _shared_vertices(pair: np.ndarray) -> int:
-    a, b = (set(map(tuple, shapely.get_coordinates(g))) for g in pair)
-    return len(a & b)
-
-
-def test_densified_shared_edges_stay_shared():
-    # Neighbours traverse their shared edge in opposite directions; densified, they must still
-    # share every vertex of it, or reprojected layers stop being coverages (slivers, overlaps).
-    rng = np.random.default_rng(0)
-    segmentize_broken = 0
-    for _ in range(50):
-        p, q = rng.uniform(100, 110, 2), rng.uniform(100, 110, 2)
-        pair = np.array([Polygon([rng.uniform(90, 99, 2), p, q]),
-                         Polygon([p, rng.uniform(111, 120, 2), q])])
-        on_edge = int(np.ceil(np.hypot(*(p - q)) / 0.01)) + 1
-        assert _shared_vertices(densify_edges(pair, 0.01)) == on_edge
-        segmentize_broken += _shared_vertices(shapely.segmentize(pair, 0.01)) != on_edge
-    assert segmentize_broken > 0  # why densify_edges exists
-    zones = gpd.GeoSeries([box(103.0, 30.0, 104.0, 31.0), box(104.0, 30.0, 105.0, 31.0)],
-                          crs=4490)
-    moved = to_crs_densified(zones, 4544)
-    assert _shared_vertices(np.asarray(moved.values)) > 300
-    assert shapely.coverage_is_valid(np.asarray(moved.values))
-
-
 def test_lon_lat_area_of_multipolygons_and_holes_adds_up():
     outer, hole = box(104.0, 30.0, 105.0, 31.0), box(104.2, 30.2, 104.4, 30.4)
     parts = [Polygon(outer.exterior.coords, [hole.exterior.coords]), box(106, 30, 107, 31)]
@@ -332,30 +201,4 @@ def test_lon_lat_area_of_multipolygons_and_holes_adds_up():
     a = ellipsoidal_area(s).to_numpy()
     assert a[0] == pytest.approx(a[1] - a[2] + a[3], rel=1e-12)
     assert a[4] == pytest.approx(a[1], rel=1e-12) and a[5] == 0.0
-    assert a[1] == pytest.approx(_file_area(outer, 4490), rel=1e-9)
-
-
-# ---------------------------------------------------------------- hygiene
-
-
-def test_repair_reports_and_does_not_touch_input():
-    bow = Polygon([(0, 0), (2, 2), (2, 0), (0, 2)])
-    line = shapely.LineString([(0, 0), (1, 1)])
-    gdf = gpd.GeoDataFrame({"pid": ["a", "b", "c", "d"]},
-                           geometry=[bow, None, box(0, 0, 1, 1),
-                                     shapely.GeometryCollection([box(5, 5, 6, 6), line])],
-                           crs=4544)
-    before = gdf.copy()
-    fixed, report = repair_geometries(gdf, family="polygon", id_field="pid")
-    assert report.made_valid == ["a"]
-    assert report.dropped_empty == ["b"]
-    assert report.dropped_parts == ["d"]
-    assert fixed["pid"].tolist() == ["a", "c", "d"]
-    assert fixed.geometry.is_valid.all()
-    assert set(fixed.geom_type) <= {"Polygon", "MultiPolygon"}
-    assert before.geometry.equals(gdf.geometry)
-    assert any("made 1 invalid" in line for line in report.lines())
-
-
-def test_crs_objects_roundtrip():
-    assert CRS.from_epsg(4544).equals(gk3_crs(35))
+    assert a[1] == pytest.approx(file_area(outer, 4490), rel=1e-9)

@@ -8,6 +8,8 @@ import geopandas as gpd
 import numpy as np
 import pytest
 import shapely
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from pyproj import Geod
 
 from gaoxin.geo.offsets import (
@@ -61,3 +63,25 @@ def test_real_gcj02_counties_convert_onto_the_wgs84_files():
     assert _metres(a[:, 0], a[:, 1], b[:, 0], b[:, 1]).max() < 1.0
     shift = _metres(*shapely.get_coordinates(np.asarray(gcj.geometry.values)).T, a[:, 0], a[:, 1])
     assert np.median(shift) > 200  # the files really differ by the offset
+
+
+# --- GCJ-02 / BD-09 inverses, moved from the read tests --------------------------------
+
+china_lon = st.floats(min_value=73.5, max_value=135.0)
+china_lat = st.floats(min_value=18.0, max_value=53.5)
+
+
+@settings(max_examples=300, deadline=None)
+@given(lon=china_lon, lat=china_lat)
+def test_gcj02_round_trip_within_a_millimetre(lon: float, lat: float) -> None:
+    g_lon, g_lat = wgs84_to_gcj02(np.array([lon]), np.array([lat]))
+    w_lon, w_lat = gcj02_to_wgs84(g_lon, g_lat)
+    assert _metres(float(w_lon[0]), float(w_lat[0]), lon, lat) < 1e-3  # limit: 0.5 m
+
+
+@settings(max_examples=300, deadline=None)
+@given(lon=china_lon, lat=china_lat)
+def test_bd09_round_trip_within_a_millimetre(lon: float, lat: float) -> None:
+    b_lon, b_lat = wgs84_to_bd09(np.array([lon]), np.array([lat]))
+    w_lon, w_lat = bd09_to_wgs84(b_lon, b_lat)
+    assert _metres(float(w_lon[0]), float(w_lat[0]), lon, lat) < 1e-3  # limit: 0.5 m

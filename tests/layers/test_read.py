@@ -1,4 +1,4 @@
-"""read_source: CRS settling, refusal of bad files, bbox reads; GCJ-02/BD-09 inverses."""
+"""layers/read.py: read_source settles the CRS, refuses bad files, reads within a bbox."""
 
 from __future__ import annotations
 
@@ -14,16 +14,12 @@ import geopandas as gpd
 import numpy as np
 import pyogrio
 import pytest
-from hypothesis import given, settings
-from hypothesis import strategies as st
 from pyproj import Geod
 from shapely import Point, Polygon, box
 from shapely.geometry.base import BaseGeometry
 
 from gaoxin.errors import InputError
 from gaoxin.geo.offsets import (
-    bd09_to_wgs84,
-    gcj02_to_wgs84,
     wgs84_to_bd09,
     wgs84_to_gcj02,
 )
@@ -357,25 +353,3 @@ def test_bbox_read_from_geopackage_returns_intersecting_features(tmp_path: Path)
     with pytest.raises(InputError, match="the layer is empty inside the requested extent"):
         read_source(path, bbox=(500480, 3400080, 500500, 3400100))  # only the envelope
     assert pyogrio.read_info(path)["features"] == 4
-
-
-# --- GCJ-02 / BD-09 inverses -------------------------------------------------------------
-
-china_lon = st.floats(min_value=73.5, max_value=135.0)
-china_lat = st.floats(min_value=18.0, max_value=53.5)
-
-
-@settings(max_examples=300, deadline=None)
-@given(lon=china_lon, lat=china_lat)
-def test_gcj02_round_trip_within_a_millimetre(lon: float, lat: float) -> None:
-    g_lon, g_lat = wgs84_to_gcj02(np.array([lon]), np.array([lat]))
-    w_lon, w_lat = gcj02_to_wgs84(g_lon, g_lat)
-    assert metres((float(w_lon[0]), float(w_lat[0])), (lon, lat)) < 1e-3  # limit: 0.5 m
-
-
-@settings(max_examples=300, deadline=None)
-@given(lon=china_lon, lat=china_lat)
-def test_bd09_round_trip_within_a_millimetre(lon: float, lat: float) -> None:
-    b_lon, b_lat = wgs84_to_bd09(np.array([lon]), np.array([lat]))
-    w_lon, w_lat = bd09_to_wgs84(b_lon, b_lat)
-    assert metres((float(w_lon[0]), float(w_lat[0])), (lon, lat)) < 1e-3  # limit: 0.5 m
