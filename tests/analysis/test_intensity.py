@@ -1,9 +1,6 @@
-"""Zone land-intensity evaluation and the low-efficiency list: hand cases and the CLI."""
+"""analysis/intensity.py: zone land-intensity evaluation and the low-efficiency list, by hand."""
 
 from __future__ import annotations
-
-import json
-from pathlib import Path
 
 import geopandas as gpd
 import pandas as pd
@@ -12,7 +9,6 @@ from shapely import box
 
 from gaoxin.analysis import intensity
 from gaoxin.analysis.ruleset import load_ruleset
-from tests.analysis.test_plot_ratio import shared_sample
 
 X0, Y0 = 500_000.0, 3_400_000.0
 
@@ -86,50 +82,3 @@ def test_low_efficiency_ranked_by_land_freed() -> None:
     big = low.iloc[0]
     assert big.densify_floor_m2 == pytest.approx(0.4 * big.area_m2)
     assert big.area_mu == pytest.approx(60.0, rel=1e-3)
-
-
-def test_intensity_and_low_efficiency_commands(tmp_path: Path,
-                                               tmp_path_factory: pytest.TempPathFactory) -> None:
-    from gaoxin.cli import main
-
-    ws = shared_sample(tmp_path_factory)
-    out = tmp_path / "int"
-    assert main(["intensity", "-w", str(ws), "--out", str(out), "--lang", "en"]) == 0
-    s = json.loads((out / "summary.json").read_text(encoding="utf-8"))
-    assert {"G510001", "S510101", "S510102"} <= set(s["zones"])
-    assert all(0 <= z["score"] <= 100 for z in s["zones"].values())
-    assert s["low_efficiency"]["parcels"] > 0
-    for name in ("results.gpkg", "intensity.xlsx", "map.html",
-                 "low_efficiency/low_efficiency.xlsx", "low_efficiency/map.html"):
-        assert (out / name).exists(), name
-    bench = pd.read_excel(out / "intensity.xlsx", sheet_name="National benchmarks")
-    assert "national_2020" in bench.columns
-    low = gpd.read_file(out / "low_efficiency" / "results.gpkg")
-    assert low.freed_mu.is_monotonic_decreasing
-    assert main(["low-efficiency", "-w", str(ws), "--out", str(tmp_path / "low")]) == 0
-
-
-def test_run_low_efficiency_is_what_the_workflow_computes(
-        tmp_path: Path, tmp_path_factory: pytest.TempPathFactory) -> None:
-    from gaoxin.analysis import per_mu
-    from gaoxin.analysis import plot_ratio as pr
-    from gaoxin.layers.load import load
-    from gaoxin.layers.workspace import load_workspace
-    from gaoxin.workflows import low_efficiency as wf
-
-    ws = load_workspace(shared_sample(tmp_path_factory))
-    rules, mu_rules, pr_rules = (load_ruleset(name, ws.rules.get(name), origin=ws.path)
-                                 for name in ("intensity", "per_mu", "plot_ratio"))
-    data = load(ws, ("parcels", "buildings"), ("enterprises", "zones"))
-    parcels = data.frames["parcels"]
-    plot = pr.run(parcels, data.frames["buildings"], data.frames["enterprises"], pr_rules)
-    rows = per_mu.enterprise_land(data.frames["enterprises"], parcels,
-                                  mu_rules.text("land_share"))
-    written = wf.run_low_efficiency_from(data, plot.parcels, rows, rules, mu_rules,
-                                         tmp_path / "low", lang="en")
-    r = intensity.run_low_efficiency(parcels, plot.parcels, rows, rules)
-    pd.testing.assert_frame_equal(r.parcels, written.result.parcels.drop(columns="reason_label"))
-    assert r.summary["parcels"] > 0 and r.summary["industrial_without_enterprise_data"] > 0
-    assert dict(r.summary) == {k: written.summary[k] for k in r.summary}
-    idle_only = intensity.run_low_efficiency(parcels, plot.parcels, None, rules)
-    assert set(idle_only.parcels["reason"]) == {"idle"} and idle_only.per_mu_tax.isna().all()

@@ -1,10 +1,8 @@
-"""亩均: land sharing, indicators, scores, quota-safe classes (property test), the CLI."""
+"""analysis/per_mu.py (亩均): land sharing, indicators, scores, quota-safe classes (property)."""
 
 from __future__ import annotations
 
-import json
 import math
-from pathlib import Path
 
 import geopandas as gpd
 import numpy as np
@@ -16,7 +14,6 @@ from shapely import box
 
 from gaoxin.analysis import per_mu
 from gaoxin.analysis.ruleset import load_ruleset
-from tests.analysis.test_plot_ratio import shared_sample
 
 X0, Y0 = 500_000.0, 3_400_000.0
 
@@ -128,17 +125,3 @@ def test_unmatched_parcels_are_refused_or_reported() -> None:
                       "revenue": [1.0, 2.0], "tax": [1.0, 1.0]})
     r = per_mu.run(_parcels(), e)
     assert r.summary["unmatched_parcel_ids"] == ["nope"]
-
-
-def test_per_mu_command(tmp_path: Path, tmp_path_factory: pytest.TempPathFactory) -> None:
-    from gaoxin.cli import main
-
-    ws = shared_sample(tmp_path_factory)
-    out = tmp_path / "mu"
-    assert main(["per-mu", "-w", str(ws), "--out", str(out)]) == 0
-    s = json.loads((out / "summary.json").read_text(encoding="utf-8"))
-    assert s["rule_set"]["scheme"] == "sichuan" and s["rule_set"]["year"] == 2022
-    assert s["class_shares_pct"]["A"] <= 30 and s["class_shares_pct"]["C"] >= 10
-    for name in ("results.gpkg", "per_mu.xlsx", "map.html"):
-        assert (out / name).exists()
-    assert main(["per-mu", "-w", str(ws), "--out", str(out), "--scheme", "x"]) == 2

@@ -1,9 +1,8 @@
-"""Plot ratio, coverage and the industrial control: hand-computed cases, conservation, the
-control table, the CLI and the real central-Chengdu OSM extract."""
+"""analysis/plot_ratio.py: plot ratio, coverage and the industrial control: hand-computed
+cases, conservation, the control table and the real central-Chengdu OSM extract."""
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 
 import geopandas as gpd
@@ -19,22 +18,6 @@ from gaoxin.analysis.ruleset import load_ruleset
 from gaoxin.geo.area import ellipsoidal_area
 
 X0, Y0 = 500_000.0, 3_400_000.0  # on the central meridian of EPSG:4544: scale ≈ 1
-
-
-def shared_sample(factory: pytest.TempPathFactory) -> Path:
-    """The demo workspace, written once per session and shared by the test modules."""
-    from gaoxin.sample import write_sample_workspace
-
-    root = factory.getbasetemp() / "shared_sample_ws"
-    toml = root / "gaoxin.toml"
-    if not toml.exists():
-        write_sample_workspace(root)
-    return toml
-
-
-@pytest.fixture(scope="module")
-def sample_ws(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    return shared_sample(tmp_path_factory)
 
 
 def _gdf(geoms: list[shapely.Geometry], **cols: object) -> gpd.GeoDataFrame:
@@ -163,50 +146,6 @@ def test_min_table_is_keyed_by_standard_and_code_version() -> None:
     assert got.iloc[0] == 1.2
 
 
-@pytest.fixture(scope="module")
-def command_out(tmp_path_factory: pytest.TempPathFactory, sample_ws: Path) -> Path:
-    """``gaoxin plot-ratio`` on the sample workspace, run once for this module."""
-    from gaoxin.cli import main
-
-    out = tmp_path_factory.mktemp("plot_ratio_command") / "pr"
-    assert main(["plot-ratio", "-w", str(sample_ws), "--out", str(out), "--lang", "en"]) == 0
-    return out
-
-
-def test_plot_ratio_command(command_out: Path) -> None:
-    out = command_out
-    summary = json.loads((out / "summary.json").read_text(encoding="utf-8"))
-    assert summary["parcels"] > 5000 and summary["parcels_not_computable"] > 0
-    assert summary["provenance"]["rule_sets"][0]["name"] == "plot_ratio"
-    assert all(i["sha256"] for i in summary["provenance"]["inputs"])
-    for name in ("results.gpkg", "plot_ratio.xlsx", "map.html"):
-        assert (out / name).stat().st_size > 0
-    res = gpd.read_file(out / "results.gpkg", layer="parcels_plot_ratio")
-    assert len(res) == summary["parcels"]
-    assert res.floor_area_m2.sum() == pytest.approx(summary["floor_area_m2"], rel=1e-6)
-
-
-def test_run_is_what_the_plot_ratio_command_computes(command_out: Path, sample_ws: Path) -> None:
-    from gaoxin.layers.load import load
-    from gaoxin.layers.workspace import load_workspace
-    from gaoxin.workflows.plot_ratio import compute_plot_ratio
-
-    ws = load_workspace(sample_ws)
-    rules = load_ruleset("plot_ratio", ws.rules.get("plot_ratio"), origin=ws.path)
-    data = load(ws, ("parcels", "buildings"), ("enterprises", "zones"))
-    computed = compute_plot_ratio(data, rules)
-    out, zones = computed.parcels, computed.zones
-    frames = data.frames
-    r = pr.run(frames["parcels"], frames["buildings"], frames.get("enterprises"), rules)
-    pd.testing.assert_frame_equal(r.parcels, out)
-    pd.testing.assert_frame_equal(r.zones, zones)
-    pd.testing.assert_frame_equal(r.not_computable, out[~out["computable"]])
-    assert r.below_minimum["far_ok"].eq(False).all() and len(r.below_minimum)
-    written = json.loads((command_out / "summary.json").read_text(encoding="utf-8"))
-    assert json.loads(json.dumps(r.summary)) == {k: written[k] for k in r.summary}
-    assert r.summary["industrial_below_minimum"] == len(r.below_minimum)
-
-
 def test_run_refuses_an_unknown_control_standard() -> None:
     from dataclasses import replace
 
@@ -217,38 +156,6 @@ def test_run_refuses_an_unknown_control_standard() -> None:
     rules.rules["control.standard"] = replace(rules.rules["control.standard"], value="XX-1999")
     with pytest.raises(InputError, match="unknown control standard 'XX-1999'"):
         pr.run(parcels, _gdf([], floors=[]), rules=rules)
-
-
-def test_installed_command_ends_fast_with_every_output_complete(tmp_path: Path,
-                                                                sample_ws: Path) -> None:
-    """The console script ends with os._exit: piped output and files must be complete."""
-    import subprocess
-    import sys
-
-    exe = Path(sys.executable).with_name("gaoxin")
-    out = tmp_path / "pr"
-    done = subprocess.run([str(exe), "plot-ratio", "-w", str(sample_ws), "--out", str(out),
-                           "--lang", "en"], capture_output=True, text=True, check=False)
-    assert done.returncode == 0, done.stderr
-    assert "wrote" in done.stdout and "parcels" in done.stdout
-    summary = json.loads((out / "summary.json").read_text(encoding="utf-8"))
-    res = gpd.read_file(out / "results.gpkg", layer="parcels_plot_ratio")
-    assert len(res) == summary["parcels"]
-    bad = subprocess.run([str(exe), "plot-ratio", "-w", str(tmp_path / "none.toml")],
-                         capture_output=True, text=True, check=False)
-    assert bad.returncode == 2 and "not found" in bad.stderr
-
-
-def test_bad_input_exits_2(tmp_path: Path, sample_ws: Path) -> None:
-    from gaoxin.cli import main
-
-    assert main(["plot-ratio", "-w", str(sample_ws), "--out", str(tmp_path / "x"),
-                 "--standard", "GB-1999"]) == 2
-    ws = tmp_path / "ws.toml"
-    zones = (sample_ws.parent / "zones.gpkg").as_posix()
-    ws.write_text(f'[workspace]\nname = "x"\n[layers.zones]\npath = "{zones}"\n'
-                  'layer = "zones"\n', encoding="utf-8")
-    assert main(["plot-ratio", "-w", str(ws), "--out", str(tmp_path / "y")]) == 2
 
 
 @pytest.mark.realdata

@@ -1,4 +1,4 @@
-"""Map builder, without a browser: offline HTML, escaping, columns, precision, legend, GCJ-02."""
+"""maps/builder.py without a browser: offline HTML, escaping, columns, precision, legend, GCJ-02."""
 
 from __future__ import annotations
 
@@ -16,28 +16,7 @@ from shapely import Point, box
 from gaoxin.errors import InputError
 from gaoxin.geo.offsets import wgs84_to_gcj02
 from gaoxin.maps import MapLayer, build_map, render_html, save_map, write_map
-from gaoxin.maps.encode import encode_geometry, lighten
-
-XSS = '<img src=x onerror="window.__xss=1">'
-
-
-def parcels(n: int = 12) -> gpd.GeoDataFrame:
-    """Parcels of 100 m in EPSG:4544 (CGCS2000 GK 105°E) near Chengdu."""
-    x0, y0 = 404_000.0, 3_391_000.0
-    geoms = [box(x0 + 110 * (i % 4), y0 + 110 * (i // 4), x0 + 110 * (i % 4) + 100,
-                 y0 + 110 * (i // 4) + 100) for i in range(n)]
-    return gpd.GeoDataFrame({
-        "parcel_id": [f"P{i:03d}" for i in range(n)],
-        "land_use": ["M1", "M2", "R2"] * (n // 3),
-        "name": [XSS, *[f"一号地{i}" for i in range(1, n)]],
-        "far": np.linspace(0.4, 2.0, n),
-        "owner": ["机密业主"] * n,
-    }, geometry=geoms, crs=4544)
-
-
-def zones() -> gpd.GeoDataFrame:
-    return gpd.GeoDataFrame({"zone_id": ["Z1"], "name": ["成都高新区"]},
-                            geometry=[box(403_900, 3_390_900, 404_600, 3_391_500)], crs=4544)
+from tests.maps.helpers import XSS, parcels, zones
 
 
 def payloads(html: str) -> list[dict]:
@@ -200,18 +179,3 @@ def test_bad_input_is_reported() -> None:
         build_map([MapLayer(zones(), "zones", color_by="nope")])
     with pytest.raises(InputError, match="basemap"):
         build_map([MapLayer(zones(), "zones")], basemap="google")
-
-
-def test_lighten_keeps_shared_edges() -> None:
-    circle = Point(0, 0).buffer(0.01, quad_segs=64)
-    left = circle.intersection(box(-1, -1, 0, 1))
-    right = circle.intersection(box(0, -1, 1, 1))
-    out = lighten(np.array([left, right], dtype=object), tolerance=1e-4)
-    assert out[0].intersection(out[1]).length > 0.019  # still share the cut edge
-    assert len(out[0].exterior.coords) < len(left.exterior.coords)
-
-
-def test_encoding_is_compact() -> None:
-    g = parcels(300).to_crs(4326)
-    enc = encode_geometry(np.asarray(g.geometry.values))
-    assert len(enc["xy"]) / 300 < 40  # base64 chars per parcel (GeoJSON: ~300)

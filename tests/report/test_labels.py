@@ -7,12 +7,10 @@ import ast
 import re
 from pathlib import Path
 
-import pandas as pd
 import pytest
 
 from gaoxin.kinds import KINDS
 from gaoxin.report.labels import COLUMNS, LABELS, LANGS, column, label, layer_label
-from gaoxin.report.tables import labelled
 
 PACKAGE = Path(__file__).resolve().parents[2] / "gaoxin"
 CATALOGUE = PACKAGE / "report" / "labels.py"
@@ -79,15 +77,6 @@ def test_templates_take_numbers() -> None:
     assert label("demo.n_layers", "zh").format(n=3) == "3 个图层"
     assert label("demo.n_layers", "en").format(n=3) == "3 layers"
     assert label("layer.lowest_n", "zh").format(n=20000) == "(最低 20,000 宗)"
-
-
-def test_result_columns_of_the_workbooks_are_labelled_in_chinese() -> None:
-    """The snake_case keys zh workbooks and popups used to show have Chinese labels."""
-    keys = ["far_min", "per_mu_tax", "rank", "reason_label", "score", "zone_type_label",
-            "built_rate", "idle_rate", "industrial_plot_ratio", "main_enterprise", "land_mu",
-            "total_ha", "s_plot_ratio", "score_per_mu_tax", "evaluated", "firms", "name"]
-    frame = labelled(pd.DataFrame(columns=keys), "zh", "parcels")
-    assert not [c for c in frame.columns if re.search(r"[A-Za-z_]{2,}", str(c))]
 
 
 def language_branches(root: Path) -> list[str]:
