@@ -6,6 +6,9 @@ Every case runs ``gaoxin.cli.main`` in-process and must keep the contract (see
 traceback or "internal error"; no input byte changed; for valid-but-odd inputs, the area
 within 1e-6 of pyproj.Geod. To add a case: write a builder (inputs into the folder it gets)
 and one ``Case(...)`` row in the table of its class.
+
+Cross-cutting: one corpus through every command, so it stays at the top of ``tests/`` rather
+than beside one module (``tests/test_layout.py``).
 """
 
 from __future__ import annotations
