@@ -131,15 +131,6 @@ def test_basemap_degrade_message_present() -> None:
     assert "底图无法加载" in html and "tileerror" in html and "tile.openstreetmap.org" in html
 
 
-def test_tianditu_key(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.delenv("TIANDITU_KEY", raising=False)
-    with pytest.raises(InputError, match="TIANDITU_KEY"):
-        build_map([MapLayer(zones(), "zones")], basemap="tianditu")
-    monkeypatch.setenv("TIANDITU_KEY", "k123")
-    html = render_html(build_map([MapLayer(zones(), "zones")], basemap="tianditu"))
-    assert "tianditu.gov.cn/vec_w" in html and "cia_w" in html and "tk=k123" in html
-
-
 def test_branca_legend_works_offline(tmp_path: Path) -> None:
     m = build_map([MapLayer(zones(), "zones")])
     branca.colormap.LinearColormap(["#ffffff", "#ff0000"], vmin=0, vmax=1, caption="x").add_to(m)
