@@ -335,7 +335,8 @@ def archives(draw: st.DrawFn) -> bytes:
     members: dict[str, bytes] = {}
     for suffix in draw(st.lists(SUFFIXES, min_size=1, max_size=6, unique=True)):
         other = draw(st.integers(0, 5)) == 0
-        name = f"{draw(STEMS) if other else stem}{suffix}"
+        # zipfile cuts a name at its first NUL: one that starts with NUL would be empty
+        name = f"{draw(STEMS) if other else stem}{suffix}".split("\x00", 1)[0]
         if name and not name.endswith("/"):
             members[name] = draw(member_bytes(suffix))
     buffer = io.BytesIO()
