@@ -1,4 +1,7 @@
-"""``gaoxin map`` on any files, styled by kind when a workspace knows them."""
+"""cli.py, ``gaoxin map``: any files, styled by kind when a workspace knows them.
+
+A second test module of ``gaoxin/cli.py`` beside ``test_cli.py``: the map command on files.
+"""
 
 from __future__ import annotations
 

@@ -6,6 +6,9 @@ Every case runs ``gaoxin.cli.main`` in-process and must keep the contract (see
 traceback or "internal error"; no input byte changed; for valid-but-odd inputs, the area
 within 1e-6 of pyproj.Geod. To add a case: write a builder (inputs into the folder it gets)
 and one ``Case(...)`` row in the table of its class.
+
+Cross-cutting: one corpus through every command, so it stays at the top of ``tests/`` rather
+than beside one module (``tests/test_layout.py``).
 """
 
 from __future__ import annotations
@@ -15,8 +18,10 @@ from collections.abc import Callable
 from pathlib import Path
 
 import pytest
-from hostile.harness import Case, run_case, snapshot, strict_json
-from hostile.make import (
+from shapely import MultiPolygon, Polygon, box
+
+from tests.hostile.harness import Case, run_case, snapshot, strict_json
+from tests.hostile.make import (
     E0,
     GK,
     GK35_PREFIXED,
@@ -41,7 +46,6 @@ from hostile.make import (
     write_zip,
     zipped_shapefile,
 )
-from shapely import MultiPolygon, Polygon, box
 
 AREA = ("area", "IN/t.txt", "--json")  # 界址点 TXT cases write IN/t.txt
 EXPANSION = ("expansion", "IN/request.gpkg", "--zone", "Z1", "--out", "OUT/result",

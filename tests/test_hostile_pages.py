@@ -15,6 +15,9 @@ Two layers of tests:
   clicked, a popup opened, a tooltip shown, a search run; the test fails if any payload runs
   (a dialog, ``window.__pwned`` set, a console error from an injected element) and checks the
   hostile text is shown literally.
+
+Cross-cutting (every page writer: maps, report, demo index, the CLI), so it stays at the top of
+``tests/`` rather than beside one module.
 """
 
 from __future__ import annotations

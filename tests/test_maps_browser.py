@@ -1,7 +1,9 @@
 """Maps in a real browser: Debian's Chromium driven by Playwright, network blocked.
 
 Skipped only when /usr/bin/chromium (or the playwright package) is absent. A screenshot of
-the demo map is saved to tests/artifacts/maps_demo.png.
+the demo map is saved to tests/artifacts/maps_demo.png. Cross-cutting (the map builder, its
+encoding, styles and the JavaScript runtime together in a browser), so it stays at the top
+of ``tests/``.
 """
 
 from __future__ import annotations

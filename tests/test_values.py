@@ -2,6 +2,8 @@
 
 A building of 1e308 floors, an infinite height, a negative floor count, a zero storey height or
 a polygon with a NaN vertex must neither reach a figure nor make summary.json invalid JSON.
+Cross-cutting (schema, geometry hygiene and the commands on one kind of bad value), so it stays
+at the top of ``tests/``.
 """
 
 from __future__ import annotations

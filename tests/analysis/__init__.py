@@ -1,0 +1,1 @@
+"""Tests of :mod:`gaoxin.analysis`, one module per module of the package."""

@@ -1,0 +1,1 @@
+"""Tests of :mod:`gaoxin.geo`, one module per module of the package."""

@@ -1,0 +1,1 @@
+"""Tests of :mod:`gaoxin.layers`, one module per module of the package."""

@@ -1,0 +1,1 @@
+"""Tests of :mod:`gaoxin.maps`, one module per module of the package."""

@@ -1,0 +1,1 @@
+"""Tests of :mod:`gaoxin.sample`, one module per module of the package."""

@@ -1,0 +1,95 @@
+"""workflows/plot_ratio.py: the plot-ratio command end to end, and what it computes."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import geopandas as gpd
+import pandas as pd
+import pytest
+
+from gaoxin.analysis import plot_ratio as pr
+from gaoxin.analysis.ruleset import load_ruleset
+from tests.helpers import shared_sample
+
+
+@pytest.fixture(scope="module")
+def sample_ws(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return shared_sample(tmp_path_factory)
+
+
+@pytest.fixture(scope="module")
+def command_out(tmp_path_factory: pytest.TempPathFactory, sample_ws: Path) -> Path:
+    """``gaoxin plot-ratio`` on the sample workspace, run once for this module."""
+    from gaoxin.cli import main
+
+    out = tmp_path_factory.mktemp("plot_ratio_command") / "pr"
+    assert main(["plot-ratio", "-w", str(sample_ws), "--out", str(out), "--lang", "en"]) == 0
+    return out
+
+
+def test_plot_ratio_command(command_out: Path) -> None:
+    out = command_out
+    summary = json.loads((out / "summary.json").read_text(encoding="utf-8"))
+    assert summary["parcels"] > 5000 and summary["parcels_not_computable"] > 0
+    assert summary["provenance"]["rule_sets"][0]["name"] == "plot_ratio"
+    assert all(i["sha256"] for i in summary["provenance"]["inputs"])
+    for name in ("results.gpkg", "plot_ratio.xlsx", "map.html"):
+        assert (out / name).stat().st_size > 0
+    res = gpd.read_file(out / "results.gpkg", layer="parcels_plot_ratio")
+    assert len(res) == summary["parcels"]
+    assert res.floor_area_m2.sum() == pytest.approx(summary["floor_area_m2"], rel=1e-6)
+
+
+def test_run_is_what_the_plot_ratio_command_computes(command_out: Path, sample_ws: Path) -> None:
+    from gaoxin.layers.load import load
+    from gaoxin.layers.workspace import load_workspace
+    from gaoxin.workflows.plot_ratio import compute_plot_ratio
+
+    ws = load_workspace(sample_ws)
+    rules = load_ruleset("plot_ratio", ws.rules.get("plot_ratio"), origin=ws.path)
+    data = load(ws, ("parcels", "buildings"), ("enterprises", "zones"))
+    computed = compute_plot_ratio(data, rules)
+    out, zones = computed.parcels, computed.zones
+    frames = data.frames
+    r = pr.run(frames["parcels"], frames["buildings"], frames.get("enterprises"), rules)
+    pd.testing.assert_frame_equal(r.parcels, out)
+    pd.testing.assert_frame_equal(r.zones, zones)
+    pd.testing.assert_frame_equal(r.not_computable, out[~out["computable"]])
+    assert r.below_minimum["far_ok"].eq(False).all() and len(r.below_minimum)
+    written = json.loads((command_out / "summary.json").read_text(encoding="utf-8"))
+    assert json.loads(json.dumps(r.summary)) == {k: written[k] for k in r.summary}
+    assert r.summary["industrial_below_minimum"] == len(r.below_minimum)
+
+
+def test_installed_command_ends_fast_with_every_output_complete(tmp_path: Path,
+                                                                sample_ws: Path) -> None:
+    """The console script ends with os._exit: piped output and files must be complete."""
+    import subprocess
+    import sys
+
+    exe = Path(sys.executable).with_name("gaoxin")
+    out = tmp_path / "pr"
+    done = subprocess.run([str(exe), "plot-ratio", "-w", str(sample_ws), "--out", str(out),
+                           "--lang", "en"], capture_output=True, text=True, check=False)
+    assert done.returncode == 0, done.stderr
+    assert "wrote" in done.stdout and "parcels" in done.stdout
+    summary = json.loads((out / "summary.json").read_text(encoding="utf-8"))
+    res = gpd.read_file(out / "results.gpkg", layer="parcels_plot_ratio")
+    assert len(res) == summary["parcels"]
+    bad = subprocess.run([str(exe), "plot-ratio", "-w", str(tmp_path / "none.toml")],
+                         capture_output=True, text=True, check=False)
+    assert bad.returncode == 2 and "not found" in bad.stderr
+
+
+def test_bad_input_exits_2(tmp_path: Path, sample_ws: Path) -> None:
+    from gaoxin.cli import main
+
+    assert main(["plot-ratio", "-w", str(sample_ws), "--out", str(tmp_path / "x"),
+                 "--standard", "GB-1999"]) == 2
+    ws = tmp_path / "ws.toml"
+    zones = (sample_ws.parent / "zones.gpkg").as_posix()
+    ws.write_text(f'[workspace]\nname = "x"\n[layers.zones]\npath = "{zones}"\n'
+                  'layer = "zones"\n', encoding="utf-8")
+    assert main(["plot-ratio", "-w", str(ws), "--out", str(tmp_path / "y")]) == 2
