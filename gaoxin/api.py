@@ -55,6 +55,7 @@ from .analysis.ruleset import RuleSet, load_ruleset
 from .errors import InputError
 from .geo.hygiene import repair_geometries
 from .geo.raster import Raster
+from .kinds import KINDS
 from .layers.load import Loaded, load_vector_layer
 from .layers.load import load_layers as _load_layers
 from .layers.read import read_source
@@ -88,12 +89,13 @@ def read_layer(path: str | Path, kind: str | None = None, *, layer: str | None =
     """
     path = Path(path)
     if kind is not None:
-        source = LayerSource(kind, path, layer, crs, encoding, {}, None)
-        frame = load_vector_layer(source, kind).frame
-        if not isinstance(frame, gpd.GeoDataFrame):
-            raise InputError(f"layer kind {kind!r} is a table, not a map layer", file=path,
-                             fix="read tables through a workspace (load_layers)")
-        return frame
+        if kind not in KINDS or KINDS[kind].geometry in ("table", "raster"):
+            raise InputError(f"{kind!r} is not a kind of map layer", file=path,
+                             fix="use one of " + ", ".join(
+                                 k for k, v in KINDS.items() if v.geometry not in
+                                 ("table", "raster")) + "; read tables through load_layers")
+        return load_vector_layer(LayerSource(kind, path, layer, crs, encoding, {}, None),
+                                 kind).geo
     gdf, _ = read_source(path, layer=layer, crs=crs, encoding=encoding)
     return repair_geometries(gdf)[0]
 

@@ -33,6 +33,9 @@ def test_read_layer_raw_or_as_a_kind(tmp_path: Path) -> None:
     assert "地块编号" in raw.columns and raw.is_valid.all()
     parcels = api.read_layer(path, "parcels")
     assert parcels["parcel_id"].tolist() == ["P1", "P2"]
+    for not_a_map_layer in ("enterprises", "dem", "nonsense"):
+        with pytest.raises(InputError, match="is not a kind of map layer"):
+            api.read_layer(path, not_a_map_layer)
 
 
 def test_area_table_and_rules_given_as_a_mapping() -> None:

@@ -4,7 +4,7 @@ Never from a geographic CRS or Web Mercator. An edge is what the file defines: a
 line in its own coordinates (lon/lat in a geographic file, the plane in Gauss-Krüger). The
 reference is therefore ``pyproj.Geod(ellps="GRS80").geometry_area_perimeter`` of the polygon
 densified very finely in its own CRS, which converges to the area of that region; the default
-method agrees with it to 1e-6 for any polygon, parcels to 5° boxes (tests/test_geo.py):
+method agrees with it to 1e-6 for any polygon, parcels to 5° boxes (tests/geo/test_area.py):
 
 - geographic CRS: the area is integrated exactly along the lon/lat edges on the CGCS2000
   (GRS80) ellipsoid (Lambert's cylindrical equal-area coordinates, each edge's curve by

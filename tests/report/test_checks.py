@@ -18,7 +18,7 @@ from gaoxin.analysis.expansion import Check
 from gaoxin.report.checks import check_features, check_message, check_record, check_title
 from gaoxin.report.labels import LABELS
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 ANALYSIS = ROOT / "gaoxin" / "analysis"
 TEMPLATES = ROOT / "gaoxin" / "report" / "templates"
 
