@@ -381,15 +381,20 @@ def plot_ratio_cmd(
     Writes summary.json, results.gpkg, plot_ratio.xlsx and map.html to --out.
     """
     from .layers.workspace import load_workspace
-    from .workflows.plot_ratio import run_plot_ratio
+    from .report.labels import label
+    from .workflows.plot_ratio import check_count_text, run_plot_ratio
 
     _lang_ok(lang)
     run = _kept(run_plot_ratio(load_workspace(workspace), out_dir, lang=lang, offline=offline,
                                standard=standard))
     s = run.summary
     out.print(f"{s['parcels']} parcels, {s['parcels_not_computable']} not computable "
-              f"(buildings with neither floors nor height); industrial below minimum: "
-              f"{s['industrial_below_minimum']} of {s['industrial_parcels']}")
+              f"(buildings with neither floors nor height)")
+    for check, counts in run.result.summary["checks"].items():
+        out.print(check_count_text(check, counts, lang))
+    problems = run.result.summary["built_status_without_buildings"]
+    if problems:
+        out.print(label("pr_check.data_problems", lang).format(n=problems))
     out.print(f"wrote {out_dir}/ (summary.json, results.gpkg, plot_ratio.xlsx, map.html) in "
               f"{_total_s(s)} s")
 

@@ -270,27 +270,54 @@ def _version_label(value: object) -> str:
     return text.strip()
 
 
-def is_industrial(parcels: pd.DataFrame, rules: RuleSet | None = None) -> pd.Series:
-    """Industrial parcels: status code A2/H1/H2, or a land use starting M (GB 50137) / 0601.
+INDUSTRIAL_CODE_SYSTEMS = ("land_sea", "gbt_21010", "gb_50137")
+
+
+def industrial_land_use_codes(rules: RuleSet | None = None) -> tuple[str, ...]:
+    """The land-use codes (and parent codes) the rule set counts as industrial, all systems.
 
     Examples
     --------
-    >>> p = pd.DataFrame({"status": ["A2", "A1", None, "D21"],
-    ...                   "land_use": ["M1", "R2", "M2", "B1"]})
+    >>> industrial_land_use_codes()
+    ('1001', '0601', '061', 'M')
+    """
+    rules = rules or load_ruleset("plot_ratio")
+    return tuple(c.strip().upper() for system in INDUSTRIAL_CODE_SYSTEMS
+                 for c in rules.texts(f"land_use_codes.industrial.{system}", []) if c.strip())
+
+
+def _code_text(value: object) -> str:
+    """A land-use code as text: '1001', 1001 and 1001.0 (read from a spreadsheet) → '1001'."""
+    if _missing(value):
+        return ""
+    text = str(value).strip().upper()
+    return text[:-2] if text.endswith(".0") and text[:-2].isdigit() else text
+
+
+def is_industrial(parcels: pd.DataFrame, rules: RuleSet | None = None) -> pd.Series:
+    """Industrial parcels: status code A2/H1/H2, or an industrial land-use code.
+
+    Land-use codes come in three systems (用地用海分类 1001, GB/T 21010 0601, GB 50137 M);
+    a code is industrial when it is one of the rule set's codes or a sub-level of one.
+
+    Examples
+    --------
+    >>> p = pd.DataFrame({"status": ["A2", "A1", None, "D21", None, None, "B22"],
+    ...                   "land_use": ["M1", "R2", "M2", "B1", "100101", "0601", 1001.0]})
     >>> is_industrial(p).tolist()
-    [True, False, True, False]
+    [True, False, True, False, True, True, True]
     """
     rules = rules or load_ruleset("plot_ratio")
     codes = tuple(rules.texts("control.industrial_status_codes", ["A2"]))
-    prefixes = tuple(rules.texts("control.industrial_land_use_prefixes", ["M"]))
+    prefixes = industrial_land_use_codes(rules)
     out = np.zeros(len(parcels), dtype=bool)
     # Few distinct codes: test each once (string methods on 1M rows cost ~0.3 s).
     if "status" in parcels.columns:
         out |= _map_unique(parcels["status"], lambda v: not _missing(v) and str(
             v).strip().upper() in codes).astype(bool)
-    if "land_use" in parcels.columns:
-        out |= _map_unique(parcels["land_use"], lambda v: not _missing(v) and str(
-            v).strip().upper().startswith(prefixes)).astype(bool)
+    if "land_use" in parcels.columns and prefixes:
+        out |= _map_unique(parcels["land_use"], lambda v: _code_text(v).startswith(
+            prefixes)).astype(bool)
     return pd.Series(out, index=parcels.index, name="industrial")
 
 
@@ -407,9 +434,15 @@ def industrial_control(parcels: gpd.GeoDataFrame, result: pd.DataFrame,
     """Compare industrial parcels with the 工业项目建设用地控制指标.
 
     ``result`` is :func:`plot_ratio`'s frame. Adds ``industrial``, ``industry_code``,
-    ``industry_std``, ``far_min``, ``far_ok`` (容积率 ≥ minimum), ``coefficient_ok``
-    (建筑系数 ≥ 30 %), ``admin_share`` and ``admin_ok`` (≤ 7 %). A check that cannot be
-    made (not industrial, no code, no minimum for the code, plot ratio unknown) is NA.
+    ``industry_std``, ``far_min``, ``admin_share`` and, for each check of :data:`CHECKS`, a
+    status (``far_status``: ``pass``, ``fail`` or ``not_comparable``; empty on a parcel that
+    is not industrial) and the reason a parcel could not be compared (``far_reason``, one of
+    :data:`REASONS`). ``far_ok`` (容积率 ≥ minimum), ``coefficient_ok`` (建筑系数 ≥ 30 %) and
+    ``admin_ok`` (≤ 7 %) say the same as booleans, NA where the check could not be made.
+
+    Unbuilt land (status codes ``status.unbuilt_codes``) is not compared: 0 % coverage on
+    a parcel nobody has built on yet is not a failure. A parcel with a built status and no
+    building at all is not compared either: it is a data problem.
 
     Examples
     --------
@@ -423,28 +456,114 @@ def industrial_control(parcels: gpd.GeoDataFrame, result: pd.DataFrame,
     >>> c = industrial_control(p, plot_ratio(p, b), e)
     >>> float(c.far_min.iloc[0]), bool(c.far_ok.iloc[0]), bool(c.coefficient_ok.iloc[0])
     (1.0, False, False)
+    >>> c.admin_status.iloc[0], c.admin_reason.iloc[0]
+    ('not_comparable', 'no_building_use')
     """
     rules = rules or load_ruleset("plot_ratio")
     out = pd.DataFrame(index=parcels.index)
-    industrial = is_industrial(parcels, rules)
-    out["industrial"] = industrial.to_numpy()
+    industrial = is_industrial(parcels, rules).to_numpy()
+    out["industrial"] = industrial
     ind = parcel_industry(parcels, enterprises)
     out["industry_code"] = _map_unique(ind["industry_code"], normalise_code)
     out["industry_std"] = _map_unique(ind["industry_std"], _version_label)
     far_min = min_plot_ratio(ind["industry_code"], ind["industry_std"], rules)
     out["far_min"] = far_min.where(industrial).to_numpy()
     far = result["plot_ratio"].to_numpy()
+    coverage = result["building_coverage"].to_numpy()
     coef_min = rules.number("control.building_coefficient_min_pct", 30.0)
     admin_max = rules.number("control.admin_share_max_pct", 7.0)
-    out["far_ok"] = _tri(far >= out["far_min"].to_numpy(),
-                         industrial.to_numpy() & ~np.isnan(far) & out["far_min"].notna())
-    coverage = result["building_coverage"].to_numpy()
-    out["coefficient_ok"] = _tri(coverage >= coef_min, industrial.to_numpy() & ~np.isnan(coverage))
     share = (admin if admin is not None
              else pd.Series(np.nan, index=parcels.index)).reindex(parcels.index).to_numpy()
-    out["admin_share"] = np.where(industrial.to_numpy(), share, np.nan)
-    out["admin_ok"] = _tri(share <= admin_max, industrial.to_numpy() & ~np.isnan(share))
+    out["admin_share"] = np.where(industrial, share, np.nan)
+
+    built, unbuilt = _built_status(parcels, rules)
+    area = result["parcel_area_m2"].to_numpy()
+    no_buildings = ~(result["footprint_m2"].to_numpy() > 0)
+    # Reasons in order of precedence: the first that holds is the parcel's.
+    land = [("no_parcel_area", ~(area > 0)), ("unbuilt", unbuilt),
+            ("no_buildings_but_built_status", no_buildings & built),
+            ("no_buildings_status_unknown", no_buildings & ~built)]
+    far_min_v = out["far_min"].to_numpy()
+    no_code = (out["industry_code"] == "").to_numpy()
+    checks = {
+        "far": (far >= far_min_v, [*land, ("no_industry_code", no_code),
+                                    ("no_minimum_for_code", np.isnan(far_min_v)),
+                                    ("floors_unknown", np.isnan(far))]),
+        "coefficient": (coverage >= coef_min, land),
+        "admin": (share <= admin_max, [
+            *land, ("no_building_use", np.full(len(out), admin is None)),
+            ("floors_unknown", np.isnan(share))]),
+    }
+    for name, (passed, reasons) in checks.items():
+        status, reason = _check_status(industrial, passed, reasons)
+        out[f"{name}_status"] = status
+        out[f"{name}_reason"] = reason
+        out[f"{name}_ok"] = _tri(status == "pass", (status == "pass") | (status == "fail"))
     return out
+
+
+# The checks of an industrial parcel: (summary key, column prefix).
+CHECKS = (("far_min", "far"), ("building_coefficient", "coefficient"), ("admin_share", "admin"))
+
+# Why a check could not be made on a parcel, in order of precedence.
+REASONS = ("no_parcel_area", "unbuilt", "no_buildings_but_built_status",
+           "no_buildings_status_unknown", "no_industry_code", "no_minimum_for_code",
+           "no_building_use", "floors_unknown")
+
+
+def _built_status(parcels: pd.DataFrame, rules: RuleSet) -> tuple[BoolArray, BoolArray]:
+    """Whether each parcel's land-status code says built, and whether it says unbuilt."""
+    n = len(parcels)
+    if "status" not in parcels.columns:
+        return np.zeros(n, dtype=bool), np.zeros(n, dtype=bool)
+    built = set(rules.texts("status.built_codes", []))
+    unbuilt = set(rules.texts("status.unbuilt_codes", []))
+    code = _map_unique(parcels["status"], _code_text)
+    return (np.fromiter((c in built for c in code), dtype=bool, count=n),
+            np.fromiter((c in unbuilt for c in code), dtype=bool, count=n))
+
+
+def _check_status(applies: BoolArray, passed: BoolArray,
+                  reasons: list[tuple[str, BoolArray]]
+                  ) -> tuple[npt.NDArray[np.object_], npt.NDArray[np.object_]]:
+    """Status (pass / fail / not_comparable, '' where the check does not apply) and reason."""
+    conditions = [np.asarray(m, dtype=bool) for _, m in reasons]
+    reason = np.select(conditions, [r for r, _ in reasons], default="").astype(object)
+    status = np.where(reason != "", "not_comparable",
+                      np.where(np.asarray(passed, dtype=bool), "pass", "fail")).astype(object)
+    status[~applies] = ""
+    reason[~applies] = ""
+    return status, reason
+
+
+class CheckCounts(TypedDict):
+    """How one check went over the parcels it applies to; compared + not comparable = total."""
+
+    total: int
+    compared: int
+    passed: int
+    failed: int
+    not_comparable: dict[str, int]
+
+
+def check_counts(status: pd.Series, reason: pd.Series) -> CheckCounts:
+    """Counts of a check's per-parcel statuses; reasons in :data:`REASONS` order.
+
+    Examples
+    --------
+    >>> status = pd.Series(["pass", "fail", "not_comparable", "not_comparable", ""])
+    >>> reason = pd.Series(["", "", "unbuilt", "no_industry_code", ""])
+    >>> check_counts(status, reason)  # doctest: +NORMALIZE_WHITESPACE
+    {'total': 4, 'compared': 2, 'passed': 1, 'failed': 1,
+     'not_comparable': {'unbuilt': 1, 'no_industry_code': 1}}
+    """
+    s = status.astype(str).to_numpy()
+    r = reason.astype(str).to_numpy()
+    passed, failed = int((s == "pass").sum()), int((s == "fail").sum())
+    nc = r[s == "not_comparable"]
+    by_reason = {k: int((nc == k).sum()) for k in (*REASONS, *sorted(set(nc) - set(REASONS)))}
+    return {"total": passed + failed + len(nc), "compared": passed + failed, "passed": passed,
+            "failed": failed, "not_comparable": {k: n for k, n in by_reason.items() if n}}
 
 
 def _tri(values: BoolArray, known: BoolArray | pd.Series) -> pd.arrays.BooleanArray:
@@ -528,6 +647,9 @@ class PlotRatioSummary(TypedDict):
     industrial_without_minimum: int
     industrial_coefficient_below_30pct: int
     admin_share_checked: bool
+    checks: dict[str, CheckCounts]
+    built_status_without_buildings: int
+    built_status_without_buildings_ids: list[str]  # the first 200
     zones: dict[str, dict[str, float | None]]
 
 
@@ -537,13 +659,15 @@ class PlotRatioResult:
 
     ``parcels`` keeps the parcels' identifying columns and geometry beside the columns of
     :func:`plot_ratio` and :func:`industrial_control`; ``below_minimum`` and
-    ``not_computable`` are its rows that need attention.
+    ``not_computable`` are its rows that need attention, ``data_problems`` the industrial
+    parcels with a built status and no building.
     """
 
     parcels: gpd.GeoDataFrame
     zones: pd.DataFrame
     below_minimum: gpd.GeoDataFrame
     not_computable: gpd.GeoDataFrame
+    data_problems: gpd.GeoDataFrame
     summary: PlotRatioSummary
 
 
@@ -595,6 +719,9 @@ def run(parcels: gpd.GeoDataFrame, buildings: gpd.GeoDataFrame,
     (1, 1, ['P2'])
     >>> s["floor_area_m2"], s["zones"]["Z"]["parcels_unknown"]
     (4000.0, 1.0)
+    >>> s["checks"]["far_min"]  # doctest: +NORMALIZE_WHITESPACE
+    {'total': 2, 'compared': 1, 'passed': 0, 'failed': 1,
+     'not_comparable': {'no_industry_code': 1}}
     """
     rules = rules or load_ruleset("plot_ratio")
     standard = rules.text("control.standard", "MLR-2008")
@@ -610,7 +737,10 @@ def run(parcels: gpd.GeoDataFrame, buildings: gpd.GeoDataFrame,
     zones = zone_plot_ratio(parcels, result, rules=rules)
     unknown = out[~out["computable"]]
     industrial = out[out["industrial"]]
-    below = industrial[industrial["far_ok"].fillna(True) == False]  # noqa: E712 (NA-aware)
+    below = out[out["far_status"] == "fail"]
+    problems = out[out["far_reason"] == "no_buildings_but_built_status"]
+    checks = {key: check_counts(out[f"{prefix}_status"], out[f"{prefix}_reason"])
+              for key, prefix in CHECKS}
     total_floor = float(out["floor_area_m2"].sum())
     summary: PlotRatioSummary = {
         "control_standard": standard,
@@ -623,10 +753,13 @@ def run(parcels: gpd.GeoDataFrame, buildings: gpd.GeoDataFrame,
         "industrial_parcels": len(industrial),
         "industrial_below_minimum": len(below),
         "industrial_without_minimum": int(industrial["far_min"].isna().sum()),
-        "industrial_coefficient_below_30pct": int(
-            (industrial["coefficient_ok"] == False).sum()),  # noqa: E712 (NA-aware)
-        "admin_share_checked": bool(out["admin_share"].notna().any()),
+        "industrial_coefficient_below_30pct": checks["building_coefficient"]["failed"],
+        "admin_share_checked": checks["admin_share"]["compared"] > 0,
+        "checks": checks,
+        "built_status_without_buildings": len(problems),
+        "built_status_without_buildings_ids": (problems["parcel_id"].astype(str).head(200)
+                                               .tolist() if "parcel_id" in out else []),
         "zones": {str(z): {str(k): (None if pd.isna(v) else round(float(v), 4))
                            for k, v in row.items()} for z, row in zones.iterrows()},
     }
-    return PlotRatioResult(out, zones, below, unknown, summary)
+    return PlotRatioResult(out, zones, below, unknown, problems, summary)

@@ -128,8 +128,8 @@ class RuleSet:
 
         Examples
         --------
-        >>> load_ruleset("plot_ratio").texts("control.industrial_land_use_prefixes")
-        ['M', '0601']
+        >>> load_ruleset("plot_ratio").texts("land_use_codes.industrial.gbt_21010")
+        ['0601', '061']
         """
         value = self._value(key, default)
         if not isinstance(value, list) or not all(isinstance(v, str) for v in value):

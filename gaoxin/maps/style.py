@@ -44,10 +44,25 @@ def _fmt(x: float) -> str:
 
 
 def _palette(colors: list[str], k: int) -> list[str]:
+    """``k`` colours spread along ``colors``, all distinct.
+
+    Examples
+    --------
+    >>> len(set(_palette(["#d7191c", "#ffffbf", "#1a9641"], 7)))
+    7
+    """
     if k <= 1:
         return [colors[len(colors) // 2]]
-    idx = np.linspace(0, len(colors) - 1, k).round().astype(int)
-    return [colors[i] for i in idx]
+    pos = np.linspace(0, len(colors) - 1, k)
+    if k <= len(colors):
+        return [colors[i] for i in pos.round().astype(int)]
+    # More classes than colours: picking the nearest colour would give neighbouring classes
+    # one colour, so blend the two colours each class falls between.
+    rgb = np.array([[int(c[i:i + 2], 16) for i in (1, 3, 5)] for c in colors], dtype=float)
+    low = np.minimum(pos.astype(int), len(colors) - 2)
+    t = (pos - low)[:, None]
+    mixed = np.rint(rgb[low] * (1 - t) + rgb[low + 1] * t).astype(int)
+    return ["#{:02x}{:02x}{:02x}".format(*row) for row in mixed]
 
 
 def classify(values: pd.Series, base: Style, *, method: str | None,

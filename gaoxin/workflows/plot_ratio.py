@@ -6,6 +6,7 @@ import time
 from pathlib import Path
 
 import geopandas as gpd
+import numpy as np
 import pandas as pd
 
 from ..analysis import plot_ratio as pr
@@ -30,6 +31,60 @@ from ._common import (
 )
 
 
+def check_count_text(check: str, counts: pr.CheckCounts, lang: str) -> str:
+    """One check's counts as one line: total, compared, passed, failed, not comparable, why.
+
+    The terminal, the workbook's summary sheet and the map legend all print this line.
+
+    Examples
+    --------
+    >>> counts: pr.CheckCounts = {"total": 10, "compared": 4, "passed": 1, "failed": 3,
+    ...                           "not_comparable": {"unbuilt": 5, "no_industry_code": 1}}
+    >>> check_count_text("far_min", counts, "en")  # doctest: +NORMALIZE_WHITESPACE
+    'Minimum plot ratio: 10 industrial parcels, 4 compared, 1 pass, 3 fail (75 % of compared);
+     6 not comparable (unbuilt / not applicable 5, no industry code 1)'
+    """
+    reasons = counts["not_comparable"]
+    items = _reasons_text(reasons, lang)
+    failed_pct = (label("pr_check.failed_pct", lang).format(
+        pct=100.0 * counts["failed"] / counts["compared"]) if counts["compared"] else "")
+    return label("pr_check.counts", lang).format(
+        check=label(f"pr_check.{check}", lang), total=counts["total"],
+        compared=counts["compared"], passed=counts["passed"], failed=counts["failed"],
+        failed_pct=failed_pct, not_comparable=sum(reasons.values()),
+        reasons=label("pr_check.reasons", lang).format(items=items) if items else "")
+
+
+def _reasons_text(reasons: dict[str, int], lang: str) -> str:
+    """Why parcels were not compared, with counts: ``无行业代码 1,315,未建/不适用 787``."""
+    return label("pr_check.separator", lang).join(
+        label("pr_check.reason_item", lang).format(reason=label(f"pr_reason.{r}", lang), n=n)
+        for r, n in reasons.items())
+
+
+def check_counts_sheet(checks: dict[str, pr.CheckCounts], lang: str) -> pd.DataFrame:
+    """The workbook's check-count sheet: one row per check, the same figures as the terminal."""
+    rows = []
+    for check, c in checks.items():
+        reasons = _reasons_text(c["not_comparable"], lang)
+        rows.append({"check": label(f"pr_check.{check}", lang), "total": c["total"],
+                     "compared": c["compared"], "passed": c["passed"], "failed": c["failed"],
+                     "failed_pct": (round(100.0 * c["failed"] / c["compared"], 1)
+                                    if c["compared"] else None),
+                     "not_comparable": sum(c["not_comparable"].values()), "reasons": reasons})
+    return labelled(pd.DataFrame(rows), lang, "check_counts")
+
+
+def _check_words(frame: pd.DataFrame, lang: str) -> pd.DataFrame:
+    """``frame`` with the checks' status and reason codes in words of ``lang``."""
+    out = frame.copy()
+    for _, prefix in pr.CHECKS:
+        for col, group in ((f"{prefix}_status", "pr_status"), (f"{prefix}_reason", "pr_reason")):
+            if col in out.columns:
+                out[col] = out[col].map(lambda v, g=group: label(f"{g}.{v}", lang) if v else "")
+    return out
+
+
 def compute_plot_ratio(data: Loaded, rules: RuleSet) -> pr.PlotRatioResult:
     """The analysis on the loaded layers (:func:`gaoxin.analysis.plot_ratio.run`)."""
     parcels, buildings = data.vector("parcels"), data.vector("buildings")
@@ -46,8 +101,6 @@ def run_plot_ratio(ws: Workspace, out_dir: Path, *, lang: str = "zh", offline: b
     t1 = time.perf_counter()
     import_in_background("gaoxin.maps")
     result = compute_plot_ratio(data, rules)
-    out, zones, below, unknown = (result.parcels, result.zones, result.below_minimum,
-                                  result.not_computable)
     t2 = time.perf_counter()
     summary: dict[str, object] = {
         "command": "plot-ratio",
@@ -60,10 +113,9 @@ def run_plot_ratio(ws: Workspace, out_dir: Path, *, lang: str = "zh", offline: b
         files: dict[str, Path] = {}
         with writer_thread() as writer:
             gpkg = writer.submit(write_geopackage, stage.path / "results.gpkg",
-                                 {"parcels_plot_ratio": out})
+                                 {"parcels_plot_ratio": result.parcels})
             files["xlsx"], files["map"] = _plot_ratio_tables_and_map(
-                out, zones, below, unknown, data, rules, stage.path, lang, offline, max_rows,
-                max_map_features)
+                result, data, rules, stage.path, lang, offline, max_rows, max_map_features)
             files["gpkg"] = gpkg.result()
         t3 = time.perf_counter()
         summary["timings"] = {"read_s": round(t1 - t0, 3), "compute_s": round(t2 - t1, 3),
@@ -73,50 +125,96 @@ def run_plot_ratio(ws: Workspace, out_dir: Path, *, lang: str = "zh", offline: b
     return Run(summary, files, result, data)
 
 
-def _plot_ratio_tables_and_map(out: gpd.GeoDataFrame, zones: pd.DataFrame,
-                               below: gpd.GeoDataFrame, unknown: gpd.GeoDataFrame,
-                               data: Loaded, rules: RuleSet, out_dir: Path, lang: str,
-                               offline: bool, max_rows: int, max_map_features: int
-                               ) -> tuple[Path, Path]:
-    attention = pd.concat([below, unknown]).drop_duplicates(subset=None if "parcel_id" not in out
-                                                            else ["parcel_id"])
+def _plot_ratio_tables_and_map(result: pr.PlotRatioResult, data: Loaded, rules: RuleSet,
+                               out_dir: Path, lang: str, offline: bool, max_rows: int,
+                               max_map_features: int) -> tuple[Path, Path]:
+    out, below, unknown = result.parcels, result.below_minimum, result.not_computable
+    problems = result.data_problems
+    attention = pd.concat([below, unknown, problems]).drop_duplicates(
+        subset=None if "parcel_id" not in out else ["parcel_id"])
+
+    def parcels_sheet(frame: pd.DataFrame) -> pd.DataFrame:
+        return labelled(_check_words(capped_table(frame, max_rows), lang), lang, "parcels")
+
     sheets = {
-        label("sheet.zones", lang): labelled(zones.reset_index(), lang, "zones"),
-        label("sheet.below_minimum", lang):
-            labelled(capped_table(below.sort_values("plot_ratio"), max_rows), lang, "parcels"),
-        label("sheet.not_computable", lang):
-            labelled(capped_table(unknown, max_rows), lang, "parcels"),
+        label("sheet.check_counts", lang): check_counts_sheet(result.summary["checks"], lang),
+        label("sheet.zones", lang): labelled(result.zones.reset_index(), lang, "zones"),
+        label("sheet.below_minimum", lang): parcels_sheet(below.sort_values("plot_ratio")),
+        label("sheet.data_problems", lang): parcels_sheet(problems),
+        label("sheet.not_computable", lang): parcels_sheet(unknown),
         label("sheet.minimum_table", lang): pr.min_plot_ratio_table(rules),
         label("sheet.rules", lang): rules_sheet(rules),
     }
     if len(out) <= max_rows:
-        sheets[label("sheet.all_parcels", lang)] = labelled(capped_table(out, max_rows), lang,
-                                                            "parcels")
+        sheets[label("sheet.all_parcels", lang)] = parcels_sheet(out)
     xlsx = write_excel(out_dir / "plot_ratio.xlsx", sheets)
-    return xlsx, _plot_ratio_map(out, attention, data, out_dir / "map.html", lang, offline,
-                                 max_map_features)
+    return xlsx, _plot_ratio_map(result, attention, data, rules, out_dir / "map.html", lang,
+                                 offline, max_map_features)
 
 
-def _plot_ratio_map(out: gpd.GeoDataFrame, attention: gpd.GeoDataFrame, data: Loaded,
-                    path: Path, lang: str, offline: bool, limit: int) -> Path:
+def plot_ratio_applies(parcels: pd.DataFrame, rules: RuleSet) -> pd.Series:
+    """Parcels a plot ratio means something on: not unbuilt, not roads or green space.
+
+    Parcels without a land-status code keep their plot ratio (nothing says they are unbuilt).
+
+    Examples
+    --------
+    >>> from gaoxin.analysis.ruleset import load_ruleset
+    >>> p = pd.DataFrame({"status": ["A2", "E21", "A31", "A51", None, "G"]})
+    >>> plot_ratio_applies(p, load_ruleset("plot_ratio")).tolist()
+    [True, False, False, False, True, False]
+    """
+    if "status" not in parcels.columns:
+        return pd.Series(True, index=parcels.index)
+    excluded = {*rules.texts("status.unbuilt_codes", []),
+                *rules.texts("status.no_plot_ratio_codes", [])}
+    code = parcels["status"].astype(object).map(
+        lambda v: "" if v is None or v != v else str(v).strip().upper())
+    return ~code.isin(excluded)
+
+
+def _plot_ratio_map(result: pr.PlotRatioResult, attention: gpd.GeoDataFrame, data: Loaded,
+                    rules: RuleSet, path: Path, lang: str, offline: bool, limit: int) -> Path:
     from ..maps import MapLayer, write_map
 
+    out = result.parcels
     layers = []
     zones = data.frames.get("zones")
     if isinstance(zones, gpd.GeoDataFrame) and len(zones):
         layers.append(MapLayer(zones, kind="zones", show=True))
     cols = [c for c in ("parcel_id", "zone_id", "status", "plot_ratio", "building_coverage",
-                        "far_min", "industry_code") if c in out.columns]
-    shown = map_subset(out, limit, "plot_ratio")
-    name = label("layer.parcel_plot_ratio", lang) + (
-        "" if len(shown) == len(out) else label("layer.lowest_n", lang).format(n=limit))
-    layers.append(MapLayer(shown[[*cols, "geometry"]], kind="result", name=name, columns=cols,
-                           color_by="plot_ratio", classify="thresholds",
-                           thresholds=[0.5, 0.8, 1.0, 1.5, 2.0, 3.0]))
+                        "far_min", "industry_code", "far_status", "far_reason",
+                        "coefficient_status", "coefficient_reason") if c in out.columns]
+    applies = plot_ratio_applies(out, rules).to_numpy()
+    built = out[applies]
+    shown = map_subset(built, limit, "plot_ratio")
+    name = label("layer.built_plot_ratio", lang) + (
+        "" if len(shown) == len(built) else label("layer.lowest_n", lang).format(n=limit))
+    layers.append(MapLayer(_check_words(shown[[*cols, "geometry"]], lang), kind="result",
+                           name=name, columns=cols, color_by="plot_ratio",
+                           classify="thresholds", thresholds=[0.5, 0.8, 1.0, 1.5, 2.0, 3.0]))
+    rest = out[~applies]
+    if len(rest):
+        layers.append(MapLayer(_check_words(map_subset(rest, limit)[[*cols, "geometry"]], lang),
+                               kind=None, columns=cols, show=True,
+                               name=label("layer.not_applicable", lang).format(n=len(rest))))
+    for check, prefix in pr.CHECKS:
+        counts = result.summary["checks"][check]
+        if not counts["compared"]:
+            continue
+        industrial = out[out[f"{prefix}_status"] != ""]
+        subset = map_subset(industrial, limit)
+        classes = np.where(subset[f"{prefix}_reason"] == "unbuilt", "unbuilt",
+                           subset[f"{prefix}_status"].to_numpy())
+        frame = _check_words(subset[[*cols, "geometry"]], lang).assign(
+            check_class=[label(f"pr_status.{c}", lang) for c in classes])
+        layers.append(MapLayer(frame, kind="result", columns=cols, show=False,
+                               name=check_count_text(check, counts, lang),
+                               color_by="check_class"))
     if len(attention):
         a = map_subset(attention, limit)
-        layers.append(MapLayer(a[[*cols, "geometry"]], kind="result", columns=cols,
-                               name=label("layer.parcels_to_check", lang),
+        layers.append(MapLayer(_check_words(a[[*cols, "geometry"]], lang), kind="result",
+                               columns=cols, name=label("layer.parcels_to_check", lang),
                                highlight=True, show=False))
     return write_map(layers, path, offline=offline, lang=lang,
                      title=label("title.plot_ratio", lang))
