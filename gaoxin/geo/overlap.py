@@ -153,10 +153,15 @@ def overlap(
     ga = np.asarray(a.values, dtype=object)
     gb = np.asarray(b.values, dtype=object)
     inside = np.zeros(len(ga), dtype=bool)
-    empty = gpd.GeoDataFrame({"a_pos": np.zeros(0, int), "b_pos": np.zeros(0, int)},
-                             geometry=gpd.GeoSeries([], crs=a.crs))
     if not len(ga) or not len(gb):
-        return Overlap(inside, empty, len(ga))
+        # Nothing overlaps (e.g. a zone with no buildings yet): no pieces, in the shape the
+        # caller asked for.
+        none: gpd.GeoDataFrame | pd.DataFrame = (
+            gpd.GeoDataFrame({"a_pos": np.zeros(0, int), "b_pos": np.zeros(0, int)},
+                             geometry=gpd.GeoSeries([], crs=a.crs)) if geometries else
+            pd.DataFrame({"a_pos": np.zeros(0, int), "b_pos": np.zeros(0, int),
+                          "planar_m2": np.zeros(0)}))
+        return Overlap(inside, none, len(ga))
     # 1. A wholly inside one B: bbox candidates; most pairs of small polygons are proven
     # inside by array arithmetic, the rest asked of GEOS (prepared contains_properly).
     cand_a, cand_b = query_pairs(shapely.STRtree(gb), ga, threads=threads)
