@@ -87,7 +87,7 @@ def _plot_ratio_tables_and_map(out: gpd.GeoDataFrame, zones: pd.DataFrame,
         label("sheet.not_computable", lang):
             labelled(capped_table(unknown, max_rows), lang, "parcels"),
         label("sheet.minimum_table", lang): pr.min_plot_ratio_table(rules),
-        label("sheet.rules", lang): rules_sheet(rules),
+        label("sheet.rules", lang): rules_sheet(rules, lang=lang),
     }
     if len(out) <= max_rows:
         sheets[label("sheet.all_parcels", lang)] = labelled(capped_table(out, max_rows), lang,
