@@ -181,6 +181,8 @@ LABELS: dict[str, tuple[str, str]] = {
                                   "workspace"),
     "report.rule": ("规则", "Rule"), "report.value": ("取值", "Value"),
     "report.unit": ("单位", "Unit"), "report.source": ("依据", "Source"),
+    "rules.confidence": ("可信度", "Confidence"),
+    "rules.overridden": ("工作区已修改", "Overridden"), "rules.rule_set": ("规则集", "Rule set"),
     "report.provenance": ("数据来源", "Provenance"),
     "report.working_crs": ("工作坐标系", "Working CRS"), "report.areas": ("面积", "Areas"),
     "report.file": ("文件", "File"), "report.reading_notes": ("读取说明", "Reading notes"),

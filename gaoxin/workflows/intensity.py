@@ -90,7 +90,7 @@ def run_intensity(ws: Workspace, out_dir: Path, *, lang: str = "zh",
             label("sheet.evaluation", lang): labelled(
                 pd.DataFrame(zone_gdf.drop(columns="geometry")), lang, "zones"),
             label("sheet.benchmarks", lang): result.benchmarks,
-            label("sheet.weights", lang): rules_sheet(rules),
+            label("sheet.weights", lang): rules_sheet(rules, lang=lang),
         })
         from ..maps import MapLayer, write_map
 

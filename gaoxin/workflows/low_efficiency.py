@@ -43,7 +43,7 @@ def run_low_efficiency_from(data: Loaded, out: gpd.GeoDataFrame, rows: pd.DataFr
         files["xlsx"] = write_excel(stage.path / "low_efficiency.xlsx", {
             label("sheet.low_efficiency", lang): labelled(
                 capped_table(low.drop(columns="reason"), MAX_ROWS), lang, "parcels"),
-            label("sheet.rules", lang): rules_sheet(rules)})
+            label("sheet.rules", lang): rules_sheet(rules, lang=lang)})
         from ..maps import MapLayer, write_map
 
         cols = [c for c in ("rank", "parcel_id", "zone_id", "reason_label", "area_mu",

@@ -55,7 +55,7 @@ def run_per_mu(ws: Workspace, out_dir: Path, *, lang: str = "zh", offline: bool 
             label("sheet.enterprises", lang): labelled(firms, lang, "enterprises"),
             label("sheet.parcels", lang): labelled(
                 capped_table(parcels[parcels.firms > 0], MAX_ROWS), lang, "parcels"),
-            label("sheet.rules", lang): rules_sheet(rules)})
+            label("sheet.rules", lang): rules_sheet(rules, lang=lang)})
         from ..maps import MapLayer, write_map
 
         cols = [c for c in ("parcel_id", "zone_id", "main_enterprise", "class", "per_mu_tax",

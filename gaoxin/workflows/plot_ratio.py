@@ -143,7 +143,7 @@ def _plot_ratio_tables_and_map(result: pr.PlotRatioResult, data: Loaded, rules: 
         label("sheet.data_problems", lang): parcels_sheet(problems),
         label("sheet.not_computable", lang): parcels_sheet(unknown),
         label("sheet.minimum_table", lang): pr.min_plot_ratio_table(rules),
-        label("sheet.rules", lang): rules_sheet(rules),
+        label("sheet.rules", lang): rules_sheet(rules, lang=lang),
     }
     if len(out) <= max_rows:
         sheets[label("sheet.all_parcels", lang)] = parcels_sheet(out)
