@@ -8,6 +8,7 @@ The rules are in one place, :data:`UNIT_FORMATS` and the column lists below it.
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import math
 import re
@@ -55,7 +56,7 @@ FRACTION_COLUMNS = frozenset({
     "development_rate", "supply_rate", "built_rate", "idle_rate", "industrial_rate",
     "high_tech_rate", "residential_rate", "building_density", "industrial_building_coefficient",
 })
-PERCENT_UNIT_COLUMNS = frozenset({"building_coverage", "admin_share"})
+PERCENT_UNIT_COLUMNS = frozenset({"building_coverage", "admin_share", "failed_pct"})
 # Fractions in the land-intensity evaluation but percent units in the plot-ratio zone summary
 # (plot_ratio.zone_summary multiplies by 100) under the same name and label: there a column
 # with a value above 1 cannot be a fraction, and is shown as percent units.
@@ -96,6 +97,10 @@ _ZH_UNIT = {en: zh for zh, en in UNITS.values()} | {zh: zh for zh, _ in UNITS.va
 _BARE_UNITS = {"m2": "m²", "ha": "公顷", "mu": "亩"}
 
 
+# What a cell holds once written (missing values are None).
+CellValue = str | float | int | bool | dt.datetime | dt.date | None
+
+
 def write_excel(target: str | Path, sheets: dict[str, pd.DataFrame]) -> Path:
     """Write one or more tables to an .xlsx workbook atomically (openpyxl).
 
@@ -105,11 +110,19 @@ def write_excel(target: str | Path, sheets: dict[str, pd.DataFrame]) -> Path:
     with thousands separators; counts as integers; fractions labelled (%) as percentages;
     ids and codes as text. Missing values (NaN, None) are empty cells.
     """
-    book = Workbook(write_only=True)
-    for name, frame in sheets.items():
-        _write_sheet(book.create_sheet(name[:31]), frame)
+    # The target is checked (atomic_path) before any row is streamed: a write-only sheet
+    # left half-written holds an open generator that complains when it is collected.
     with atomic_path(target) as tmp:
-        book.save(tmp)
+        book = Workbook(write_only=True)
+        try:
+            for name, frame in sheets.items():
+                _write_sheet(book.create_sheet(name[:31]), frame)
+            book.save(tmp)
+        except BaseException:
+            for sheet in book.worksheets:
+                with contextlib.suppress(Exception):
+                    sheet.close()
+            raise
     return Path(target)
 
 
@@ -118,10 +131,13 @@ def _write_sheet(sheet: WriteOnlyWorksheet, frame: pd.DataFrame) -> None:
     for i, col in enumerate(frame.columns, start=1):
         width = max([_display_width(str(col))]
                     + [_display_width(str(v)) for v in frame[col].head(200)])
-        sheet.column_dimensions[get_column_letter(i)].width = min(max(width + 2, 8), 60)
+        # types-openpyxl leaves these off WriteOnlyWorksheet; openpyxl has and writes them.
+        sheet.column_dimensions[get_column_letter(i)].width = min(  # type: ignore[attr-defined]
+            max(width + 2, 8), 60)
     sheet.freeze_panes = "A2"
     if headers:
-        sheet.auto_filter.ref = f"A1:{get_column_letter(len(headers))}{len(frame) + 1}"
+        sheet.auto_filter.ref = (  # type: ignore[attr-defined]  # as above
+            f"A1:{get_column_letter(len(headers))}{len(frame) + 1}")
     bold = Font(bold=True)
     row = []
     for h in headers:
@@ -135,7 +151,7 @@ def _write_sheet(sheet: WriteOnlyWorksheet, frame: pd.DataFrame) -> None:
         row = []
         for fmt, value in zip(columns, values, strict=True):
             v, number_format = fmt.cell(value, indicators[r] if indicators else None)
-            cell = WriteOnlyCell(sheet, v)
+            cell = WriteOnlyCell(sheet, v)  # type: ignore[arg-type]  # stub: openpyxl takes dates
             if number_format:
                 cell.number_format = number_format
             row.append(cell)
@@ -163,7 +179,7 @@ class _ColumnFormat:
             self.format = _PERCENT_UNITS
         self.mixed = values.dtype == object
 
-    def cell(self, value: object, indicator: str | None) -> tuple[object, str | None]:
+    def cell(self, value: object, indicator: str | None) -> tuple[CellValue, str | None]:
         v = _cell_value(value)
         if v is None or isinstance(v, (str, dt.datetime, dt.date)):
             return (str(v) if v is not None and self.text else v), TEXT if self.text else None
@@ -176,7 +192,7 @@ class _ColumnFormat:
         by_row = column_format(indicator) if indicator is not None else None
         if by_row:
             return v, by_row
-        integral = isinstance(v, int) or float(v).is_integer()
+        integral = isinstance(v, int) or (isinstance(v, float) and v.is_integer())
         if self.mixed:
             return v, MIXED_INTEGER if integral else MIXED_DECIMAL
         return v, INTEGER if integral else DECIMAL
@@ -249,7 +265,7 @@ def header_names(header: str) -> frozenset[str]:
     return _headers().get(header, frozenset())
 
 
-def _cell_value(value: object) -> object:
+def _cell_value(value: object) -> CellValue:
     """``value`` as openpyxl writes it: Python scalars, missing values as None."""
     if value is None or value is pd.NA or value is pd.NaT:
         return None

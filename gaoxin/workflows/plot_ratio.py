@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import time
 from pathlib import Path
+from typing import TypeVar
 
 import geopandas as gpd
 import numpy as np
@@ -75,13 +76,17 @@ def check_counts_sheet(checks: dict[str, pr.CheckCounts], lang: str) -> pd.DataF
     return labelled(pd.DataFrame(rows), lang, "check_counts")
 
 
-def _check_words(frame: pd.DataFrame, lang: str) -> pd.DataFrame:
+Frame = TypeVar("Frame", pd.DataFrame, gpd.GeoDataFrame)
+
+def _check_words(frame: Frame, lang: str) -> Frame:
     """``frame`` with the checks' status and reason codes in words of ``lang``."""
     out = frame.copy()
     for _, prefix in pr.CHECKS:
         for col, group in ((f"{prefix}_status", "pr_status"), (f"{prefix}_reason", "pr_reason")):
             if col in out.columns:
-                out[col] = out[col].map(lambda v, g=group: label(f"{g}.{v}", lang) if v else "")
+                words = {v: label(f"{group}.{v}", lang) if v else ""
+                         for v in out[col].dropna().unique()}
+                out[col] = out[col].map(words)
     return out
 
 

@@ -75,3 +75,13 @@ def test_subdivide_partitions_a_polygon_with_holes():
     assert shapely.get_num_coordinates(pieces).max() <= 50
     assert shapely.area(pieces).sum() == pytest.approx(holed.area, rel=1e-12)
     assert shapely.union_all(pieces).symmetric_difference(holed).area < 1e-6
+
+
+@pytest.mark.parametrize("geometries", [True, False])
+def test_no_b_means_no_pieces_in_the_shape_asked_for(geometries: bool) -> None:
+    """A zone with no buildings yet: no pieces, and the columns the caller reads."""
+    a = gpd.GeoSeries([shapely.box(X0, Y0, X0 + 10, Y0 + 10)], crs=4544)
+    b = gpd.GeoSeries([], crs=4544)
+    got = overlap(a, b, geometries=geometries)
+    assert len(got.pieces) == 0 and not got.inside.any()
+    assert ("geometry" if geometries else "planar_m2") in got.pieces.columns

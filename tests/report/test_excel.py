@@ -7,7 +7,7 @@ from pathlib import Path
 import openpyxl
 import pandas as pd
 
-from gaoxin.report.excel import _column_letter, _display_width, write_excel
+from gaoxin.report.excel import _display_width, write_excel
 
 
 def test_sheets_values_and_widths(tmp_path: Path) -> None:
@@ -31,8 +31,3 @@ def test_sheets_values_and_widths(tmp_path: Path) -> None:
 def test_display_width_counts_cjk_double() -> None:
     assert _display_width("ab") == 2 and _display_width("容积率") == 6
     assert _display_width("A2地块") == 6
-
-
-def test_column_letters_as_excel_names_them() -> None:
-    assert [_column_letter(i) for i in (1, 26, 27, 52, 53, 702, 703)] == [
-        "A", "Z", "AA", "AZ", "BA", "ZZ", "AAA"]

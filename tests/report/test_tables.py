@@ -24,12 +24,13 @@ def test_result_columns_of_the_workbooks_are_labelled_in_chinese() -> None:
 def test_rules_sheet_lists_every_rule_of_every_set() -> None:
     expansion = load_ruleset("expansion", {"contiguity.max_blocks": 4})
     per_mu = load_ruleset("per_mu")
-    sheet = rules_sheet(expansion, per_mu)
+    sheet = rules_sheet(expansion, per_mu, lang="en")
     assert len(sheet) == len(expansion.rules) + len(per_mu.rules)
-    assert list(sheet.columns) == ["key", "value", "unit", "source", "confidence", "overridden",
-                                   "rule_set"]
-    row = sheet[sheet["key"] == "contiguity.max_blocks"].iloc[0]
-    assert (row["value"], row["overridden"], row["rule_set"]) == (4, True, "expansion")
+    assert list(sheet.columns) == ["Rule", "Value", "Unit", "Source", "Confidence",
+                                   "Overridden", "Rule set"]
+    row = sheet[sheet["Rule"] == "contiguity.max_blocks"].iloc[0]
+    assert (row["Value"], row["Overridden"], row["Rule set"]) == (4, True, "expansion")
+    assert rules_sheet(per_mu).columns[0] == "规则"   # zh by default
 
 
 def test_capped_table_drops_geometry_caps_rows_and_frees_nullable_booleans() -> None:
