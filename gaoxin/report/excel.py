@@ -159,11 +159,13 @@ def _write_sheet(sheet: WriteOnlyWorksheet, frame: pd.DataFrame) -> None:
 
 
 def _row_indicators(frame: pd.DataFrame, headers: list[str]) -> list[str | None] | None:
-    """The canonical indicator of each row of a long table (one indicator per row)."""
-    if "indicator" not in headers:
+    """The indicator of each row of a long table (one indicator per row), as a header
+    :func:`column_format` reads: its canonical name or its label with unit (土地供应率(%))."""
+    where = next((i for i, h in enumerate(headers) if header_names(h) == {"indicator"}), None)
+    if where is None:
         return None
-    values = frame.iloc[:, headers.index("indicator")]
-    return [v if isinstance(v, str) and v in COLUMNS else None for v in values]
+    return [v if isinstance(v, str) and (v in COLUMNS or header_names(v)) else None
+            for v in frame.iloc[:, where]]
 
 
 class _ColumnFormat:

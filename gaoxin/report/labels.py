@@ -381,7 +381,7 @@ COLUMNS: dict[str, tuple[str, str, str]] = {
     "high_tech_ha": ("高新技术产业用地面积", "High-tech industry", "公顷"),
     "floor_area_ha": ("建筑面积", "Floor area", "公顷"),
     "residential_ha": ("住宅用地面积", "Residential", "公顷"),
-    "residential_rate": ("住宅用地率", "Residential share", ""),
+    "residential_rate": ("住宅用地率", "Residential share", "%"),
     "population": ("人口", "Population", "人"),
     "zone_type": ("评价类型代码", "Zone type code", ""),
     "zone_type_label": ("类型", "Type", ""), "score": ("集约度分值", "Score", ""),
@@ -407,6 +407,18 @@ COLUMNS: dict[str, tuple[str, str, str]] = {
     "conflict_area_ha": ("冲突面积", "Conflict area", "公顷"),
     "checks.check": ("检查项", "check", ""), "checks.status": ("结论", "status", ""),
     "checks.details": ("说明", "details", ""),
+    # The national benchmarks sheet (intensity.benchmark_table): an indicator a row, its
+    # label with unit in the cell; the national values by monitoring year ({year} filled in).
+    "benchmarks.indicator": ("指标", "Indicator", ""),
+    "benchmarks.national": ("{year}年全国监测值", "National value {year}", ""),
+    # The minimum plot-ratio table (plot_ratio.min_plot_ratio_table).
+    "minimum_table.standard": ("控制标准", "Standard", ""),
+    "minimum_table.code_version": ("行业分类版本", "Code version", ""),
+    "minimum_table.code": ("行业代码", "Industry code", ""),
+    "minimum_table.industry": ("行业名称", "Industry", ""),
+    "minimum_table.confidence": ("可信度", "Confidence", ""),
+    "minimum_table.source": ("依据", "Source", ""),
+    "minimum_table.overridden": ("工作区已修改", "Overridden", ""),
 }
 
 

@@ -22,6 +22,44 @@ def labelled(frame: pd.DataFrame, lang: str, rows: str | None = None) -> pd.Data
     return frame.rename(columns={c: column(str(c), lang, rows) for c in frame.columns})
 
 
+def benchmark_sheet(table: pd.DataFrame, lang: str) -> pd.DataFrame:
+    """The national benchmarks sheet: :func:`..analysis.intensity.benchmark_table` headed in
+    ``lang``, each row's indicator named by its label with unit (``土地供应率(%)``, from
+    which the workbook writer takes the row's number format), a column per zone, then the
+    national value of each monitoring year.
+
+    Examples
+    --------
+    >>> t = pd.DataFrame({"indicator": ["supply_rate"], "label_zh": ["土地供应率"],
+    ...                   "label_en": ["Land supply rate"], "unit": ["%"], "Z1": [0.95],
+    ...                   "national_2022": [0.9284]})
+    >>> benchmark_sheet(t, "zh").iloc[0].to_dict()
+    {'指标': '土地供应率(%)', 'Z1': 0.95, '2022年全国监测值': 0.9284}
+    >>> list(benchmark_sheet(t, "en").columns)
+    ['Indicator', 'Z1', 'National value 2022']
+    """
+    national = column("national", lang, "benchmarks")
+    headers = {"indicator": column("indicator", lang, "benchmarks")}
+    headers |= {str(c): national.format(year=str(c).removeprefix("national_"))
+                for c in table.columns if str(c).startswith("national_")}
+    out = table.drop(columns=["label_zh", "label_en", "unit"])
+    out["indicator"] = [column(str(k), lang) for k in table["indicator"]]
+    return out.rename(columns=headers)
+
+
+def minimum_table_sheet(table: pd.DataFrame, lang: str) -> pd.DataFrame:
+    """The minimum plot-ratio table (:func:`..analysis.plot_ratio.min_plot_ratio_table`)
+    headed in ``lang``.
+
+    Examples
+    --------
+    >>> from gaoxin.analysis.plot_ratio import min_plot_ratio_table
+    >>> list(minimum_table_sheet(min_plot_ratio_table(), "zh").columns)[:5]
+    ['控制标准', '行业分类版本', '行业代码', '行业名称', '容积率控制值']
+    """
+    return labelled(table, lang, "minimum_table")
+
+
 # Columns of the rules sheet: a rule's record field -> its label key.
 RULE_COLUMNS = {"key": "report.rule", "value": "report.value", "unit": "report.unit",
                 "source": "report.source", "confidence": "rules.confidence",

@@ -26,7 +26,7 @@ from ..layers.workspace import (
 from ..layers.write import output_run, write_geopackage, write_json
 from ..report.excel import write_excel
 from ..report.labels import label
-from ..report.tables import labelled, rules_sheet
+from ..report.tables import benchmark_sheet, labelled, rules_sheet
 from ._common import (
     Run,
     provenance,
@@ -89,7 +89,7 @@ def run_intensity(ws: Workspace, out_dir: Path, *, lang: str = "zh",
         files["xlsx"] = write_excel(stage.path / "intensity.xlsx", {
             label("sheet.evaluation", lang): labelled(
                 pd.DataFrame(zone_gdf.drop(columns="geometry")), lang, "zones"),
-            label("sheet.benchmarks", lang): result.benchmarks,
+            label("sheet.benchmarks", lang): benchmark_sheet(result.benchmarks, lang),
             label("sheet.weights", lang): rules_sheet(rules, lang=lang),
         })
         from ..maps import MapLayer, write_map

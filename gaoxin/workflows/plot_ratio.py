@@ -19,7 +19,7 @@ from ..layers.workspace import (
 from ..layers.write import output_run, write_geopackage, write_json
 from ..report.excel import write_excel
 from ..report.labels import label
-from ..report.tables import capped_table, labelled, rules_sheet
+from ..report.tables import capped_table, labelled, minimum_table_sheet, rules_sheet
 from ._common import (
     MAX_MAP_FEATURES,
     MAX_ROWS,
@@ -147,7 +147,8 @@ def _plot_ratio_tables_and_map(result: pr.PlotRatioResult, data: Loaded, rules: 
         label("sheet.below_minimum", lang): parcels_sheet(below.sort_values("plot_ratio")),
         label("sheet.data_problems", lang): parcels_sheet(problems),
         label("sheet.not_computable", lang): parcels_sheet(unknown),
-        label("sheet.minimum_table", lang): pr.min_plot_ratio_table(rules),
+        label("sheet.minimum_table", lang): minimum_table_sheet(pr.min_plot_ratio_table(rules),
+                                                                lang),
         label("sheet.rules", lang): rules_sheet(rules, lang=lang),
     }
     if len(out) <= max_rows:

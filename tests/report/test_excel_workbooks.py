@@ -46,8 +46,6 @@ def demo_workbooks(out: Path) -> list[Path]:
 ENGLISH_SHEETS = {
     ("checks.xlsx", "明细"): "workflows/expansion.py: pd.DataFrame(features) of check_features",
     ("checks.xlsx", "规则"): "workflows/expansion.py: pd.DataFrame(rules.as_records())",
-    ("intensity.xlsx", "全国对比"): "analysis/intensity.benchmark_table",
-    ("plot_ratio.xlsx", "控制指标表"): "analysis/plot_ratio.min_plot_ratio_table",
 }
 # A header in English letters that is a code or a unit, not a word: G510001, m², GB/T, R&D.
 ALLOWED_ASCII = re.compile(r"^([A-Z]{1,2}\d+|[A-D]|national_\d{4}|GB/T.*|R&D.*)$")

@@ -27,7 +27,7 @@ def test_intensity_and_low_efficiency_commands(tmp_path: Path,
                  "low_efficiency/low_efficiency.xlsx", "low_efficiency/map.html"):
         assert (out / name).exists(), name
     bench = pd.read_excel(out / "intensity.xlsx", sheet_name="National benchmarks")
-    assert "national_2020" in bench.columns
+    assert "National value 2020" in bench.columns  # headed in the report language
     low = gpd.read_file(out / "low_efficiency" / "results.gpkg")
     assert low.freed_mu.is_monotonic_decreasing
     assert main(["low-efficiency", "-w", str(ws), "--out", str(tmp_path / "low")]) == 0
