@@ -590,7 +590,7 @@ def zone_plot_ratio(parcels: pd.DataFrame, result: pd.DataFrame, *, by: str = "z
     ...                   "footprint_m2": [4000.0, 3000.0], "computable": [True, True]})
     >>> z = zone_plot_ratio(p, r)
     >>> z.loc["Z", ["plot_ratio", "industrial_plot_ratio", "building_density"]].tolist()
-    [1.4, 0.8, 35.0]
+    [1.4, 0.8, 0.35]
     """
     from .land_use import status_category
 
@@ -618,15 +618,19 @@ def zone_plot_ratio(parcels: pd.DataFrame, result: pd.DataFrame, *, by: str = "z
                 industrial_footprint_m2=("i_foot", "sum"))
     with np.errstate(divide="ignore", invalid="ignore"):
         agg["plot_ratio"] = agg.floor_area_m2 / agg.built_m2.where(agg.built_m2 > 0)
-        agg["building_density"] = agg.footprint_m2 / agg.built_m2.where(agg.built_m2 > 0) * 100
+        # Fractions (0.35), as the land-intensity evaluation gives them under the same names.
+        agg["building_density"] = agg.footprint_m2 / agg.built_m2.where(agg.built_m2 > 0)
         den = agg.industrial_m2.where(agg.industrial_m2 > 0)
         agg["industrial_plot_ratio"] = agg.industrial_floor_area_m2 / den
-        agg["industrial_building_coefficient"] = agg.industrial_footprint_m2 / den * 100
+        agg["industrial_building_coefficient"] = agg.industrial_footprint_m2 / den
     agg.index.name = by
     return agg
 
 
 # ---------------------------------------------------------------- entry point
+
+# Decimals of a zone's figure in summary.json: a fraction keeps the 0.01 % of a percentage.
+_ZONE_DECIMALS = {"building_density": 6, "industrial_building_coefficient": 6}
 
 CONTROL_STANDARDS = ("MLR-2008", "MNR-2023", "SC-2024")
 _PARCEL_COLUMNS = ("parcel_id", "zone_id", "status", "land_use", "name")
@@ -759,7 +763,8 @@ def run(parcels: gpd.GeoDataFrame, buildings: gpd.GeoDataFrame,
         "built_status_without_buildings": len(problems),
         "built_status_without_buildings_ids": (problems["parcel_id"].astype(str).head(200)
                                                .tolist() if "parcel_id" in out else []),
-        "zones": {str(z): {str(k): (None if pd.isna(v) else round(float(v), 4))
+        "zones": {str(z): {str(k): (None if pd.isna(v)
+                                    else round(float(v), _ZONE_DECIMALS.get(str(k), 4)))
                            for k, v in row.items()} for z, row in zones.iterrows()},
     }
     return PlotRatioResult(out, zones, below, unknown, problems, summary)

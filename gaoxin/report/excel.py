@@ -57,10 +57,6 @@ FRACTION_COLUMNS = frozenset({
     "high_tech_rate", "residential_rate", "building_density", "industrial_building_coefficient",
 })
 PERCENT_UNIT_COLUMNS = frozenset({"building_coverage", "admin_share", "failed_pct"})
-# Fractions in the land-intensity evaluation but percent units in the plot-ratio zone summary
-# (plot_ratio.zone_summary multiplies by 100) under the same name and label: there a column
-# with a value above 1 cannot be a fraction, and is shown as percent units.
-EITHER_SCALE_COLUMNS = frozenset({"building_density", "industrial_building_coefficient"})
 
 # Identifiers and codes: written as text, so 18-character credit codes, leading zeros
 # (行业代码 06) and codes that look like numbers survive a round trip through Excel.
@@ -83,7 +79,6 @@ NAMED_FORMATS: tuple[tuple[str, str], ...] = (
 )
 
 # A numeric cell of a column no rule names.
-_PERCENT_UNITS = dict(UNIT_FORMATS)["%"]
 INTEGER = "#,##0"
 DECIMAL = "#,##0.00##"
 # A numeric cell among text (a rule's value: 2022, 0.05, 3.5): no thousands separator.
@@ -176,9 +171,6 @@ class _ColumnFormat:
         self.text = bool(names) and names <= ID_COLUMNS
         self.flag = bool(names) and names <= FLAG_COLUMNS
         self.format = column_format(header)
-        if self.format == PERCENT and names <= EITHER_SCALE_COLUMNS and \
-                (pd.to_numeric(values, errors="coerce").abs() > 1).any():
-            self.format = _PERCENT_UNITS
         self.mixed = values.dtype == object
 
     def cell(self, value: object, indicator: str | None) -> tuple[CellValue, str | None]:

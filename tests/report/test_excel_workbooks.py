@@ -14,7 +14,6 @@ import pytest
 
 from gaoxin.cli import main
 from gaoxin.report.excel import (
-    EITHER_SCALE_COLUMNS,
     FRACTION_COLUMNS,
     ID_COLUMNS,
     PERCENT_UNIT_COLUMNS,
@@ -115,15 +114,16 @@ def test_percentages_are_percent_formatted_fractions(demo_out: Path) -> None:
                         assert 0 <= cell.value <= 1, f"{path.name}:{cell.coordinate}"
                         checked += 1
                     names = header_names(header)
-                    if header.endswith("(%)") and names and names <= FRACTION_COLUMNS - \
-                            EITHER_SCALE_COLUMNS:
+                    if header.endswith("(%)") and names and names <= FRACTION_COLUMNS:
                         assert cell.number_format == "0.0%", f"{path.name}:{cell.coordinate}"
     assert checked > 50
-    # The plot-ratio zone summary gives 建筑密度 in percent units under the same label.
+    # The plot-ratio zone summary gives 建筑密度 and 工业用地建筑系数 as fractions, like the
+    # land-intensity evaluation under the same labels: one scale per name.
     zones = openpyxl.load_workbook(demo_out / "plot_ratio" / "plot_ratio.xlsx")["园区汇总"]
     headers = [c.value for c in zones[1]]
-    density = zones.cell(2, headers.index("建筑密度(%)") + 1)
-    assert (density.number_format, round(density.value)) == ("0.0", 22)
+    for name in ("建筑密度(%)", "工业用地建筑系数(%)"):
+        cell = zones.cell(2, headers.index(name) + 1)
+        assert cell.number_format == "0.0%" and 0.2 < cell.value < 0.5, name
     # 建筑系数 is computed in percent units: it keeps its value, shown at one decimal.
     plot = openpyxl.load_workbook(demo_out / "plot_ratio" / "plot_ratio.xlsx")["全部地块"]
     headers = [c.value for c in plot[1]]
@@ -207,11 +207,10 @@ def test_rules_sheet_headed_in_the_report_language(lang: str) -> None:
         assert "Rule" in sheet.columns
 
 
-def test_a_rate_given_in_percent_units_keeps_its_value(tmp_path: Path) -> None:
-    """建筑密度 comes as a fraction from the evaluation, in % from the plot-ratio summary."""
-    frame = pd.DataFrame({"建筑密度(%)": [22.0, 24.1]})
-    sheet = openpyxl.load_workbook(write_excel(tmp_path / "t.xlsx", {"表": frame}))["表"]
-    assert (sheet["A2"].value, sheet["A2"].number_format) == (22.0, "0.0")
-    frame = pd.DataFrame({"建筑密度(%)": [0.22, 0.241]})
-    sheet = openpyxl.load_workbook(write_excel(tmp_path / "t.xlsx", {"表": frame}))["表"]
-    assert (sheet["A2"].value, sheet["A2"].number_format) == (0.22, "0.0%")
+def test_a_rate_has_one_scale_whatever_its_values(tmp_path: Path) -> None:
+    """建筑密度 is a fraction wherever it is computed (the evaluation and the plot-ratio
+    summary): the writer formats it by its name, not by guessing from the values."""
+    for values in ([0.22, 0.241], [22.0, 24.1]):
+        frame = pd.DataFrame({"建筑密度(%)": values})
+        sheet = openpyxl.load_workbook(write_excel(tmp_path / "t.xlsx", {"表": frame}))["表"]
+        assert (sheet["A2"].value, sheet["A2"].number_format) == (values[0], "0.0%")
