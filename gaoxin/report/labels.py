@@ -186,6 +186,22 @@ LABELS: dict[str, tuple[str, str]] = {
     "report.provenance": ("数据来源", "Provenance"),
     "report.working_crs": ("工作坐标系", "Working CRS"), "report.areas": ("面积", "Areas"),
     "report.file": ("文件", "File"), "report.reading_notes": ("读取说明", "Reading notes"),
+    # The expansion report's area, size basis, 界址点 table and reviewer block (issue 11).
+    "report.request_area": ("申请面积", "Requested area"),
+    "report.area_kind": ("面积类型", "Area"),
+    "report.area_mu": ("亩", "mu"), "report.area_ha": ("公顷", "ha"),
+    "report.area_m2": ("平方米", "m²"),
+    "report.area_ellipsoidal": ("椭球面积(CGCS2000 椭球面,各项检查采用)",
+                                "Ellipsoidal area (CGCS2000 ellipsoid, used by every check)"),
+    "report.area_planar": ("平面面积(CGCS2000 高斯-克吕格 3° 带第 {zone} 带,界址点坐标文件所注)",
+                           "Plane area (CGCS2000 Gauss-Krüger 3° zone {zone}, as the 界址点 "
+                           "TXT states)"),
+    "report.area_difference": (
+        "两者相差 {mu:,.2f} 亩({ha:,.4f} 公顷):平面面积是在高斯-克吕格投影平面上量算的面积,"
+        "含投影长度变形(离中央经线越远越大);椭球面积是椭球面上的实际面积,不受投影影响。",
+        "They differ by {mu:,.2f} mu ({ha:,.4f} ha): the plane area is measured on the "
+        "Gauss-Krüger projection plane and carries its scale error (growing away from the "
+        "central meridian); the ellipsoidal area is measured on the ellipsoid, free of it."),
     # The demo index.
     "demo.title": ("gaoxin 示例成果", "gaoxin demo results"),
     "demo.sample_workspace": ("示例工作区", "Sample workspace"),

@@ -21,7 +21,8 @@ from pyproj import CRS
 from ..analysis import expansion
 from ..analysis.ruleset import RuleSet, load_ruleset
 from ..errors import InputError
-from ..geo.crs import to_crs_densified
+from ..geo.area import ellipsoidal_area
+from ..geo.crs import gk_zone_of_crs, to_crs_densified
 from ..geo.hygiene import repair_geometries
 from ..geo.raster import Raster
 from ..geo.units import m2_to_ha, m2_to_mu
@@ -220,6 +221,7 @@ def write_outputs(result: expansion.ExpansionResult, summary: dict[str, object],
         req["name"] = "扩区申请"
     files["txt"] = out_dir / "request_cgcs2000_gk.txt"
     write_boundary_txt(req, files["txt"], encoding="gbk")
+    summary["request_area"] = request_areas(result.request, files["txt"])
 
     map_layers = []
     for kind in ("dev_boundary", "farmland", "redlines", "parks"):
@@ -281,6 +283,43 @@ def write_outputs(result: expansion.ExpansionResult, summary: dict[str, object],
         conflicts=_conflict_table(result, lang).values.tolist(),
         conflict_columns=_conflict_columns(lang))
     return files
+
+
+def request_areas(request: gpd.GeoDataFrame, txt: Path) -> dict[str, object]:
+    """The request's ellipsoidal area beside the plane area its 界址点 TXT states.
+
+    The checks measure on the CGCS2000 ellipsoid; the TXT gaoxin writes (and most requests'
+    own headers) give the Gauss-Krüger plane area of the 3° zone, which the projection's
+    scale error makes differ. Both are reported, labelled, so the two numbers a reviewer
+    sees side by side are explained rather than contradictory.
+
+    Parameters
+    ----------
+    request
+        The request's polygons, in the working CRS.
+    txt
+        The 界址点 TXT written from ``request``; its plane area and zone are read back from it.
+
+    Returns
+    -------
+    dict
+        ``ellipsoidal`` and ``planar`` (each m2/ha/mu), ``difference`` (planar − ellipsoidal)
+        and ``gk_zone`` (the TXT's 3° zone).
+    """
+    from ..layers.boundary_txt import read_boundary_txt
+
+    written, _ = read_boundary_txt(txt)
+    gk = gk_zone_of_crs(CRS.from_user_input(written.crs))
+    ellipsoidal_m2 = float(ellipsoidal_area(request.geometry).sum())
+    planar_m2 = float(written["planar_area_m2"].sum())
+    return {"ellipsoidal": _area_figures(ellipsoidal_m2), "planar": _area_figures(planar_m2),
+            "difference": _area_figures(planar_m2 - ellipsoidal_m2),
+            "gk_zone": gk[1] if gk is not None else None}
+
+
+def _area_figures(m2: float) -> dict[str, float]:
+    return {"m2": round(m2, 2), "ha": round(float(m2_to_ha(m2)), 4),
+            "mu": round(float(m2_to_mu(m2)), 4)}
 
 
 def _or_empty(frame: gpd.GeoDataFrame | None, like: gpd.GeoDataFrame) -> gpd.GeoDataFrame:

@@ -1,0 +1,62 @@
+"""The printed expansion report a bureau signs: areas explained, approved area used, the
+界址点 table, reviewer block, page numbers, one number format, Chinese workbook headers."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import geopandas as gpd
+import pytest
+from shapely import box
+
+from gaoxin.analysis import expansion
+from gaoxin.analysis.ruleset import load_ruleset
+from gaoxin.workflows.expansion import write_outputs
+
+# A request far (≈ 1.4°) from the central meridian of CGCS2000 3° zone 35 (105° E), where the
+# Gauss-Krüger scale error makes the plane area visibly larger than the ellipsoidal one.
+X0, Y0 = 35_640_000.0, 3_400_000.0
+ZONE_CRS = 4523  # CGCS2000 3° GK zone 35, zone-prefixed eastings
+
+
+def _request() -> gpd.GeoDataFrame:
+    return gpd.GeoDataFrame({"parcel_id": ["R1"]}, crs=ZONE_CRS,
+                            geometry=[box(X0, Y0, X0 + 1000, Y0 + 800)])
+
+
+def _run(tmp_path: Path, *, approved: float | None = 100.0,
+         redline_name: str = "西河湿地生态保护红线") -> tuple[Path, dict[str, object]]:
+    request = _request()
+    zone = gpd.GeoDataFrame({"zone_id": ["Z1"], "name": ["甲开发区"], "level": ["provincial"],
+                             "approved_area_ha": [approved]}, crs=ZONE_CRS,
+                            geometry=[box(X0 - 1200, Y0, X0 - 200, Y0 + 800)])
+    redlines = gpd.GeoDataFrame({"patch_id": ["HX008"], "name": [redline_name]}, crs=ZONE_CRS,
+                                geometry=[box(X0 + 900, Y0 + 700, X0 + 1100, Y0 + 900)])
+    rules = load_ruleset("expansion", None)
+    result = expansion.run(request, "Z1", zones=zone, rules=rules, parks=None, parcels=None,
+                           buildings=None, redlines=redlines, farmland=None, dev_boundary=None,
+                           dem=None, raw_invalid=[])
+    summary: dict[str, object] = {"verdict": result.verdict, "request": "r.txt",
+                                  "zone_id": "Z1", "zone_name": "甲开发区", "notes": [],
+                                  "provenance": {"generated": "2026-12-06T14:08:31",
+                                                 "version": "t", "inputs": [],
+                                                 "working_crs": "x", "area_method": "y"}}
+    write_outputs(result, summary, rules, tmp_path, {"redlines": redlines}, lang="zh")
+    return tmp_path / "report.html", summary
+
+
+def test_request_area_gives_ellipsoidal_and_plane_area_with_the_difference(
+        tmp_path: Path) -> None:
+    report, summary = _run(tmp_path)
+    areas = summary["request_area"]
+    assert isinstance(areas, dict)
+    # the TXT states the plane area: 80 ha exactly on the GK plane
+    assert areas["planar"]["m2"] == pytest.approx(800_000.0, abs=0.01)
+    assert areas["gk_zone"] == 35
+    gap = areas["planar"]["m2"] - areas["ellipsoidal"]["m2"]
+    assert gap > 100  # scale error ≈ 1 + y²/2R² ≈ 2.4e-4 at 140 km from the meridian
+    assert areas["difference"]["m2"] == pytest.approx(gap, abs=0.02)
+    html = report.read_text(encoding="utf-8")
+    assert "椭球面积" in html and "平面面积" in html and "第 35 带" in html
+    assert "1,200.00" in html  # plane area in 亩, 2 decimals
+    assert f"{areas['difference']['mu']:,.2f} 亩" in html and "投影长度变形" in html
