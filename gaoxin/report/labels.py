@@ -202,6 +202,18 @@ LABELS: dict[str, tuple[str, str]] = {
         "They differ by {mu:,.2f} mu ({ha:,.4f} ha): the plane area is measured on the "
         "Gauss-Krüger projection plane and carries its scale error (growing away from the "
         "central meridian); the ellipsoidal area is measured on the ellipsoid, free of it."),
+    "check.size.no_limit.basis": ("扩区后 {after_ha:,.4f} 公顷({basis});"
+                                  "{level}开发区无面积上限规定",
+                                  "{after_ha:,.4f} ha after expansion ({basis}); no maximum "
+                                  "for level {level}"),
+    "check.size.limit.basis": ("扩区后 {after_ha:,.4f} 公顷({basis}),上限 {limit_ha:,.0f} 公顷",
+                               "{after_ha:,.4f} ha after expansion ({basis}), limit "
+                               "{limit_ha:,.0f} ha"),
+    "check.size.basis.approved": ("按核准面积 {approved:,.4f} 公顷 + 新增 {added:,.4f} 公顷计",
+                                  "approved area {approved:,.4f} ha + {added:,.4f} ha added"),
+    "check.size.basis.gis": ("开发区记录无核准面积,按图形椭球面积计",
+                             "no approved area on record: ellipsoidal area of the drawn "
+                             "boundary"),
     # The demo index.
     "demo.title": ("gaoxin 示例成果", "gaoxin demo results"),
     "demo.sample_workspace": ("示例工作区", "Sample workspace"),

@@ -7,11 +7,12 @@ from pathlib import Path
 
 import geopandas as gpd
 import pytest
+from pyproj import CRS
 from shapely import box
 
 from gaoxin.analysis import expansion
 from gaoxin.analysis.ruleset import load_ruleset
-from gaoxin.workflows.expansion import write_outputs
+from gaoxin.workflows.expansion import _summary, write_outputs
 
 # A request far (≈ 1.4°) from the central meridian of CGCS2000 3° zone 35 (105° E), where the
 # Gauss-Krüger scale error makes the plane area visibly larger than the ellipsoidal one.
@@ -36,11 +37,7 @@ def _run(tmp_path: Path, *, approved: float | None = 100.0,
     result = expansion.run(request, "Z1", zones=zone, rules=rules, parks=None, parcels=None,
                            buildings=None, redlines=redlines, farmland=None, dev_boundary=None,
                            dem=None, raw_invalid=[])
-    summary: dict[str, object] = {"verdict": result.verdict, "request": "r.txt",
-                                  "zone_id": "Z1", "zone_name": "甲开发区", "notes": [],
-                                  "provenance": {"generated": "2026-12-06T14:08:31",
-                                                 "version": "t", "inputs": [],
-                                                 "working_crs": "x", "area_method": "y"}}
+    summary = _summary(result, rules, CRS.from_epsg(ZONE_CRS), Path("r.txt"), "Z1", [])
     write_outputs(result, summary, rules, tmp_path, {"redlines": redlines}, lang="zh")
     return tmp_path / "report.html", summary
 
@@ -60,3 +57,23 @@ def test_request_area_gives_ellipsoidal_and_plane_area_with_the_difference(
     assert "椭球面积" in html and "平面面积" in html and "第 35 带" in html
     assert "1,200.00" in html  # plane area in 亩, 2 decimals
     assert f"{areas['difference']['mu']:,.2f} 亩" in html and "投影长度变形" in html
+
+
+def test_size_counts_from_the_approved_area_and_says_so(tmp_path: Path) -> None:
+    report, summary = _run(tmp_path, approved=100.0)
+    size = next(c for c in summary["checks"] if c["key"] == "size")  # type: ignore[attr-defined]
+    added_ha = size["figures"]["added"]["ha"]
+    assert size["figures"]["after_basis"] == "approved"
+    assert size["figures"]["after_basis_ha"] == pytest.approx(100.0 + added_ha, abs=1e-4)
+    assert f"扩区后 {100.0 + added_ha:,.4f} 公顷" in size["message_zh"]
+    assert "按核准面积 100.0000 公顷" in size["message_zh"]
+    assert "approved area 100.0000 ha" in size["message_en"]
+    assert "按核准面积" in report.read_text(encoding="utf-8")
+
+
+def test_size_without_an_approved_area_says_it_used_the_gis_area(tmp_path: Path) -> None:
+    _, summary = _run(tmp_path, approved=None)
+    size = next(c for c in summary["checks"] if c["key"] == "size")  # type: ignore[attr-defined]
+    assert size["figures"]["after_basis"] == "gis"
+    assert size["figures"]["after_basis_ha"] == pytest.approx(size["figures"]["after"]["ha"])
+    assert "无核准面积" in size["message_zh"]
