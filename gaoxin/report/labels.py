@@ -214,6 +214,19 @@ LABELS: dict[str, tuple[str, str]] = {
     "check.size.basis.gis": ("开发区记录无核准面积,按图形椭球面积计",
                              "no approved area on record: ellipsoidal area of the drawn "
                              "boundary"),
+    "report.page_of": ("第 {page} 页,共 {pages} 页", "Page {page} of {pages}"),
+    "report.point_table": ("申请范围界址点坐标(CGCS2000 高斯-克吕格 3° 带第 {zone} 带,"
+                           "横坐标含带号,单位 m)",
+                           "Boundary points of the request (CGCS2000 Gauss-Krüger 3° zone "
+                           "{zone}, Y with zone prefix, metres)"),
+    "report.parcel_no": ("地块编号", "Parcel"), "report.point_no": ("点号", "Point"),
+    "report.ring_no": ("圈号", "Ring"), "report.point_x": ("纵坐标", "X (northing)"),
+    "report.point_y": ("横坐标(含带号)", "Y (easting)"),
+    "report.datetime": ("{year}年{month:02d}月{day:02d}日 {hour:02d}:{minute:02d}",
+                        "{year}-{month:02d}-{day:02d} {hour:02d}:{minute:02d}"),
+    "report.review": ("审查意见", "Review"),
+    "report.review_opinion": ("审查意见", "Opinion"), "report.reviewer": ("审查人", "Reviewer"),
+    "report.review_date": ("日期", "Date"), "report.review_seal": ("单位(盖章)", "Office (seal)"),
     # The demo index.
     "demo.title": ("gaoxin 示例成果", "gaoxin demo results"),
     "demo.sample_workspace": ("示例工作区", "Sample workspace"),

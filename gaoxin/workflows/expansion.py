@@ -7,15 +7,18 @@ the request's extent; the outputs of a run replace the folder's earlier ones all
 
 from __future__ import annotations
 
+import datetime as dt
 import time
 from collections.abc import Callable
 from concurrent.futures import Future
 from pathlib import Path
+from typing import cast
 
 import geopandas as gpd
 import numpy as np
 import pandas as pd
 import shapely
+from markupsafe import Markup
 from pyproj import CRS
 
 from ..analysis import expansion
@@ -162,22 +165,98 @@ def _checks_table(result: expansion.ExpansionResult, lang: str) -> pd.DataFrame:
 def _check_sections(result: expansion.ExpansionResult, lang: str) -> list[dict[str, object]]:
     """Each check as the report shows it: title, status, message and features."""
     return [{"title": check_title(c, lang), "status": c.status,
-             "message": check_message(c, lang), "features": check_features(c)}
+             "message": check_message(c, lang),
+             "features": [_feature_cells(f) for f in check_features(c)]}
             for c in result.checks]
 
 
-def _conflict_table(result: expansion.ExpansionResult, lang: str = "zh") -> pd.DataFrame:
-    """One row per conflicting patch, columns labelled in ``lang``."""
+def _conflict_table(result: expansion.ExpansionResult, lang: str = "zh",
+                    layers: dict[str, gpd.GeoDataFrame | None] | None = None) -> pd.DataFrame:
+    """One row per conflicting patch, columns labelled in ``lang``.
+
+    A patch's 名称 is its own where the analysis kept one (other zones, parks), else the
+    constraint layer's ``name`` of that ``patch_id`` (``layers`` by kind).
+    """
     rows = []
     for key, frame in result.conflicts.items():
+        names = _patch_names((layers or {}).get(_CONFLICT_LAYER.get(key, key)))
         for r in frame.drop(columns=frame.geometry.name).to_dict("records"):
             m2 = float(r["area_m2"])
-            name = r.get("name", "")
-            rows.append([label(f"conflict.{key}", lang),
-                         r.get("patch_id", ""), "" if name is None or name != name else name,
+            name = r.get("name")
+            if name is None or name != name or name == "":
+                name = names.get(str(r.get("patch_id", "")), "")
+            rows.append([label(f"conflict.{key}", lang), r.get("patch_id", ""), name,
                          round(m2, 2), round(float(m2_to_ha(m2)), 4),
-                         round(float(m2_to_mu(m2)), 4)])
+                         round(float(m2_to_mu(m2)), 2)])
     return pd.DataFrame(rows, columns=_conflict_columns(lang))
+
+
+# The layer kind each overlap check's conflicts come from.
+_CONFLICT_LAYER = {"redline": "redlines", "farmland": "farmland"}
+
+
+def _patch_names(layer: gpd.GeoDataFrame | None) -> dict[str, str]:
+    if layer is None or "patch_id" not in layer.columns or "name" not in layer.columns:
+        return {}
+    named = layer[layer["name"].notna()]
+    return dict(zip(named["patch_id"].astype(str), named["name"].astype(str), strict=True))
+
+
+def boundary_points(txt: Path) -> list[tuple[str, str, str, str, str]]:
+    """The 界址点 of a TXT gaoxin wrote: (地块编号, 点号, 圈号, X, Y) as the file gives them.
+
+    Read back from the file rather than recomputed so the report's table is exactly what the
+    bureau receives (X northing, Y zone-prefixed easting, to the millimetre).
+    """
+    points: list[tuple[str, str, str, str, str]] = []
+    parcel = ""
+    in_data = False
+    for line in txt.read_text(encoding="gbk").splitlines():
+        fields = line.strip().split(",")
+        if line.startswith("["):
+            in_data = line.strip() == "[地块坐标]"
+        elif in_data and fields[-1] == "@":
+            parcel = fields[2]
+        elif in_data and len(fields) == 4:
+            points.append((parcel, fields[0], fields[1], fields[2], fields[3]))
+    return points
+
+
+def page_counter(lang: str) -> Markup:
+    """The CSS ``content`` of the printed page's footer: ``"第 " counter(page) " 页,…"``.
+
+    Examples
+    --------
+    >>> str(page_counter("en"))
+    '"Page " counter(page) " of " counter(pages) ""'
+    """
+    # the catalogue's text is ours, not user text, so it may become CSS unescaped
+    text = label("report.page_of", lang).replace('"', "")
+    return Markup('"' + text.replace("{page}", '" counter(page) "')
+                  .replace("{pages}", '" counter(pages) "') + '"')
+
+
+def report_time(generated: str, lang: str) -> str:
+    """The report's timestamp as a reader writes it: ``2026年12月06日 14:08`` in zh.
+
+    Examples
+    --------
+    >>> report_time("2026-12-06T14:08:31+0800", "zh"), report_time("2026-12-06T14:08:31", "en")
+    ('2026年12月06日 14:08', '2026-12-06 14:08')
+    """
+    stamp = dt.datetime.fromisoformat(generated)
+    return label("report.datetime", lang).format(year=stamp.year, month=stamp.month,
+                                                 day=stamp.day, hour=stamp.hour,
+                                                 minute=stamp.minute)
+
+
+def _feature_cells(feature: dict[str, object]) -> dict[str, object]:
+    """A check's feature with its areas at the report's one precision (亩 2, 公顷 4, m² 1)."""
+    return {k: f"{v:,.{_CELL_DECIMALS[k]}f}" if k in _CELL_DECIMALS and isinstance(v, float)
+            else v for k, v in feature.items()}
+
+
+_CELL_DECIMALS = {"mu": 2, "ha": 4, "m2": 1}
 
 
 def _conflict_columns(lang: str) -> list[str]:
@@ -212,7 +291,8 @@ def write_outputs(result: expansion.ExpansionResult, summary: dict[str, object],
             features.append({"check": c.key, **f})
     sheets = [label(f"sheet.{s}", lang) for s in ("checks", "conflicts", "details", "rules")]
     files["checks"] = write_excel(out_dir / "checks.xlsx", dict(zip(sheets, (
-        _checks_table(result, lang), _conflict_table(result, lang), pd.DataFrame(features),
+        _checks_table(result, lang), _conflict_table(result, lang, layers),
+        pd.DataFrame(features),
         pd.DataFrame(rules.as_records())), strict=True)))
     req = result.request.copy()
     if "parcel_id" not in req.columns or req["parcel_id"].isna().any():
@@ -280,8 +360,11 @@ def write_outputs(result: expansion.ExpansionResult, summary: dict[str, object],
         title=label("title.expansion_report", lang), summary=summary,
         checks=_check_sections(result, lang), svg=svg,
         rules=[rules.rules[k] for k in used_rules], rule_set=rules,
-        conflicts=_conflict_table(result, lang).values.tolist(),
-        conflict_columns=_conflict_columns(lang))
+        conflicts=_conflict_table(result, lang, layers).values.tolist(),
+        conflict_columns=_conflict_columns(lang), points=boundary_points(files["txt"]),
+        page_counter=page_counter(lang),
+        generated=report_time(str(cast(dict[str, object], summary["provenance"])["generated"]),
+                              lang))
     return files
 
 

@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import geopandas as gpd
@@ -77,3 +78,29 @@ def test_size_without_an_approved_area_says_it_used_the_gis_area(tmp_path: Path)
     assert size["figures"]["after_basis"] == "gis"
     assert size["figures"]["after_basis_ha"] == pytest.approx(size["figures"]["after"]["ha"])
     assert "无核准面积" in size["message_zh"]
+
+
+def test_printed_report_has_points_names_reviewer_block_page_numbers_and_one_precision(
+        tmp_path: Path) -> None:
+    report, summary = _run(tmp_path)
+    html = report.read_text(encoding="utf-8")
+    # the 界址点 table is the TXT's: J1 at the box's north-west corner, zone-prefixed Y
+    assert "<td>J1</td>" in html and f"{Y0 + 800:.3f}" in html and f"{X0:.3f}" in html
+    assert "第 35 带" in html and "圈号" in html
+    # 名称 of the red-line patch from the layer's name field
+    assert re.search(r"<td>HX008</td><td>西河湿地生态保护红线</td>", html)
+    for heading in ("审查意见", "审查人", "日期"):
+        assert f"<th>{heading}</th>" in html
+    assert 'counter(page)' in html and 'counter(pages)' in html and "@page" in html
+    generated = summary["provenance"]["generated"]  # type: ignore[index]
+    assert re.search(r"\d{4}年\d{2}月\d{2}日 \d{2}:\d{2}", html)
+    assert generated not in html
+    # every 亩 at 2 decimals, every 公顷 at 4, in tables and sentences alike
+    assert not re.search(r"\d\.(?:\d|\d{3,})\s*亩", html)
+    assert not re.search(r"\d\.(?:\d{1,3}|\d{5,})\s*公顷", html)
+    conflict_row = re.search(r"<td>西河湿地生态保护红线</td>\s*<td class=\"num\">[\d,]+\.\d{2}"
+                             r"</td><td class=\"num\">\d+\.\d{4}</td>\s*"
+                             r"<td class=\"num\">\d+\.\d{2}</td></tr>", html)
+    assert conflict_row, "conflict row: m² at 2, 公顷 at 4, 亩 at 2"
+    assert re.search(r"<td>HX008</td><td>[\d,]+\.\d</td><td>\d+\.\d{4}</td>"
+                     r"<td>\d+\.\d{2}</td>", html), "feature rows: m² at 1, 公顷 at 4, 亩 at 2"
