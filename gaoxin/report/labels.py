@@ -227,6 +227,15 @@ LABELS: dict[str, tuple[str, str]] = {
     "report.review": ("审查意见", "Review"),
     "report.review_opinion": ("审查意见", "Opinion"), "report.reviewer": ("审查人", "Reviewer"),
     "report.review_date": ("日期", "Date"), "report.review_seal": ("单位(盖章)", "Office (seal)"),
+    # Columns of the checks workbook's 明细 sheet that are no canonical column.
+    "report.detail.part": ("区块", "Block"), "report.detail.piece": ("图斑序号", "Piece"),
+    "report.detail.compactness": ("紧凑度", "Compactness"),
+    "report.detail.distance_m": ("距现有区块(m)", "Distance to existing blocks (m)"),
+    "report.detail.adjacent": ("相邻", "Adjacent"),
+    "report.detail.indicator": ("指标代码", "Indicator code"),
+    "report.detail.name": ("指标", "Indicator"),
+    "report.detail.value": ("实际值", "Value"), "report.detail.reference": ("参考值", "Reference"),
+    "report.detail.meets_reference": ("达到参考值", "Meets reference"),
     # The demo index.
     "demo.title": ("gaoxin 示例成果", "gaoxin demo results"),
     "demo.sample_workspace": ("示例工作区", "Sample workspace"),

@@ -39,8 +39,8 @@ from ..layers.write import output_run, write_geopackage, write_json
 from ..report.checks import check_features, check_message, check_record, check_title
 from ..report.excel import write_excel
 from ..report.html import write_page
-from ..report.labels import column, label, layer_label
-from ..report.tables import labelled
+from ..report.labels import LABELS, LANGS, column, label, layer_label
+from ..report.tables import labelled, rules_sheet
 from ._common import Run, provenance
 
 
@@ -259,6 +259,49 @@ def _feature_cells(feature: dict[str, object]) -> dict[str, object]:
 _CELL_DECIMALS = {"mu": 2, "ha": 4, "m2": 1}
 
 
+def details_table(result: expansion.ExpansionResult, lang: str = "zh") -> pd.DataFrame:
+    """The 明细 sheet: every check's features, one a row, headed and worded in ``lang``.
+
+    A row names its check by title; areas carry the catalogue's area columns (面积(亩) …);
+    an indicator keeps its code beside its name in ``lang``; yes/no reads 是/否.
+
+    Examples
+    --------
+    >>> from gaoxin.analysis.expansion import Check, ExpansionResult
+    >>> c = Check("contiguity", "pass", "near", features=[
+    ...     {"part": 1, "distance_m": 0.0, "adjacent": True}])
+    >>> r = ExpansionResult("pass", [c], {}, None, None)
+    >>> details_table(r, "zh").to_dict("records")
+    [{'检查项': '集中连片', '区块': 1, '距现有区块(m)': 0.0, '相邻': '是'}]
+    """
+    rows = []
+    other_names = {f"name_{other}" for other in LANGS if other != lang}
+    for c in result.checks:
+        for feature in check_features(c):
+            row: dict[str, object] = {"check": check_title(c, lang)}
+            for key, value in feature.items():
+                if key in other_names:
+                    continue
+                if isinstance(value, bool):
+                    value = label("yes" if value else "no", lang)
+                row[key] = value
+            rows.append(row)
+    frame = pd.DataFrame(rows)
+    return frame.rename(columns={c: _detail_column(str(c), lang) for c in frame.columns})
+
+
+def _detail_column(name: str, lang: str) -> str:
+    if name in ("m2", "ha", "mu"):
+        return column(f"area_{name}", lang)
+    if name == "check":
+        return label("report.check", lang)
+    if name.startswith("name_"):
+        return label("report.detail.name", lang)
+    if f"report.detail.{name}" in LABELS:
+        return label(f"report.detail.{name}", lang)
+    return column(name, lang)
+
+
 def _conflict_columns(lang: str) -> list[str]:
     return [column(c, lang) for c in CONFLICT_COLUMNS]
 
@@ -285,15 +328,10 @@ def write_outputs(result: expansion.ExpansionResult, summary: dict[str, object],
     files: dict[str, Path] = {}
     files["conflicts"] = write_geopackage(out_dir / "conflicts.gpkg",
                                           {"request": result.request, **result.conflicts})
-    features = []
-    for c in result.checks:
-        for f in check_features(c):
-            features.append({"check": c.key, **f})
     sheets = [label(f"sheet.{s}", lang) for s in ("checks", "conflicts", "details", "rules")]
     files["checks"] = write_excel(out_dir / "checks.xlsx", dict(zip(sheets, (
         _checks_table(result, lang), _conflict_table(result, lang, layers),
-        pd.DataFrame(features),
-        pd.DataFrame(rules.as_records())), strict=True)))
+        details_table(result, lang), rules_sheet(rules, lang=lang)), strict=True)))
     req = result.request.copy()
     if "parcel_id" not in req.columns or req["parcel_id"].isna().any():
         req["parcel_id"] = [f"{i + 1}" for i in range(len(req))]

@@ -44,8 +44,6 @@ def demo_workbooks(out: Path) -> list[Path]:
 # Sheets whose headers are still canonical English names, made outside gaoxin/report:
 # (workbook, sheet) -> where they come from.
 ENGLISH_SHEETS = {
-    ("checks.xlsx", "明细"): "workflows/expansion.py: pd.DataFrame(features) of check_features",
-    ("checks.xlsx", "规则"): "workflows/expansion.py: pd.DataFrame(rules.as_records())",
     ("intensity.xlsx", "全国对比"): "analysis/intensity.benchmark_table",
     ("plot_ratio.xlsx", "控制指标表"): "analysis/plot_ratio.min_plot_ratio_table",
 }

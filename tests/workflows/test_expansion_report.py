@@ -13,6 +13,7 @@ from shapely import box
 
 from gaoxin.analysis import expansion
 from gaoxin.analysis.ruleset import load_ruleset
+from gaoxin.report.labels import label
 from gaoxin.workflows.expansion import _summary, write_outputs
 
 # A request far (≈ 1.4°) from the central meridian of CGCS2000 3° zone 35 (105° E), where the
@@ -104,3 +105,33 @@ def test_printed_report_has_points_names_reviewer_block_page_numbers_and_one_pre
     assert conflict_row, "conflict row: m² at 2, 公顷 at 4, 亩 at 2"
     assert re.search(r"<td>HX008</td><td>[\d,]+\.\d</td><td>\d+\.\d{4}</td>"
                      r"<td>\d+\.\d{2}</td>", html), "feature rows: m² at 1, 公顷 at 4, 亩 at 2"
+
+
+@pytest.mark.parametrize("lang", ["zh", "en"])
+def test_checks_workbook_details_and_rules_are_headed_in_the_language(
+        tmp_path: Path, lang: str) -> None:
+    from openpyxl import load_workbook
+
+    request = _request()
+    zone = gpd.GeoDataFrame({"zone_id": ["Z1"], "name": ["甲"], "level": ["provincial"]},
+                            crs=ZONE_CRS, geometry=[box(X0 - 1200, Y0, X0 - 200, Y0 + 800)])
+    rules = load_ruleset("expansion", None)
+    result = expansion.run(request, "Z1", zones=zone, rules=rules, parks=None, parcels=None,
+                           buildings=None, redlines=None, farmland=None, dev_boundary=None,
+                           dem=None, raw_invalid=[])
+    summary = _summary(result, rules, CRS.from_epsg(ZONE_CRS), Path("r.txt"), "Z1", [])
+    write_outputs(result, summary, rules, tmp_path, {}, lang=lang)
+    book = load_workbook(tmp_path / "checks.xlsx", read_only=True)
+    headers = {ws.title: [c for c in next(ws.iter_rows(values_only=True)) if c is not None]
+               for ws in book.worksheets}
+    book.close()
+    details = headers[label("sheet.details", lang)]
+    rules_head = headers[label("sheet.rules", lang)]
+    english = {"check", "part", "m2", "ha", "mu", "compactness", "distance_m", "adjacent",
+               "key", "value", "unit", "source", "confidence", "overridden"}
+    assert not english & set(details) and not english & set(rules_head)
+    if lang == "zh":
+        assert {"检查项", "区块", "面积(亩)", "紧凑度", "距现有区块(m)", "相邻"} <= set(details)
+        assert {"规则", "取值", "单位", "依据", "可信度"} <= set(rules_head)
+    else:
+        assert {"Check", "Block", "Area (mu)", "Adjacent"} <= set(details)
