@@ -166,7 +166,9 @@ def _check_sections(result: expansion.ExpansionResult, lang: str) -> list[dict[s
     """Each check as the report shows it: title, status, message and features."""
     return [{"title": check_title(c, lang), "status": c.status,
              "message": check_message(c, lang),
-             "features": [_feature_cells(f) for f in check_features(c)]}
+             "features": [{_detail_column(k, lang): v for k, v in
+                           _feature_cells(_detail_row(f, lang)).items()}
+                          for f in check_features(c)]}
             for c in result.checks]
 
 
@@ -274,20 +276,16 @@ def details_table(result: expansion.ExpansionResult, lang: str = "zh") -> pd.Dat
     >>> details_table(r, "zh").to_dict("records")
     [{'检查项': '集中连片', '区块': 1, '距现有区块(m)': 0.0, '相邻': '是'}]
     """
-    rows = []
-    other_names = {f"name_{other}" for other in LANGS if other != lang}
-    for c in result.checks:
-        for feature in check_features(c):
-            row: dict[str, object] = {"check": check_title(c, lang)}
-            for key, value in feature.items():
-                if key in other_names:
-                    continue
-                if isinstance(value, bool):
-                    value = label("yes" if value else "no", lang)
-                row[key] = value
-            rows.append(row)
-    frame = pd.DataFrame(rows)
+    frame = pd.DataFrame([{"check": check_title(c, lang), **_detail_row(f, lang)}
+                          for c in result.checks for f in check_features(c)])
     return frame.rename(columns={c: _detail_column(str(c), lang) for c in frame.columns})
+
+
+def _detail_row(feature: dict[str, object], lang: str) -> dict[str, object]:
+    """A check's feature as ``lang`` reads it: its name in ``lang`` only, yes/no as words."""
+    other_names = {f"name_{other}" for other in LANGS if other != lang}
+    return {key: label("yes" if value else "no", lang) if isinstance(value, bool) else value
+            for key, value in feature.items() if key not in other_names}
 
 
 def _detail_column(name: str, lang: str) -> str:

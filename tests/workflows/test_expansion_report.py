@@ -135,3 +135,13 @@ def test_checks_workbook_details_and_rules_are_headed_in_the_language(
         assert {"规则", "取值", "单位", "依据", "可信度"} <= set(rules_head)
     else:
         assert {"Check", "Block", "Area (mu)", "Adjacent"} <= set(details)
+
+
+def test_report_feature_tables_are_headed_and_worded_in_chinese(tmp_path: Path) -> None:
+    report, _ = _run(tmp_path)
+    html = report.read_text(encoding="utf-8")
+    for english in ("<th>part</th>", "<th>mu</th>", "<th>ha</th>", "<th>m2</th>",
+                    "<th>distance_m</th>", "<th>adjacent</th>", "<th>patch_id</th>",
+                    "<td>True</td>", "<td>False</td>"):
+        assert english not in html
+    assert "<th>面积(亩)</th>" in html and "<th>距现有区块(m)</th>" in html
