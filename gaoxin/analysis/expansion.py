@@ -250,15 +250,24 @@ def check_size(parts: gpd.GeoSeries, zone: gpd.GeoDataFrame, rules: RuleSet) -> 
     limit = rules.optional_number(rule)
     figures: dict[str, object] = {"existing": _areas(existing_m2), "after": _areas(after_m2),
                                   "added": _areas(after_m2 - existing_m2), "level": level}
+    # The zone's 核准面积 is its legal size: where the record has one, "after expansion" is
+    # that plus the GIS area the request adds, not the GIS area of the drawn blocks.
+    basis: dict[str, object] = {"added_m2": after_m2 - existing_m2}
+    after_ha = float(m2_to_ha(after_m2))
     if "approved_area_ha" in zone.columns and pd.notna(zone["approved_area_ha"].iloc[0]):
         figures["approved_area_ha"] = float(zone["approved_area_ha"].iloc[0])
+        basis["approved_area_ha"] = figures["approved_area_ha"]
+        after_ha = float(zone["approved_area_ha"].iloc[0]) + float(
+            m2_to_ha(after_m2 - existing_m2))
+    figures["after_basis"] = "approved" if "approved_area_ha" in basis else "gis"
+    figures["after_basis_ha"] = round(after_ha, 4)
     if limit is None:
-        return Check("size", INFO, "no_limit", {"after_m2": after_m2, "level": level},
+        return Check("size", INFO, "no_limit", {"after_m2": after_m2, "level": level, **basis},
                      figures, [], [])
     figures["limit_ha"] = limit
-    ok = m2_to_ha(after_m2) <= limit
+    ok = after_ha <= limit
     return Check("size", PASS if ok else FAIL, "limit",
-                 {"after_m2": after_m2, "limit_ha": limit}, figures, [], [rule])
+                 {"after_m2": after_m2, "limit_ha": limit, **basis}, figures, [], [rule])
 
 
 def check_terrain(parts: gpd.GeoSeries, dem: Raster | None, rules: RuleSet) -> Check:

@@ -45,7 +45,11 @@ def check_message(check: Check, lang: str) -> str:
     fields = _FIELDS.get(check.key, _no_fields)(check.values, lang)
     if check.key in OVERLAP_CHECKS:
         fields["name"] = check_title(check, lang)
-    return label(f"check.{group}.{check.outcome}", lang).format(**fields)
+    template = f"check.{group}.{check.outcome}"
+    if "basis" in fields:
+        # a size stating which area "after expansion" counts from (approved or GIS)
+        template += ".basis"
+    return label(template, lang).format(**fields)
 
 
 def check_features(check: Check) -> list[dict[str, object]]:
@@ -136,8 +140,19 @@ def _size(values: Mapping[str, object], lang: str) -> dict[str, object]:
     level = str(values.get("level", ""))
     if f"zone_level.{level}" in LABELS:
         level = label(f"zone_level.{level}", lang)
-    return {**values, "after_ha": m2_to_ha(_number(values, "after_m2")),
-            "level": level or label("zone_level.unknown", lang)}
+    fields = {**values, "after_ha": m2_to_ha(_number(values, "after_m2")),
+              "level": level or label("zone_level.unknown", lang)}
+    if "added_m2" not in values:
+        return fields
+    added_ha = float(m2_to_ha(_number(values, "added_m2")))
+    if "approved_area_ha" in values:
+        approved = _number(values, "approved_area_ha")
+        fields["after_ha"] = approved + added_ha
+        fields["basis"] = label("check.size.basis.approved", lang).format(
+            approved=approved, added=added_ha)
+    else:
+        fields["basis"] = label("check.size.basis.gis", lang)
+    return fields
 
 
 def _terrain(values: Mapping[str, object], lang: str) -> dict[str, object]:

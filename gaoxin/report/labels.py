@@ -186,6 +186,56 @@ LABELS: dict[str, tuple[str, str]] = {
     "report.provenance": ("数据来源", "Provenance"),
     "report.working_crs": ("工作坐标系", "Working CRS"), "report.areas": ("面积", "Areas"),
     "report.file": ("文件", "File"), "report.reading_notes": ("读取说明", "Reading notes"),
+    # The expansion report's area, size basis, 界址点 table and reviewer block (issue 11).
+    "report.request_area": ("申请面积", "Requested area"),
+    "report.area_kind": ("面积类型", "Area"),
+    "report.area_mu": ("亩", "mu"), "report.area_ha": ("公顷", "ha"),
+    "report.area_m2": ("平方米", "m²"),
+    "report.area_ellipsoidal": ("椭球面积(CGCS2000 椭球面,各项检查采用)",
+                                "Ellipsoidal area (CGCS2000 ellipsoid, used by every check)"),
+    "report.area_planar": ("平面面积(CGCS2000 高斯-克吕格 3° 带第 {zone} 带,界址点坐标文件所注)",
+                           "Plane area (CGCS2000 Gauss-Krüger 3° zone {zone}, as the 界址点 "
+                           "TXT states)"),
+    "report.area_difference": (
+        "两者相差 {mu:,.2f} 亩({ha:,.4f} 公顷):平面面积是在高斯-克吕格投影平面上量算的面积,"
+        "含投影长度变形(离中央经线越远越大);椭球面积是椭球面上的实际面积,不受投影影响。",
+        "They differ by {mu:,.2f} mu ({ha:,.4f} ha): the plane area is measured on the "
+        "Gauss-Krüger projection plane and carries its scale error (growing away from the "
+        "central meridian); the ellipsoidal area is measured on the ellipsoid, free of it."),
+    "check.size.no_limit.basis": ("扩区后 {after_ha:,.4f} 公顷({basis});"
+                                  "{level}开发区无面积上限规定",
+                                  "{after_ha:,.4f} ha after expansion ({basis}); no maximum "
+                                  "for level {level}"),
+    "check.size.limit.basis": ("扩区后 {after_ha:,.4f} 公顷({basis}),上限 {limit_ha:,.0f} 公顷",
+                               "{after_ha:,.4f} ha after expansion ({basis}), limit "
+                               "{limit_ha:,.0f} ha"),
+    "check.size.basis.approved": ("按核准面积 {approved:,.4f} 公顷 + 新增 {added:,.4f} 公顷计",
+                                  "approved area {approved:,.4f} ha + {added:,.4f} ha added"),
+    "check.size.basis.gis": ("开发区记录无核准面积,按图形椭球面积计",
+                             "no approved area on record: ellipsoidal area of the drawn "
+                             "boundary"),
+    "report.page_of": ("第 {page} 页,共 {pages} 页", "Page {page} of {pages}"),
+    "report.point_table": ("申请范围界址点坐标(CGCS2000 高斯-克吕格 3° 带第 {zone} 带,"
+                           "横坐标含带号,单位 m)",
+                           "Boundary points of the request (CGCS2000 Gauss-Krüger 3° zone "
+                           "{zone}, Y with zone prefix, metres)"),
+    "report.parcel_no": ("地块编号", "Parcel"), "report.point_no": ("点号", "Point"),
+    "report.ring_no": ("圈号", "Ring"), "report.point_x": ("纵坐标", "X (northing)"),
+    "report.point_y": ("横坐标(含带号)", "Y (easting)"),
+    "report.datetime": ("{year}年{month:02d}月{day:02d}日 {hour:02d}:{minute:02d}",
+                        "{year}-{month:02d}-{day:02d} {hour:02d}:{minute:02d}"),
+    "report.review": ("审查意见", "Review"),
+    "report.review_opinion": ("审查意见", "Opinion"), "report.reviewer": ("审查人", "Reviewer"),
+    "report.review_date": ("日期", "Date"), "report.review_seal": ("单位(盖章)", "Office (seal)"),
+    # Columns of the checks workbook's 明细 sheet that are no canonical column.
+    "report.detail.part": ("区块", "Block"), "report.detail.piece": ("图斑序号", "Piece"),
+    "report.detail.compactness": ("紧凑度", "Compactness"),
+    "report.detail.distance_m": ("距现有区块(m)", "Distance to existing blocks (m)"),
+    "report.detail.adjacent": ("相邻", "Adjacent"),
+    "report.detail.indicator": ("指标代码", "Indicator code"),
+    "report.detail.name": ("指标", "Indicator"),
+    "report.detail.value": ("实际值", "Value"), "report.detail.reference": ("参考值", "Reference"),
+    "report.detail.meets_reference": ("达到参考值", "Meets reference"),
     # The demo index.
     "demo.title": ("gaoxin 示例成果", "gaoxin demo results"),
     "demo.sample_workspace": ("示例工作区", "Sample workspace"),

@@ -7,21 +7,25 @@ the request's extent; the outputs of a run replace the folder's earlier ones all
 
 from __future__ import annotations
 
+import datetime as dt
 import time
 from collections.abc import Callable
 from concurrent.futures import Future
 from pathlib import Path
+from typing import cast
 
 import geopandas as gpd
 import numpy as np
 import pandas as pd
 import shapely
+from markupsafe import Markup
 from pyproj import CRS
 
 from ..analysis import expansion
 from ..analysis.ruleset import RuleSet, load_ruleset
 from ..errors import InputError
-from ..geo.crs import to_crs_densified
+from ..geo.area import ellipsoidal_area
+from ..geo.crs import gk_zone_of_crs, to_crs_densified
 from ..geo.hygiene import repair_geometries
 from ..geo.raster import Raster
 from ..geo.units import m2_to_ha, m2_to_mu
@@ -35,8 +39,8 @@ from ..layers.write import output_run, write_geopackage, write_json
 from ..report.checks import check_features, check_message, check_record, check_title
 from ..report.excel import write_excel
 from ..report.html import write_page
-from ..report.labels import column, label, layer_label
-from ..report.tables import labelled
+from ..report.labels import LABELS, LANGS, column, label, layer_label
+from ..report.tables import labelled, rules_sheet
 from ._common import Run, provenance
 
 
@@ -161,22 +165,139 @@ def _checks_table(result: expansion.ExpansionResult, lang: str) -> pd.DataFrame:
 def _check_sections(result: expansion.ExpansionResult, lang: str) -> list[dict[str, object]]:
     """Each check as the report shows it: title, status, message and features."""
     return [{"title": check_title(c, lang), "status": c.status,
-             "message": check_message(c, lang), "features": check_features(c)}
+             "message": check_message(c, lang),
+             "features": [{_detail_column(k, lang): v for k, v in
+                           _feature_cells(_detail_row(f, lang)).items()}
+                          for f in check_features(c)]}
             for c in result.checks]
 
 
-def _conflict_table(result: expansion.ExpansionResult, lang: str = "zh") -> pd.DataFrame:
-    """One row per conflicting patch, columns labelled in ``lang``."""
+def _conflict_table(result: expansion.ExpansionResult, lang: str = "zh",
+                    layers: dict[str, gpd.GeoDataFrame | None] | None = None) -> pd.DataFrame:
+    """One row per conflicting patch, columns labelled in ``lang``.
+
+    A patch's 名称 is its own where the analysis kept one (other zones, parks), else the
+    constraint layer's ``name`` of that ``patch_id`` (``layers`` by kind).
+    """
     rows = []
     for key, frame in result.conflicts.items():
+        names = _patch_names((layers or {}).get(_CONFLICT_LAYER.get(key, key)))
         for r in frame.drop(columns=frame.geometry.name).to_dict("records"):
             m2 = float(r["area_m2"])
-            name = r.get("name", "")
-            rows.append([label(f"conflict.{key}", lang),
-                         r.get("patch_id", ""), "" if name is None or name != name else name,
+            name = r.get("name")
+            if name is None or name != name or name == "":
+                name = names.get(str(r.get("patch_id", "")), "")
+            rows.append([label(f"conflict.{key}", lang), r.get("patch_id", ""), name,
                          round(m2, 2), round(float(m2_to_ha(m2)), 4),
-                         round(float(m2_to_mu(m2)), 4)])
+                         round(float(m2_to_mu(m2)), 2)])
     return pd.DataFrame(rows, columns=_conflict_columns(lang))
+
+
+# The layer kind each overlap check's conflicts come from.
+_CONFLICT_LAYER = {"redline": "redlines", "farmland": "farmland"}
+
+
+def _patch_names(layer: gpd.GeoDataFrame | None) -> dict[str, str]:
+    if layer is None or "patch_id" not in layer.columns or "name" not in layer.columns:
+        return {}
+    named = layer[layer["name"].notna()]
+    return dict(zip(named["patch_id"].astype(str), named["name"].astype(str), strict=True))
+
+
+def boundary_points(txt: Path) -> list[tuple[str, str, str, str, str]]:
+    """The 界址点 of a TXT gaoxin wrote: (地块编号, 点号, 圈号, X, Y) as the file gives them.
+
+    Read back from the file rather than recomputed so the report's table is exactly what the
+    bureau receives (X northing, Y zone-prefixed easting, to the millimetre).
+    """
+    points: list[tuple[str, str, str, str, str]] = []
+    parcel = ""
+    in_data = False
+    for line in txt.read_text(encoding="gbk").splitlines():
+        fields = line.strip().split(",")
+        if line.startswith("["):
+            in_data = line.strip() == "[地块坐标]"
+        elif in_data and fields[-1] == "@":
+            parcel = fields[2]
+        elif in_data and len(fields) == 4:
+            points.append((parcel, fields[0], fields[1], fields[2], fields[3]))
+    return points
+
+
+def page_counter(lang: str) -> Markup:
+    """The CSS ``content`` of the printed page's footer: ``"第 " counter(page) " 页,…"``.
+
+    Examples
+    --------
+    >>> str(page_counter("en"))
+    '"Page " counter(page) " of " counter(pages) ""'
+    """
+    # the catalogue's text is ours, not user text, so it may become CSS unescaped
+    text = label("report.page_of", lang).replace('"', "")
+    return Markup('"' + text.replace("{page}", '" counter(page) "')
+                  .replace("{pages}", '" counter(pages) "') + '"')
+
+
+def report_time(generated: str, lang: str) -> str:
+    """The report's timestamp as a reader writes it: ``2026年12月06日 14:08`` in zh.
+
+    Examples
+    --------
+    >>> report_time("2026-12-06T14:08:31+0800", "zh"), report_time("2026-12-06T14:08:31", "en")
+    ('2026年12月06日 14:08', '2026-12-06 14:08')
+    """
+    stamp = dt.datetime.fromisoformat(generated)
+    return label("report.datetime", lang).format(year=stamp.year, month=stamp.month,
+                                                 day=stamp.day, hour=stamp.hour,
+                                                 minute=stamp.minute)
+
+
+def _feature_cells(feature: dict[str, object]) -> dict[str, object]:
+    """A check's feature with its areas at the report's one precision (亩 2, 公顷 4, m² 1)."""
+    return {k: f"{v:,.{_CELL_DECIMALS[k]}f}" if k in _CELL_DECIMALS and isinstance(v, float)
+            else v for k, v in feature.items()}
+
+
+_CELL_DECIMALS = {"mu": 2, "ha": 4, "m2": 1}
+
+
+def details_table(result: expansion.ExpansionResult, lang: str = "zh") -> pd.DataFrame:
+    """The 明细 sheet: every check's features, one a row, headed and worded in ``lang``.
+
+    A row names its check by title; areas carry the catalogue's area columns (面积(亩) …);
+    an indicator keeps its code beside its name in ``lang``; yes/no reads 是/否.
+
+    Examples
+    --------
+    >>> from gaoxin.analysis.expansion import Check, ExpansionResult
+    >>> c = Check("contiguity", "pass", "near", features=[
+    ...     {"part": 1, "distance_m": 0.0, "adjacent": True}])
+    >>> r = ExpansionResult("pass", [c], {}, None, None)
+    >>> details_table(r, "zh").to_dict("records")
+    [{'检查项': '集中连片', '区块': 1, '距现有区块(m)': 0.0, '相邻': '是'}]
+    """
+    frame = pd.DataFrame([{"check": check_title(c, lang), **_detail_row(f, lang)}
+                          for c in result.checks for f in check_features(c)])
+    return frame.rename(columns={c: _detail_column(str(c), lang) for c in frame.columns})
+
+
+def _detail_row(feature: dict[str, object], lang: str) -> dict[str, object]:
+    """A check's feature as ``lang`` reads it: its name in ``lang`` only, yes/no as words."""
+    other_names = {f"name_{other}" for other in LANGS if other != lang}
+    return {key: label("yes" if value else "no", lang) if isinstance(value, bool) else value
+            for key, value in feature.items() if key not in other_names}
+
+
+def _detail_column(name: str, lang: str) -> str:
+    if name in ("m2", "ha", "mu"):
+        return column(f"area_{name}", lang)
+    if name == "check":
+        return label("report.check", lang)
+    if name.startswith("name_"):
+        return label("report.detail.name", lang)
+    if f"report.detail.{name}" in LABELS:
+        return label(f"report.detail.{name}", lang)
+    return column(name, lang)
 
 
 def _conflict_columns(lang: str) -> list[str]:
@@ -205,14 +326,10 @@ def write_outputs(result: expansion.ExpansionResult, summary: dict[str, object],
     files: dict[str, Path] = {}
     files["conflicts"] = write_geopackage(out_dir / "conflicts.gpkg",
                                           {"request": result.request, **result.conflicts})
-    features = []
-    for c in result.checks:
-        for f in check_features(c):
-            features.append({"check": c.key, **f})
     sheets = [label(f"sheet.{s}", lang) for s in ("checks", "conflicts", "details", "rules")]
     files["checks"] = write_excel(out_dir / "checks.xlsx", dict(zip(sheets, (
-        _checks_table(result, lang), _conflict_table(result, lang), pd.DataFrame(features),
-        pd.DataFrame(rules.as_records())), strict=True)))
+        _checks_table(result, lang), _conflict_table(result, lang, layers),
+        details_table(result, lang), rules_sheet(rules, lang=lang)), strict=True)))
     req = result.request.copy()
     if "parcel_id" not in req.columns or req["parcel_id"].isna().any():
         req["parcel_id"] = [f"{i + 1}" for i in range(len(req))]
@@ -220,6 +337,7 @@ def write_outputs(result: expansion.ExpansionResult, summary: dict[str, object],
         req["name"] = "扩区申请"
     files["txt"] = out_dir / "request_cgcs2000_gk.txt"
     write_boundary_txt(req, files["txt"], encoding="gbk")
+    summary["request_area"] = request_areas(result.request, files["txt"])
 
     map_layers = []
     for kind in ("dev_boundary", "farmland", "redlines", "parks"):
@@ -278,9 +396,49 @@ def write_outputs(result: expansion.ExpansionResult, summary: dict[str, object],
         title=label("title.expansion_report", lang), summary=summary,
         checks=_check_sections(result, lang), svg=svg,
         rules=[rules.rules[k] for k in used_rules], rule_set=rules,
-        conflicts=_conflict_table(result, lang).values.tolist(),
-        conflict_columns=_conflict_columns(lang))
+        conflicts=_conflict_table(result, lang, layers).values.tolist(),
+        conflict_columns=_conflict_columns(lang), points=boundary_points(files["txt"]),
+        page_counter=page_counter(lang),
+        generated=report_time(str(cast(dict[str, object], summary["provenance"])["generated"]),
+                              lang))
     return files
+
+
+def request_areas(request: gpd.GeoDataFrame, txt: Path) -> dict[str, object]:
+    """The request's ellipsoidal area beside the plane area its 界址点 TXT states.
+
+    The checks measure on the CGCS2000 ellipsoid; the TXT gaoxin writes (and most requests'
+    own headers) give the Gauss-Krüger plane area of the 3° zone, which the projection's
+    scale error makes differ. Both are reported, labelled, so the two numbers a reviewer
+    sees side by side are explained rather than contradictory.
+
+    Parameters
+    ----------
+    request
+        The request's polygons, in the working CRS.
+    txt
+        The 界址点 TXT written from ``request``; its plane area and zone are read back from it.
+
+    Returns
+    -------
+    dict
+        ``ellipsoidal`` and ``planar`` (each m2/ha/mu), ``difference`` (planar − ellipsoidal)
+        and ``gk_zone`` (the TXT's 3° zone).
+    """
+    from ..layers.boundary_txt import read_boundary_txt
+
+    written, _ = read_boundary_txt(txt)
+    gk = gk_zone_of_crs(CRS.from_user_input(written.crs))
+    ellipsoidal_m2 = float(ellipsoidal_area(request.geometry).sum())
+    planar_m2 = float(written["planar_area_m2"].sum())
+    return {"ellipsoidal": _area_figures(ellipsoidal_m2), "planar": _area_figures(planar_m2),
+            "difference": _area_figures(planar_m2 - ellipsoidal_m2),
+            "gk_zone": gk[1] if gk is not None else None}
+
+
+def _area_figures(m2: float) -> dict[str, float]:
+    return {"m2": round(m2, 2), "ha": round(float(m2_to_ha(m2)), 4),
+            "mu": round(float(m2_to_mu(m2)), 4)}
 
 
 def _or_empty(frame: gpd.GeoDataFrame | None, like: gpd.GeoDataFrame) -> gpd.GeoDataFrame:

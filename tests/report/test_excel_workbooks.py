@@ -40,12 +40,9 @@ def demo_workbooks(out: Path) -> list[Path]:
     return books
 
 
-# Sheets whose headers are still canonical English names, made outside gaoxin/report:
-# (workbook, sheet) -> where they come from.
-ENGLISH_SHEETS = {
-    ("checks.xlsx", "明细"): "workflows/expansion.py: pd.DataFrame(features) of check_features",
-    ("checks.xlsx", "规则"): "workflows/expansion.py: pd.DataFrame(rules.as_records())",
-}
+# Sheets whose headers are still canonical English names: none is left; a new one must be
+# listed here with where it comes from, (workbook, sheet) -> origin, until it is labelled.
+ENGLISH_SHEETS: dict[tuple[str, str], str] = {}
 # A header in English letters that is a code or a unit, not a word: G510001, m², GB/T, R&D.
 ALLOWED_ASCII = re.compile(r"^([A-Z]{1,2}\d+|[A-D]|national_\d{4}|GB/T.*|R&D.*)$")
 
