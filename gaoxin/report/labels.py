@@ -17,7 +17,7 @@ This module is the only place that chooses between a Chinese and an English text
 from __future__ import annotations
 
 from ..analysis import intensity, per_mu
-from ..kinds import KINDS
+from ..kinds import KINDS, LAND_STATUS_CODES, LAND_STATUS_NAMES_EN
 
 LANGS = ("zh", "en")
 
@@ -45,6 +45,7 @@ LABELS: dict[str, tuple[str, str]] = {
     "map.gcj02": ("叠加图层已转换为 GCJ-02 坐标，以与高德底图对齐",
                   "Overlays shifted to GCJ-02 to line up with the AMap basemap"),
     "map.nodata": ("无数据", "No data"), "map.layers": ("图层", "Layers"),
+    "map.other": ("其他", "Other"),
     "map.result": ("分析结果", "Results"), "map.layer": ("图层", "Layer"),
     "map.vec": ("天地图 矢量", "Tianditu vector"), "map.img": ("天地图 影像", "Tianditu imagery"),
     "map.osm": ("OpenStreetMap", "OpenStreetMap"), "map.amap": ("高德地图", "AMap"),
@@ -277,6 +278,9 @@ LABELS: dict[str, tuple[str, str]] = {
     "zone_level.national": ("国家级", "national"),
     "zone_level.provincial": ("省级", "provincial"),
     "zone_level.unknown": ("该", "(unknown)"),
+    # Land-status classes of the survey (gaoxin.kinds), by code.
+    **{f"land_status.{code}": (name, LAND_STATUS_NAMES_EN[code])
+       for code, name in LAND_STATUS_CODES.items()},
     # The checks of an expansion request (gaoxin.report.checks): a title per check and a
     # message per outcome, "check.<check>.<outcome>"; the red-line, farmland and other-zones
     # checks share "check.overlap.<outcome>", naming the constraint by the check's title.
