@@ -369,11 +369,9 @@ def write_outputs(result: expansion.ExpansionResult, summary: dict[str, object],
         SvgLayer.of_kind(result.zone, "zones", layer_label("zones", lang)),
         SvgLayer.of_kind(result.request, "requests", layer_label("requests", lang)),
     ]
-    conflict_geoms = [f for f in result.conflicts.values() if len(f)]
-    if conflict_geoms:
-        svg_layers.append(SvgLayer.of_kind(
-            gpd.GeoDataFrame(pd.concat(conflict_geoms, ignore_index=True), crs=result.request.crs),
-            "conflicts", layer_label("conflicts", lang)))
+    # Each conflict in its constraint's colour, named as the map's legend names it.
+    svg_layers += [SvgLayer.of_kind(frame, f"conflicts.{key}", label(f"conflict.{key}", lang))
+                   for key, frame in result.conflicts.items() if len(frame)]
     rb = result.request.total_bounds
     pad = max(rb[2] - rb[0], rb[3] - rb[1]) * 0.35
     detail = overview_svg(svg_layers, bounds=(rb[0] - pad, rb[1] - pad, rb[2] + pad, rb[3] + pad),
