@@ -369,9 +369,10 @@ def write_outputs(result: expansion.ExpansionResult, summary: dict[str, object],
         SvgLayer.of_kind(result.zone, "zones", layer_label("zones", lang)),
         SvgLayer.of_kind(result.request, "requests", layer_label("requests", lang)),
     ]
-    # Each conflict in its constraint's colour, named as the map's legend names it.
+    # Each conflict in its constraint's colour, named as the map's legend names it; the
+    # broadest (outside the boundary, other zones) drawn first, the red line last, on top.
     svg_layers += [SvgLayer.of_kind(frame, f"conflicts.{key}", label(f"conflict.{key}", lang))
-                   for key, frame in result.conflicts.items() if len(frame)]
+                   for key, frame in reversed(result.conflicts.items()) if len(frame)]
     rb = result.request.total_bounds
     pad = max(rb[2] - rb[0], rb[3] - rb[1]) * 0.35
     detail = overview_svg(svg_layers, bounds=(rb[0] - pad, rb[1] - pad, rb[2] + pad, rb[3] + pad),
