@@ -4,7 +4,7 @@ Every command ``gaoxin --help`` lists has a section and every command line the g
 parses; every TOML block is accepted by the workspace loader and its rule overrides by the
 rule sets (blocks naming the sample's files are loaded with the sample layers); every rule
 key, land-status code, canonical field, output file and workbook sheet the guide names is one
-the code has, and every output file and sheet the code writes is named.
+the code has, and every output file and sheet the code writes is named; README links it.
 """
 
 from __future__ import annotations
@@ -277,7 +277,7 @@ def test_workbook_sheets_named_are_those_the_code_writes() -> None:
     assert named == sheets
 
 
-# ---------------------------------------------------------------- exit codes
+# ---------------------------------------------------------------- exit codes, README
 
 
 def test_exit_codes_are_those_of_the_command_line() -> None:
@@ -289,3 +289,11 @@ def test_exit_codes_are_those_of_the_command_line() -> None:
     in_guide = set(re.findall(r"^\| (\d) \|", section("10."), flags=re.M))
     assert in_code == in_guide == {"0", "1", "2", "3"}
 
+
+def test_readme_links_the_guide_at_the_top_and_in_the_commands() -> None:
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    links = [m.start() for m in re.finditer(r"\]\(docs/guide-zh\.md\)", readme)]
+    assert links, "README does not link docs/guide-zh.md"
+    assert readme[:links[0]].count("\n") < 12, "the guide is not linked near the top"
+    commands_at = readme.index("## Using your own data")
+    assert any(at > commands_at for at in links), "no link in the command section"
