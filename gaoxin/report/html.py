@@ -92,7 +92,7 @@ def crs_text(crs: CRS | None, lang: str) -> str:
         name = label("crs.projected", lang).format(datum=datum,
                                                    name=crs.name.split(" / ")[-1])
     code = crs.to_epsg()
-    return label("crs.with_code", lang).format(name=name, code=code) if code else name
+    return label("crs.with_code", lang).format(name=name, code=f"EPSG:{code}") if code else name
 
 
 def date_text(day: dt.date, lang: str) -> str:

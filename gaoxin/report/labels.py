@@ -163,10 +163,11 @@ LABELS: dict[str, tuple[str, str]] = {
     "check.warning": ("警告", "warning"), "check.refused": ("拒绝", "refused"),
     "check.encoding_how.declared": ("工作区声明", "declared in the workspace"),
     "check.encoding_how.cpg": ("由同名编码声明文件声明", "declared by the .cpg file"),
-    "check.encoding_how.ldid": ("由 DBF 文件头的语言标识确定", "from the DBF header's language id"),
+    "check.encoding_how.ldid": ("由属性表文件头的语言标识确定",
+                                "from the DBF header's language id"),
     "check.encoding_how.heuristic": ("推断", "guessed"),
     "check.encoding_how.heuristic.why": (
-        "文件未声明编码(无同名编码声明文件,DBF 文件头也未标明),按文字内容推断;"
+        "文件未声明编码(无同名编码声明文件,属性表文件头也未标明),按文字内容推断;"
         "若中文显示为乱码,请在工作区为该图层声明编码",
         "the file declares no encoding (no .cpg file, none in the DBF header), so it was "
         "judged from the text; if Chinese reads garbled, declare encoding for the layer"),
@@ -175,7 +176,7 @@ LABELS: dict[str, tuple[str, str]] = {
     "check.request": ("扩区申请 {name}", "request {name}"),
     # Coordinate reference systems as a page names them, built from pyproj's facts.
     "crs.none": ("无坐标系", "no CRS"),
-    "crs.with_code": ("{name} (EPSG:{code})", "{name} (EPSG:{code})"),
+    "crs.with_code": ("{name} ({code})", "{name} ({code})"),
     "crs.geographic": ("{datum} 地理坐标系(经纬度)", "{datum} geographic (longitude/latitude)"),
     "crs.gauss_kruger": ("{datum} / {width}度带高斯-克吕格投影 第{zone}带(中央经线 {cm}°E)",
                          "{datum} / {width}-degree Gauss-Krüger zone {zone} (CM {cm}°E)"),
@@ -215,7 +216,7 @@ LABELS: dict[str, tuple[str, str]] = {
     "report.provenance": ("数据来源", "Provenance"),
     "report.working_crs": ("工作坐标系", "Working CRS"), "report.areas": ("面积", "Areas"),
     "report.file": ("文件", "File"), "report.reading_notes": ("读取说明", "Reading notes"),
-    "report.area_method": ("椭球面积(CGCS2000 / GRS80 椭球)",
+    "report.area_method": ("椭球面积(CGCS2000 椭球)",
                            "ellipsoidal (CGCS2000 / GRS80 ellipsoid)"),
     "report.files": ("文件", "Files"),
     # The edition of the 三区三线 data a report was checked against (issue 11).

@@ -116,6 +116,8 @@ def check_page_rows(rows: list[dict[str, object]], lang: str) -> list[dict[str, 
     >>> page = check_page_rows([row], "zh")[0]
     >>> page["layer"], page["kind"], page["crs"], page["encoding"]
     ('产业园区', 'parks', '甲', 'gb18030(推断)')
+    >>> check_page_rows([{**row, "features": 15502}], "zh")[0]["features"]
+    '15,502'
     """
     out = []
     for r in rows:
@@ -132,7 +134,8 @@ def check_page_rows(rows: list[dict[str, object]], lang: str) -> list[dict[str, 
             "status": str(r["status"]),
             "features": label("check.raster_cells", lang).format(
                 **{**raster, "unit": label(f"crs.unit.{raster['unit']}", lang)})
-            if isinstance(raster, dict) else r["features"],
+            if isinstance(raster, dict) else
+            f"{r['features']:,}" if isinstance(r["features"], int) else r["features"],
             "crs": str(r.get(f"crs_{lang}") or r["crs"]), "encoding": encoding,
             "encoding_note": label(why_key, lang) if why_key in LABELS else "",
             "notes": r["notes"], "path": str(r["path"])})

@@ -25,7 +25,7 @@ from gaoxin.workflows.expansion import run_expansion
 
 X0, Y0 = 500_000.0, 3_400_000.0
 # Names, not words: codes and standards a Chinese page writes in Latin letters.
-NAMES = {"EPSG", "CGCS", "GRS", "SHA", "WGS", "DEM", "DBF", "gaoxin"}
+NAMES = {"EPSG", "CGCS", "SHA", "WGS", "DEM", "gaoxin"}
 
 
 class _VisibleText(HTMLParser):
@@ -64,7 +64,7 @@ def foreign_words(html: str, names: frozenset[str] = frozenset()) -> set[str]:
     return {w for w in words if w not in NAMES | names and not w.startswith("CGCS")}
 
 
-def _workspace(root: Path, *, edition: str | None = "2023年批复版") -> Path:
+def sample_workspace(root: Path, *, edition: str | None = "2023年批复版") -> Path:
     zone = box(X0, Y0, X0 + 1000, Y0 + 1000)
     gpd.GeoDataFrame({"zone_id": ["Z1"], "name": ["甲区"], "level": ["provincial"]},
                      geometry=[zone], crs=4544).to_file(root / "zones.gpkg")
@@ -101,7 +101,7 @@ def _workspace(root: Path, *, edition: str | None = "2023年批复版") -> Path:
 
 
 def test_check_page_names_layers_crs_and_encodings_in_chinese(tmp_path: Path) -> None:
-    ws = load_workspace(_workspace(tmp_path))
+    ws = load_workspace(sample_workspace(tmp_path))
     rows, blocking = check_rows(ws)
     page = write_check_page(tmp_path / "check.html", ws, rows, blocking, CRS.from_epsg(4544))
     html = page.read_text(encoding="utf-8")
@@ -111,11 +111,12 @@ def test_check_page_names_layers_crs_and_encodings_in_chinese(tmp_path: Path) ->
     assert "CGCS2000 / 3度带高斯-克吕格投影 第35带" in text and "WGS 84 地理坐标系" in text
     assert "推断" in text and "未声明编码" in text          # why the encoding was guessed
     assert "4×3 像元" in text and "产业园区" in text
+
     assert 'title="parks"' in html                           # the key: a tooltip only
 
 
 def test_check_page_in_english_stays_english(tmp_path: Path) -> None:
-    ws = load_workspace(_workspace(tmp_path))
+    ws = load_workspace(sample_workspace(tmp_path))
     rows, blocking = check_rows(ws)
     html = write_check_page(tmp_path / "check.html", ws, rows, blocking, CRS.from_epsg(4544),
                             "en").read_text(encoding="utf-8")
@@ -143,7 +144,7 @@ def test_crs_text_reads_pyproj_facts(epsg: int, zh: str) -> None:
 @pytest.fixture(scope="module")
 def expansion_report(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, dict[str, object]]:
     root = tmp_path_factory.mktemp("ws")
-    ws = load_workspace(_workspace(root))
+    ws = load_workspace(sample_workspace(root))
     run = run_expansion(root / "req.geojson", "Z1", root / "out", ws, lang="zh")
     return run.files["report"], run.summary
 
@@ -159,7 +160,7 @@ def test_expansion_report_has_no_english_word_in_zh(
     html = expansion_report[0].read_text(encoding="utf-8")
     assert foreign_words(_without_rules_table(html)) == set()
     text = visible_text(html)
-    assert "椭球面积(CGCS2000 / GRS80 椭球)" in text
+    assert "椭球面积(CGCS2000 椭球)" in text
     assert "工作坐标系: CGCS2000 / 3度带高斯-克吕格投影" in text
 
 
@@ -184,7 +185,7 @@ def test_expansion_report_names_the_edition_of_the_control_line_data(
 
 @pytest.mark.parametrize("edition", ["", "  ", "1"])
 def test_an_edition_must_be_a_non_empty_text(tmp_path: Path, edition: str) -> None:
-    toml = _workspace(tmp_path)
+    toml = sample_workspace(tmp_path)
     bad = f"edition = {edition}" if edition == "1" else f'edition = "{edition}"'
     toml.write_text(toml.read_text(encoding="utf-8").replace('edition = "2023年批复版"', bad),
                     encoding="utf-8")
@@ -193,7 +194,7 @@ def test_an_edition_must_be_a_non_empty_text(tmp_path: Path, edition: str) -> No
 
 
 def test_an_edition_is_read_from_the_layer(tmp_path: Path) -> None:
-    ws = load_workspace(_workspace(tmp_path))
+    ws = load_workspace(sample_workspace(tmp_path))
     assert ws.layers["redlines"].edition == "2023年批复版"
     assert ws.layers["farmland"].edition is None
 
