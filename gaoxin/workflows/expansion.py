@@ -18,10 +18,10 @@ import geopandas as gpd
 import numpy as np
 import pandas as pd
 import shapely
-from markupsafe import Markup
+from markupsafe import Markup, escape
 from pyproj import CRS
 
-from ..analysis import expansion
+from ..analysis import expansion, intensity
 from ..analysis.ruleset import RuleSet, load_ruleset
 from ..errors import InputError
 from ..geo.area import ellipsoidal_area
@@ -38,7 +38,7 @@ from ..layers.workspace import Workspace
 from ..layers.write import output_run, write_geopackage, write_json
 from ..report.checks import check_features, check_message, check_record, check_title
 from ..report.excel import write_excel
-from ..report.html import write_page
+from ..report.html import crs_text, date_text, write_page
 from ..report.labels import LABELS, LANGS, column, label, layer_label
 from ..report.tables import labelled, rules_sheet
 from ._common import Run, provenance
@@ -124,6 +124,7 @@ def run_expansion(
     timings["checks_s"] = time.perf_counter() - t1
     t2 = time.perf_counter()
     summary = _summary(result, rules, working, request_path, zone_id, notes)
+    cast(dict[str, object], summary["provenance"])["constraint_layers"] = constraint_layers(ws)
     with output_run(out_dir, command="expansion") as stage:
         files = write_outputs(result, summary, rules, stage.path, layers, lang=lang,
                               offline=offline, inputs=digests_done.result, timings=timings)
@@ -132,6 +133,47 @@ def run_expansion(
         summary["timings"] = {k: round(v, 3) for k, v in timings.items()}
         write_json(stage.path / "summary.json", summary)
     return Run(summary, stage.published(files), result)
+
+
+# The 三区三线 layers a request is checked against, whose edition the report names.
+CONSTRAINT_KINDS = ("redlines", "farmland", "dev_boundary")
+
+
+def constraint_layers(ws: Workspace) -> list[dict[str, object]]:
+    """Which 三区三线 data a check used: per constraint kind, its file, the file's
+    modification day (ISO) and the edition the workspace declares (None when it declares
+    none); a kind the workspace lacks has no path.
+
+    Examples
+    --------
+    >>> ws = Workspace(Path("w/gaoxin.toml"), "w", {}, {})
+    >>> constraint_layers(ws)[0]
+    {'kind': 'redlines', 'path': None, 'layer': None, 'modified': None, 'edition': None}
+    """
+    out: list[dict[str, object]] = []
+    for kind in CONSTRAINT_KINDS:
+        src = ws.layers.get(kind)
+        modified = None
+        if src is not None and src.path.exists():
+            modified = dt.date.fromtimestamp(src.path.stat().st_mtime).isoformat()
+        out.append({"kind": kind, "path": str(src.path) if src else None,
+                    "layer": src.layer if src else None, "modified": modified,
+                    "edition": src.edition if src else None})
+    return out
+
+
+def _constraint_rows(summary: dict[str, object], lang: str) -> list[dict[str, str]]:
+    """The report's lines on the 三区三线 data used, worded in ``lang``."""
+    prov = cast(dict[str, object], summary.get("provenance") or {})
+    records = cast(list[dict[str, object]], prov.get("constraint_layers") or [])
+    return [{"layer": layer_label(str(r["kind"]), lang),
+             "file": Path(str(r["path"])).name + (f" ({r['layer']})" if r["layer"] else "")
+             if r["path"] else "",
+             "modified": date_text(dt.date.fromisoformat(str(r["modified"])), lang)
+             if r["modified"] else "",
+             "edition": str(r["edition"]) if r["edition"] else "",
+             "missing": "" if r["path"] else label("report.not_provided", lang)}
+            for r in records]
 
 
 def _box(frame: gpd.GeoDataFrame) -> tuple[float, float, float, float]:
@@ -167,9 +209,28 @@ def _check_sections(result: expansion.ExpansionResult, lang: str) -> list[dict[s
     return [{"title": check_title(c, lang), "status": c.status,
              "message": check_message(c, lang),
              "features": [{_detail_column(k, lang): v for k, v in
-                           _feature_cells(_detail_row(f, lang)).items()}
+                           _feature_cells(_detail_row(_report_feature(f), lang)).items()}
                           for f in check_features(c)]}
             for c in result.checks]
+
+
+def _report_feature(feature: dict[str, object]) -> dict[str, object]:
+    """A check's feature as the report prints it: an indicator by its name only (its code
+    stays in the workbook), its value and reference in the indicator's unit.
+
+    Examples
+    --------
+    >>> _report_feature({"indicator": "idle_rate", "name_zh": "土地闲置率", "value": 0.0309,
+    ...                  "reference": 0.0})
+    {'name_zh': '土地闲置率', 'value': '3.09%', 'reference': '0.00%'}
+    """
+    code = feature.get("indicator")
+    if not isinstance(code, str) or code not in intensity.INDICATOR_LABELS:
+        return feature
+    unit = intensity.INDICATOR_LABELS[code][2]
+    return {k: (f"{v:.2%}" if unit == "%" else f"{v:,.2f}")
+            if k in ("value", "reference") and isinstance(v, float) else v
+            for k, v in feature.items() if k != "indicator"}
 
 
 def _conflict_table(result: expansion.ExpansionResult, lang: str = "zh",
@@ -398,6 +459,12 @@ def write_outputs(result: expansion.ExpansionResult, summary: dict[str, object],
         conflicts=_conflict_table(result, lang, layers).values.tolist(),
         conflict_columns=_conflict_columns(lang), points=boundary_points(files["txt"]),
         page_counter=page_counter(lang),
+        working_crs=crs_text(CRS.from_user_input(result.request.crs), lang),
+        constraint_rows=_constraint_rows(summary, lang),
+        # the catalogue's sentence is ours; the file and key in it are shown as code
+        no_edition_fix=Markup(escape(label("report.no_edition_fix", lang))).format(
+            file=Markup("<code>gaoxin.toml</code>"),
+            key=Markup('<code>edition = "…"</code>')),
         generated=report_time(str(cast(dict[str, object], summary["provenance"])["generated"]),
                               lang))
     return files
