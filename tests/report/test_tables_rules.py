@@ -114,3 +114,19 @@ def test_expansion_report_rules_table_names_rules_and_marks_confidence_in_text(
         assert word in legend
     # The red-line rule: 0 平方米, 转述, citing 中办发〔2019〕48号
     assert re.search(r"0</td>\s*<td>平方米</td>", block)
+
+
+def test_en_report_names_the_rule_set_and_rules_in_english(tmp_path: Path) -> None:
+    from gaoxin.report.html import render
+    from gaoxin.report.tables import rule_rows
+
+    rules = load_ruleset("expansion")
+    html = render("expansion.html", lang="en", title="t", checks=[], svg="", conflicts=[],
+                  summary={"provenance": {"inputs": []}, "verdict": "pass"},
+                  rules=rule_rows(rules.rules.values(), "en"), rule_set=rules, points=[],
+                  page_counter="''", generated="")
+    block = html[html.index("<h2>Rules used"):]
+    block = block[:block.index("</table>")]
+    assert "Expansion check rules (Sichuan defaults)" in block
+    assert not CJK.search(re.sub(r"<td>[^<]*</td>", "", block.split("<table")[0]))
+    assert "Maximum number of blocks" in block
