@@ -40,7 +40,7 @@ from ..report.checks import check_features, check_message, check_record, check_t
 from ..report.excel import write_excel
 from ..report.html import crs_text, date_text, write_page
 from ..report.labels import LABELS, LANGS, column, label, layer_label
-from ..report.tables import labelled, rules_sheet
+from ..report.tables import labelled, rule_rows, rules_sheet
 from ._common import Run, provenance
 
 
@@ -455,7 +455,7 @@ def write_outputs(result: expansion.ExpansionResult, summary: dict[str, object],
         out_dir / "report.html", "expansion.html", lang=lang,
         title=label("title.expansion_report", lang), summary=summary,
         checks=_check_sections(result, lang), svg=svg,
-        rules=[rules.rules[k] for k in used_rules], rule_set=rules,
+        rules=rule_rows([rules.rules[k] for k in used_rules], lang), rule_set=rules,
         conflicts=_conflict_table(result, lang, layers).values.tolist(),
         conflict_columns=_conflict_columns(lang), points=boundary_points(files["txt"]),
         page_counter=page_counter(lang),
