@@ -40,6 +40,7 @@ LABELS: dict[str, tuple[str, str]] = {
     "map.legend": ("图例", "Legend"),
     "map.search": ("搜索地块/园区编号", "Search parcel / zone id"),
     "map.notFound": ("未找到", "Not found"),
+    "map.more": ("另有 {n} 个要素未列出", "{n} more features not listed"),
     "map.basemapOffline": ("底图无法加载（无网络或离线），已显示为纯色背景",
                            "Basemap unavailable (no network or offline): plain background shown"),
     "map.gcj02": ("叠加图层已转换为 GCJ-02 坐标，以与高德底图对齐",
