@@ -40,6 +40,7 @@ LABELS: dict[str, tuple[str, str]] = {
     "map.legend": ("图例", "Legend"),
     "map.search": ("搜索地块/园区编号", "Search parcel / zone id"),
     "map.notFound": ("未找到", "Not found"),
+    "map.more": ("另有 {n} 个要素未列出", "{n} more features not listed"),
     "map.basemapOffline": ("底图无法加载（无网络或离线），已显示为纯色背景",
                            "Basemap unavailable (no network or offline): plain background shown"),
     "map.gcj02": ("叠加图层已转换为 GCJ-02 坐标，以与高德底图对齐",
@@ -65,12 +66,17 @@ LABELS: dict[str, tuple[str, str]] = {
     "layer.per_mu_class": ("亩均评价类别", "Per-mu class"),
     "layer.per_mu_tax": ("亩均税收", "Tax per mu"),
     "layer.parcel_plot_ratio": ("地块容积率", "Parcel plot ratio"),
-    "layer.lowest_n": ("(最低 {n:,} 宗)", " (lowest {n:,})"),
     "layer.parcels_to_check": ("需关注地块(不达标/无法计算)",
                                "Parcels to check (below minimum / not computable)"),
     "layer.built_plot_ratio": ("已建成地块容积率", "Plot ratio of built parcels"),
-    "layer.not_applicable": ("未建/不适用地块({n:,} 宗,不计容积率)",
-                             "Unbuilt / not applicable parcels ({n:,}, no plot ratio)"),
+    "layer.not_applicable": ("未建/不适用地块", "Unbuilt / not applicable parcels"),
+    "layer.not_applicable_note": ("{n:,} 宗,不计容积率", "{n:,} parcels, no plot ratio"),
+    "layer.lowest_n_note": ("图上只画容积率最低的 {n:,} 宗(共 {total:,} 宗)",
+                            "Only the {n:,} lowest of {total:,} parcels are drawn"),
+    # A plot-ratio check's layer: a short name; its counts go in the legend note.
+    "layer.check.far_min": ("容积率控制指标核查", "Minimum plot ratio check"),
+    "layer.check.building_coefficient": ("建筑系数核查", "Building coverage check"),
+    "layer.check.admin_share": ("行政办公比重核查", "Admin share check"),
     # The checks of industrial parcels against the control indicators (plot-ratio command):
     # every count says compared / passed / failed / not comparable and why.
     "pr_check.far_min": ("容积率控制值", "Minimum plot ratio"),

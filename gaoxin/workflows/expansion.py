@@ -41,7 +41,7 @@ from ..report.excel import write_excel
 from ..report.html import crs_text, date_text, write_page
 from ..report.labels import LABELS, LANGS, column, label, layer_label
 from ..report.tables import labelled, rule_rows, rules_sheet
-from ._common import Run, provenance
+from ._common import MapOptions, Run, provenance
 
 
 def read_request(path: Path, *, crs: str | None = None, encoding: str | None = None,
@@ -75,8 +75,12 @@ def run_expansion(
     lang: str = "zh",
     offline: bool = True,
     hashing: Future[list[FileDigest]] | None = None,
+    basemap: str = "none",
 ) -> Run[expansion.ExpansionResult]:
-    """Check ``request_path`` for zone ``zone_id`` with the workspace's layers; write outputs."""
+    """Check ``request_path`` for zone ``zone_id`` with the workspace's layers; write outputs.
+
+    ``basemap`` is the map's (see :func:`gaoxin.maps.build_map`).
+    """
     t0 = time.perf_counter()
     timings: dict[str, float] = {}
     if "zones" not in ws.layers:
@@ -127,7 +131,8 @@ def run_expansion(
     cast(dict[str, object], summary["provenance"])["constraint_layers"] = constraint_layers(ws)
     with output_run(out_dir, command="expansion") as stage:
         files = write_outputs(result, summary, rules, stage.path, layers, lang=lang,
-                              offline=offline, inputs=digests_done.result, timings=timings)
+                              map_options=MapOptions(offline, basemap, ws.tianditu_key),
+                              inputs=digests_done.result, timings=timings)
         timings["write_outputs_s"] = time.perf_counter() - t2
         timings["total_s"] = time.perf_counter() - t0
         summary["timings"] = {k: round(v, 3) for k, v in timings.items()}
@@ -371,7 +376,7 @@ CONFLICT_COLUMNS = ("constraint", "patch_id", "name", "area_m2", "area_ha", "are
 
 def write_outputs(result: expansion.ExpansionResult, summary: dict[str, object], rules: RuleSet,
                   out_dir: Path, layers: dict[str, gpd.GeoDataFrame | None], *,
-                  lang: str = "zh", offline: bool = True,
+                  lang: str = "zh", map_options: MapOptions | None = None,
                   inputs: Callable[[], list[FileDigest]] | None = None,
                   timings: dict[str, float] | None = None) -> dict[str, Path]:
     """conflicts.gpkg, checks.xlsx, map.html, report.html and the request as 界址点 TXT.
@@ -421,9 +426,10 @@ def write_outputs(result: expansion.ExpansionResult, summary: dict[str, object],
                                    name=layer_label("conflicts", lang), color_by="constraint",
                                    columns=columns,
                                    highlight=True, fit=True))
-    files["map"] = write_map(map_layers, out_dir / "map.html", offline=offline, lang=lang,
+    files["map"] = write_map(map_layers, out_dir / "map.html", lang=lang,
                              title=label("title.expansion_map", lang).format(
-                                 zone=summary.get("zone_name", "")))
+                                 zone=summary.get("zone_name", "")),
+                             **(map_options or MapOptions()).write_args())
     svg_layers = [
         *(SvgLayer.of_kind(_or_empty(layers.get(k), result.request), k, layer_label(k, lang))
           for k in ("dev_boundary", "farmland", "redlines")),

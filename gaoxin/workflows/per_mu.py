@@ -20,6 +20,7 @@ from ..report.tables import capped_table, labelled, rules_sheet
 from ._common import (
     MAX_MAP_FEATURES,
     MAX_ROWS,
+    MapOptions,
     Run,
     map_subset,
     provenance,
@@ -28,8 +29,11 @@ from ._common import (
 
 
 def run_per_mu(ws: Workspace, out_dir: Path, *, lang: str = "zh", offline: bool = True,
-               scheme: str | None = None) -> Run[per_mu.PerMuResult]:
-    """亩均效益 per enterprise and parcel, scored and classed per the chosen rule set."""
+               scheme: str | None = None, basemap: str = "none") -> Run[per_mu.PerMuResult]:
+    """亩均效益 per enterprise and parcel, scored and classed per the chosen rule set.
+
+    ``basemap`` is the map's (see :func:`gaoxin.maps.build_map`).
+    """
     t0 = time.perf_counter()
     rules = workspace_rules(ws, "per_mu", {"scheme": scheme} if scheme else None)
     data = load(ws, ("parcels", "enterprises"), ("zones",))
@@ -72,9 +76,10 @@ def run_per_mu(ws: Workspace, out_dir: Path, *, lang: str = "zh", offline: bool 
                                kind="result", name=label("layer.per_mu_tax", lang),
                                columns=cols, color_by="per_mu_tax", classify="quantiles",
                                show=False))
-        files["map"] = write_map(layers, stage.path / "map.html", offline=offline, lang=lang,
+        files["map"] = write_map(layers, stage.path / "map.html", lang=lang,
                                  title=label("title.per_mu", lang).format(
-                                     rule_set=f"{rs['scheme']} {rs['year']}"))
+                                     rule_set=f"{rs['scheme']} {rs['year']}"),
+                                 **MapOptions(offline, basemap, ws.tianditu_key).write_args())
         summary["timings"] = {"total_s": round(time.perf_counter() - t0, 3)}
         files["summary"] = write_json(stage.path / "summary.json", summary)
     files = stage.published(files)
