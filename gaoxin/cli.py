@@ -433,7 +433,8 @@ def per_mu_cmd(
     Writes summary.json, results.gpkg, per_mu.xlsx and map.html to --out.
     """
     from .layers.workspace import load_workspace
-    from .workflows.per_mu import run_per_mu
+    from .report.labels import label
+    from .workflows.per_mu import run_per_mu, summary_lines
 
     _lang_ok(lang)
     if scheme is not None and scheme not in ("sichuan", "zhejiang"):
@@ -442,11 +443,11 @@ def per_mu_cmd(
     _basemap_ok(basemap, ws.tianditu_key)
     run = _kept(run_per_mu(ws, out_dir, lang=lang, offline=offline, scheme=scheme,
                            basemap=basemap))
-    s = run.result.summary
-    rs = s["rule_set"]
-    out.print(f"{rs['scheme']} {rs['year']}: {s['evaluated']} enterprises evaluated; "
-              f"classes {s['classes']}")
-    out.print(f"wrote {out_dir}/ (summary.json, results.gpkg, per_mu.xlsx, map.html)")
+    for line in summary_lines(run.result.summary, lang):
+        out.print(line)
+    out.print(label("per_mu.wrote", lang).format(
+        out=out_dir, files=label("per_mu.list_separator", lang).join(
+            ("summary.json", "results.gpkg", "per_mu.xlsx", "map.html"))))
 
 
 @app.command()

@@ -149,6 +149,8 @@ KINDS: dict[str, LayerKind] = {k.name: k for k in (
            minimum=0.0),
         _f("fixed_investment", "float", "固定资产投资", "累计固定资产投资", label="固定资产投资",
            unit="万元", minimum=0.0),
+        _f("emission", "float", "主要污染物排放量", "污染物排放量", "排放量", "排放当量",
+           label="主要污染物排放量", unit="吨", minimum=0.0),
     )),
     LayerKind("redlines", "polygon", "生态保护红线", "Ecological red lines", (
         _f("patch_id", "str", "图斑编号", "TBBH", "BSM", "id", label="图斑编号"),

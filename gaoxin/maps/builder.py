@@ -378,7 +378,8 @@ def _bounds(layers: Sequence[MapLayer],
 
 
 def build_map(layers: Sequence[MapLayer], *, basemap: str = "none", lang: str = "zh",
-              title: str | None = None, tianditu_key: str | None = None) -> folium.Map:
+              title: str | None = None, tianditu_key: str | None = None,
+              notes: Sequence[str] = ()) -> folium.Map:
     """Build a map of ``layers`` (drawn in order, the last on top).
 
     Parameters
@@ -392,6 +393,8 @@ def build_map(layers: Sequence[MapLayer], *, basemap: str = "none", lang: str = 
         ``"zh"`` (default) or ``"en"`` for every label of the map.
     title
         Shown at the top right and as the page title.
+    notes
+        Sentences shown under the legend (what an analysis left out, and why).
 
     Examples
     --------
@@ -425,7 +428,7 @@ def build_map(layers: Sequence[MapLayer], *, basemap: str = "none", lang: str = 
         primary_length_unit="meters", primary_area_unit="sqmeters",
         secondary_area_unit="hectares", localization=catalogue.locale("measure", lang)
     ).add_to(m)
-    notes = [text["gcj02"]] if basemap == "amap" else []
+    notes = [*notes, *([text["gcj02"]] if basemap == "amap" else [])]
     ui: UiOptions = {"lang": lang, "title": title, "legend": legend, "notes": notes,
           "tiles": [t.get_name() for t in tiles], "search": True,
           "text": {k: text[k] for k in ("legend", "layers", "search", "notFound",
@@ -515,7 +518,7 @@ def save_map(m: folium.Map, path: str | Path, *, offline: bool = True) -> Path:
 
 def write_map(layers: Sequence[MapLayer], path: str | Path, *, offline: bool = True,
               basemap: str = "none", lang: str = "zh", title: str | None = None,
-              tianditu_key: str | None = None) -> Path:
+              tianditu_key: str | None = None, notes: Sequence[str] = ()) -> Path:
     """Build and save a map in one call (see :func:`build_map` and :func:`save_map`).
 
     Examples
@@ -530,5 +533,6 @@ def write_map(layers: Sequence[MapLayer], path: str | Path, *, offline: bool = T
     """
     if offline:
         assets.assets_dir()  # fail before the (possibly long) build
-    m = build_map(layers, basemap=basemap, lang=lang, title=title, tianditu_key=tianditu_key)
+    m = build_map(layers, basemap=basemap, lang=lang, title=title, tianditu_key=tianditu_key,
+                  notes=notes)
     return save_map(m, path, offline=offline)

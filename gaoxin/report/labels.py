@@ -28,6 +28,7 @@ UNITS: dict[str, tuple[str, str]] = {
     "万元/公顷": ("万元/公顷", "10k CNY/ha"), "万元/人": ("万元/人", "10k CNY/person"),
     "万元/吨标准煤": ("万元/吨标准煤", "10k CNY/tce"), "吨标准煤": ("吨标准煤", "tce"),
     "人": ("人", "persons"), "人/公顷": ("人/公顷", "persons/ha"), "比值": ("比值", "ratio"),
+    "吨": ("吨", "t"), "万元/吨": ("万元/吨", "10k CNY/t"), "分": ("分", "points"),
 }
 
 def _in_sentence(name: str) -> str:
@@ -129,6 +130,7 @@ LABELS: dict[str, tuple[str, str]] = {
     "sheet.weights": ("权重与理想值(默认⚙)", "Weights & ideals (defaults)"),
     "sheet.low_efficiency": ("低效用地清单", "Low-efficiency land"),
     "sheet.summary": ("汇总", "Summary"), "sheet.enterprises": ("企业", "Enterprises"),
+    "sheet.not_evaluated": ("未参评", "Not evaluated"), "sheet.notes": ("说明", "Notes"),
     "sheet.parcels": ("地块", "Parcels"), "sheet.zones": ("园区汇总", "Zones"),
     "sheet.below_minimum": ("容积率不达标工业地块", "Below minimum"),
     "sheet.not_computable": ("无法计算地块", "Not computable"),
@@ -140,6 +142,52 @@ LABELS: dict[str, tuple[str, str]] = {
     # The per-mu summary sheet.
     "per_mu.item": ("项目", "item"), "per_mu.value": ("值", "value"),
     "per_mu.rule_set": ("评价规则", "rule set"), "per_mu.class": ("{c} 类", "class {c}"),
+    # The per-mu evaluation's outputs (issue 11): the scheme by name, who was not evaluated
+    # and why, the indicators left out of the score and how the weights were treated.
+    "per_mu.scheme.sichuan": ("四川方案", "Sichuan scheme"),
+    "per_mu.scheme.zhejiang": ("浙江方案", "Zhejiang scheme"),
+    "per_mu.scheme_year": ("{scheme}({year})", "{scheme} ({year})"),
+    "per_mu.rule_version": ("{scheme},规则版本 {version}", "{scheme}, rules version {version}"),
+    "per_mu.enterprises": ("企业总数", "Enterprises"),
+    "per_mu.evaluated": ("参评企业", "Evaluated"),
+    "per_mu.not_evaluated": ("未参评", "Not evaluated"),
+    "per_mu.not_evaluated_because": ("未参评({reason})", "Not evaluated ({reason})"),
+    "per_mu.reason.parcel_not_found": ("地块编号不在地块图层中",
+                                       "parcel id not in the parcel layer"),
+    "per_mu.reason.no_land": ("无用地面积", "no land"),
+    "per_mu.reason.below_min_land": ("用地不足{min_land:g}亩", "land under {min_land:g} mu"),
+    "per_mu.reason.no_indicator": ("无可计算的评价指标", "no indicator could be computed"),
+    "per_mu.not_computed": ("未计算指标", "Indicator not computed"),
+    "per_mu.weights": ("权重处理", "Weights"),
+    "per_mu.not_computed.no_field": ("企业表无「{fields}」字段",
+                                     "the enterprise table has no “{fields}” field"),
+    "per_mu.not_computed.no_values": ("企业表「{fields}」字段全部为空",
+                                      "the enterprise table's “{fields}” field is empty"),
+    "per_mu.not_computed.no_benchmark": ("规则未给出基准值", "the rules give no benchmark"),
+    "per_mu.not_computed.item": ("{name}({points:g} 分)未计算:{why}",
+                                 "{name} ({points:g} points) not computed: {why}"),
+    "per_mu.renormalised": ("其余指标({computed:g} 分)的权重按比例放大到 {total:g} 分"
+                            "(×{scale:.4f}),得分仍按 {total:g} 分计",
+                            "The other indicators' weights ({computed:g} points) are scaled up "
+                            "to {total:g} (×{scale:.4f}); scores stay out of {total:g}"),
+    "per_mu.excluded_rule": ("用地不足{min_land:g}亩的企业不参评", "Enterprises on less than "
+                             "{min_land:g} mu are not evaluated"),
+    "per_mu.excluded_list": ("未参评企业 {n:,} 家,名单与原因见「{sheet}」工作表;"
+                             "其地块在地图上单列为「未参评」类",
+                             "{n:,} enterprises not evaluated, listed with the reason on the "
+                             "{sheet} sheet; their parcels have their own class on the map"),
+    "per_mu.terminal.counts": ("企业 {total:,} 家:参评 {evaluated:,} 家,未参评 {excluded:,} 家"
+                               "{reasons}",
+                               "{total:,} enterprises: {evaluated:,} evaluated, {excluded:,} not "
+                               "evaluated{reasons}"),
+    "per_mu.terminal.reasons": ("({items})", " ({items})"),
+    "per_mu.terminal.reason_item": ("{reason} {n:,} 家", "{reason}: {n:,}"),
+    "per_mu.terminal.classes": ("分类:{items}", "Classes: {items}"),
+    "per_mu.terminal.class_item": ("{c} 类 {n:,} 家({pct})", "{c} {n:,} ({pct})"),
+    "per_mu.separator": (",", ", "),
+    "per_mu.wrote": ("已写出 {out}/({files})", "wrote {out}/ ({files})"),
+    "per_mu.list_separator": ("、", ", "),
+    "per_mu.note": ("说明", "Note"), "per_mu.source": ("依据:{source}", "Source: {source}"),
     # Titles of maps, reports and overview drawings.
     "title.expansion_map": ("扩区审核 — {zone}", "Expansion check — {zone}"),
     "title.expansion_report": ("扩区审核报告", "Expansion check report"),
@@ -155,7 +203,7 @@ LABELS: dict[str, tuple[str, str]] = {
     "cli.type": ("类型", "Type"), "cli.score": ("集约度分值", "Score"),
     "cli.left_out": ("未参评指标", "Left out"),
     "title.low_efficiency": ("低效用地(腾笼换鸟)", "Low-efficiency land"),
-    "title.per_mu": ("亩均论英雄 — {rule_set}", "Per-mu evaluation — {rule_set}"),
+    "title.per_mu": ("亩均论英雄评价 — {rule_set}", "Per-mu evaluation — {rule_set}"),
     "title.plot_ratio": ("容积率与建筑系数", "Plot ratio and building coverage"),
     # The workspace check (HTML report and terminal table).
     "check.title": ("工作区检查", "Workspace check"),
@@ -453,7 +501,7 @@ def _field_en(kind: str, name: str) -> str:
 _FIELD_EN = {
     "approved_area_ha": "Approved area", "energy_tce": "Energy use", "industry_std": "Code version",
     "parcels.zone_id": "Zone", "rd_spend": "R&D spending",
-    "planned_far_min": "Minimum plot ratio (planned)",
+    "planned_far_min": "Minimum plot ratio (planned)", "emission": "Pollutant emissions",
     "planned_far_max": "Maximum plot ratio (planned)",
 }
 
@@ -532,6 +580,7 @@ COLUMNS: dict[str, tuple[str, str, str]] = {
     # Per enterprise and per parcel of the 亩均 evaluation.
     "land_mu": ("用地", "Land", "亩"), "enterprises.score": ("综合得分", "Score", ""),
     "class": ("类别", "Class", ""),
+    "class_share": ("占参评企业", "Share of evaluated", "%"),
     "enterprises.reason": ("未参评原因", "Not evaluated because", ""),
     "parcel_ids": ("地块", "Parcels", ""), "enterprises.parcels": ("地块数", "Parcel count", ""),
     "enterprises.zone_id": ("所属园区", "Zone", ""), "evaluated": ("参评", "Evaluated", ""),
