@@ -43,6 +43,9 @@ CROSS_CUTTING: dict[str, str] = {
     "test_values.py": "non-numbers through schema, hygiene and the commands",
     "test_imports.py": "the import floors of the whole package",
     "test_layout.py": "this check",
+    "test_colours.py": "one symbology: map payloads and report drawings from one definition",
+    "test_guide.py": "the Chinese user guide against the commands, rules and outputs",
+    "test_demo_pages.py": "every page the demo writes, read in a browser",
 }
 
 

@@ -76,7 +76,8 @@ def test_a_column_reads_in_its_language_with_its_unit() -> None:
 def test_templates_take_numbers() -> None:
     assert label("demo.n_layers", "zh").format(n=3) == "3 个图层"
     assert label("demo.n_layers", "en").format(n=3) == "3 layers"
-    assert label("layer.lowest_n", "zh").format(n=20000) == "(最低 20,000 宗)"
+    assert label("layer.lowest_n_note", "zh").format(n=20000, total=1_000_000) == (
+        "图上只画容积率最低的 20,000 宗(共 1,000,000 宗)")
 
 
 def language_branches(root: Path) -> list[str]:
