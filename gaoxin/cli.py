@@ -71,13 +71,13 @@ def _crs_text(crs: CRS | None, lang: str) -> str:
         return describe_crs(crs)
     datum = label(f"datum.{geodetic}", lang)
     if crs.is_geographic:
-        return label("crs.geographic", lang).format(code=code, datum=datum)
+        return label("crs.geographic", lang).format(epsg=f"EPSG:{code}", datum=datum)
     gk = gk_zone_of_crs(crs)
     if gk is None:
         return describe_crs(crs)
     width, zone, prefixed = gk
     return label("crs.gk", lang).format(
-        code=code, datum=datum, width=width, zone=zone,
+        epsg=f"EPSG:{code}", datum=datum, width=width, zone=zone,
         cm=zone * 3 if width == 3 else zone * 6 - 3,
         prefix=label("crs.gk_prefixed", lang) if prefixed else "")
 
@@ -164,7 +164,7 @@ def init(
         raise InputError("already exists", file=workspace,
                          fix="use --force to overwrite, or choose another --workspace path")
     write_text(workspace, init_template(name))
-    out.print(label("cli.init_done", lang).format(path=workspace))
+    out.print(label("cli.init_done", lang).format(path=workspace, option="-w"))
 
 
 _STATUS_STYLE = {"ok": "green", "fixed": "yellow", "warning": "dark_orange", "refused": "bold red"}

@@ -168,8 +168,9 @@ LABELS: dict[str, tuple[str, str]] = {
                           "wrote {folder}/ ({files}) in {seconds} s"),
     "cli.wrote_outputs_untimed": ("已写出 {folder}/({files})", "wrote {folder}/ ({files})"),
     "cli.file_separator": ("、", ", "),
-    "cli.init_done": ("已写出 {path}:请填写各图层路径,然后运行 gaoxin check -w {path}",
-                      "wrote {path}: edit the layer paths, then run 'gaoxin check -w {path}'"),
+    "cli.init_done": ("已写出 {path}:请填写各图层路径,然后运行 gaoxin check {option} {path}",
+                      "wrote {path}: edit the layer paths, then run 'gaoxin check {option} "
+                      "{path}'"),
     "cli.open": ("请打开 {path}", "open {path}"),
     "cli.interrupted": ("已中断;成果文件均整体写出,不会留下写了一半的文件",
                         "interrupted; outputs are written atomically, so none is half-written"),
@@ -183,20 +184,20 @@ LABELS: dict[str, tuple[str, str]] = {
     "cli.scheme.sichuan": ("四川", "Sichuan"), "cli.scheme.zhejiang": ("浙江", "Zhejiang"),
     "cli.low_efficiency_line": ("低效用地 {parcels:,} 宗,{mu:,.2f} 亩({ha:,.4f} 公顷)",
                                 "{parcels:,} parcels, {mu:,.2f} mu ({ha:,.4f} ha)"),
-    "cli.gcj02_output": ("坐标为 {offset}(按网络地图数据惯例标注为 EPSG:4326),"
+    "cli.gcj02_output": ("坐标为 {offset}(按网络地图数据惯例标注为 {tag}),"
                          "只能与相应的网络底图配合使用",
-                         "coordinates are {offset} (tagged EPSG:4326 as web-map data is); "
+                         "coordinates are {offset} (tagged {tag} as web-map data is); "
                          "use them only with matching basemaps"),
     # A CRS as the terminal names it; pyproj's own names are English.
     "crs.none": ("无坐标系", "no CRS"),
-    "crs.gk": ("EPSG:{code}({datum} 高斯-克吕格 {width}° 带第 {zone} 带,中央经线 {cm}°E{prefix})",
-               "EPSG:{code} ({datum} Gauss-Krüger {width}° zone {zone}, CM {cm}°E{prefix})"),
+    "crs.gk": ("{epsg}({datum} 高斯-克吕格 {width}° 带第 {zone} 带,中央经线 {cm}°E{prefix})",
+               "{epsg} ({datum} Gauss-Krüger {width}° zone {zone}, CM {cm}°E{prefix})"),
     "crs.gk_prefixed": (",横坐标含带号", ", easting with zone prefix"),
-    "crs.geographic": ("EPSG:{code}({datum} 经纬度)", "EPSG:{code} ({datum} longitude/latitude)"),
-    "datum.4490": ("CGCS2000", "CGCS2000"), "datum.4326": ("WGS 84", "WGS 84"),
+    "crs.geographic": ("{epsg}({datum} 经纬度)", "{epsg} ({datum} longitude/latitude)"),
+    "datum.4490": ("CGCS2000", "CGCS2000"), "datum.4326": ("1984世界大地坐标系", "WGS 84"),
     "datum.4610": ("1980西安坐标系", "Xian 1980"), "datum.4214": ("1954北京坐标系", "Beijing 1954"),
     # How the encoding of a layer was found (gaoxin check).
-    "encoding_how.declared": ("已指定", "declared"), "encoding_how.cpg": (".cpg 文件", ".cpg"),
+    "encoding_how.declared": ("已指定", "declared"), "encoding_how.cpg": ("编码声明文件", ".cpg"),
     "encoding_how.ldid": ("文件头标记", "LDID"), "encoding_how.heuristic": ("推测", "heuristic"),
     "title.low_efficiency": ("低效用地(腾笼换鸟)", "Low-efficiency land"),
     "title.per_mu": ("亩均论英雄 — {rule_set}", "Per-mu evaluation — {rule_set}"),

@@ -48,7 +48,8 @@ def to_output_crs(gdf: gpd.GeoDataFrame, spec: str, lang: str = "zh"
     moved = convert_geometries(np.asarray(geo.geometry.values), "wgs84", offset)
     # AMap/Baidu data is distributed tagged as EPSG:4326 although offset; do the same.
     result = geo.set_geometry(gpd.GeoSeries(moved, index=geo.index, crs=4326))
-    return result, label("cli.gcj02_output", lang).format(offset=offset.upper())
+    return result, label("cli.gcj02_output", lang).format(offset=offset.upper(),
+                                                           tag="EPSG:4326")
 
 
 def written_crs(gdf: gpd.GeoDataFrame, dst: Path) -> CRS | None:
