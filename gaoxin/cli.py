@@ -9,6 +9,7 @@ from __future__ import annotations
 import contextlib
 import json
 import os
+import re
 import sys
 import traceback
 from pathlib import Path
@@ -25,6 +26,7 @@ from .layers import DEFAULT_WORKSPACE
 
 if TYPE_CHECKING:  # heavy libraries load inside the commands: `gaoxin --help` stays instant
     import pandas as pd
+    from pyproj import CRS
 
     from .layers.workspace import LayerSource
 
@@ -44,10 +46,49 @@ out = Console(markup=False, highlight=False)
 err = Console(stderr=True, markup=False, highlight=False)
 
 
-def _note(line: str, where: str | None = None) -> None:
+def _note(line: str, where: str | None = None, lang: str = "zh") -> None:
     """Print one note (a fix or a warning about the input) to stderr."""
-    err.print(Text.assemble(("note", "yellow"), f" {where}: " if where else ": ", line),
-              soft_wrap=True)
+    from .report.labels import label
+
+    err.print(Text.assemble((label("cli.note", lang), "yellow"),
+                            f" {where}: " if where else ": ", line), soft_wrap=True)
+
+
+def _crs_text(crs: CRS | None, lang: str) -> str:
+    """A CRS as the terminal names it in ``lang``: the one naming every page uses
+    (:func:`gaoxin.report.html.crs_text`, built from pyproj's facts)."""
+    from .report.html import crs_text
+
+    return crs_text(crs, lang)
+
+
+def _described_crs_text(text: str, lang: str) -> str:
+    """A CRS described as ``EPSG:4544 (name)`` (as the workspace check records it) in
+    ``lang``; text naming no EPSG code stays as it is."""
+    from pyproj import CRS
+
+    code = re.match(r"EPSG:(\d+)\b", text)
+    return _crs_text(CRS.from_epsg(int(code.group(1))), lang) if code else text
+
+
+def _encoding_text(text: str, lang: str) -> str:
+    """An encoding as the workspace check records it, ``gb18030 (heuristic)``, in ``lang``."""
+    from .report.labels import LABELS, label
+
+    found = re.fullmatch(r"(.+) \((\w+)\)", text)
+    if found is None or f"encoding_how.{found.group(2)}" not in LABELS:
+        return text
+    return f"{found.group(1)} ({label(f'encoding_how.{found.group(2)}', lang)})"
+
+
+def _wrote_outputs(folder: Path, files: tuple[str, ...], lang: str,
+                   seconds: object = None) -> str:
+    from .report.labels import label
+
+    names = label("cli.file_separator", lang).join(files)
+    if seconds is None:
+        return label("cli.wrote_outputs_untimed", lang).format(folder=folder, files=names)
+    return label("cli.wrote_outputs", lang).format(folder=folder, files=names, seconds=seconds)
 
 
 def _error(label: str, message: str) -> None:
@@ -105,16 +146,19 @@ def init(
     workspace: WorkspaceOpt = Path(DEFAULT_WORKSPACE),
     name: Annotated[str, typer.Option(help="Workspace name.")] = "我的高新区",
     force: Annotated[bool, typer.Option(help="Overwrite an existing file.")] = False,
+    lang: LangOpt = "zh",
 ) -> None:
     """Write a commented workspace template (gaoxin.toml)."""
     from .layers.workspace import init_template
     from .layers.write import write_text
+    from .report.labels import label
 
+    _lang_ok(lang)
     if workspace.exists() and not force:
         raise InputError("already exists", file=workspace,
                          fix="use --force to overwrite, or choose another --workspace path")
     write_text(workspace, init_template(name))
-    out.print(f"wrote {workspace}: edit the layer paths, then run 'gaoxin check -w {workspace}'")
+    out.print(label("cli.init_done", lang).format(path=workspace, option="-w"))
 
 
 _STATUS_STYLE = {"ok": "green", "fixed": "yellow", "warning": "dark_orange", "refused": "bold red"}
@@ -141,15 +185,19 @@ def check(
         out.print_json(json.dumps({"workspace": str(ws.path), "blocking": blocking,
                                    "layers": rows}, ensure_ascii=False, default=str))
     else:
-        table = Table(title=f"gaoxin check — {ws.name}", show_lines=False)
+        table = Table(title=label("cli.check_title", lang).format(name=ws.name),
+                      show_lines=False)
         for key in ("layer", "status", "features", "crs_short", "encoding", "notes"):
             table.add_column(label(f"check.{key}", lang), overflow="fold")
         for r in rows:
             status = str(r["status"])
             name = bilingual(str(r["label_zh"]), str(r["label_en"]), lang)
-            table.add_row(f"{name} ({r['kind']})",
+            # The key the workspace file gives the layer ([layers.zones]) or the request.
+            key = str(r["kind"]).removeprefix("request ")
+            table.add_row(f"{name} ({key})",
                           Text(label(f"check.{status}", lang), style=_STATUS_STYLE[status]),
-                          str(r["features"]), str(r["crs"]), str(r["encoding"]), str(r["notes"]))
+                          str(r["features"]), _described_crs_text(str(r["crs"]), lang),
+                          _encoding_text(str(r["encoding"]), lang), str(r["notes"]))
         out.print(table)
     if blocking:
         err.print(Text(label("check.verdict_bad", lang), style="bold red"))
@@ -174,40 +222,58 @@ def area(
     table_out: Annotated[Path | None, typer.Option("--out",
                                                    help="Write the table (.xlsx or .csv).")] = None,
     close_rings: Annotated[bool, typer.Option(help="TXT: close unclosed rings.")] = False,
+    lang: LangOpt = "zh",
 ) -> None:
-    """Area of each feature in m², 公顷 and 亩, correct in any CRS (ellipsoidal, CGCS2000)."""
+    """Area of each feature in m², 公顷 and 亩, correct in any CRS (ellipsoidal, CGCS2000).
+
+    A 界址点 TXT's rows carry each parcel's 地块编号 and 地块名称 from its parcel header.
+    """
+    from .report.labels import label
     from .workflows.area import run_area, write_area_table
 
+    _lang_ok(lang)
     run = run_area(file, by=by, crs=crs, layer=layer, encoding=encoding, planar=planar,
                    close_rings=close_rings)
     for line in run.notes:
-        _note(line)
+        _note(line, lang=lang)
     if json_out:
         records = json.loads(run.table.to_json(orient="records", force_ascii=False))
         sys.stdout.write(json.dumps(records, ensure_ascii=False, indent=1) + "\n")
     else:
-        _print_area_table(run.table, run.key, file, run.source_crs)
+        _print_area_table(run.table, run.key, file, _crs_text(run.crs, lang), lang,
+                          from_txt=run.from_txt)
     if table_out is not None:
-        write_area_table(run.table, table_out)
-        err.print(f"wrote {table_out}")
+        write_area_table(run.table, table_out, key=run.key, lang=lang, from_txt=run.from_txt)
+        err.print(label("cli.wrote", lang).format(path=table_out))
 
 
-def _print_area_table(result: pd.DataFrame, key: str, file: Path, crs: str) -> None:
-    table = Table(title=f"{file.name} — ellipsoidal area (CGCS2000); source CRS {crs}")
-    table.add_column(key)
-    cols = [c for c in ("planar_area_m2", "area_m2", "area_ha", "area_mu") if c in result]
-    names = {"planar_area_m2": "planar m² (GK)", "area_m2": "m²", "area_ha": "公顷",
-             "area_mu": "亩"}
+# Decimals of the area columns as staff read them: 亩 2, 公顷 4, m² 2.
+_AREA_DECIMALS = {"planar_area_m2": 2, "area_m2": 2, "area_ha": 4, "area_mu": 2}
+
+
+def _print_area_table(result: pd.DataFrame, key: str, file: Path, crs: str, lang: str, *,
+                      from_txt: bool) -> None:
+    from .report.labels import label
+    from .workflows.area import area_headers
+
+    headers = area_headers(result, key, lang, from_txt=from_txt)
+    table = Table(title=label("cli.area_title", lang).format(file=file.name, crs=crs))
+    labels = [c for c in result.columns if c not in _AREA_DECIMALS]
+    cols = [c for c in _AREA_DECIMALS if c in result]
+    for c in labels:
+        table.add_column(headers[c])
     for c in cols:
-        table.add_column(names[c], justify="right")
-    for _, row in result.head(200).iterrows():
-        table.add_row(str(row[key]), *(f"{row[c]:,.2f}" if c.endswith("m2") else f"{row[c]:,.4f}"
-                                       for c in cols))
+        table.add_column(headers[c], justify="right")
+    # Records keep each column's type: an integer row number prints as 0, not 0.0.
+    for row in result.head(200).to_dict("records"):
+        table.add_row(*(str(row[c]) for c in labels),
+                      *(f"{row[c]:,.{_AREA_DECIMALS[c]}f}" for c in cols))
     if len(result) > 200:
-        table.add_row(f"… {len(result) - 200} more", *([""] * len(cols)))
-    table.add_row(Text("total", style="bold"),
-                  *(Text(f"{result[c].sum():,.2f}" if c.endswith("m2")
-                         else f"{result[c].sum():,.4f}", style="bold") for c in cols))
+        table.add_row(label("cli.more_rows", lang).format(n=len(result) - 200),
+                      *([""] * (len(labels) + len(cols) - 1)))
+    table.add_row(Text(label("cli.total", lang), style="bold"), *([""] * (len(labels) - 1)),
+                  *(Text(f"{result[c].sum():,.{_AREA_DECIMALS[c]}f}", style="bold")
+                    for c in cols))
     out.print(table)
 
 
@@ -220,9 +286,12 @@ def convert(
     dst: Annotated[Path, typer.Argument(
         help="Output file; format from the suffix: .gpkg .shp .zip .geojson .kml .fgb .gdb "
              ".parquet .csv .xlsx .txt (界址点坐标, GBK).")],
-    from_crs: Annotated[str | None, typer.Option(
+    crs: Annotated[str | None, typer.Option(
+        "--crs",
         help="Declare the input's CRS (needed when it has none; gcj02/bd09 are converted).")
     ] = None,
+    from_crs: Annotated[str | None, typer.Option(
+        "--from-crs", hidden=True, help="Old name of --crs (still works).")] = None,
     to_crs: Annotated[str | None, typer.Option(
         help="Output CRS: EPSG code, cgcs2000, gk35, gcj02 or bd09.")] = None,
     layer: Annotated[str | None, typer.Option(help="Input layer.")] = None,
@@ -232,21 +301,36 @@ def convert(
         help="Output encoding for .shp (default UTF-8 with .cpg) or .txt (default GBK).")
     ] = None,
     close_rings: Annotated[bool, typer.Option(help="TXT input: close unclosed rings.")] = False,
+    lang: LangOpt = "zh",
 ) -> None:
     """Convert between formats and CRSs, 界址点坐标 TXT, GCJ-02 and BD-09 included."""
-    from pyproj import CRS
-
-    from .geo.crs import describe_crs
+    from .report.labels import label
     from .workflows.convert import run_convert
 
-    run = run_convert(src, dst, from_crs=from_crs, to_crs=to_crs, layer=layer,
+    _lang_ok(lang)
+    crs = _renamed_option(crs, from_crs, "--crs", "--from-crs", lang)
+    run = run_convert(src, dst, crs=crs, to_crs=to_crs, layer=layer,
                       out_layer=out_layer, encoding=encoding, out_encoding=out_encoding,
-                      close_rings=close_rings)
+                      close_rings=close_rings, lang=lang)
     for line in run.notes:
-        _note(line)
-    gdf = run.frame
-    out.print(f"wrote {len(gdf)} features to {dst} "
-              f"({describe_crs(CRS.from_user_input(gdf.crs)) if gdf.crs else 'no CRS'})")
+        _note(line, lang=lang)
+    out.print(label("cli.wrote_features", lang).format(n=len(run.frame), path=dst,
+                                                       crs=_crs_text(run.crs, lang)))
+
+
+def _renamed_option(value: str | None, old_value: str | None, name: str, old_name: str,
+                    lang: str) -> str | None:
+    """The value of an option given under its name or its old one (which still works, with
+    a note); both, differing, is a usage error."""
+    from .report.labels import label
+
+    if old_value is None:
+        return value
+    if value is not None and value != old_value:
+        raise InputError(f"{name} {value} and {old_name} {old_value} disagree",
+                         fix=f"give {name} only ({old_name} is its old name)")
+    _note(label("cli.deprecated_option", lang).format(old=old_name, new=name), lang=lang)
+    return old_value
 
 
 # ---------------------------------------------------------------- map
@@ -268,6 +352,7 @@ def map_(
     from .layers.load import load_vector_layer
     from .layers.read import read_source
     from .maps import MapLayer, write_map
+    from .report.labels import label
     from .workflows.area import require_geometry
 
     _lang_ok(lang)
@@ -285,11 +370,11 @@ def map_(
             kind, notes = None, report.warnings + repair.lines()
         require_geometry(gdf, f, notes)
         for line in notes:
-            _note(line, f.name)
+            _note(line, f.name, lang)
         layers.append(MapLayer(gdf, kind=kind, name=None if kind else f.stem))
     path = write_map(layers, out_path, offline=offline, basemap=basemap, lang=lang, title=title,
                      tianditu_key=key or os.environ.get("TIANDITU_KEY"))
-    out.print(f"wrote {path}")
+    out.print(label("cli.wrote", lang).format(path=path))
 
 
 def _workspace_sources(workspace: Path) -> tuple[dict[Path, LayerSource], str | None]:
@@ -355,8 +440,10 @@ def expansion(
                       Text(label(f"status.{c.status}", lang), style=colours[c.status]),
                       check_message(c, lang))
     out.print(table)
-    out.print(f"wrote {out_dir}/ (report.html, map.html, summary.json, conflicts.gpkg, "
-              f"checks.xlsx, request_cgcs2000_gk.txt) in {_total_s(run.summary)} s")
+    out.print(_wrote_outputs(out_dir, ("report.html", "map.html", "summary.json",
+                                       "conflicts.gpkg", "checks.xlsx",
+                                       "request_cgcs2000_gk.txt"), lang,
+                             _total_s(run.summary)))
     if strict and run.result.verdict == "fail":
         raise typer.Exit(1)
 
@@ -373,11 +460,11 @@ def _total_s(summary: dict[str, object]) -> object:
     return timings.get("total_s") if isinstance(timings, dict) else "?"
 
 
-def _kept(run: T) -> T:
+def _kept(run: T, lang: str) -> T:
     _KEPT.append(run)
     notes = getattr(run, "summary", {}).get("notes") or []
     for line in notes:
-        _note(str(line))
+        _note(str(line), lang=lang)
     return run
 
 
@@ -405,17 +492,17 @@ def plot_ratio_cmd(
     ws = load_workspace(workspace)
     _basemap_ok(basemap, ws.tianditu_key)
     run = _kept(run_plot_ratio(ws, out_dir, lang=lang, offline=offline, standard=standard,
-                               basemap=basemap))
+                               basemap=basemap), lang)
     s = run.summary
-    out.print(f"{s['parcels']} parcels, {s['parcels_not_computable']} not computable "
-              f"(buildings with neither floors nor height)")
+    out.print(label("cli.plot_ratio_parcels", lang).format(
+        parcels=s["parcels"], not_computable=s["parcels_not_computable"]))
     for check, counts in run.result.summary["checks"].items():
         out.print(check_count_text(check, counts, lang))
     problems = run.result.summary["built_status_without_buildings"]
     if problems:
         out.print(label("pr_check.data_problems", lang).format(n=problems))
-    out.print(f"wrote {out_dir}/ (summary.json, results.gpkg, plot_ratio.xlsx, map.html) in "
-              f"{_total_s(s)} s")
+    out.print(_wrote_outputs(out_dir, ("summary.json", "results.gpkg", "plot_ratio.xlsx",
+                                       "map.html"), lang, _total_s(s)))
 
 
 @app.command("per-mu")
@@ -442,7 +529,7 @@ def per_mu_cmd(
     ws = load_workspace(workspace)
     _basemap_ok(basemap, ws.tianditu_key)
     run = _kept(run_per_mu(ws, out_dir, lang=lang, offline=offline, scheme=scheme,
-                           basemap=basemap))
+                           basemap=basemap), lang)
     for line in summary_lines(run.result.summary, lang):
         out.print(line)
     out.print(label("per_mu.wrote", lang).format(
@@ -472,7 +559,8 @@ def intensity(
     _lang_ok(lang)
     ws = load_workspace(workspace)
     _basemap_ok(basemap, ws.tianditu_key)
-    run = _kept(run_intensity(ws, out_dir, lang=lang, offline=offline, basemap=basemap))
+    run = _kept(run_intensity(ws, out_dir, lang=lang, offline=offline, basemap=basemap),
+                lang)
     table = Table(title=label("title.intensity_table", lang))
     for col in ("cli.zone", "cli.type", "cli.score", "cli.left_out"):
         table.add_column(label(col, lang))
@@ -480,8 +568,8 @@ def intensity(
         table.add_row(z, label(f"zone_type.{info['zone_type']}", lang),
                       str(info["score"]), ", ".join(info["left_out"]))
     out.print(table)
-    out.print(f"wrote {out_dir}/ (summary.json, results.gpkg, intensity.xlsx, map.html, "
-              "low_efficiency/)")
+    out.print(_wrote_outputs(out_dir, ("summary.json", "results.gpkg", "intensity.xlsx",
+                                       "map.html", "low_efficiency/"), lang))
 
 
 @app.command("low-efficiency")
@@ -496,15 +584,19 @@ def low_efficiency_cmd(
     """低效用地 list (腾笼换鸟): idle parcels, and industrial parcels below their minimum plot
     ratio with 亩均税收 under the threshold, ranked by the land they would free."""
     from .layers.workspace import load_workspace
+    from .report.labels import label
     from .workflows.low_efficiency import run_low_efficiency
 
     _lang_ok(lang)
     ws = load_workspace(workspace)
     _basemap_ok(basemap, ws.tianditu_key)
-    run = _kept(run_low_efficiency(ws, out_dir, lang=lang, offline=offline, basemap=basemap))
+    run = _kept(run_low_efficiency(ws, out_dir, lang=lang, offline=offline,
+                                   basemap=basemap), lang)
     s = run.summary
-    out.print(f"{s['parcels']} parcels, {s['area_mu']:,.2f} 亩 ({s['area_ha']:,.4f} 公顷)")
-    out.print(f"wrote {out_dir}/ (summary.json, results.gpkg, low_efficiency.xlsx, map.html)")
+    out.print(label("cli.low_efficiency_line", lang).format(parcels=s["parcels"],
+                                                            mu=s["area_mu"], ha=s["area_ha"]))
+    out.print(_wrote_outputs(out_dir, ("summary.json", "results.gpkg", "low_efficiency.xlsx",
+                                       "map.html"), lang))
 
 
 # ---------------------------------------------------------------- demo
@@ -518,9 +610,11 @@ def demo(
 ) -> None:
     """Write the sample workspace to OUT/workspace/ and run everything on it."""
     from .demo import run_demo
+    from .report.labels import label
 
+    _lang_ok(lang)
     index = run_demo(out_dir, seed=seed, lang=lang, console=err)
-    out.print(f"open {index}")
+    out.print(label("cli.open", lang).format(path=index))
 
 
 # ---------------------------------------------------------------- entry point
@@ -540,6 +634,17 @@ def console() -> None:
         with contextlib.suppress(OSError, ValueError):
             stream.flush()
     os._exit(code)
+
+
+def _argv_lang(argv: list[str] | None) -> str:
+    """The language a command line asks for (``--lang en``), for what ``main`` prints."""
+    args = argv if argv is not None else sys.argv[1:]
+    for i, arg in enumerate(args):
+        value = arg.removeprefix("--lang=") if arg.startswith("--lang=") else (
+            args[i + 1] if arg == "--lang" and i + 1 < len(args) else None)
+        if value in ("zh", "en"):
+            return value
+    return "zh"
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -580,7 +685,9 @@ def main(argv: list[str] | None = None) -> int:
                         "and the free disk space")
         return 2
     except KeyboardInterrupt:
-        err.print("interrupted; outputs are written atomically, so none is half-written")
+        from .report.labels import label
+
+        err.print(label("cli.interrupted", _argv_lang(argv)))
         return 130
     except Exception as exc:
         if debug:

@@ -29,9 +29,15 @@ from .sample import write_sample_workspace
 from .workflows.area import feature_areas
 from .workflows.check import check_rows, write_check_page
 
+# The demo's steps, in order: each prints "n/6" and its line of the catalogue
+# (demo.step.<step>) before it runs.
+STEPS = ("sample", "check", "areas", "map", "expansion", "land")
 
-def _step(console: Console, step: str, what: str) -> None:
-    console.print(Text.assemble((step, "bold"), " ", what))
+
+def _step(console: Console, step: str, lang: str) -> None:
+    number = f"{STEPS.index(step) + 1}/{len(STEPS)}"
+    console.print(Text.assemble((number, "bold"), " ", label(f"demo.step.{step}", lang)))
+
 
 @dataclass
 class Section:
@@ -82,14 +88,14 @@ def _name_published_paths(stage: RunStage) -> None:
 def _write_demo(out_dir: Path, *, seed: int, lang: str, console: Console) -> None:
     t0 = time.perf_counter()
 
-    _step(console, "1/5", "generating the sample workspace …")
+    _step(console, "sample", lang)
     toml = write_sample_workspace(out_dir / "workspace", seed=seed)
     ws = load_workspace(toml)
     sections = [Section(label("demo.sample_workspace", lang),
                         text=label("demo.sample_workspace_text", lang))]
     sections[0].add("workspace/gaoxin.toml", label("demo.layer_list", lang), file="gaoxin.toml")
 
-    _step(console, "2/5", "checking every layer …")
+    _step(console, "check", lang)
     rows, blocking = check_rows(ws)
     loaded = load_layers(ws)
     write_check_page(out_dir / "check.html", ws, rows, blocking, loaded.crs, lang)
@@ -103,7 +109,7 @@ def _write_demo(out_dir: Path, *, seed: int, lang: str, console: Console) -> Non
                file="check.json")
     sections.append(checks)
 
-    _step(console, "3/5", "area tables …")
+    _step(console, "areas", lang)
     areas = Section(label("demo.areas", lang))
     sheets = {}
     for kind, key in (("zones", "zone_id"), ("parks", "park_id")):
@@ -118,13 +124,13 @@ def _write_demo(out_dir: Path, *, seed: int, lang: str, console: Console) -> Non
     areas.add("areas.xlsx", label("demo.areas_table", lang), file="areas.xlsx")
     sections.append(areas)
 
-    _step(console, "4/5", "overview map …")
+    _step(console, "map", lang)
     maps = Section(label("demo.maps", lang))
     _overview_map(out_dir / "map.html", loaded, ws, lang)
     maps.add("map.html", label("demo.all_layers", lang))
     sections.append(maps)
 
-    _step(console, "5/5", "expansion requests (扩区审核) …")
+    _step(console, "expansion", lang)
     exp = Section(label("demo.expansion", lang), text=label("demo.expansion_text", lang))
     from .workflows.expansion import run_expansion
 
@@ -139,7 +145,7 @@ def _write_demo(out_dir: Path, *, seed: int, lang: str, console: Console) -> Non
             name=name), label("demo.data_note", lang), file="summary.json")
     sections.append(exp)
 
-    _step(console, "+", "plot ratio, 亩均, land-intensity evaluation, low-efficiency land …")
+    _step(console, "land", lang)
     from .workflows.intensity import run_intensity
     from .workflows.per_mu import run_per_mu
     from .workflows.plot_ratio import run_plot_ratio

@@ -80,7 +80,7 @@ def test_convert_to_gcj02_and_back(tmp_path, capsys):
     gcj = tmp_path / "gcj.geojson"
     assert run(["convert", str(src), str(gcj), "--to-crs", "gcj02"], capsys)[0] == 0
     back = tmp_path / "back.gpkg"
-    assert run(["convert", str(gcj), str(back), "--from-crs", "gcj02", "--to-crs", "4544"],
+    assert run(["convert", str(gcj), str(back), "--crs", "gcj02", "--to-crs", "4544"],
                capsys)[0] == 0
     moved = gpd.read_file(gcj).geometry.iloc[0]
     assert abs(moved.x - 104.066) > 0.002
@@ -138,7 +138,7 @@ def test_no_crs_names_the_probable_gk_crs(tmp_path, capsys):
 def test_lat_lon_swapped(tmp_path, capsys):
     path = tmp_path / "swapped.csv"
     path.write_text("name,lon,lat\nA,30.65,104.06\n", encoding="utf-8")
-    code, _, err = run(["convert", str(path), str(tmp_path / "o.gpkg"), "--from-crs", "4326"],
+    code, _, err = run(["convert", str(path), str(tmp_path / "o.gpkg"), "--crs", "4326"],
                        capsys)
     msg = one_message(err)
     assert code == 2 and "swapped" in msg
@@ -288,12 +288,12 @@ def test_csv_rows_without_coordinates_are_kept_as_missing(tmp_path, capsys):
     path = tmp_path / "zones.csv"
     path.write_text("name,lon,lat\n甲,104.06,30.65\n乙,,\n", encoding="utf-8")
     out = tmp_path / "z.gpkg"
-    code, _, err = run(["convert", str(path), str(out), "--from-crs", "4490"], capsys)
+    code, _, err = run(["convert", str(path), str(out), "--crs", "4490"], capsys)
     assert code == 0
     back = gpd.read_file(out)
     assert back["name"].tolist() == ["甲", "乙"] and back.geometry.isna().tolist() == [False, True]
     path.write_text("name,lon,lat\n甲,104.06,三十\n", encoding="utf-8")
-    code, _, err = run(["convert", str(path), str(out), "--from-crs", "4490"], capsys)
+    code, _, err = run(["convert", str(path), str(out), "--crs", "4490"], capsys)
     assert code == 2 and "not numbers" in one_message(err)
 
 
@@ -324,7 +324,7 @@ def test_convert_through_boundary_txt_and_bd09(tmp_path, capsys):
     bd = tmp_path / "bd.geojson"
     assert run(["convert", str(src), str(bd), "--to-crs", "bd09"], capsys)[0] == 0
     again = tmp_path / "again.gpkg"
-    assert run(["convert", str(bd), str(again), "--from-crs", "bd09", "--to-crs", "4544"],
+    assert run(["convert", str(bd), str(again), "--crs", "bd09", "--to-crs", "4544"],
                capsys)[0] == 0
     moved = gpd.read_file(again).geometry.iloc[0]
     assert moved.symmetric_difference(squares(1).geometry.iloc[0]).area < 1.0  # < 1 m² drift

@@ -50,9 +50,10 @@ from ..geo.crs import (
     parse_crs,
 )
 from ..geo.units import M2_PER_HA, M2_PER_MU
+from ..kinds import KINDS
 from .write import write_bytes
 
-__all__ = ["COLUMNS", "read_boundary_txt", "write_boundary_txt"]
+__all__ = ["COLUMNS", "boundary_txt_crs", "read_boundary_txt", "write_boundary_txt"]
 
 COLUMNS = (
     "parcel_id",
@@ -589,11 +590,8 @@ def _resolve_crs(
 
 
 def _declare(code: str) -> str:
-    """How a user declares the CRS of a file: command-line options and the workspace."""
-    return (
-        f"--crs {code} on the command line (gaoxin convert: --from-crs {code}) or "
-        f'crs = "{code}" for the layer in the workspace'
-    )
+    """How a user declares the CRS of a file: the command-line option and the workspace."""
+    return f'--crs {code} on the command line, or crs = "{code}" for the layer in the workspace'
 
 
 def _geographic(
@@ -619,8 +617,8 @@ def _geographic(
     if offset:
         raise InputError(
             f"{problem} declared as {offset.upper()}, which must be converted on reading",
-            fix="read the file as a layer (gaoxin.layers.read.read_source), or declare "
-            f"--crs {offset} on the command line",
+            fix=f"declare --crs {offset} on the command line, or crs = \"{offset}\" for the "
+            "layer in the workspace: the command converts the coordinates as it reads them",
         )
     if not crs.is_geographic:
         raise InputError(
@@ -983,8 +981,8 @@ def write_boundary_txt(
     zone: int | None = None,
     producer: str = "gaoxin",
     datum: str = "cgcs2000",
-    id_field: str = "parcel_id",
-    name_field: str = "name",
+    id_field: str | None = None,
+    name_field: str | None = None,
 ) -> None:
     """Write polygons as a standard 界址点坐标 TXT file (格式版本号 1.01).
 
@@ -1018,8 +1016,10 @@ def write_boundary_txt(
         the EPSG projection. No datum shift is applied beyond what PROJ offers, so give
         data already on that datum.
     id_field, name_field
-        Columns for 地块编号 and 地块名称 (default 1, 2 … and empty when absent). Commas
-        in them are written as '，' so the line keeps its fields.
+        Columns for 地块编号 and 地块名称. Default: the layer's own id and name columns
+        (``parcel_id``, ``zone_id``, ``park_id`` or an alias such as 地块编号; ``name`` or
+        an alias such as 名称), so zones keep their codes; 1, 2 … and empty when there is
+        none. Commas in them are written as '，' so the line keeps its fields.
 
     Raises
     ------
@@ -1049,15 +1049,51 @@ def write_boundary_txt(
         raise exc.with_file(path) from None
 
 
+def boundary_txt_crs(gdf: gpd.GeoDataFrame, *, zone: int | None = None,
+                     datum: str = "cgcs2000") -> CRS:
+    """The CRS of the coordinates :func:`write_boundary_txt` writes for ``gdf``: 3°
+    Gauss-Krüger with zone prefix on ``datum``.
+
+    Examples
+    --------
+    >>> from shapely import box
+    >>> square = gpd.GeoDataFrame(geometry=[box(104.0, 30.0, 104.001, 30.001)], crs=4490)
+    >>> boundary_txt_crs(square).to_epsg()
+    4523
+    """
+    _check_writable(gdf, datum)
+    return gk3_crs(zone if zone is not None else _zone_for(gdf, datum), prefixed=True,
+                   datum=datum)
+
+
+# The columns that name a feature, in the order tried: a parcel file also holds the zone_id
+# of each parcel's zone, so parcel numbers come first.
+_ID_COLUMNS = tuple(dict.fromkeys(
+    name for kind, key in (("parcels", "parcel_id"), ("requests", "parcel_id"),
+                           ("zones", "zone_id"), ("parks", "park_id"))
+    for f in KINDS[kind].fields if f.name == key for name in (f.name, *f.aliases)))
+_NAME_COLUMNS = tuple(dict.fromkeys(
+    name for kind in ("parcels", "requests", "zones", "parks")
+    for f in KINDS[kind].fields if f.name == "name" for name in (f.name, *f.aliases)))
+
+
+def _column_of(gdf: gpd.GeoDataFrame, candidates: tuple[str, ...]) -> str | None:
+    """The first of ``candidates`` that is a column of ``gdf`` (case-insensitive)."""
+    columns = {str(c).casefold(): str(c) for c in gdf.columns if c != gdf.geometry.name}
+    return next((columns[c.casefold()] for c in candidates if c.casefold() in columns), None)
+
+
 def _render(
     gdf: gpd.GeoDataFrame,
     zone: int | None,
     producer: str,
     datum: str,
-    id_field: str,
-    name_field: str,
+    id_field: str | None,
+    name_field: str | None,
 ) -> str:
     _check_writable(gdf, datum)
+    id_field = id_field or _column_of(gdf, _ID_COLUMNS) or ""
+    name_field = name_field or _column_of(gdf, _NAME_COLUMNS) or ""
     zone = zone if zone is not None else _zone_for(gdf, datum)
     target = gk3_crs(zone, prefixed=True, datum=datum)
     projected = gdf.geometry.to_crs(target)

@@ -43,8 +43,9 @@ def tianditu_key(key: str | None = None) -> str:
     if not key:
         raise InputError(
             "the 天地图 (Tianditu) basemap needs a key",
-            fix="set tianditu_key in the workspace or the TIANDITU_KEY environment variable "
-                "(a free key from the Tianditu console), or use --basemap osm|amap|none",
+            fix='write key = "…" under [tianditu] in the workspace file (gaoxin.toml), or '
+                "set the TIANDITU_KEY environment variable (a free key from the Tianditu "
+                "console), or use --basemap osm|amap|none",
         )
     return key
 

@@ -139,6 +139,7 @@ LABELS: dict[str, tuple[str, str]] = {
     "sheet.minimum_table": ("控制指标表", "Minimum table"),
     "sheet.all_parcels": ("全部地块", "All parcels"),
     "sheet.zone_areas": ("高新区", "High-tech zones"), "sheet.park_areas": ("园区", "Parks"),
+    "sheet.areas": ("面积", "Areas"),
     # The per-mu summary sheet.
     "per_mu.item": ("项目", "item"), "per_mu.value": ("值", "value"),
     "per_mu.rule_set": ("评价规则", "rule set"), "per_mu.class": ("{c} 类", "class {c}"),
@@ -202,6 +203,49 @@ LABELS: dict[str, tuple[str, str]] = {
     "cli.details": ("说明", "Details"), "cli.zone": ("园区", "Zone"),
     "cli.type": ("类型", "Type"), "cli.score": ("集约度分值", "Score"),
     "cli.left_out": ("未参评指标", "Left out"),
+    # Every other line the command line prints: headings, summaries, notes, progress.
+    "cli.note": ("提示", "note"),
+    "cli.deprecated_option": ("选项 {old} 已改名为 {new},旧名仍可使用",
+                              "option {old} is now called {new}; the old name still works"),
+    "cli.check_title": ("工作区检查 — {name}", "gaoxin check — {name}"),
+    "cli.area_title": ("{file} — 椭球面积(CGCS2000);源坐标系 {crs}",
+                       "{file} — ellipsoidal area (CGCS2000); source CRS {crs}"),
+    "cli.index": ("序号", "index"),
+    "cli.txt_parcel_id": ("地块编号", "Parcel no."),
+    "cli.txt_parcel_name": ("地块名称", "Parcel name"),
+    "cli.txt_parcel_order": ("第 {n} 宗", "parcel {n}"),
+    "cli.more_rows": ("… 另有 {n:,} 行", "… {n:,} more"),
+    "cli.total": ("合计", "total"),
+    "cli.wrote": ("已写出 {path}", "wrote {path}"),
+    "cli.wrote_features": ("已写出 {n:,} 个要素到 {path}(坐标系 {crs})",
+                           "wrote {n:,} features to {path} ({crs})"),
+    "cli.wrote_outputs": ("已写出 {folder}/({files}),用时 {seconds} 秒",
+                          "wrote {folder}/ ({files}) in {seconds} s"),
+    "cli.wrote_outputs_untimed": ("已写出 {folder}/({files})", "wrote {folder}/ ({files})"),
+    "cli.file_separator": ("、", ", "),
+    "cli.init_done": ("已写出 {path}:请填写各图层路径,然后运行 gaoxin check {option} {path}",
+                      "wrote {path}: edit the layer paths, then run 'gaoxin check {option} "
+                      "{path}'"),
+    "cli.open": ("请打开 {path}", "open {path}"),
+    "cli.interrupted": ("已中断;成果文件均整体写出,不会留下写了一半的文件",
+                        "interrupted; outputs are written atomically, so none is half-written"),
+    "cli.plot_ratio_parcels": ("共 {parcels:,} 宗地块,其中 {not_computable:,} 宗无法计算"
+                               "(建筑既无层数也无高度)",
+                               "{parcels:,} parcels, {not_computable:,} not computable "
+                               "(buildings with neither floors nor height)"),
+    "cli.per_mu_line": ("{scheme} {year} 年规则:参评企业 {evaluated:,} 家;{classes}",
+                        "{scheme} {year}: {evaluated:,} enterprises evaluated; {classes}"),
+    "cli.per_mu_class": ("{c} 类 {n:,} 家", "class {c} {n:,}"),
+    "cli.scheme.sichuan": ("四川", "Sichuan"), "cli.scheme.zhejiang": ("浙江", "Zhejiang"),
+    "cli.low_efficiency_line": ("低效用地 {parcels:,} 宗,{mu:,.2f} 亩({ha:,.4f} 公顷)",
+                                "{parcels:,} parcels, {mu:,.2f} mu ({ha:,.4f} ha)"),
+    "cli.gcj02_output": ("坐标为 {offset}(按网络地图数据惯例标注为 {tag}),"
+                         "只能与相应的网络底图配合使用",
+                         "coordinates are {offset} (tagged {tag} as web-map data is); "
+                         "use them only with matching basemaps"),
+    # How the encoding of a layer was found (gaoxin check).
+    "encoding_how.declared": ("已指定", "declared"), "encoding_how.cpg": ("编码声明文件", ".cpg"),
+    "encoding_how.ldid": ("文件头标记", "LDID"), "encoding_how.heuristic": ("推测", "heuristic"),
     "title.low_efficiency": ("低效用地(腾笼换鸟)", "Low-efficiency land"),
     "title.per_mu": ("亩均论英雄评价 — {rule_set}", "Per-mu evaluation — {rule_set}"),
     "title.plot_ratio": ("容积率与建筑系数", "Plot ratio and building coverage"),
@@ -409,6 +453,15 @@ LABELS: dict[str, tuple[str, str]] = {
                               "Evaluation and national benchmarks"),
     "demo.low_efficiency_map": ("低效用地地图", "Low-efficiency land map"),
     "demo.low_efficiency_list": ("低效用地清单(电子表格)", "Low-efficiency land list"),
+        # The demo's progress lines in the terminal ({step}/{steps} is prefixed).
+    "demo.step.sample": ("生成示例工作区 …", "generating the sample workspace …"),
+    "demo.step.check": ("检查各图层 …", "checking every layer …"),
+    "demo.step.areas": ("计算面积表 …", "area tables …"),
+    "demo.step.map": ("绘制总览地图 …", "overview map …"),
+    "demo.step.expansion": ("扩区审核 …", "expansion requests …"),
+    "demo.step.land": ("容积率、亩均论英雄、土地集约利用评价、低效用地 …",
+                       "plot ratio, per-mu evaluation, land-intensity evaluation, "
+                       "low-efficiency land …"),
     # Evaluation types of a development zone.
     **{f"zone_type.{k}": v for k, v in intensity.ZONE_TYPES.items()},
     # Levels of a development zone, as a sentence names them.
@@ -526,6 +579,7 @@ COLUMNS: dict[str, tuple[str, str, str]] = {
     # Areas, computed for every polygon layer.
     "area_m2": ("面积", "Area", "m²"), "area_ha": ("面积", "Area", "公顷"),
     "area_mu": ("面积", "Area", "亩"),
+    "planar_area_m2": ("高斯平面面积", "Plane area (Gauss-Krüger)", "m²"),
     # Plot ratio and industrial control, per parcel.
     "far": ("容积率", "Plot ratio", ""), "plot_ratio": ("容积率", "Plot ratio", ""),
     "parcel_area_m2": ("用地面积", "Area", "m²"),

@@ -116,7 +116,7 @@ def test_the_same_shapefile_with_plain_names_is_read_and_mended(
                                                   for suffix, data in shapefile_parts().items()})
     rc, output = run_area(archive, capsys)
     assert rc == 0, output
-    assert "10,000.00" in output and "15.0000" in output  # 1 ha = 15 亩
+    assert "10,000.00" in output and "15.00" in output  # 1 ha = 15 亩
     assert "mended DBF field names" not in output  # a fix, not a warning: kept quiet
     assert list(scratch.iterdir()) == []  # the temporary copy is gone
 

@@ -26,7 +26,7 @@ def test_a_true_crs_is_a_plain_reprojection() -> None:
 
 def test_gcj02_output_is_shifted_and_tagged_as_web_maps_do() -> None:
     g = gpd.GeoDataFrame({"name": ["天府广场"]}, geometry=[Point(*TIANFU)], crs=4490)
-    moved, note = to_output_crs(g, "gcj02")
+    moved, note = to_output_crs(g, "gcj02", "en")
     lon, lat = wgs84_to_gcj02(np.array([TIANFU[0]]), np.array([TIANFU[1]]))
     assert (moved.geometry.x.iloc[0], moved.geometry.y.iloc[0]) == pytest.approx(
         (lon[0], lat[0]), abs=1e-9)
