@@ -160,6 +160,17 @@ def _write_demo(out_dir: Path, *, seed: int, lang: str, console: Console) -> Non
              label("demo.low_efficiency_list", lang))
     sections.append(land)
 
+    from .workflows.standard_land import run_standard_land
+
+    sl_run = run_standard_land(ws, out_dir / "standard_land", lang=lang)
+    ready = Section(label("demo.standard_land", lang), text=label("demo.standard_land_text", lang))
+    ready.add("standard_land/map.html", label("demo.standard_land_map", lang),
+              label("sl.summary_line", lang).format(**sl_run.result.summary))
+    ready.add("standard_land/standard_land.xlsx", label("demo.standard_land_tables", lang))
+    ready.add("standard_land/sheets/index.html", label("sl.sheets_title", lang),
+              label("demo.n_sheets", lang).format(n=sl_run.result.summary["ready"]))
+    sections.append(ready)
+
     write_page(out_dir / "index.html", "index.html", title=label("demo.title", lang), lang=lang,
                sections=sections,
                subtitle=f"gaoxin {__version__} · {ws.name} · {describe_crs(loaded.crs)} · "

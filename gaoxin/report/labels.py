@@ -369,6 +369,15 @@ LABELS: dict[str, tuple[str, str]] = {
     "title.standard_land": ("标准地出让条件", "Standard-land readiness"),
     "sheet.sl_parcels": ("候选地块", "Candidate parcels"),
     "sheet.sl_zones": ("园区汇总", "Zones"), "sheet.sl_unlock": ("阻碍排序", "Blocking reasons"),
+    "demo.standard_land": ("标准地", "Standard land"),
+    "demo.standard_land_text": (
+        "未供应地块能否带指标包按“标准地”出让:八项条件逐宗核验,列出阻碍及解除后可释放的土地。",
+        "Which unsupplied parcels can be offered as standard land with their indicator package: "
+        "eight conditions per parcel, the blocking reasons and the land each would unlock."),
+    "demo.standard_land_map": ("标准地出让条件地图", "Standard-land readiness map"),
+    "demo.standard_land_tables": ("逐宗核验表、园区汇总与阻碍排序",
+                                  "Parcel conditions, zone summary and blocking reasons"),
+    "demo.n_sheets": ("{n} 份", "{n} sheets"),
     # Evaluation types of a development zone.
     **{f"zone_type.{k}": v for k, v in intensity.ZONE_TYPES.items()},
     # Levels of a development zone, as a sentence names them.
