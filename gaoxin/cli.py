@@ -61,6 +61,20 @@ WorkspaceOpt = Annotated[
 LangOpt = Annotated[str, typer.Option(help="Language of maps and reports: zh | en.")]
 OfflineOpt = Annotated[bool, typer.Option(
     "--offline/--online", help="Self-contained HTML (default) or load JavaScript from CDNs.")]
+BASEMAPS = ("tianditu", "osm", "amap", "none")
+BasemapOpt = Annotated[str, typer.Option(
+    help="Basemap of the map: tianditu | osm | amap | none (default: none, no tiles, works "
+         "offline).")]
+
+
+def _basemap_ok(basemap: str, tianditu_key: str | None) -> None:
+    """Refuse an unknown basemap, or 天地图 without a key, before any analysis runs."""
+    if basemap not in BASEMAPS:
+        raise InputError(f"unknown basemap {basemap!r}", fix=f"use {', '.join(BASEMAPS)}")
+    if basemap == "tianditu":
+        from .maps.basemaps import tianditu_key as key_of
+
+        key_of(tianditu_key)
 
 
 def _lang_ok(lang: str) -> None:
@@ -243,7 +257,7 @@ def map_(
     files: Annotated[list[Path], typer.Argument(help="Vector files to show (any format).")],
     out_path: Annotated[Path, typer.Option("--out", "-o", help="Output HTML.")] = Path("map.html"),
     offline: OfflineOpt = True,
-    basemap: Annotated[str, typer.Option(help="tianditu | osm | amap | none")] = "none",
+    basemap: BasemapOpt = "none",
     lang: LangOpt = "zh",
     workspace: WorkspaceOpt = Path(DEFAULT_WORKSPACE),
     crs: Annotated[str | None, typer.Option(help="Declare the files' CRS.")] = None,
@@ -256,10 +270,9 @@ def map_(
     from .maps import MapLayer, write_map
     from .workflows.area import require_geometry
 
-    if basemap not in ("tianditu", "osm", "amap", "none"):
-        raise InputError(f"unknown basemap {basemap!r}", fix="use tianditu, osm, amap or none")
     _lang_ok(lang)
     sources, key = _workspace_sources(workspace)
+    _basemap_ok(basemap, key)
     layers = []
     for f in files:
         source = sources.get(f.resolve())
@@ -308,6 +321,7 @@ def expansion(
     strict: Annotated[bool, typer.Option(help="Exit 1 when the verdict is fail.")] = False,
     lang: LangOpt = "zh",
     offline: OfflineOpt = True,
+    basemap: BasemapOpt = "none",
 ) -> None:
     """扩区审核: check an expansion request against the 三区三线 and the zone's record.
 
@@ -326,8 +340,10 @@ def expansion(
     from .workflows.expansion import run_expansion
 
     ws = load_workspace(workspace)
+    _basemap_ok(basemap, ws.tianditu_key)
     run = run_expansion(request, zone, out_dir, ws, crs=crs, encoding=encoding,
-                        close_rings=close_rings, lang=lang, offline=offline, hashing=hashing)
+                        close_rings=close_rings, lang=lang, offline=offline, hashing=hashing,
+                        basemap=basemap)
     verdict = label(f"status.{run.result.verdict}", lang)
     table = Table(title=label("title.expansion_table", lang).format(
         request=request.name, zone=zone, verdict=verdict))
@@ -375,6 +391,7 @@ def plot_ratio_cmd(
              "filled in the workspace rules).")] = None,
     lang: LangOpt = "zh",
     offline: OfflineOpt = True,
+    basemap: BasemapOpt = "none",
 ) -> None:
     """容积率 and 建筑系数 per parcel and zone; industrial parcels against their minimum.
 
@@ -385,8 +402,10 @@ def plot_ratio_cmd(
     from .workflows.plot_ratio import check_count_text, run_plot_ratio
 
     _lang_ok(lang)
-    run = _kept(run_plot_ratio(load_workspace(workspace), out_dir, lang=lang, offline=offline,
-                               standard=standard))
+    ws = load_workspace(workspace)
+    _basemap_ok(basemap, ws.tianditu_key)
+    run = _kept(run_plot_ratio(ws, out_dir, lang=lang, offline=offline, standard=standard,
+                               basemap=basemap))
     s = run.summary
     out.print(f"{s['parcels']} parcels, {s['parcels_not_computable']} not computable "
               f"(buildings with neither floors nor height)")
@@ -407,24 +426,28 @@ def per_mu_cmd(
         help="Rule set: sichuan (2022, default) or zhejiang (benchmark scoring).")] = None,
     lang: LangOpt = "zh",
     offline: OfflineOpt = True,
+    basemap: BasemapOpt = "none",
 ) -> None:
     """亩均论英雄: per-mu indicators, scores and A/B/C/D classes of enterprises and parcels.
 
     Writes summary.json, results.gpkg, per_mu.xlsx and map.html to --out.
     """
     from .layers.workspace import load_workspace
-    from .workflows.per_mu import run_per_mu
+    from .report.labels import label
+    from .workflows.per_mu import run_per_mu, summary_lines
 
     _lang_ok(lang)
     if scheme is not None and scheme not in ("sichuan", "zhejiang"):
         raise InputError(f"unknown scheme {scheme!r}", fix="use sichuan or zhejiang")
-    run = _kept(run_per_mu(load_workspace(workspace), out_dir, lang=lang, offline=offline,
-                           scheme=scheme))
-    s = run.result.summary
-    rs = s["rule_set"]
-    out.print(f"{rs['scheme']} {rs['year']}: {s['evaluated']} enterprises evaluated; "
-              f"classes {s['classes']}")
-    out.print(f"wrote {out_dir}/ (summary.json, results.gpkg, per_mu.xlsx, map.html)")
+    ws = load_workspace(workspace)
+    _basemap_ok(basemap, ws.tianditu_key)
+    run = _kept(run_per_mu(ws, out_dir, lang=lang, offline=offline, scheme=scheme,
+                           basemap=basemap))
+    for line in summary_lines(run.result.summary, lang):
+        out.print(line)
+    out.print(label("per_mu.wrote", lang).format(
+        out=out_dir, files=label("per_mu.list_separator", lang).join(
+            ("summary.json", "results.gpkg", "per_mu.xlsx", "map.html"))))
 
 
 @app.command("standard-land")
@@ -460,6 +483,7 @@ def intensity(
     workspace: WorkspaceOpt = Path(DEFAULT_WORKSPACE),
     lang: LangOpt = "zh",
     offline: OfflineOpt = True,
+    basemap: BasemapOpt = "none",
 ) -> None:
     """开发区土地集约利用评价 of every zone, and the low-efficiency land list.
 
@@ -472,8 +496,9 @@ def intensity(
     from .workflows.intensity import run_intensity
 
     _lang_ok(lang)
-    run = _kept(run_intensity(load_workspace(workspace), out_dir, lang=lang,
-                              offline=offline))
+    ws = load_workspace(workspace)
+    _basemap_ok(basemap, ws.tianditu_key)
+    run = _kept(run_intensity(ws, out_dir, lang=lang, offline=offline, basemap=basemap))
     table = Table(title=label("title.intensity_table", lang))
     for col in ("cli.zone", "cli.type", "cli.score", "cli.left_out"):
         table.add_column(label(col, lang))
@@ -492,6 +517,7 @@ def low_efficiency_cmd(
     workspace: WorkspaceOpt = Path(DEFAULT_WORKSPACE),
     lang: LangOpt = "zh",
     offline: OfflineOpt = True,
+    basemap: BasemapOpt = "none",
 ) -> None:
     """低效用地 list (腾笼换鸟): idle parcels, and industrial parcels below their minimum plot
     ratio with 亩均税收 under the threshold, ranked by the land they would free."""
@@ -499,8 +525,9 @@ def low_efficiency_cmd(
     from .workflows.low_efficiency import run_low_efficiency
 
     _lang_ok(lang)
-    run = _kept(run_low_efficiency(load_workspace(workspace), out_dir, lang=lang,
-                                   offline=offline))
+    ws = load_workspace(workspace)
+    _basemap_ok(basemap, ws.tianditu_key)
+    run = _kept(run_low_efficiency(ws, out_dir, lang=lang, offline=offline, basemap=basemap))
     s = run.summary
     out.print(f"{s['parcels']} parcels, {s['area_mu']:,.2f} 亩 ({s['area_ha']:,.4f} 公顷)")
     out.print(f"wrote {out_dir}/ (summary.json, results.gpkg, low_efficiency.xlsx, map.html)")

@@ -22,12 +22,12 @@ from .layers.load import Loaded, load_layers, load_vector_layer
 from .layers.workspace import Workspace, load_workspace
 from .layers.write import RunStage, output_run, write_json
 from .report.excel import write_excel
-from .report.html import write_page
+from .report.html import crs_text, write_page
 from .report.labels import label
 from .report.tables import labelled
 from .sample import write_sample_workspace
 from .workflows.area import feature_areas
-from .workflows.check import check_rows
+from .workflows.check import check_rows, write_check_page
 
 
 def _step(console: Console, step: str, what: str) -> None:
@@ -41,8 +41,9 @@ class Section:
     links: list[dict[str, str]] = field(default_factory=list)
     text: str = ""
 
-    def add(self, href: str, label: str, note: str = "") -> None:
-        self.links.append({"href": href, "label": label, "note": note})
+    def add(self, href: str, label: str, note: str = "", file: str = "") -> None:
+        """A link to ``href``; ``file`` names the file beside the words, as a name."""
+        self.links.append({"href": href, "label": label, "note": note, "file": file})
 
 
 def run_demo(out_dir: Path, *, seed: int = 2026, lang: str = "zh",
@@ -86,21 +87,20 @@ def _write_demo(out_dir: Path, *, seed: int, lang: str, console: Console) -> Non
     ws = load_workspace(toml)
     sections = [Section(label("demo.sample_workspace", lang),
                         text=label("demo.sample_workspace_text", lang))]
-    sections[0].add("workspace/gaoxin.toml", "gaoxin.toml", label("demo.layer_list", lang))
+    sections[0].add("workspace/gaoxin.toml", label("demo.layer_list", lang), file="gaoxin.toml")
 
     _step(console, "2/5", "checking every layer …")
     rows, blocking = check_rows(ws)
     loaded = load_layers(ws)
-    write_page(out_dir / "check.html", "check.html", title=label("check.title", lang), rows=rows,
-               blocking=blocking, workspace=str(toml), lang=lang,
-               crs=describe_crs(loaded.crs))
+    write_check_page(out_dir / "check.html", ws, rows, blocking, loaded.crs, lang)
     write_json(out_dir / "check.json", {"workspace": str(toml), "blocking": blocking,
                                         "working_crs": describe_crs(loaded.crs),
                                         "layers": rows, "version": __version__})
     checks = Section(label("check.title", lang))
     checks.add("check.html", label("demo.check_report", lang),
                label("demo.n_layers", lang).format(n=len(rows)))
-    checks.add("check.json", "check.json")
+    checks.add("check.json", label("demo.check_data", lang), label("demo.data_note", lang),
+               file="check.json")
     sections.append(checks)
 
     _step(console, "3/5", "area tables …")
@@ -115,7 +115,7 @@ def _write_demo(out_dir: Path, *, seed: int, lang: str, console: Console) -> Non
                 table["approved_area_ha"] = frame["approved_area_ha"].to_numpy()
             sheets[label(f"sheet.{kind.removesuffix('s')}_areas", lang)] = labelled(table, lang)
     write_excel(out_dir / "areas.xlsx", sheets)
-    areas.add("areas.xlsx", label("demo.areas_table", lang))
+    areas.add("areas.xlsx", label("demo.areas_table", lang), file="areas.xlsx")
     sections.append(areas)
 
     _step(console, "4/5", "overview map …")
@@ -135,7 +135,8 @@ def _write_demo(out_dir: Path, *, seed: int, lang: str, console: Console) -> Non
         verdict = label(f"verdict.{run.result.verdict}", lang)
         exp.add(f"expansion/{name}/report.html", f"{name}: {verdict}", label("demo.report", lang))
         exp.add(f"expansion/{name}/map.html", label("demo.request_map", lang).format(name=name))
-        exp.add(f"expansion/{name}/summary.json", f"{name} summary.json")
+        exp.add(f"expansion/{name}/summary.json", label("demo.summary_data", lang).format(
+            name=name), label("demo.data_note", lang), file="summary.json")
     sections.append(exp)
 
     _step(console, "+", "plot ratio, 亩均, land-intensity evaluation, low-efficiency land …")
@@ -147,17 +148,19 @@ def _write_demo(out_dir: Path, *, seed: int, lang: str, console: Console) -> Non
     pr_run = run_plot_ratio(ws, out_dir / "plot_ratio", lang=lang)
     land.add("plot_ratio/map.html", label("demo.plot_ratio_map", lang),
              label("demo.n_parcels", lang).format(n=pr_run.summary["parcels"]))
-    land.add("plot_ratio/plot_ratio.xlsx", label("demo.plot_ratio_tables", lang))
+    land.add("plot_ratio/plot_ratio.xlsx", label("demo.plot_ratio_tables", lang),
+             file="plot_ratio.xlsx")
     mu_run = run_per_mu(ws, out_dir / "per_mu", lang=lang)
     land.add("per_mu/map.html", label("demo.per_mu_map", lang),
              " · ".join(f"{k} {v}" for k, v in mu_run.result.summary["classes"].items()))
-    land.add("per_mu/per_mu.xlsx", label("demo.per_mu_tables", lang))
+    land.add("per_mu/per_mu.xlsx", label("demo.per_mu_tables", lang), file="per_mu.xlsx")
     run_intensity(ws, out_dir / "intensity", lang=lang)
     land.add("intensity/map.html", label("demo.intensity_map", lang))
-    land.add("intensity/intensity.xlsx", label("demo.intensity_tables", lang))
+    land.add("intensity/intensity.xlsx", label("demo.intensity_tables", lang),
+             file="intensity.xlsx")
     land.add("intensity/low_efficiency/map.html", label("demo.low_efficiency_map", lang))
     land.add("intensity/low_efficiency/low_efficiency.xlsx",
-             label("demo.low_efficiency_list", lang))
+             label("demo.low_efficiency_list", lang), file="low_efficiency.xlsx")
     sections.append(land)
 
     from .workflows.standard_land import run_standard_land
@@ -173,7 +176,7 @@ def _write_demo(out_dir: Path, *, seed: int, lang: str, console: Console) -> Non
 
     write_page(out_dir / "index.html", "index.html", title=label("demo.title", lang), lang=lang,
                sections=sections,
-               subtitle=f"gaoxin {__version__} · {ws.name} · {describe_crs(loaded.crs)} · "
+               subtitle=f"gaoxin {__version__} · {ws.name} · {crs_text(loaded.crs, lang)} · "
                         f"{time.perf_counter() - t0:.1f} s")
 
 

@@ -68,6 +68,22 @@ LAND_STATUS_CODES: dict[str, str] = {
     "H2": "二类高新技术产业用地",
 }
 
+# The same classes in English, for maps and tables written with ``--lang en``.
+LAND_STATUS_NAMES_EN: dict[str, str] = {
+    "A": "Built urban construction land", "A1": "Residential", "A2": "Industrial and storage",
+    "A31": "Streets and lanes", "A32": "Other transport", "A4": "Commercial and business",
+    "A51": "Parks and green space", "A52": "Other public administration and services",
+    "A6": "Other urban construction land", "B11": "Built rural industrial and storage",
+    "B12": "Other built rural construction land", "B21": "Other land ready for supply",
+    "B22": "Other land not ready for supply", "C1": "Rivers, lakes and flood storage",
+    "C2": "Nature and ecological reserves", "C3": "Other unbuildable land",
+    "D1": "Supplied (allocated)", "D21": "Supplied (paid, term running)",
+    "D22": "Supplied (paid, expired, not disposed of)", "E1": "Available (allocation)",
+    "E21": "Available (industrial and storage)", "E22": "Available (other paid use)",
+    "F": "Not available for supply", "G": "Idle land",
+    "H1": "Class I high-tech industrial land", "H2": "Class II high-tech industrial land",
+}
+
 KINDS: dict[str, LayerKind] = {k.name: k for k in (
     LayerKind("zones", "polygon", "高新区", "High-tech zones", (
         _f("zone_id", "str", "园区代码", "开发区代码", "KFQDM", "ZONE_ID", "code", "id",
@@ -149,6 +165,8 @@ KINDS: dict[str, LayerKind] = {k.name: k for k in (
            minimum=0.0),
         _f("fixed_investment", "float", "固定资产投资", "累计固定资产投资", label="固定资产投资",
            unit="万元", minimum=0.0),
+        _f("emission", "float", "主要污染物排放量", "污染物排放量", "排放量", "排放当量",
+           label="主要污染物排放量", unit="吨", minimum=0.0),
     )),
     LayerKind("redlines", "polygon", "生态保护红线", "Ecological red lines", (
         _f("patch_id", "str", "图斑编号", "TBBH", "BSM", "id", label="图斑编号"),

@@ -373,7 +373,7 @@ def test_workspace_messages_keep_their_brackets(tmp_path, capsys):
     assert code == 2
     text = one_message(err)
     assert "[layers.zones]" in text and "unknown key(s) filter" in text
-    assert "Fix: allowed keys: crs, encoding, fields, layer, path, sheet" in text
+    assert "Fix: allowed keys: crs, edition, encoding, fields, layer, path, sheet" in text
 
 
 def test_workspace_given_a_folder_or_bad_crs_exits_2_naming_the_file(tmp_path, capsys):

@@ -8,6 +8,7 @@ of ``tests/``.
 
 from __future__ import annotations
 
+import re
 import shutil
 from collections.abc import Iterator
 from pathlib import Path
@@ -126,10 +127,11 @@ def test_every_feature_is_drawn(page: Page) -> None:
 
 def test_click_opens_popup_with_values(page: Page) -> None:
     page.click_parcel(47)
-    popup = page.page.locator(".gx-popup")
-    assert popup.count() == 1
-    values = page.js("""Object.fromEntries([...document.querySelectorAll('.gx-popup td')]
-                        .map(td => [td.dataset.col, td.textContent]))""")
+    # the parcel first, then the zone it lies in (every feature under the click)
+    assert page.page.locator(".gx-popup h4").all_inner_texts() == ["地块", "高新区"]
+    popup = page.page.locator(".gx-popup").first
+    values = page.js("""Object.fromEntries([...document.querySelectorAll('.gx-popup')[0]
+                        .querySelectorAll('td')].map(td => [td.dataset.col, td.textContent]))""")
     far = demo_layers()[1].gdf["far"].iloc[47]
     assert values["parcel_id"] == "P047" and values["name"] == "地块47"
     assert values["land_use"] == ["M1", "M2", "W1"][47 % 3]
@@ -162,7 +164,7 @@ def test_layer_control_hides_layer(page: Page) -> None:
 def test_xss_probe_does_not_execute(page: Page) -> None:
     page.click_parcel(0)
     assert page.js("window.__xss") is None
-    assert XSS in page.page.locator(".gx-popup").inner_text()
+    assert XSS in page.page.locator(".gx-popup").first.inner_text()
     assert page.page.locator(".gx-popup img").count() == 0
 
 
@@ -170,7 +172,7 @@ def test_search_finds_parcel(page: Page) -> None:
     page.page.locator(".gx-search input").fill("p123")
     page.page.keyboard.press("Enter")
     page.page.wait_for_timeout(600)
-    assert "P123" in page.page.locator(".gx-popup").inner_text()
+    assert "P123" in page.page.locator(".gx-popup").first.inner_text()
 
 
 def test_offline_no_errors_no_requests_and_screenshot(page: Page) -> None:
@@ -195,3 +197,64 @@ def test_basemap_offline_degrades_with_notice(browser: Any, tmp_path: Path) -> N
     assert p.js("gaoxin.drawn.L1") == N
     p.page.screenshot(path=str(ARTIFACTS / "maps_osm_offline_en.png"))
     p.page.close()
+
+
+def zone_and_parcels() -> list[MapLayer]:
+    """Zone G510001 (2 km) with parcels G510001-A0001… in its south-west corner only."""
+    x0, y0 = 404_000.0, 3_391_000.0
+    zones = gpd.GeoDataFrame({"zone_id": ["G510001"], "name": ["蜀西高新区"]},
+                             geometry=[box(x0, y0, x0 + 2000, y0 + 2000)], crs=4544)
+    parcels = gpd.GeoDataFrame(
+        {"parcel_id": [f"G510001-A{i + 1:04d}" for i in range(4)], "zone_id": "G510001"},
+        geometry=[box(x0 + 100 + 200 * i, y0 + 100, x0 + 250 + 200 * i, y0 + 250)
+                  for i in range(4)], crs=4544)
+    return [MapLayer(zones, "zones"), MapLayer(parcels, "parcels")]
+
+
+@pytest.fixture(scope="module")
+def zone_html(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return write_map(zone_and_parcels(), tmp_path_factory.mktemp("zone") / "zone.html")
+
+
+@pytest.fixture
+def zone_page(browser: Any, zone_html: Path) -> Iterator[Page]:
+    p = Page(browser, zone_html)
+    yield p
+    p.page.close()
+
+
+def _click(page: Page, x: float, y: float) -> list[tuple[str, str]]:
+    """Click at projected (x, y) of EPSG:4544; the popup's (layer name, id) pairs."""
+    lonlat = gpd.GeoSeries(gpd.points_from_xy([x], [y]), crs=4544).to_crs(4326).iloc[0]
+    page.page.mouse.click(*page.screen_point(lonlat.y, lonlat.x))
+    page.page.wait_for_timeout(300)
+    return page.js("""[...document.querySelectorAll('.gx-popup')].map(p =>
+        [p.querySelector('h4').textContent,
+         p.querySelector('td[data-col$=_id]').textContent])""")
+
+
+def test_click_lists_every_feature_under_it_topmost_first(zone_page: Page) -> None:
+    assert _click(zone_page, 405_500, 3_392_500) == [["高新区", "G510001"]]  # zone only
+    assert _click(zone_page, 404_175, 3_391_175) == [["地块", "G510001-A0001"],
+                                                     ["高新区", "G510001"]]
+    # the topmost is outlined; a click on the zone's heading outlines the zone instead
+    zone_page.page.locator(".gx-popup h4", has_text="高新区").click()
+    assert zone_page.js("document.querySelector('.gx-popup.gx-selected h4').textContent") \
+        == "高新区"
+
+
+def test_search_exact_zone_id_wins_over_parcel_prefix(zone_page: Page) -> None:
+    zone_page.page.locator(".gx-search input").fill("G510001")
+    zone_page.page.keyboard.press("Enter")
+    zone_page.page.wait_for_timeout(400)
+    assert zone_page.page.locator(".gx-popup h4").all_inner_texts() == ["高新区"]
+    zone_page.page.locator(".gx-search input").fill("g510001-a000")
+    zone_page.page.keyboard.press("Enter")
+    zone_page.page.wait_for_timeout(400)
+    assert "G510001-A0001" in zone_page.page.locator(".gx-popup").inner_text()
+
+
+def test_scale_bar_is_metric_only(zone_page: Page) -> None:
+    text = zone_page.page.locator(".leaflet-control-scale").inner_text()
+    assert re.search(r"\d+ (m|km)\b", text), text
+    assert not re.search(r"\b(mi|ft)\b", text), text

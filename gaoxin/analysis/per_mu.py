@@ -29,7 +29,9 @@ from .ruleset import RuleSet, load_ruleset
 
 __all__ = [
     "CLASSES",
+    "EXCLUSIONS",
     "INDICATORS",
+    "NotComputed",
     "PerMuResult",
     "PerMuSummary",
     "SchemeRules",
@@ -67,6 +69,10 @@ INDICATORS: dict[str, tuple[str, str, str, str, str]] = {
 }
 CLASSES = ("A", "B", "C", "D")
 NOT_EVALUATED = "未参评"
+# Why an enterprise is not evaluated, tested in this order (the first that holds is its
+# reason): none of its rows names a parcel of the layer; it holds no land; it holds less
+# than the scheme's minimum; none of the scheme's indicators could be computed for it.
+EXCLUSIONS = ("parcel_not_found", "no_land", "below_min_land", "no_indicator")
 
 
 def enterprise_land(enterprises: pd.DataFrame, parcels: gpd.GeoDataFrame,
@@ -169,8 +175,10 @@ def per_mu_indicators(frame: pd.DataFrame) -> pd.DataFrame:
             continue
         n = pd.to_numeric(frame[num], errors="coerce").to_numpy(dtype=float)
         d = pd.to_numeric(frame[den], errors="coerce").to_numpy(dtype=float)
-        with np.errstate(divide="ignore", invalid="ignore"):
-            out[key] = np.where(d > 0, n / np.where(d > 0, d, 1.0), np.nan)
+        # A denominator near zero (revenue 1e-308) overflows: no figure, not an infinite one.
+        with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
+            value = np.where(d > 0, n / np.where(d > 0, d, 1.0), np.nan)
+        out[key] = np.where(np.isfinite(value), value, np.nan)
     return out
 
 
@@ -249,6 +257,77 @@ def score(indicators: pd.DataFrame, weights: dict[str, float], benchmarks: dict[
         parts[f"score_{key}"] = w * scale * ratio
     s = parts.sum(axis=1) if len(parts.columns) else pd.Series(np.nan, index=indicators.index)
     return s.rename("score"), parts, dropped
+
+
+class NotComputed(TypedDict):
+    """An indicator of the scheme left out of the score, and why.
+
+    ``reason`` is ``"no_field"`` (the enterprise table lacks a field the indicator needs,
+    named in ``fields``), ``"no_values"`` (the fields are there but no firm has a value) or
+    ``"no_benchmark"`` (the rule set gives no benchmark).
+    """
+
+    indicator: str
+    points: float
+    reason: str
+    fields: list[str]
+
+
+class ScorePoints(TypedDict):
+    """How the score's points were shared when indicators were left out.
+
+    ``treatment`` is ``"full"`` (every indicator computed) or ``"renormalised"``: the
+    computed indicators' weights were multiplied by ``scale`` so scores are still out of
+    ``total``.
+    """
+
+    total: float
+    computed: float
+    treatment: str
+    scale: float
+
+
+def not_computed(dropped: list[str], weights: dict[str, float], benchmarks: dict[str, float],
+                 firms: pd.DataFrame) -> list[NotComputed]:
+    """Why each indicator :func:`score` dropped was left out, with the points it carried.
+
+    Examples
+    --------
+    >>> f = pd.DataFrame({"value_added": [1.0], "employees": [np.nan]})
+    >>> not_computed(["value_added_per_emission", "value_added_per_employee"],
+    ...     {"value_added_per_emission": 10.0, "value_added_per_employee": 10.0},
+    ...     {"value_added_per_emission": 4929.81, "value_added_per_employee": 18.14}, f)
+    ... # doctest: +NORMALIZE_WHITESPACE
+    [{'indicator': 'value_added_per_emission', 'points': 10.0, 'reason': 'no_field',
+      'fields': ['emission']},
+     {'indicator': 'value_added_per_employee', 'points': 10.0, 'reason': 'no_values',
+      'fields': ['value_added', 'employees']}]
+    """
+    out: list[NotComputed] = []
+    for key in dropped:
+        fields = [f for f in INDICATORS[key][3:] if f != "land_mu"] if key in INDICATORS else []
+        absent = [f for f in fields if f not in firms.columns]
+        reason = ("no_field" if absent or key not in INDICATORS
+                  else "no_benchmark" if benchmarks.get(key, 0) <= 0 else "no_values")
+        out.append({"indicator": key, "points": float(weights[key]), "reason": reason,
+                    "fields": absent or fields})
+    return out
+
+
+def score_points(weights: dict[str, float], dropped: list[str]) -> ScorePoints:
+    """The points of the scheme, those of the computed indicators and the scale applied.
+
+    Examples
+    --------
+    >>> score_points({"per_mu_tax": 30.0, "value_added_per_emission": 10.0,
+    ...               "rd_intensity": 60.0}, ["value_added_per_emission"])
+    {'total': 100.0, 'computed': 90.0, 'treatment': 'renormalised', 'scale': 1.111111}
+    """
+    total = float(sum(w for w in weights.values() if w > 0))
+    computed = float(sum(w for k, w in weights.items() if w > 0 and k not in dropped))
+    return {"total": total, "computed": computed,
+            "treatment": "renormalised" if dropped else "full",
+            "scale": round(total / computed, 6) if computed else 0.0}
 
 
 def assign_classes(scores: pd.Series, *, a_max_pct: float, c_min_pct: float,
@@ -338,9 +417,15 @@ class PerMuSummary(TypedDict):
     enterprises: int
     evaluated: int
     not_evaluated: int
+    not_evaluated_by_reason: dict[str, int]   # a key of EXCLUSIONS each
     classes: dict[str, int]
     class_shares_pct: dict[str, float | None]
+    parcels_with_enterprises: int
+    parcel_classes: dict[str, int]            # A…D and not_evaluated, by the main firm
+    parcels_not_evaluated_by_reason: dict[str, int]
     indicators_dropped: list[str]
+    not_computed: list[NotComputed]
+    score_points: ScorePoints
     unmatched_parcel_ids: list[str]
     unmatched_rows: int
     totals: dict[str, float | None]
@@ -365,12 +450,15 @@ def _parcels(parcels: gpd.GeoDataFrame, rows: pd.DataFrame,
     cls = firms.set_index("enterprise_id")["class"]
     per["main_enterprise"] = main.set_index("parcel_id")["enterprise_id"]
     per["class"] = per["main_enterprise"].map(cls)
+    if "reason" in firms.columns:
+        per["reason"] = per["main_enterprise"].map(firms.set_index("enterprise_id")["reason"])
     pid = parcels["parcel_id"].astype(str).str.strip()
     out = parcels[[c for c in ("parcel_id", "zone_id", "status", "land_use")
                    if c in parcels.columns] + [parcels.geometry.name]].copy()
     out["land_mu"] = m2_to_mu(ellipsoidal_area(parcels.geometry).to_numpy())
     joined = per.reindex(pid.to_numpy())
-    for c in [*cols, "firms", "main_enterprise", "class"]:
+    for c in [*cols, "firms", "main_enterprise", "class",
+              *(["reason"] if "reason" in per.columns else [])]:
         out[c] = joined[c].to_numpy()
     out["firms"] = out["firms"].fillna(0).astype(int)
     ind = per_mu_indicators(out)
@@ -395,6 +483,31 @@ def parcel_figures(parcels: gpd.GeoDataFrame, rows: pd.DataFrame) -> gpd.GeoData
     """
     no_classes = pd.DataFrame({"enterprise_id": rows["enterprise_id"].unique(), "class": ""})
     return _parcels(parcels, rows, no_classes)
+
+
+def _with_unmatched_firms(firms: pd.DataFrame, rows: pd.DataFrame) -> pd.DataFrame:
+    """``firms`` and, with no land, the firms none of whose rows names a parcel of the layer:
+    they are listed as not evaluated rather than left out."""
+    lost = rows[~rows["enterprise_id"].isin(firms.index)]
+    if not len(lost):
+        return firms
+    firsts = {c: (c, "first") for c in ("name", "industry_code", "industry_std")
+              if c in lost.columns}
+    extra = lost.groupby("enterprise_id", sort=False).agg(
+        **firsts, parcel_ids=("parcel_id", lambda s: ";".join(map(str, s))))
+    extra["parcels"] = 0
+    return pd.concat([firms, extra])
+
+
+def _exclusions(firms: pd.DataFrame, min_land_mu: float | None) -> pd.Series:
+    """Per firm, the first reason of :data:`EXCLUSIONS` that keeps it out, or ``""``."""
+    land = pd.to_numeric(firms["land_mu"], errors="coerce")
+    reasons = pd.Series("", index=firms.index, dtype=object)
+    reasons[firms["parcels"].fillna(0) == 0] = "parcel_not_found"
+    reasons[(reasons == "") & ~(land.fillna(0) > 0)] = "no_land"
+    if min_land_mu is not None:
+        reasons[(reasons == "") & (land < min_land_mu)] = "below_min_land"
+    return reasons
 
 
 @dataclass
@@ -452,20 +565,16 @@ def run(parcels: gpd.GeoDataFrame, enterprises: pd.DataFrame, rules: RuleSet | N
     zone = parcels.set_index(parcels["parcel_id"].astype(str).str.strip())
     if "zone_id" in parcels.columns and "zone_id" not in rows.columns:
         rows["zone_id"] = rows["parcel_id"].map(zone["zone_id"].groupby(level=0).first())
-    firms = firm_totals(rows)
+    firms = _with_unmatched_firms(firm_totals(rows), rows)
     ind = per_mu_indicators(firms)
     firms = firms.join(ind)
-    min_land = cfg.min_land_mu
-    evaluated = firms["land_mu"].fillna(0) > 0
-    reasons = pd.Series("", index=firms.index)
-    reasons[~evaluated] = "无用地"
-    if min_land is not None:
-        small = firms["land_mu"] < min_land
-        reasons[evaluated & small] = f"用地小于{min_land:g}亩"
-        evaluated &= ~small
-    s, parts, dropped = score(ind[evaluated], cfg.weights, cfg.benchmarks, cfg.cap)
+    reasons = _exclusions(firms, cfg.min_land_mu)
+    s, parts, dropped = score(ind[reasons == ""], cfg.weights, cfg.benchmarks, cfg.cap)
     firms = firms.join(parts)
     firms["score"] = s.reindex(firms.index)
+    reasons[(reasons == "") & firms["score"].isna()] = "no_indicator"
+    evaluated = reasons == ""
+    firms["score"] = firms["score"].where(evaluated)
     groups = firms[group_by] if group_by and group_by in firms.columns else None
     firms["class"] = assign_classes(firms["score"], a_max_pct=cfg.a_max, c_min_pct=cfg.c_min,
                                     d_pct=cfg.d_pct, groups=groups).fillna(NOT_EVALUATED)
@@ -475,6 +584,11 @@ def run(parcels: gpd.GeoDataFrame, enterprises: pd.DataFrame, rules: RuleSet | N
     parcel_out = _parcels(parcels, rows, firms)
     counts = firms.loc[firms.evaluated, "class"].value_counts()
     n_eval = int(firms.evaluated.sum())
+    excluded = firms.loc[~firms.evaluated, "reason"].value_counts()
+    on_parcels = parcel_out[parcel_out["firms"] > 0]
+    parcel_counts = on_parcels["class"].value_counts()
+    parcel_excluded = on_parcels.loc[on_parcels["class"] == NOT_EVALUATED,
+                                     "reason"].value_counts()
     summary: PerMuSummary = {
         "rule_set": {"scheme": scheme, "year": cfg.year, "name": rules.name,
                      "version": rules.version, "weights": cfg.weights,
@@ -485,10 +599,18 @@ def run(parcels: gpd.GeoDataFrame, enterprises: pd.DataFrame, rules: RuleSet | N
                      "land_share": land_share},
         "enterprises": len(firms), "evaluated": n_eval,
         "not_evaluated": int((~firms.evaluated).sum()),
+        "not_evaluated_by_reason": {r: int(excluded.get(r, 0)) for r in EXCLUSIONS},
         "classes": {c: int(counts.get(c, 0)) for c in CLASSES},
         "class_shares_pct": {c: (round(100.0 * counts.get(c, 0) / n_eval, 2) if n_eval else None)
                              for c in CLASSES},
+        "parcels_with_enterprises": len(on_parcels),
+        "parcel_classes": {**{c: int(parcel_counts.get(c, 0)) for c in CLASSES},
+                           "not_evaluated": int(parcel_counts.get(NOT_EVALUATED, 0))},
+        "parcels_not_evaluated_by_reason": {r: int(parcel_excluded.get(r, 0))
+                                            for r in EXCLUSIONS},
         "indicators_dropped": dropped,
+        "not_computed": not_computed(dropped, cfg.weights, cfg.benchmarks, firms),
+        "score_points": score_points(cfg.weights, dropped),
         "unmatched_parcel_ids": unmatched[:50], "unmatched_rows": int((~rows.matched).sum()),
         "totals": _totals(firms),
     }

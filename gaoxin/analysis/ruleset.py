@@ -1,9 +1,14 @@
-"""Rule sets: editable numbers, each with its unit, source document and confidence tag.
+"""Rule sets: editable numbers, each with its name, unit, source document and confidence.
 
 Defaults live in ``gaoxin/analysis/rules/<name>.toml``. A rule is any TOML table with a
-``value``; its key is the dotted path (``contiguity.max_blocks``). A workspace overrides
-values under ``[rules.<name>]``, either flat (``"contiguity.max_blocks" = 4``) or nested;
-an overridden rule says so in every report.
+``value``; its key is the dotted path (``contiguity.max_blocks``), which is what a workspace
+overrides; ``label``/``label_en`` name it for staff (最大区块数 / Maximum number of blocks). A
+workspace overrides values under ``[rules.<name>]``, either flat (``"contiguity.max_blocks" =
+4``) or nested; an overridden rule keeps its shipped default and says so in every report.
+
+A rule's ``confidence`` is one of :data:`CONFIDENCE`: the official text was read, the number
+is secondary (a reprint, a news report, a recalled rule), a project default, or an official
+number not found. A rule file may write it as the mark or as the word.
 
 Every value — shipped or overridden — is validated when the set is loaded: numbers are finite
 (TOML allows ``nan`` and ``inf``), whole where the rule counts something, and inside the
@@ -24,10 +29,19 @@ from pathlib import Path
 
 from ..errors import InputError
 
+# The confidence of a rule, as rule files mark it, and the word that stands for the mark
+# (a rule file may use either; reports show the word's label from the catalogue).
+CONFIDENCE: dict[str, str] = {"✅": "official", "🟡": "secondary", "⚙": "default",
+                              "❌": "not_found"}
+
 
 @dataclass(frozen=True)
 class Rule:
-    """One number of a rule set."""
+    """One number of a rule set.
+
+    ``label``/``label_en`` name the rule for staff; ``default`` is the shipped value of a rule
+    the workspace overrode (None otherwise).
+    """
 
     key: str
     value: object
@@ -38,6 +52,20 @@ class Rule:
     minimum: float | None = None
     maximum: float | None = None
     choices: tuple[str, ...] = ()
+    label: str = ""
+    label_en: str = ""
+    default: object = None
+
+    @property
+    def confidence_word(self) -> str:
+        """The confidence as a word (``official`` …), the key of its label in the catalogue.
+
+        Examples
+        --------
+        >>> Rule("k", 1.0, confidence="🟡").confidence_word
+        'secondary'
+        """
+        return CONFIDENCE.get(self.confidence, "")
 
 
 @dataclass(frozen=True)
@@ -48,6 +76,7 @@ class RuleSet:
     title: str
     version: str
     rules: dict[str, Rule]
+    title_en: str = ""
 
     def get(self, key: str, default: object = None) -> object:
         """The value of a rule, or ``default`` when the rule set has none.
@@ -168,7 +197,7 @@ class RuleSet:
 
     def as_records(self) -> list[dict[str, object]]:
         return [{"key": r.key, "value": r.value, "unit": r.unit, "source": r.source,
-                 "confidence": r.confidence, "overridden": r.overridden}
+                 "confidence": r.confidence_word, "overridden": r.overridden}
                 for r in self.rules.values()]
 
 
@@ -301,15 +330,17 @@ def load_ruleset(name: str, overrides: Mapping[str, object] | None = None,
         text = Path(path).read_text(encoding="utf-8")
     data = tomllib.loads(text)
     meta = data.pop("meta", {})
+    file = path or f"rules/{name}.toml"
     rules = {key: Rule(key, leaf["value"], str(leaf.get("unit", "")),
-                       str(leaf.get("source", "")), str(leaf.get("confidence", "")),
+                       str(leaf.get("source", "")), _confidence(key, leaf, file),
                        minimum=_bound(leaf.get("min")), maximum=_bound(leaf.get("max")),
-                       choices=_choices(leaf.get("choices")))
+                       choices=_choices(leaf.get("choices")), label=str(leaf.get("label", "")),
+                       label_en=str(leaf.get("label_en", "")))
              for key, leaf in _leaves(data).items()}
     for rule in rules.values():
         problem = validate_value(rule, rule.value)
         if problem:  # a damaged rule file, ours or the user's
-            raise InputError(f"rule {rule.key!r} {problem}", file=path or f"rules/{name}.toml",
+            raise InputError(f"rule {rule.key!r} {problem}", file=file,
                              fix="correct the rule file")
     if overrides is not None and not isinstance(overrides, Mapping):
         raise InputError(f"must be a table of rules, not {overrides!r}", file=where,
@@ -322,11 +353,22 @@ def load_ruleset(name: str, overrides: Mapping[str, object] | None = None,
         problem = validate_value(old, value)
         if problem:
             raise InputError(f"rule {key!r} {problem}", file=where, fix=_fix(old))
-        rules[key] = replace(old, value=value, overridden=True,
-                             source=f"工作区覆盖 (workspace override; default {old.value}: "
-                                    f"{old.source})")
+        rules[key] = replace(old, value=value, overridden=True, default=old.value)
     return RuleSet(name=name, title=str(meta.get("title", name)),
-                   version=str(meta.get("version", "")), rules=rules)
+                   version=str(meta.get("version", "")), rules=rules,
+                   title_en=str(meta.get("title_en", meta.get("title", name))))
+
+
+def _confidence(key: str, leaf: Mapping[str, object], file: str | Path) -> str:
+    """The confidence mark of a rule written as a mark or as its word (empty: none given)."""
+    given = str(leaf.get("confidence", ""))
+    marks = {word: mark for mark, word in CONFIDENCE.items()}
+    if given == "" or given in CONFIDENCE:
+        return given
+    if given in marks:
+        return marks[given]
+    raise InputError(f"rule {key!r} has confidence {given!r}", file=file,
+                     fix=f"write one of {', '.join(marks)}")
 
 
 def _bound(value: object) -> float | None:

@@ -15,7 +15,7 @@ from ..kinds import KINDS
 from . import DEFAULT_WORKSPACE
 from .read import list_layers
 
-_LAYER_KEYS = {"path", "layer", "crs", "encoding", "fields", "sheet"}
+_LAYER_KEYS = {"path", "layer", "crs", "encoding", "fields", "sheet", "edition"}
 _REQUEST_KEYS = {"path", "layer", "crs", "encoding", "zone", "close_rings"}
 
 
@@ -30,6 +30,8 @@ class LayerSource:
     encoding: str | None = None
     fields: dict[str, str] = field(default_factory=dict)
     sheet: str | None = None
+    # the edition / 批次 of the data (e.g. 三区三线 "2023年批复版"), named in reports
+    edition: str | None = None
 
 
 @dataclass(frozen=True)
@@ -118,7 +120,7 @@ def load_workspace(path: str | Path = DEFAULT_WORKSPACE) -> Workspace:
                                  file=where, fix=f"canonical fields: {', '.join(sorted(known))}")
         layers[kind] = LayerSource(kind, _resolve(root, entry, where), entry.get("layer"),
                                    entry.get("crs"), entry.get("encoding"), dict(fields),
-                                   entry.get("sheet"))
+                                   entry.get("sheet"), _edition(entry, where))
     requests: dict[str, RequestSource] = {}
     for name, entry in data.get("requests", {}).items():
         where = f"{path} [requests.{name}]"
@@ -160,6 +162,18 @@ def _check_crs(spec: object, where: str) -> None:
         parse_crs(spec)
     except InputError as exc:
         raise InputError(exc.problem, file=where, fix=exc.fix) from None
+
+
+def _edition(entry: dict[str, object], where: str) -> str | None:
+    """A layer's declared ``edition``: a non-empty text, or None when not declared."""
+    if "edition" not in entry:
+        return None
+    edition = entry["edition"]
+    if not isinstance(edition, str) or not edition.strip():
+        raise InputError(f"edition must be a non-empty text, not {edition!r}", file=where,
+                         fix='write the edition or batch of the data, e.g. '
+                             'edition = "2023年批复版"')
+    return edition.strip()
 
 
 def _check_keys(entry: object, allowed: set[str], where: str) -> None:
@@ -220,6 +234,7 @@ path = "zones.gpkg"
 # [layers.redlines]     # 生态保护红线
 # path = "constraints.gpkg"
 # layer = "redlines"
+# edition = "2023年批复版"  # the edition / 批次 of the data, named in reports
 # [layers.farmland]     # 永久基本农田
 # path = "constraints.gpkg"
 # layer = "farmland"

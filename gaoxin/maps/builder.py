@@ -84,6 +84,7 @@ class LegendItem(TypedDict):
     id: str
     var: str  # the layer's JavaScript variable
     name: str
+    note: str | None  # what the layer holds, in words (e.g. a check's counts)
     caption: str | None
     entries: list[LegendEntry]
 
@@ -126,6 +127,9 @@ class MapLayer:
         Fit the initial view to this layer (and the other ``fit`` layers) only, e.g. an
         expansion request inside a large zone; by default the view fits the areas of
         interest (zones, parks, parcels, requests, results).
+    note
+        A sentence shown in the legend under the layer's name, e.g. the counts behind it:
+        the name stays short for the layer control.
 
     Examples
     --------
@@ -146,6 +150,7 @@ class MapLayer:
     show: bool = True
     highlight: bool = False
     fit: bool = False
+    note: str | None = None
 
 
 class _Verbatim(Element):
@@ -343,13 +348,14 @@ def _runs(codes: Codes) -> str:
     return runs_b64(codes)
 
 
-def _legend_item(var: str, payload: LayerPayload, classes: Classes) -> LegendItem:
+def _legend_item(var: str, payload: LayerPayload, classes: Classes,
+                 note: str | None) -> LegendItem:
     counts = np.bincount(classes.codes, minlength=len(classes.styles))
     line = payload["kind"] == "roads"
     entries: list[LegendEntry] = [{**st, "label": lab, "line": line}
                for st, lab, n in zip(classes.styles, classes.labels, counts, strict=True)
                if n > 0 or len(classes.styles) == 1]
-    return {"id": payload["id"], "var": var, "name": payload["name"],
+    return {"id": payload["id"], "var": var, "name": payload["name"], "note": note,
             "caption": classes.caption, "entries": entries}
 
 
@@ -372,7 +378,8 @@ def _bounds(layers: Sequence[MapLayer],
 
 
 def build_map(layers: Sequence[MapLayer], *, basemap: str = "none", lang: str = "zh",
-              title: str | None = None, tianditu_key: str | None = None) -> folium.Map:
+              title: str | None = None, tianditu_key: str | None = None,
+              notes: Sequence[str] = ()) -> folium.Map:
     """Build a map of ``layers`` (drawn in order, the last on top).
 
     Parameters
@@ -386,6 +393,8 @@ def build_map(layers: Sequence[MapLayer], *, basemap: str = "none", lang: str = 
         ``"zh"`` (default) or ``"en"`` for every label of the map.
     title
         Shown at the top right and as the page title.
+    notes
+        Sentences shown under the legend (what an analysis left out, and why).
 
     Examples
     --------
@@ -398,7 +407,8 @@ def build_map(layers: Sequence[MapLayer], *, basemap: str = "none", lang: str = 
     """
     _check(layers, basemap, lang)
     text = TEXT[lang]
-    m = folium.Map(tiles=None, prefer_canvas=True, control_scale=True, max_zoom=19,
+    # The scale bar is the runtime's (metric only); Leaflet's default adds miles and feet.
+    m = folium.Map(tiles=None, prefer_canvas=True, control_scale=False, max_zoom=19,
                    zoom_snap=0.25)
     m.default_js = list(MINIMAL_JS)
     m.default_css = list(MINIMAL_CSS)
@@ -408,7 +418,7 @@ def build_map(layers: Sequence[MapLayer], *, basemap: str = "none", lang: str = 
     for i, lyr in enumerate(layers):
         payload, classes, name = _layer_payload(lyr, i, basemap, lang)
         fl = FastLayer(payload, name=name, show=lyr.show).add_to(m)
-        legend.append(_legend_item(fl.get_name(), payload, classes))
+        legend.append(_legend_item(fl.get_name(), payload, classes, lyr.note))
         frame = lyr.gdf[~(lyr.gdf.geometry.isna() | lyr.gdf.geometry.is_empty)]
         bounds.append(frame.to_crs(4326).total_bounds if len(frame) else np.full(4, np.nan))
     _LayerControl(collapsed=False).add_to(m)
@@ -418,10 +428,11 @@ def build_map(layers: Sequence[MapLayer], *, basemap: str = "none", lang: str = 
         primary_length_unit="meters", primary_area_unit="sqmeters",
         secondary_area_unit="hectares", localization=catalogue.locale("measure", lang)
     ).add_to(m)
-    notes = [text["gcj02"]] if basemap == "amap" else []
+    notes = [*notes, *([text["gcj02"]] if basemap == "amap" else [])]
     ui: UiOptions = {"lang": lang, "title": title, "legend": legend, "notes": notes,
           "tiles": [t.get_name() for t in tiles], "search": True,
-          "text": {k: text[k] for k in ("legend", "search", "notFound", "basemapOffline")}}
+          "text": {k: text[k] for k in ("legend", "layers", "search", "notFound",
+                                        "basemapOffline", "more")}}
     m.add_child(_Ui(ui))
     if title:
         _figure(m).header.add_child(_Verbatim(f"<title>{escape(title)}</title>"), name="title")
@@ -441,9 +452,27 @@ def render_html(m: folium.Map, *, offline: bool = True) -> str:
     """
     html = _RENDERED.get(m)
     if html is None:
-        html = unescape_cjk(m.get_root().render())
+        html = allow_pinch_zoom(unescape_cjk(m.get_root().render()))
         _RENDERED[m] = html
     return assets.inline_assets(html) if offline else html
+
+
+_NO_PAGE_ZOOM = re.compile(r",\s*maximum-scale=1\.0,\s*user-scalable=no")
+
+
+def allow_pinch_zoom(html: str) -> str:
+    """The page without folium's ``user-scalable=no``: a phone user may pinch to read.
+
+    The map itself still takes a pinch on it as its own zoom (Leaflet's ``touch-action``);
+    outside the map (legend, popups) the page zooms, as small print needs on a phone.
+
+    Examples
+    --------
+    >>> allow_pinch_zoom('content="width=device-width, initial-scale=1.0, '
+    ...                  'maximum-scale=1.0, user-scalable=no"')
+    'content="width=device-width, initial-scale=1.0"'
+    """
+    return _NO_PAGE_ZOOM.sub("", html, count=1)
 
 
 _UESC = re.compile(r"(?<!\\)((?:\\\\)*)\\u([0-9a-fA-F]{4})")
@@ -489,7 +518,7 @@ def save_map(m: folium.Map, path: str | Path, *, offline: bool = True) -> Path:
 
 def write_map(layers: Sequence[MapLayer], path: str | Path, *, offline: bool = True,
               basemap: str = "none", lang: str = "zh", title: str | None = None,
-              tianditu_key: str | None = None) -> Path:
+              tianditu_key: str | None = None, notes: Sequence[str] = ()) -> Path:
     """Build and save a map in one call (see :func:`build_map` and :func:`save_map`).
 
     Examples
@@ -504,5 +533,6 @@ def write_map(layers: Sequence[MapLayer], path: str | Path, *, offline: bool = T
     """
     if offline:
         assets.assets_dir()  # fail before the (possibly long) build
-    m = build_map(layers, basemap=basemap, lang=lang, title=title, tianditu_key=tianditu_key)
+    m = build_map(layers, basemap=basemap, lang=lang, title=title, tianditu_key=tianditu_key,
+                  notes=notes)
     return save_map(m, path, offline=offline)

@@ -14,14 +14,18 @@ import numpy.typing as npt
 import pandas as pd
 
 from ..errors import InputError
-from ..report.labels import TEXT, with_unit
+from ..report.labels import LANGS, TEXT, label, with_unit
 from ..report.symbology import (
     CATEGORY_COLORS,
     CATEGORY_PALETTE,
+    CONSTRAINT_KINDS,
     DIVERGING,
+    KIND_STYLES,
+    LAND_STATUS_COLORS,
     NODATA_COLOR,
     SEQUENTIAL,
     Style,
+    delta_e,
 )
 
 # One style class per feature: an index into ``Classes.styles``.
@@ -88,7 +92,7 @@ def classify(values: pd.Series, base: Style, *, method: str | None,
     numeric = values.dtype.kind in "iuf" or method is not None
     caption = with_unit(label, unit or "")
     if not numeric:
-        return _categorical(values, base, nodata, caption)
+        return _categorical(values, base, lang, caption)
     x = pd.to_numeric(values, errors="coerce").to_numpy(dtype=float)
     ok = np.isfinite(x)
     method = method or "quantiles"
@@ -141,21 +145,58 @@ def _breaks(x: npt.NDArray[np.float64], method: str, k: int = 5) -> tuple[Codes,
     return codes, labels
 
 
-def _categorical(values: pd.Series, base: Style, nodata: str,
-                 caption: str) -> Classes:
+# Distinct colours of one legend are at least this far apart (CIEDE2000).
+MIN_COLOUR_DIFFERENCE = 10.0
+
+
+def _conflict_kinds() -> dict[str, str]:
+    """The style key of each conflict as the expansion map names it, in every language."""
+    return {label(f"conflict.{check}", lang): f"conflicts.{check}"
+            for check in CONSTRAINT_KINDS for lang in LANGS}
+
+
+def _categorical(values: pd.Series, base: Style, lang: str, caption: str) -> Classes:
+    """One class per value: land-status codes named and in their colours, conflicts in the
+    colour of their constraint, statuses in their meaning colours, other values from the
+    palette, no two alike (values beyond the palette share an "other" class).
+    """
+    nodata = TEXT[lang]["nodata"]
     text = [None if pd.isna(v) else str(v) for v in values.astype(object)]
-    cats = sorted({v for v in text if v is not None}, key=_category_order)
+    present = {v for v in text if v is not None}
+    land_status = values.name == "status" and bool(present) and present <= set(LAND_STATUS_COLORS)
+    order = list(LAND_STATUS_COLORS)
+    cats = (sorted(present, key=order.index) if land_status
+            else sorted(present, key=_category_order))
+    conflicts = _conflict_kinds()
+    fixed: dict[str, Style] = {}
+    for c in cats:
+        if land_status:
+            fixed[c] = {**base, "fill": LAND_STATUS_COLORS[c]}
+        elif c in conflicts:
+            fixed[c] = {**base, **KIND_STYLES[conflicts[c]]}
+        elif (color := CATEGORY_COLORS.get(c) or CATEGORY_COLORS.get(c.lower())) is not None:
+            fixed[c] = {**base, "fill": color}
+    used = [st["fill"] for st in fixed.values()]
+    # Palette colours near a colour a value already has would make two classes look alike.
+    spare = iter([c for c in CATEGORY_PALETTE
+                  if all(delta_e(c, u) >= MIN_COLOUR_DIFFERENCE for u in used)])
     styles: list[Style] = []
     labels: list[str] = []
-    spare = iter(CATEGORY_PALETTE * 4)
-    for c in cats[:40]:
-        color = CATEGORY_COLORS.get(c) or CATEGORY_COLORS.get(c.lower()) or next(spare)
-        styles.append({**base, "fill": color, "fillOpacity": max(base["fillOpacity"], 0.65)})
-        labels.append(c)
-    index = {c: i for i, c in enumerate(labels)}
+    index: dict[str, int] = {}
+    for c in cats:
+        look = fixed.get(c)
+        if look is None:
+            color = next(spare, None)
+            if color is None:
+                continue
+            look = {**base, "fill": color}
+        index[c] = len(styles)
+        styles.append({**look, "fillOpacity": max(look["fillOpacity"], 0.65)})
+        labels.append(f"{c} {label(f'land_status.{c}', lang)}" if land_status else c)
     other = len(styles)
     styles.append({**base, "fill": NODATA_COLOR, "fillOpacity": 0.5})
-    labels.append(nodata if len(cats) <= 40 else f"{nodata} / …")
+    labels.append(nodata if len(index) == len(cats)
+                  else f"{label('map.other', lang)} / {nodata}")
     codes = np.array([index.get(v, other) if v is not None else other for v in text], dtype=int)
     return Classes(codes, styles, labels, caption)
 

@@ -55,6 +55,7 @@ UNIT_FORMATS: tuple[tuple[str, str], ...] = (
 FRACTION_COLUMNS = frozenset({
     "development_rate", "supply_rate", "built_rate", "idle_rate", "industrial_rate",
     "high_tech_rate", "residential_rate", "building_density", "industrial_building_coefficient",
+    "class_share",
 })
 PERCENT_UNIT_COLUMNS = frozenset({"building_coverage", "admin_share", "failed_pct"})
 

@@ -11,14 +11,17 @@ template chooses a language itself.
 
 from __future__ import annotations
 
+import datetime as dt
 from functools import partial
 from pathlib import Path
 from urllib.parse import quote
 
 from jinja2 import Environment, PackageLoader, select_autoescape
+from pyproj import CRS
 
+from ..geo.crs import gk_zone_of_crs
 from ..layers.write import write_text
-from .labels import bilingual, label, locale
+from .labels import LABELS, bilingual, label, locale
 
 _ENV = Environment(
     loader=PackageLoader("gaoxin.report", "templates"),
@@ -51,6 +54,56 @@ def relative_url(path: str) -> str:
 
 _ENV.filters["relative_url"] = relative_url
 _ENV.globals["bilingual"] = bilingual
+
+
+def crs_text(crs: CRS | None, lang: str) -> str:
+    """A coordinate reference system as a page names it in ``lang``, with its EPSG code.
+
+    Built from pyproj's facts (geodetic datum, projection method, Gauss-Krüger zone and
+    whether eastings carry the zone number), so a CRS given as WKT without a code reads the
+    same way; only the datums' short names come from the catalogue.
+
+    Examples
+    --------
+    >>> crs_text(CRS.from_epsg(4523), "zh")
+    'CGCS2000 / 3度带高斯-克吕格投影 第35带(中央经线 105°E,横坐标含带号) (EPSG:4523)'
+    >>> crs_text(CRS.from_epsg(4544), "en")
+    'CGCS2000 / 3-degree Gauss-Krüger zone 35 (CM 105°E) (EPSG:4544)'
+    >>> crs_text(CRS.from_epsg(4490), "zh"), crs_text(None, "zh")
+    ('CGCS2000 地理坐标系(经纬度) (EPSG:4490)', '无坐标系')
+    """
+    if crs is None:
+        return label("crs.none", lang)
+    geodetic = crs.geodetic_crs or crs
+    datum_key = f"crs.datum.{geodetic.name}"
+    datum = label(datum_key, lang) if datum_key in LABELS else geodetic.name
+    gk = gk_zone_of_crs(crs)
+    if crs.is_geographic:
+        name = label("crs.geographic", lang).format(datum=datum)
+    elif gk is not None:
+        width, zone, prefixed = gk
+        # a 3° zone n is centred on 3n°E, a 6° zone n on (6n − 3)°E
+        cm = zone * 3 if width == 3 else zone * 6 - 3
+        key = "crs.gauss_kruger.prefixed" if prefixed else "crs.gauss_kruger"
+        name = label(key, lang).format(datum=datum, width=width, zone=zone, cm=cm)
+    elif crs.utm_zone:
+        name = label("crs.utm", lang).format(datum=datum, zone=crs.utm_zone)
+    else:
+        name = label("crs.projected", lang).format(datum=datum,
+                                                   name=crs.name.split(" / ")[-1])
+    code = crs.to_epsg()
+    return label("crs.with_code", lang).format(name=name, code=f"EPSG:{code}") if code else name
+
+
+def date_text(day: dt.date, lang: str) -> str:
+    """A day as a reader writes it: ``2026年12月06日`` in zh.
+
+    Examples
+    --------
+    >>> date_text(dt.date(2026, 12, 6), "zh"), date_text(dt.date(2026, 12, 6), "en")
+    ('2026年12月06日', '2026-12-06')
+    """
+    return label("report.date", lang).format(year=day.year, month=day.month, day=day.day)
 
 
 def render(template: str, **context: object) -> str:

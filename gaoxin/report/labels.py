@@ -17,7 +17,7 @@ This module is the only place that chooses between a Chinese and an English text
 from __future__ import annotations
 
 from ..analysis import intensity, per_mu
-from ..kinds import KINDS
+from ..kinds import KINDS, LAND_STATUS_CODES, LAND_STATUS_NAMES_EN
 
 LANGS = ("zh", "en")
 
@@ -28,6 +28,7 @@ UNITS: dict[str, tuple[str, str]] = {
     "万元/公顷": ("万元/公顷", "10k CNY/ha"), "万元/人": ("万元/人", "10k CNY/person"),
     "万元/吨标准煤": ("万元/吨标准煤", "10k CNY/tce"), "吨标准煤": ("吨标准煤", "tce"),
     "人": ("人", "persons"), "人/公顷": ("人/公顷", "persons/ha"), "比值": ("比值", "ratio"),
+    "吨": ("吨", "t"), "万元/吨": ("万元/吨", "10k CNY/t"), "分": ("分", "points"),
 }
 
 def _in_sentence(name: str) -> str:
@@ -40,11 +41,13 @@ LABELS: dict[str, tuple[str, str]] = {
     "map.legend": ("图例", "Legend"),
     "map.search": ("搜索地块/园区编号", "Search parcel / zone id"),
     "map.notFound": ("未找到", "Not found"),
+    "map.more": ("另有 {n} 个要素未列出", "{n} more features not listed"),
     "map.basemapOffline": ("底图无法加载（无网络或离线），已显示为纯色背景",
                            "Basemap unavailable (no network or offline): plain background shown"),
     "map.gcj02": ("叠加图层已转换为 GCJ-02 坐标，以与高德底图对齐",
                   "Overlays shifted to GCJ-02 to line up with the AMap basemap"),
     "map.nodata": ("无数据", "No data"), "map.layers": ("图层", "Layers"),
+    "map.other": ("其他", "Other"),
     "map.result": ("分析结果", "Results"), "map.layer": ("图层", "Layer"),
     "map.vec": ("天地图 矢量", "Tianditu vector"), "map.img": ("天地图 影像", "Tianditu imagery"),
     "map.osm": ("OpenStreetMap", "OpenStreetMap"), "map.amap": ("高德地图", "AMap"),
@@ -64,12 +67,17 @@ LABELS: dict[str, tuple[str, str]] = {
     "layer.per_mu_class": ("亩均评价类别", "Per-mu class"),
     "layer.per_mu_tax": ("亩均税收", "Tax per mu"),
     "layer.parcel_plot_ratio": ("地块容积率", "Parcel plot ratio"),
-    "layer.lowest_n": ("(最低 {n:,} 宗)", " (lowest {n:,})"),
     "layer.parcels_to_check": ("需关注地块(不达标/无法计算)",
                                "Parcels to check (below minimum / not computable)"),
     "layer.built_plot_ratio": ("已建成地块容积率", "Plot ratio of built parcels"),
-    "layer.not_applicable": ("未建/不适用地块({n:,} 宗,不计容积率)",
-                             "Unbuilt / not applicable parcels ({n:,}, no plot ratio)"),
+    "layer.not_applicable": ("未建/不适用地块", "Unbuilt / not applicable parcels"),
+    "layer.not_applicable_note": ("{n:,} 宗,不计容积率", "{n:,} parcels, no plot ratio"),
+    "layer.lowest_n_note": ("图上只画容积率最低的 {n:,} 宗(共 {total:,} 宗)",
+                            "Only the {n:,} lowest of {total:,} parcels are drawn"),
+    # A plot-ratio check's layer: a short name; its counts go in the legend note.
+    "layer.check.far_min": ("容积率控制指标核查", "Minimum plot ratio check"),
+    "layer.check.building_coefficient": ("建筑系数核查", "Building coverage check"),
+    "layer.check.admin_share": ("行政办公比重核查", "Admin share check"),
     # The checks of industrial parcels against the control indicators (plot-ratio command):
     # every count says compared / passed / failed / not comparable and why.
     "pr_check.far_min": ("容积率控制值", "Minimum plot ratio"),
@@ -122,6 +130,7 @@ LABELS: dict[str, tuple[str, str]] = {
     "sheet.weights": ("权重与理想值(默认⚙)", "Weights & ideals (defaults)"),
     "sheet.low_efficiency": ("低效用地清单", "Low-efficiency land"),
     "sheet.summary": ("汇总", "Summary"), "sheet.enterprises": ("企业", "Enterprises"),
+    "sheet.not_evaluated": ("未参评", "Not evaluated"), "sheet.notes": ("说明", "Notes"),
     "sheet.parcels": ("地块", "Parcels"), "sheet.zones": ("园区汇总", "Zones"),
     "sheet.below_minimum": ("容积率不达标工业地块", "Below minimum"),
     "sheet.not_computable": ("无法计算地块", "Not computable"),
@@ -133,6 +142,52 @@ LABELS: dict[str, tuple[str, str]] = {
     # The per-mu summary sheet.
     "per_mu.item": ("项目", "item"), "per_mu.value": ("值", "value"),
     "per_mu.rule_set": ("评价规则", "rule set"), "per_mu.class": ("{c} 类", "class {c}"),
+    # The per-mu evaluation's outputs (issue 11): the scheme by name, who was not evaluated
+    # and why, the indicators left out of the score and how the weights were treated.
+    "per_mu.scheme.sichuan": ("四川方案", "Sichuan scheme"),
+    "per_mu.scheme.zhejiang": ("浙江方案", "Zhejiang scheme"),
+    "per_mu.scheme_year": ("{scheme}({year})", "{scheme} ({year})"),
+    "per_mu.rule_version": ("{scheme},规则版本 {version}", "{scheme}, rules version {version}"),
+    "per_mu.enterprises": ("企业总数", "Enterprises"),
+    "per_mu.evaluated": ("参评企业", "Evaluated"),
+    "per_mu.not_evaluated": ("未参评", "Not evaluated"),
+    "per_mu.not_evaluated_because": ("未参评({reason})", "Not evaluated ({reason})"),
+    "per_mu.reason.parcel_not_found": ("地块编号不在地块图层中",
+                                       "parcel id not in the parcel layer"),
+    "per_mu.reason.no_land": ("无用地面积", "no land"),
+    "per_mu.reason.below_min_land": ("用地不足{min_land:g}亩", "land under {min_land:g} mu"),
+    "per_mu.reason.no_indicator": ("无可计算的评价指标", "no indicator could be computed"),
+    "per_mu.not_computed": ("未计算指标", "Indicator not computed"),
+    "per_mu.weights": ("权重处理", "Weights"),
+    "per_mu.not_computed.no_field": ("企业表无「{fields}」字段",
+                                     "the enterprise table has no “{fields}” field"),
+    "per_mu.not_computed.no_values": ("企业表「{fields}」字段全部为空",
+                                      "the enterprise table's “{fields}” field is empty"),
+    "per_mu.not_computed.no_benchmark": ("规则未给出基准值", "the rules give no benchmark"),
+    "per_mu.not_computed.item": ("{name}({points:g} 分)未计算:{why}",
+                                 "{name} ({points:g} points) not computed: {why}"),
+    "per_mu.renormalised": ("其余指标({computed:g} 分)的权重按比例放大到 {total:g} 分"
+                            "(×{scale:.4f}),得分仍按 {total:g} 分计",
+                            "The other indicators' weights ({computed:g} points) are scaled up "
+                            "to {total:g} (×{scale:.4f}); scores stay out of {total:g}"),
+    "per_mu.excluded_rule": ("用地不足{min_land:g}亩的企业不参评", "Enterprises on less than "
+                             "{min_land:g} mu are not evaluated"),
+    "per_mu.excluded_list": ("未参评企业 {n:,} 家,名单与原因见「{sheet}」工作表;"
+                             "其地块在地图上单列为「未参评」类",
+                             "{n:,} enterprises not evaluated, listed with the reason on the "
+                             "{sheet} sheet; their parcels have their own class on the map"),
+    "per_mu.terminal.counts": ("企业 {total:,} 家:参评 {evaluated:,} 家,未参评 {excluded:,} 家"
+                               "{reasons}",
+                               "{total:,} enterprises: {evaluated:,} evaluated, {excluded:,} not "
+                               "evaluated{reasons}"),
+    "per_mu.terminal.reasons": ("({items})", " ({items})"),
+    "per_mu.terminal.reason_item": ("{reason} {n:,} 家", "{reason}: {n:,}"),
+    "per_mu.terminal.classes": ("分类:{items}", "Classes: {items}"),
+    "per_mu.terminal.class_item": ("{c} 类 {n:,} 家({pct})", "{c} {n:,} ({pct})"),
+    "per_mu.separator": (",", ", "),
+    "per_mu.wrote": ("已写出 {out}/({files})", "wrote {out}/ ({files})"),
+    "per_mu.list_separator": ("、", ", "),
+    "per_mu.note": ("说明", "Note"), "per_mu.source": ("依据:{source}", "Source: {source}"),
     # Titles of maps, reports and overview drawings.
     "title.expansion_map": ("扩区审核 — {zone}", "Expansion check — {zone}"),
     "title.expansion_report": ("扩区审核报告", "Expansion check report"),
@@ -148,7 +203,7 @@ LABELS: dict[str, tuple[str, str]] = {
     "cli.type": ("类型", "Type"), "cli.score": ("集约度分值", "Score"),
     "cli.left_out": ("未参评指标", "Left out"),
     "title.low_efficiency": ("低效用地(腾笼换鸟)", "Low-efficiency land"),
-    "title.per_mu": ("亩均论英雄 — {rule_set}", "Per-mu evaluation — {rule_set}"),
+    "title.per_mu": ("亩均论英雄评价 — {rule_set}", "Per-mu evaluation — {rule_set}"),
     "title.plot_ratio": ("容积率与建筑系数", "Plot ratio and building coverage"),
     # The workspace check (HTML report and terminal table).
     "check.title": ("工作区检查", "Workspace check"),
@@ -161,6 +216,36 @@ LABELS: dict[str, tuple[str, str]] = {
     "check.file": ("文件", "File"),
     "check.ok": ("正常", "ok"), "check.fixed": ("已修复", "fixed"),
     "check.warning": ("警告", "warning"), "check.refused": ("拒绝", "refused"),
+    "check.encoding_how.declared": ("工作区声明", "declared in the workspace"),
+    "check.encoding_how.cpg": ("由同名编码声明文件声明", "declared by the .cpg file"),
+    "check.encoding_how.ldid": ("由属性表文件头的语言标识确定",
+                                "from the DBF header's language id"),
+    "check.encoding_how.heuristic": ("推断", "guessed"),
+    "check.encoding_how.heuristic.why": (
+        "文件未声明编码(无同名编码声明文件,属性表文件头也未标明),按文字内容推断;"
+        "若中文显示为乱码,请在工作区为该图层声明编码",
+        "the file declares no encoding (no .cpg file, none in the DBF header), so it was "
+        "judged from the text; if Chinese reads garbled, declare encoding for the layer"),
+    "check.raster_cells": ("{width}×{height} 像元,像元 {dx:g}×{dy:g} {unit}",
+                           "{width}×{height} px, cells {dx:g} × {dy:g} {unit}"),
+    "check.request": ("扩区申请 {name}", "request {name}"),
+    # Coordinate reference systems as a page names them, built from pyproj's facts.
+    "crs.none": ("无坐标系", "no CRS"),
+    "crs.with_code": ("{name} ({code})", "{name} ({code})"),
+    "crs.geographic": ("{datum} 地理坐标系(经纬度)", "{datum} geographic (longitude/latitude)"),
+    "crs.gauss_kruger": ("{datum} / {width}度带高斯-克吕格投影 第{zone}带(中央经线 {cm}°E)",
+                         "{datum} / {width}-degree Gauss-Krüger zone {zone} (CM {cm}°E)"),
+    "crs.gauss_kruger.prefixed": (
+        "{datum} / {width}度带高斯-克吕格投影 第{zone}带(中央经线 {cm}°E,横坐标含带号)",
+        "{datum} / {width}-degree Gauss-Krüger zone {zone} (CM {cm}°E, zone-prefixed "
+        "eastings)"),
+    "crs.utm": ("{datum} / 通用横轴墨卡托投影 第{zone}带", "{datum} / UTM zone {zone}"),
+    "crs.projected": ("{datum} / 投影坐标系 {name}", "{datum} / {name}"),
+    "crs.datum.China Geodetic Coordinate System 2000": ("CGCS2000", "CGCS2000"),
+    "crs.datum.Xian 1980": ("西安1980", "Xian 1980"),
+    "crs.datum.Beijing 1954": ("北京1954", "Beijing 1954"),
+    "crs.datum.New Beijing": ("新北京54", "New Beijing"),
+    "crs.unit.metre": ("米", "m"), "crs.unit.degree": ("度", "°"),
     # The expansion report (report.html); statuses and verdicts are status.* and verdict.*.
     "report.applicant_zone": ("申请开发区", "Applicant zone"),
     "report.request_file": ("申请文件", "Request file"),
@@ -174,18 +259,68 @@ LABELS: dict[str, tuple[str, str]] = {
     "report.boundary_points": ("界址点坐标", "Boundary points"),
     "report.conflicting_patches": ("冲突图斑", "Conflicting patches"),
     "report.rules_used": ("采用的规则", "Rules used"),
-    "report.confidence_read": ("公开文件原文", "read in a public source"),
-    "report.confidence_secondary": ("二手或转述", "secondary"),
-    "report.confidence_default": ("项目默认值,无官方数值,可在工作区修改",
-                                  "project default: no official number; editable in the "
-                                  "workspace"),
     "report.rule": ("规则", "Rule"), "report.value": ("取值", "Value"),
     "report.unit": ("单位", "Unit"), "report.source": ("依据", "Source"),
+    # Rules as staff read them (the report's rules table, the 规则 sheets): the key a
+    # workspace overrides, the confidence of a number as a plain-text badge with its
+    # explanation, units as staff write them, values that are no number.
     "rules.confidence": ("可信度", "Confidence"),
     "rules.overridden": ("工作区已修改", "Overridden"), "rules.rule_set": ("规则集", "Rule set"),
+    "rules.key": ("键", "Key"),
+    "rules.confidence.official": ("原文", "official"),
+    "rules.confidence.secondary": ("转述", "secondary"),
+    "rules.confidence.default": ("默认", "default"),
+    "rules.confidence.not_found": ("未取得", "not found"),
+    "rules.confidence_note.official": ("已核读文件原文", "the document's own text was read"),
+    "rules.confidence_note.secondary": ("据转载、报道或转述,原文待核对",
+                                        "from a reprint, a news report or recalled; the "
+                                        "original is still to be read"),
+    "rules.confidence_note.default": ("项目默认值,无官方数值,可在工作区修改",
+                                      "project default: no official number; editable in the "
+                                      "workspace"),
+    "rules.confidence_note.not_found": ("官方数值未取得,可在工作区填写",
+                                        "official number not found; fill it in the workspace"),
+    "rules.overridden_source": ("工作区修改(默认值 {default}:{source})",
+                                "Workspace override (default {default}: {source})"),
+    "rules.value_not_found": ("未取得", "not found"), "rules.value_none": ("不设", "none"),
+    "rules.list_separator": ("、", ", "),
+    "rules.choice_value": ("{label}({value})", "{label} ({value})"),
+    "rules.choice.sichuan": ("四川方案", "Sichuan scheme"),
+    "rules.choice.zhejiang": ("浙江式方案", "Zhejiang-style scheme"),
+    "rules.choice.equal": ("均分", "equal shares"),
+    "rules.choice.revenue": ("按营业收入", "by revenue"),
+    "rules.choice.employees": ("按从业人员", "by employees"),
+    "rules.choice.ratio_to_ideal": ("实际值 ÷ 理想值", "actual ÷ ideal"),
+    "rules.choice.MLR-2008": ("2008版", "2008 standard"),
+    "rules.choice.MNR-2023": ("2023国家版", "2023 national standard"),
+    "rules.choice.SC-2024": ("四川2024版", "Sichuan 2024 standard"),
+    # A rule's unit as staff write it; a unit not listed here reads as labels.UNITS gives it.
+    "rules.unit.m²": ("平方米", "m²"), "rules.unit.m": ("米", "m"),
+    "rules.unit.°": ("度", "degrees"),
+    "rules.unit.4πA/P²": ("紧凑度(4π×面积÷周长²,圆为 1,越狭长越接近 0)",
+                          "compactness 4πA/P² (1 for a circle, near 0 for a thin sliver)"),
+    "rules.unit.区块": ("个区块", "blocks"), "rules.unit.权重": ("权重", "weight"),
+    "rules.unit.年": ("年", "year"), "rules.unit.倍权重": ("倍权重", "× weight"),
+    "rules.unit.分": ("分", "points"), "rules.unit.万元/吨": ("万元/吨", "10k CNY/t"),
     "report.provenance": ("数据来源", "Provenance"),
     "report.working_crs": ("工作坐标系", "Working CRS"), "report.areas": ("面积", "Areas"),
     "report.file": ("文件", "File"), "report.reading_notes": ("读取说明", "Reading notes"),
+    "report.area_method": ("椭球面积(CGCS2000 椭球)",
+                           "ellipsoidal (CGCS2000 / GRS80 ellipsoid)"),
+    "report.files": ("文件", "Files"),
+    # The edition of the 三区三线 data a report was checked against (issue 11).
+    "report.constraint_data": ("三区三线数据版本", "Edition of the control-line data"),
+    "report.constraint_layer": ("图层", "Layer"),
+    "report.constraint_modified": ("文件修改日期", "File modified"),
+    "report.constraint_edition": ("版本/批次", "Edition"),
+    "report.no_edition": ("未注明版本", "no edition declared"),
+    "report.no_edition_fix": (
+        "未注明版本的图层,请在工作区 {file} 该图层一节中写明 {key}(如 \"2023年批复版\"),"
+        "报告即载明所用批次。",
+        "For a layer without an edition, declare it in the workspace's {file}, in the layer's "
+        "section: {key} (e.g. \"approved 2023\"), and the report names it."),
+    "report.not_provided": ("工作区未提供", "not in the workspace"),
+    "report.date": ("{year}年{month:02d}月{day:02d}日", "{year}-{month:02d}-{day:02d}"),
     # The expansion report's area, size basis, 界址点 table and reviewer block (issue 11).
     "report.request_area": ("申请面积", "Requested area"),
     "report.area_kind": ("面积类型", "Area"),
@@ -244,10 +379,13 @@ LABELS: dict[str, tuple[str, str]] = {
         "Simulated data south-west of Chengdu (CGCS2000), generated by gaoxin; a template "
         "for your own data."),
     "demo.layer_list": ("图层清单与字段映射", "layer list and field mappings"),
-    "demo.check_report": ("gaoxin check 报告", "gaoxin check report"),
+    "demo.check_report": ("工作区检查报告", "Workspace check report"),
+    "demo.check_data": ("检查结果数据", "Check results as data"),
+    "demo.summary_data": ("{name} 审核结果数据", "{name} results as data"),
+    "demo.data_note": ("可供程序读取的结构化数据", "structured data for programs"),
     "demo.n_layers": ("{n} 个图层", "{n} layers"),
     "demo.areas": ("面积", "Areas"),
-    "demo.areas_table": ("高新区与园区面积 (m², 公顷, 亩)", "Zone and park areas (m², ha, mu)"),
+    "demo.areas_table": ("高新区与园区面积(m²、公顷、亩)", "Zone and park areas (m², ha, mu)"),
     "demo.maps": ("地图", "Maps"),
     "demo.all_layers": ("全部图层总览(离线可用)", "All layers (works offline)"),
     "demo.expansion": ("扩区审核", "Expansion requests"),
@@ -263,14 +401,14 @@ LABELS: dict[str, tuple[str, str]] = {
         "evaluation (default ⚙ weights and ideals), low-efficiency land list."),
     "demo.plot_ratio_map": ("容积率地图", "Plot-ratio map"),
     "demo.n_parcels": ("{n} 宗地块", "{n} parcels"),
-    "demo.plot_ratio_tables": ("容积率表 (Excel)", "Plot-ratio tables"),
+    "demo.plot_ratio_tables": ("容积率表(电子表格)", "Plot-ratio tables"),
     "demo.per_mu_map": ("亩均评价类别地图", "Per-mu class map"),
-    "demo.per_mu_tables": ("亩均评价表 (Excel)", "Per-mu tables"),
+    "demo.per_mu_tables": ("亩均评价表(电子表格)", "Per-mu tables"),
     "demo.intensity_map": ("集约利用评价地图", "Zone evaluation map"),
-    "demo.intensity_tables": ("集约利用评价表与全国对比 (Excel)",
+    "demo.intensity_tables": ("集约利用评价表与全国对比(电子表格)",
                               "Evaluation and national benchmarks"),
     "demo.low_efficiency_map": ("低效用地地图", "Low-efficiency land map"),
-    "demo.low_efficiency_list": ("低效用地清单 (Excel)", "Low-efficiency land list"),
+    "demo.low_efficiency_list": ("低效用地清单(电子表格)", "Low-efficiency land list"),
     # 标准地 readiness (gaoxin standard-land): conditions, outcomes, reasons, summary, sheets.
     "sl_cond.spatial": ("三区三线", "Spatial conflicts"),
     "sl_cond.use": ("规划用途", "Planned use"), "sl_cond.shape": ("面积与形状", "Size and shape"),
@@ -384,6 +522,9 @@ LABELS: dict[str, tuple[str, str]] = {
     "zone_level.national": ("国家级", "national"),
     "zone_level.provincial": ("省级", "provincial"),
     "zone_level.unknown": ("该", "(unknown)"),
+    # Land-status classes of the survey (gaoxin.kinds), by code.
+    **{f"land_status.{code}": (name, LAND_STATUS_NAMES_EN[code])
+       for code, name in LAND_STATUS_CODES.items()},
     # The checks of an expansion request (gaoxin.report.checks): a title per check and a
     # message per outcome, "check.<check>.<outcome>"; the red-line, farmland and other-zones
     # checks share "check.overlap.<outcome>", naming the constraint by the check's title.
@@ -467,7 +608,7 @@ def _field_en(kind: str, name: str) -> str:
 _FIELD_EN = {
     "approved_area_ha": "Approved area", "energy_tce": "Energy use", "industry_std": "Code version",
     "parcels.zone_id": "Zone", "rd_spend": "R&D spending",
-    "planned_far_min": "Minimum plot ratio (planned)",
+    "planned_far_min": "Minimum plot ratio (planned)", "emission": "Pollutant emissions",
     "planned_far_max": "Maximum plot ratio (planned)",
 }
 
@@ -546,6 +687,7 @@ COLUMNS: dict[str, tuple[str, str, str]] = {
     # Per enterprise and per parcel of the 亩均 evaluation.
     "land_mu": ("用地", "Land", "亩"), "enterprises.score": ("综合得分", "Score", ""),
     "class": ("类别", "Class", ""),
+    "class_share": ("占参评企业", "Share of evaluated", "%"),
     "enterprises.reason": ("未参评原因", "Not evaluated because", ""),
     "parcel_ids": ("地块", "Parcels", ""), "enterprises.parcels": ("地块数", "Parcel count", ""),
     "enterprises.zone_id": ("所属园区", "Zone", ""), "evaluated": ("参评", "Evaluated", ""),

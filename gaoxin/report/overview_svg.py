@@ -8,6 +8,7 @@ template includes it as it is, with no ``|safe`` that could let unescaped text t
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Callable
 from dataclasses import dataclass
 from html import escape
@@ -19,6 +20,10 @@ from markupsafe import Markup
 
 from . import labels as catalogue
 from .symbology import kind_style
+
+# Width of the scale bar's place at the left of the legend band, and of one legend entry.
+_SCALE_BAR_W = 170
+_LEGEND_ITEM_W = 175
 
 
 @dataclass
@@ -97,7 +102,10 @@ def overview_svg(layers: list[SvgLayer], *, bounds: tuple[float, float, float, f
     dx, dy = max(xmax - xmin, 1.0), max(ymax - ymin, 1.0)
     xmin, xmax = xmin - dx * 0.05, xmax + dx * 0.05
     ymin, ymax = ymin - dy * 0.05, ymax + dy * 0.05
-    legend_h = 22 * len(layers) + 10
+    # The legend has its own band under the drawing, so it can never hide a feature.
+    per_row = max(1, (width - _SCALE_BAR_W) // _LEGEND_ITEM_W)
+    legend_rows = -(-len(layers) // per_row)
+    legend_h = max(22 * legend_rows + 12, 34)
     map_h = height - 30
     scale = min(width / (xmax - xmin), map_h / (ymax - ymin))
     ox = (width - (xmax - xmin) * scale) / 2
@@ -109,36 +117,42 @@ def overview_svg(layers: list[SvgLayer], *, bounds: tuple[float, float, float, f
     def sy(y: float) -> float:
         return oy + (ymax - y) * scale
 
-    out = [f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {width} {height}" '
-           f'width="100%" style="max-width:{width}px;background:#fbfbf8;border:1px solid #ccc;'
-           f'font-family:sans-serif">']
-    if title:
-        out.append(f'<text x="10" y="20" font-size="14" font-weight="bold">{escape(title)}</text>')
+    paths = []
     for lay in layers:
         dash = f' stroke-dasharray="{escape(lay.dash)}"' if lay.dash else ""
         d = " ".join(_path(g, sx, sy) for g in lay.gdf.geometry if g is not None)
         if d:
-            out.append(f'<path d="{d}" fill="{escape(lay.fill)}" '
-                       f'fill-opacity="{float(lay.fill_opacity):g}" '
-                       f'stroke="{escape(lay.stroke)}" stroke-width="{float(lay.stroke_width):g}"'
-                       f'{dash} fill-rule="evenodd"><title>{escape(lay.label)}</title></path>')
-    # legend
-    lx, ly = width - 190, height - legend_h
-    out.append(f'<rect x="{lx - 8}" y="{ly - 8}" width="190" height="{legend_h}" fill="white" '
-               'fill-opacity="0.85" stroke="#bbb"/>')
+            paths.append(f'<path d="{d}" fill="{escape(lay.fill)}" '
+                         f'fill-opacity="{float(lay.fill_opacity):g}" '
+                         f'stroke="{escape(lay.stroke)}" '
+                         f'stroke-width="{float(lay.stroke_width):g}"'
+                         f'{dash} fill-rule="evenodd"><title>{escape(lay.label)}</title></path>')
+    # Two drawings share a page: the clip's id is unique to the drawing's content.
+    clip = "gx-clip-" + hashlib.sha1("".join([*paths, title]).encode()).hexdigest()[:12]
+    out = [f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {width} {height + legend_h}" '
+           f'width="100%" style="max-width:{width}px;background:#fbfbf8;border:1px solid #ccc;'
+           f'font-family:sans-serif">',
+           f'<defs><clipPath id="{clip}"><rect class="map-area" x="0" y="30" width="{width}" '
+           f'height="{map_h}"/></clipPath></defs>']
+    if title:
+        out.append(f'<text x="10" y="20" font-size="14" font-weight="bold">{escape(title)}</text>')
+    out.append(f'<g clip-path="url(#{clip})">{"".join(paths)}</g>')
+    out.append(f'<rect class="legend" x="0" y="{height}" width="{width}" '
+               f'height="{legend_h}" fill="white" stroke="#bbb"/>')
     for i, lay in enumerate(layers):
-        y = ly + i * 22
-        out.append(f'<rect x="{lx}" y="{y}" width="18" height="12" fill="{escape(lay.fill)}" '
+        x = _SCALE_BAR_W + (i % per_row) * _LEGEND_ITEM_W
+        y = height + 8 + (i // per_row) * 22
+        out.append(f'<rect x="{x}" y="{y}" width="18" height="12" fill="{escape(lay.fill)}" '
                    f'fill-opacity="{max(float(lay.fill_opacity), 0.2):g}" '
                    f'stroke="{escape(lay.stroke)}"/>'
-                   f'<text x="{lx + 26}" y="{y + 11}" font-size="12">{escape(lay.label)}</text>')
+                   f'<text x="{x + 26}" y="{y + 11}" font-size="12">{escape(lay.label)}</text>')
     # scale bar: a round length near a fifth of the width
     target = (xmax - xmin) / 5
     nice = 10 ** np.floor(np.log10(target))
     length = max(n * nice for n in (1, 2, 5) if n * nice <= target)
     px = length * scale
     label = f"{length / 1000:g} km" if length >= 1000 else f"{length:g} m"
-    out.append(f'<g transform="translate(15,{height - 20})"><rect width="{px:.1f}" height="5" '
+    out.append(f'<g transform="translate(15,{height + 22})"><rect width="{px:.1f}" height="5" '
                f'fill="#333"/><text y="-4" font-size="11">{label}</text></g>')
     out.append(f'<g transform="translate({width - 25},45)"><path d="M0,-15 L6,5 L0,0 L-6,5 Z" '
                f'fill="#333"/><text x="-4" y="18" font-size="11">'

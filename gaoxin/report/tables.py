@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+import math
+from collections.abc import Iterable
+from dataclasses import dataclass, replace
+
 import pandas as pd
 
-from ..analysis.ruleset import RuleSet
-from .labels import column, label
+from ..analysis.ruleset import CONFIDENCE, Rule, RuleSet
+from .labels import LABELS, bilingual, column, label, unit_label
 
 
 def labelled(frame: pd.DataFrame, lang: str, rows: str | None = None) -> pd.DataFrame:
@@ -57,28 +61,161 @@ def minimum_table_sheet(table: pd.DataFrame, lang: str) -> pd.DataFrame:
     >>> list(minimum_table_sheet(min_plot_ratio_table(), "zh").columns)[:5]
     ['控制标准', '行业分类版本', '行业代码', '行业名称', '容积率控制值']
     """
-    return labelled(table, lang, "minimum_table")
+    out = table.assign(confidence=[confidence_label(str(c), lang) for c in table["confidence"]])
+    return labelled(out, lang, "minimum_table")
 
 
-# Columns of the rules sheet: a rule's record field -> its label key.
-RULE_COLUMNS = {"key": "report.rule", "value": "report.value", "unit": "report.unit",
+@dataclass(frozen=True)
+class RuleRow:
+    """A rule as staff read it, in one language: the report's rules table and the 规则
+    sheet show these fields.
+
+    ``name`` is the rule's label; ``key`` what a workspace overrides; ``value`` and ``unit``
+    as staff write them (5%, 2,000 米); ``confidence`` the badge's text and ``mark`` its word
+    (``official`` …), the CSS class of the badge in a page.
+    """
+
+    name: str
+    key: str
+    value: str
+    unit: str
+    source: str
+    confidence: str
+    mark: str
+    overridden: bool
+
+
+def rule_value(rule: Rule, lang: str) -> str:
+    """The value of ``rule`` as staff write it: a share or percentage as 5%, thousands
+    separators, no trailing zeros, words for yes/no, empty values and choices.
+
+    Examples
+    --------
+    >>> rule_value(Rule("k", 0.8946, unit="share"), "zh"), rule_value(Rule("k", 2000.0), "zh")
+    ('89.46%', '2,000')
+    >>> rule_value(Rule("k", 7.0, unit="%"), "en"), rule_value(Rule("k", 2022, unit="年"), "zh")
+    ('7%', '2022')
+    >>> rule_value(Rule("k", "", confidence="❌"), "zh"), rule_value(Rule("k", ["A2", "H1"]), "zh")
+    ('未取得', 'A2、H1')
+    >>> rule_value(Rule("k", "sichuan"), "zh"), rule_value(Rule("k", True), "en")
+    ('四川方案(sichuan)', 'yes')
+    """
+    value = rule.value
+    if isinstance(value, bool):
+        return label("yes" if value else "no", lang)
+    if isinstance(value, list):
+        return label("rules.list_separator", lang).join(str(v) for v in value)
+    if value == "":
+        return label("rules.value_not_found" if rule.confidence_word == "not_found"
+                     else "rules.value_none", lang)
+    if isinstance(value, str):
+        key = f"rules.choice.{value}"
+        return (label("rules.choice_value", lang).format(label=label(key, lang), value=value)
+                if key in LABELS else value)
+    if not isinstance(value, (int, float)):
+        return str(value)
+    if rule.unit == "年":  # a year has no thousands separator
+        return f"{value:.0f}"
+    if rule.unit == "share":
+        return f"{_number(value * 100)}%"
+    if rule.unit == "%":
+        return f"{_number(value)}%"
+    return _number(value)
+
+
+def _number(x: float) -> str:
+    # Four decimals hold every shipped rule (0.0302, 24.097) and drop float noise
+    # (0.8946 × 100 = 89.46000000000001).
+    if not math.isfinite(x):
+        return str(x)
+    text = f"{x:,.4f}".rstrip("0").rstrip(".")
+    return "0" if text == "-0" else text
+
+
+def rule_unit(rule: Rule, lang: str) -> str:
+    """The unit of ``rule`` as staff write it: 平方米 for m², 度 for °, the compactness
+    explained; empty for a share or percentage (the value carries the %).
+
+    Examples
+    --------
+    >>> rule_unit(Rule("k", 1.0, unit="m²"), "zh"), rule_unit(Rule("k", 1.0, unit="公顷"), "en")
+    ('平方米', 'ha')
+    """
+    if rule.unit in _NO_UNIT:
+        return ""
+    key = f"rules.unit.{rule.unit}"
+    return label(key, lang) if key in LABELS else unit_label(rule.unit, lang)
+
+
+# Units that read as nothing: a share (0.05) and a percentage (5.0) both show as 5% in the
+# value; a plot ratio has no unit.
+_NO_UNIT = frozenset({"share", "%", "—", ""})
+
+
+def rule_source(rule: Rule, lang: str) -> str:
+    """The source of ``rule``; for a rule the workspace overrode, that it did and the
+    shipped default with its source."""
+    if not rule.overridden:
+        return rule.source
+    shipped = replace(rule, value=rule.default)
+    default = " ".join(t for t in (rule_value(shipped, lang), rule_unit(shipped, lang)) if t)
+    return label("rules.overridden_source", lang).format(default=default, source=rule.source)
+
+
+def confidence_label(mark: str, lang: str) -> str:
+    """The plain-text badge of a confidence mark (``🟡`` → 转述), empty for none.
+
+    Examples
+    --------
+    >>> confidence_label("✅", "zh"), confidence_label("⚙", "en"), confidence_label("", "zh")
+    ('原文', 'default', '')
+    """
+    word = CONFIDENCE.get(mark, "")
+    return label(f"rules.confidence.{word}", lang) if word else ""
+
+
+def rule_rows(rules: Iterable[Rule], lang: str) -> list[RuleRow]:
+    """``rules`` as staff read them in ``lang`` (see :class:`RuleRow`).
+
+    Examples
+    --------
+    >>> from gaoxin.analysis.ruleset import load_ruleset
+    >>> row = rule_rows([load_ruleset("expansion").rules["contiguity.warn_gap_m"]], "zh")[0]
+    >>> row.name, row.value, row.unit, row.confidence, row.key
+    ('新区块与现有区块间距提示值', '2,000', '米', '默认', 'contiguity.warn_gap_m')
+    """
+    return [RuleRow(name=bilingual(r.label, r.label_en, lang) or r.key, key=r.key,
+                    value=rule_value(r, lang), unit=rule_unit(r, lang),
+                    source=rule_source(r, lang), confidence=confidence_label(r.confidence, lang),
+                    mark=r.confidence_word, overridden=r.overridden)
+            for r in rules]
+
+
+# Columns of the rules sheet: a RuleRow field (or the rule set) -> its label key. The key a
+# workspace overrides comes last: the rule is named by its label.
+RULE_COLUMNS = {"name": "report.rule", "value": "report.value", "unit": "report.unit",
                 "source": "report.source", "confidence": "rules.confidence",
-                "overridden": "rules.overridden", "rule_set": "rules.rule_set"}
+                "overridden": "rules.overridden", "rule_set": "rules.rule_set",
+                "key": "rules.key"}
 
 
 def rules_sheet(*rules: RuleSet, lang: str = "zh") -> pd.DataFrame:
-    """Every rule of ``rules``, one a row, headed in ``lang``: the rule's key (what a
-    workspace overrides), value, unit, source, confidence mark, whether the workspace
-    overrode it, and the rule set.
+    """Every rule of ``rules``, one a row, headed in ``lang``: the rule's name, value, unit,
+    source, confidence, whether the workspace overrode it, the rule set, and the key a
+    workspace overrides.
 
     Examples
     --------
     >>> from gaoxin.analysis.ruleset import load_ruleset
     >>> list(rules_sheet(load_ruleset("plot_ratio")).columns)
-    ['规则', '取值', '单位', '依据', '可信度', '工作区已修改', '规则集']
+    ['规则', '取值', '单位', '依据', '可信度', '工作区已修改', '规则集', '键']
     """
-    frame = pd.concat([pd.DataFrame(r.as_records()).assign(rule_set=r.name) for r in rules],
-                      ignore_index=True)
+    records = [{"name": row.name, "value": row.value, "unit": row.unit, "source": row.source,
+                "confidence": row.confidence,
+                "overridden": label("yes" if row.overridden else "no", lang),
+                "rule_set": bilingual(rs.title, rs.title_en, lang), "key": row.key}
+               for rs in rules for row in rule_rows(rs.rules.values(), lang)]
+    frame = pd.DataFrame(records, columns=list(RULE_COLUMNS))
     return frame.rename(columns={c: label(k, lang) for c, k in RULE_COLUMNS.items()})
 
 

@@ -11,7 +11,7 @@ from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Generic, TypeVar
+from typing import Generic, TypedDict, TypeVar
 
 import geopandas as gpd
 import numpy as np
@@ -104,6 +104,33 @@ class Run(Generic[R]):
     files: dict[str, Path]
     result: R
     inputs: Loaded | None = None
+
+
+class _WriteMapArgs(TypedDict):
+    offline: bool
+    basemap: str
+    tianditu_key: str | None
+
+
+@dataclass(frozen=True)
+class MapOptions:
+    """How a workflow writes its map: self-contained or not, on which basemap, how big.
+
+    Examples
+    --------
+    >>> MapOptions(basemap="osm").write_args()
+    {'offline': True, 'basemap': 'osm', 'tianditu_key': None}
+    """
+
+    offline: bool = True
+    basemap: str = "none"
+    tianditu_key: str | None = None
+    max_features: int = MAX_MAP_FEATURES
+
+    def write_args(self) -> _WriteMapArgs:
+        """The keyword arguments of :func:`gaoxin.maps.write_map` these options set."""
+        return {"offline": self.offline, "basemap": self.basemap,
+                "tianditu_key": self.tianditu_key}
 
 
 def map_subset(frame: gpd.GeoDataFrame, limit: int, order: str | None = None

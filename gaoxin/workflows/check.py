@@ -12,13 +12,18 @@ from ..geo.crs import describe_crs
 from ..kinds import KINDS
 from ..layers.load import load_table_layer, load_vector_layer
 from ..layers.workspace import LayerSource, RequestSource, Workspace
+from ..report.html import crs_text, write_page
+from ..report.labels import LABELS, LANGS, bilingual, label
 
 
 def check_rows(ws: Workspace) -> tuple[list[dict[str, object]], bool]:
     """Validate every layer and request; one row per source and whether any is blocking.
 
     Each row: kind, path, status (ok / fixed / warning / refused), features, crs, encoding,
-    notes. Nothing is written and no input is modified.
+    notes; for pages, the CRS named in each language (``crs_zh``, ``crs_en``), the encoding
+    and how it was decided (``encoding_name``, ``encoding_how``), a request's ``request``
+    name and a raster's size and cells (``raster``). Nothing is written and no input is
+    modified.
     """
     rows: list[dict[str, object]] = []
     blocking = False
@@ -26,10 +31,12 @@ def check_rows(ws: Workspace) -> tuple[list[dict[str, object]], bool]:
         (kind, src, kind) for kind, src in ws.layers.items()
     ] + [(f"request {name}", src, "requests") for name, src in ws.requests.items()]
     frames: dict[str, gpd.GeoDataFrame] = {}
-    for label, src, kind in entries:
-        row: dict[str, object] = {"kind": label, "label_zh": KINDS[kind].label_zh,
+    for entry, src, kind in entries:
+        row: dict[str, object] = {"kind": entry, "label_zh": KINDS[kind].label_zh,
                                   "label_en": KINDS[kind].label_en, "path": str(src.path),
                                   "features": "", "crs": "", "encoding": "", "notes": ""}
+        if isinstance(src, RequestSource):
+            row["request"] = src.name
         try:
             if KINDS[kind].geometry == "raster":
                 row.update(_check_raster(src.path))
@@ -37,12 +44,15 @@ def check_rows(ws: Workspace) -> tuple[list[dict[str, object]], bool]:
                 loaded = (load_table_layer(src) if isinstance(src, LayerSource)
                           and KINDS[kind].geometry == "table" else load_vector_layer(src, kind))
                 if isinstance(loaded.frame, gpd.GeoDataFrame):
-                    frames[label] = loaded.frame
+                    frames[entry] = loaded.frame
+                    row.update(_crs_names(CRS.from_user_input(loaded.frame.crs)
+                                          if loaded.frame.crs else None))
                 rep = loaded.report
                 notes = rep.fixes + rep.warnings
                 row.update(features=rep.features, crs=rep.crs or "—",
                            encoding=f"{rep.encoding} ({rep.encoding_how})" if rep.encoding
-                           else "", notes="; ".join(notes),
+                           else "", encoding_name=rep.encoding or "",
+                           encoding_how=rep.encoding_how or "", notes="; ".join(notes),
                            status="fixed" if rep.fixes else ("warning" if rep.warnings else "ok"))
         except InputError as exc:
             row.update(status="refused", notes=exc.message())
@@ -53,7 +63,7 @@ def check_rows(ws: Workspace) -> tuple[list[dict[str, object]], bool]:
     if zones is not None and "zone_id" in zones.columns:
         for name, zone in requests_zones:
             if zone not in set(zones["zone_id"]):
-                rows.append({"kind": f"request {name}", "label_zh": "扩区申请",
+                rows.append({"kind": f"request {name}", "request": name, "label_zh": "扩区申请",
                              "label_en": "Expansion request", "path": str(ws.path),
                              "status": "refused",
                              "features": "", "crs": "", "encoding": "",
@@ -74,10 +84,67 @@ def _check_raster(path: Path) -> dict[str, object]:
                                  fix="assign one with gdal_edit.py -a_srs EPSG:xxxx")
             crs = CRS.from_user_input(src.crs)
             res = src.res
+            unit = "degree" if crs.is_geographic else "metre"
             return {"features": f"{src.width}×{src.height} px, {res[0]:g} × {res[1]:g}",
-                    "crs": describe_crs(crs), "status": "ok", "notes": ""}
+                    "crs": describe_crs(crs), "status": "ok", "notes": "",
+                    "raster": {"width": src.width, "height": src.height, "dx": res[0],
+                               "dy": res[1], "unit": unit}, **_crs_names(crs)}
     except InputError:
         raise
     except Exception as exc:
         raise InputError(f"cannot be read as a raster ({str(exc)[:160]})", file=path,
                          fix="use a GeoTIFF") from None
+
+
+def _crs_names(crs: CRS | None) -> dict[str, str]:
+    return {f"crs_{lang}": crs_text(crs, lang) for lang in LANGS}
+
+
+def check_page_rows(rows: list[dict[str, object]], lang: str) -> list[dict[str, object]]:
+    """The rows of :func:`check_rows` as check.html shows them, every word in ``lang``.
+
+    A layer is named by its kind's name in ``lang`` (a request with its own name, which is
+    the user's); the kind's key is kept for a tooltip only. The CRS, a raster's size and how
+    an encoding was decided read in ``lang`` too; an encoding that was guessed says why.
+
+    Examples
+    --------
+    >>> row = {"kind": "parks", "label_zh": "产业园区", "label_en": "Parks", "path": "p.shp",
+    ...        "status": "ok", "features": 3, "crs": "EPSG:4544", "crs_zh": "甲",
+    ...        "crs_en": "A", "encoding": "gb18030 (heuristic)", "encoding_name": "gb18030",
+    ...        "encoding_how": "heuristic", "notes": ""}
+    >>> page = check_page_rows([row], "zh")[0]
+    >>> page["layer"], page["kind"], page["crs"], page["encoding"]
+    ('产业园区', 'parks', '甲', 'gb18030(推断)')
+    >>> check_page_rows([{**row, "features": 15502}], "zh")[0]["features"]
+    '15,502'
+    """
+    out = []
+    for r in rows:
+        name = bilingual(str(r["label_zh"]), str(r["label_en"]), lang)
+        raster = r.get("raster")
+        how = str(r.get("encoding_how") or "")
+        encoding = str(r.get("encoding_name") or "")
+        if encoding and how:
+            encoding = label("with_unit", lang).format(
+                name=encoding, unit=label(f"check.encoding_how.{how}", lang))
+        why_key = f"check.encoding_how.{how}.why"
+        out.append({
+            "layer": name, "kind": str(r["kind"]), "request": str(r.get("request") or ""),
+            "status": str(r["status"]),
+            "features": label("check.raster_cells", lang).format(
+                **{**raster, "unit": label(f"crs.unit.{raster['unit']}", lang)})
+            if isinstance(raster, dict) else
+            f"{r['features']:,}" if isinstance(r["features"], int) else r["features"],
+            "crs": str(r.get(f"crs_{lang}") or r["crs"]), "encoding": encoding,
+            "encoding_note": label(why_key, lang) if why_key in LABELS else "",
+            "notes": r["notes"], "path": str(r["path"])})
+    return out
+
+
+def write_check_page(target: Path, ws: Workspace, rows: list[dict[str, object]],
+                     blocking: bool, working_crs: CRS | None, lang: str = "zh") -> Path:
+    """Write check.html: the workspace, its working CRS and one row per source, in ``lang``."""
+    return write_page(target, "check.html", title=label("check.title", lang),
+                      rows=check_page_rows(rows, lang), blocking=blocking,
+                      workspace=str(ws.path), lang=lang, crs=crs_text(working_crs, lang))

@@ -18,10 +18,10 @@ import geopandas as gpd
 import numpy as np
 import pandas as pd
 import shapely
-from markupsafe import Markup
+from markupsafe import Markup, escape
 from pyproj import CRS
 
-from ..analysis import expansion
+from ..analysis import expansion, intensity
 from ..analysis.ruleset import RuleSet, load_ruleset
 from ..errors import InputError
 from ..geo.area import ellipsoidal_area
@@ -38,10 +38,10 @@ from ..layers.workspace import Workspace
 from ..layers.write import output_run, write_geopackage, write_json
 from ..report.checks import check_features, check_message, check_record, check_title
 from ..report.excel import write_excel
-from ..report.html import write_page
+from ..report.html import crs_text, date_text, write_page
 from ..report.labels import LABELS, LANGS, column, label, layer_label
-from ..report.tables import labelled, rules_sheet
-from ._common import Run, provenance
+from ..report.tables import labelled, rule_rows, rules_sheet
+from ._common import MapOptions, Run, provenance
 
 
 def read_request(path: Path, *, crs: str | None = None, encoding: str | None = None,
@@ -75,8 +75,12 @@ def run_expansion(
     lang: str = "zh",
     offline: bool = True,
     hashing: Future[list[FileDigest]] | None = None,
+    basemap: str = "none",
 ) -> Run[expansion.ExpansionResult]:
-    """Check ``request_path`` for zone ``zone_id`` with the workspace's layers; write outputs."""
+    """Check ``request_path`` for zone ``zone_id`` with the workspace's layers; write outputs.
+
+    ``basemap`` is the map's (see :func:`gaoxin.maps.build_map`).
+    """
     t0 = time.perf_counter()
     timings: dict[str, float] = {}
     if "zones" not in ws.layers:
@@ -124,14 +128,57 @@ def run_expansion(
     timings["checks_s"] = time.perf_counter() - t1
     t2 = time.perf_counter()
     summary = _summary(result, rules, working, request_path, zone_id, notes)
+    cast(dict[str, object], summary["provenance"])["constraint_layers"] = constraint_layers(ws)
     with output_run(out_dir, command="expansion") as stage:
         files = write_outputs(result, summary, rules, stage.path, layers, lang=lang,
-                              offline=offline, inputs=digests_done.result, timings=timings)
+                              map_options=MapOptions(offline, basemap, ws.tianditu_key),
+                              inputs=digests_done.result, timings=timings)
         timings["write_outputs_s"] = time.perf_counter() - t2
         timings["total_s"] = time.perf_counter() - t0
         summary["timings"] = {k: round(v, 3) for k, v in timings.items()}
         write_json(stage.path / "summary.json", summary)
     return Run(summary, stage.published(files), result)
+
+
+# The 三区三线 layers a request is checked against, whose edition the report names.
+CONSTRAINT_KINDS = ("redlines", "farmland", "dev_boundary")
+
+
+def constraint_layers(ws: Workspace) -> list[dict[str, object]]:
+    """Which 三区三线 data a check used: per constraint kind, its file, the file's
+    modification day (ISO) and the edition the workspace declares (None when it declares
+    none); a kind the workspace lacks has no path.
+
+    Examples
+    --------
+    >>> ws = Workspace(Path("w/gaoxin.toml"), "w", {}, {})
+    >>> constraint_layers(ws)[0]
+    {'kind': 'redlines', 'path': None, 'layer': None, 'modified': None, 'edition': None}
+    """
+    out: list[dict[str, object]] = []
+    for kind in CONSTRAINT_KINDS:
+        src = ws.layers.get(kind)
+        modified = None
+        if src is not None and src.path.exists():
+            modified = dt.date.fromtimestamp(src.path.stat().st_mtime).isoformat()
+        out.append({"kind": kind, "path": str(src.path) if src else None,
+                    "layer": src.layer if src else None, "modified": modified,
+                    "edition": src.edition if src else None})
+    return out
+
+
+def _constraint_rows(summary: dict[str, object], lang: str) -> list[dict[str, str]]:
+    """The report's lines on the 三区三线 data used, worded in ``lang``."""
+    prov = cast(dict[str, object], summary.get("provenance") or {})
+    records = cast(list[dict[str, object]], prov.get("constraint_layers") or [])
+    return [{"layer": layer_label(str(r["kind"]), lang),
+             "file": Path(str(r["path"])).name + (f" ({r['layer']})" if r["layer"] else "")
+             if r["path"] else "",
+             "modified": date_text(dt.date.fromisoformat(str(r["modified"])), lang)
+             if r["modified"] else "",
+             "edition": str(r["edition"]) if r["edition"] else "",
+             "missing": "" if r["path"] else label("report.not_provided", lang)}
+            for r in records]
 
 
 def _box(frame: gpd.GeoDataFrame) -> tuple[float, float, float, float]:
@@ -167,9 +214,28 @@ def _check_sections(result: expansion.ExpansionResult, lang: str) -> list[dict[s
     return [{"title": check_title(c, lang), "status": c.status,
              "message": check_message(c, lang),
              "features": [{_detail_column(k, lang): v for k, v in
-                           _feature_cells(_detail_row(f, lang)).items()}
+                           _feature_cells(_detail_row(_report_feature(f), lang)).items()}
                           for f in check_features(c)]}
             for c in result.checks]
+
+
+def _report_feature(feature: dict[str, object]) -> dict[str, object]:
+    """A check's feature as the report prints it: an indicator by its name only (its code
+    stays in the workbook), its value and reference in the indicator's unit.
+
+    Examples
+    --------
+    >>> _report_feature({"indicator": "idle_rate", "name_zh": "土地闲置率", "value": 0.0309,
+    ...                  "reference": 0.0})
+    {'name_zh': '土地闲置率', 'value': '3.09%', 'reference': '0.00%'}
+    """
+    code = feature.get("indicator")
+    if not isinstance(code, str) or code not in intensity.INDICATOR_LABELS:
+        return feature
+    unit = intensity.INDICATOR_LABELS[code][2]
+    return {k: (f"{v:.2%}" if unit == "%" else f"{v:,.2f}")
+            if k in ("value", "reference") and isinstance(v, float) else v
+            for k, v in feature.items() if k != "indicator"}
 
 
 def _conflict_table(result: expansion.ExpansionResult, lang: str = "zh",
@@ -310,7 +376,7 @@ CONFLICT_COLUMNS = ("constraint", "patch_id", "name", "area_m2", "area_ha", "are
 
 def write_outputs(result: expansion.ExpansionResult, summary: dict[str, object], rules: RuleSet,
                   out_dir: Path, layers: dict[str, gpd.GeoDataFrame | None], *,
-                  lang: str = "zh", offline: bool = True,
+                  lang: str = "zh", map_options: MapOptions | None = None,
                   inputs: Callable[[], list[FileDigest]] | None = None,
                   timings: dict[str, float] | None = None) -> dict[str, Path]:
     """conflicts.gpkg, checks.xlsx, map.html, report.html and the request as 界址点 TXT.
@@ -360,20 +426,20 @@ def write_outputs(result: expansion.ExpansionResult, summary: dict[str, object],
                                    name=layer_label("conflicts", lang), color_by="constraint",
                                    columns=columns,
                                    highlight=True, fit=True))
-    files["map"] = write_map(map_layers, out_dir / "map.html", offline=offline, lang=lang,
+    files["map"] = write_map(map_layers, out_dir / "map.html", lang=lang,
                              title=label("title.expansion_map", lang).format(
-                                 zone=summary.get("zone_name", "")))
+                                 zone=summary.get("zone_name", "")),
+                             **(map_options or MapOptions()).write_args())
     svg_layers = [
         *(SvgLayer.of_kind(_or_empty(layers.get(k), result.request), k, layer_label(k, lang))
           for k in ("dev_boundary", "farmland", "redlines")),
         SvgLayer.of_kind(result.zone, "zones", layer_label("zones", lang)),
         SvgLayer.of_kind(result.request, "requests", layer_label("requests", lang)),
     ]
-    conflict_geoms = [f for f in result.conflicts.values() if len(f)]
-    if conflict_geoms:
-        svg_layers.append(SvgLayer.of_kind(
-            gpd.GeoDataFrame(pd.concat(conflict_geoms, ignore_index=True), crs=result.request.crs),
-            "conflicts", layer_label("conflicts", lang)))
+    # Each conflict in its constraint's colour, named as the map's legend names it; the
+    # broadest (outside the boundary, other zones) drawn first, the red line last, on top.
+    svg_layers += [SvgLayer.of_kind(frame, f"conflicts.{key}", label(f"conflict.{key}", lang))
+                   for key, frame in reversed(result.conflicts.items()) if len(frame)]
     rb = result.request.total_bounds
     pad = max(rb[2] - rb[0], rb[3] - rb[1]) * 0.35
     detail = overview_svg(svg_layers, bounds=(rb[0] - pad, rb[1] - pad, rb[2] + pad, rb[3] + pad),
@@ -395,10 +461,16 @@ def write_outputs(result: expansion.ExpansionResult, summary: dict[str, object],
         out_dir / "report.html", "expansion.html", lang=lang,
         title=label("title.expansion_report", lang), summary=summary,
         checks=_check_sections(result, lang), svg=svg,
-        rules=[rules.rules[k] for k in used_rules], rule_set=rules,
+        rules=rule_rows([rules.rules[k] for k in used_rules], lang), rule_set=rules,
         conflicts=_conflict_table(result, lang, layers).values.tolist(),
         conflict_columns=_conflict_columns(lang), points=boundary_points(files["txt"]),
         page_counter=page_counter(lang),
+        working_crs=crs_text(CRS.from_user_input(result.request.crs), lang),
+        constraint_rows=_constraint_rows(summary, lang),
+        # the catalogue's sentence is ours; the file and key in it are shown as code
+        no_edition_fix=Markup(escape(label("report.no_edition_fix", lang))).format(
+            file=Markup("<code>gaoxin.toml</code>"),
+            key=Markup('<code>edition = "…"</code>')),
         generated=report_time(str(cast(dict[str, object], summary["provenance"])["generated"]),
                               lang))
     return files

@@ -28,6 +28,7 @@ from ..report.excel import write_excel
 from ..report.labels import label
 from ..report.tables import benchmark_sheet, labelled, rules_sheet
 from ._common import (
+    MapOptions,
     Run,
     provenance,
     workspace_rules,
@@ -56,10 +57,11 @@ def _population(data: Loaded) -> pd.Series | None:
     return pd.concat(values) if values else None
 
 
-def run_intensity(ws: Workspace, out_dir: Path, *, lang: str = "zh",
-                  offline: bool = True) -> Run[intensity.IntensityResult]:
+def run_intensity(ws: Workspace, out_dir: Path, *, lang: str = "zh", offline: bool = True,
+                  basemap: str = "none") -> Run[intensity.IntensityResult]:
     """开发区土地集约利用评价 of every zone / park in the parcels layer, plus the low-efficiency
-    list (written to ``out_dir/low_efficiency``)."""
+    list (written to ``out_dir/low_efficiency``); ``basemap`` is both maps'."""
+    options = MapOptions(offline, basemap, ws.tianditu_key)
     t0 = time.perf_counter()
     pr_rules = workspace_rules(ws, "plot_ratio")
     mu_rules = workspace_rules(ws, "per_mu")
@@ -103,10 +105,10 @@ def run_intensity(ws: Workspace, out_dir: Path, *, lang: str = "zh",
             MapLayer(zone_gdf[[*cols, "geometry"]], kind="result", columns=cols,
                      name=label("layer.zone_type", lang), color_by="zone_type_label",
                      show=False),
-        ], stage.path / "map.html", offline=offline, lang=lang,
-            title=label("title.intensity", lang))
+        ], stage.path / "map.html", lang=lang, title=label("title.intensity", lang),
+            **options.write_args())
         low = run_low_efficiency_from(data, out, rows, rules, mu_rules,
-                                      stage.path / "low_efficiency", lang=lang, offline=offline)
+                                      stage.path / "low_efficiency", lang=lang, map_options=options)
         summary["low_efficiency"] = {k: low.summary[k] for k in ("parcels", "area_mu", "area_ha")}
         summary["timings"] = {"total_s": round(time.perf_counter() - t0, 3)}
         files["summary"] = write_json(stage.path / "summary.json", summary)

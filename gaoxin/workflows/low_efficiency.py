@@ -20,6 +20,7 @@ from ..report.tables import capped_table, labelled, rules_sheet
 from ._common import (
     MAX_MAP_FEATURES,
     MAX_ROWS,
+    MapOptions,
     Run,
     provenance,
     workspace_rules,
@@ -29,9 +30,10 @@ from .plot_ratio import compute_plot_ratio
 
 def run_low_efficiency_from(data: Loaded, out: gpd.GeoDataFrame, rows: pd.DataFrame | None,
                             rules: RuleSet, mu_rules: RuleSet, out_dir: Path, *,
-                            lang: str = "zh", offline: bool = True
+                            lang: str = "zh", map_options: MapOptions | None = None
                             ) -> Run[intensity.LowEfficiencyResult]:
     """Write the 低效用地 list from already computed plot ratios and enterprise rows."""
+    map_options = map_options or MapOptions()
     result = intensity.run_low_efficiency(data.vector("parcels"), out, rows, rules)
     low = result.parcels
     low["reason_label"] = low["reason"].map(lambda r: label(f"reason.{r}", lang))
@@ -56,15 +58,16 @@ def run_low_efficiency_from(data: Loaded, out: gpd.GeoDataFrame, rows: pd.DataFr
             layers.append(MapLayer(low[[*cols, "geometry"]].head(MAX_MAP_FEATURES), kind="result",
                                    columns=cols, name=label("layer.low_efficiency", lang),
                                    color_by="reason_label", highlight=True))
-        files["map"] = write_map(layers, stage.path / "map.html", offline=offline, lang=lang,
-                                 title=label("title.low_efficiency", lang))
+        files["map"] = write_map(layers, stage.path / "map.html", lang=lang,
+                                 title=label("title.low_efficiency", lang),
+                                 **map_options.write_args())
         files["summary"] = write_json(stage.path / "summary.json", summary)
     files = stage.published(files)
     return Run(summary, files, result, data)
 
 
-def run_low_efficiency(ws: Workspace, out_dir: Path, *, lang: str = "zh",
-                       offline: bool = True) -> Run[intensity.LowEfficiencyResult]:
+def run_low_efficiency(ws: Workspace, out_dir: Path, *, lang: str = "zh", offline: bool = True,
+                       basemap: str = "none") -> Run[intensity.LowEfficiencyResult]:
     """The 低效用地 list on its own (the intensity command also writes it)."""
     pr_rules = workspace_rules(ws, "plot_ratio")
     mu_rules = workspace_rules(ws, "per_mu")
@@ -72,7 +75,8 @@ def run_low_efficiency(ws: Workspace, out_dir: Path, *, lang: str = "zh",
     data = load(ws, ("parcels", "buildings"), ("enterprises", "zones"))
     out = compute_plot_ratio(data, pr_rules).parcels
     return run_low_efficiency_from(data, out, enterprise_rows(data, mu_rules), rules, mu_rules,
-                                   out_dir, lang=lang, offline=offline)
+                                   out_dir, lang=lang,
+                                   map_options=MapOptions(offline, basemap, ws.tianditu_key))
 
 
 def enterprise_rows(data: Loaded, mu_rules: RuleSet) -> pd.DataFrame | None:

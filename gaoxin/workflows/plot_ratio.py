@@ -23,6 +23,7 @@ from ..report.tables import capped_table, labelled, minimum_table_sheet, rules_s
 from ._common import (
     MAX_MAP_FEATURES,
     MAX_ROWS,
+    MapOptions,
     Run,
     import_in_background,
     map_subset,
@@ -98,8 +99,13 @@ def compute_plot_ratio(data: Loaded, rules: RuleSet) -> pr.PlotRatioResult:
 
 def run_plot_ratio(ws: Workspace, out_dir: Path, *, lang: str = "zh", offline: bool = True,
                    standard: str | None = None, max_rows: int = MAX_ROWS,
-                   max_map_features: int = MAX_MAP_FEATURES) -> Run[pr.PlotRatioResult]:
-    """容积率 / 建筑系数 per parcel and zone; industrial parcels against the control table."""
+                   max_map_features: int = MAX_MAP_FEATURES,
+                   basemap: str = "none") -> Run[pr.PlotRatioResult]:
+    """容积率 / 建筑系数 per parcel and zone; industrial parcels against the control table.
+
+    ``basemap`` is the map's (see :func:`gaoxin.maps.build_map`); a 天地图 key comes from
+    the workspace.
+    """
     t0 = time.perf_counter()
     rules = workspace_rules(ws, "plot_ratio", {"control.standard": standard} if standard else None)
     data = load(ws, ("parcels", "buildings"), ("enterprises", "zones"))
@@ -120,7 +126,8 @@ def run_plot_ratio(ws: Workspace, out_dir: Path, *, lang: str = "zh", offline: b
             gpkg = writer.submit(write_geopackage, stage.path / "results.gpkg",
                                  {"parcels_plot_ratio": result.parcels})
             files["xlsx"], files["map"] = _plot_ratio_tables_and_map(
-                result, data, rules, stage.path, lang, offline, max_rows, max_map_features)
+                result, data, rules, stage.path, lang, max_rows,
+                MapOptions(offline, basemap, ws.tianditu_key, max_map_features))
             files["gpkg"] = gpkg.result()
         t3 = time.perf_counter()
         summary["timings"] = {"read_s": round(t1 - t0, 3), "compute_s": round(t2 - t1, 3),
@@ -131,8 +138,8 @@ def run_plot_ratio(ws: Workspace, out_dir: Path, *, lang: str = "zh", offline: b
 
 
 def _plot_ratio_tables_and_map(result: pr.PlotRatioResult, data: Loaded, rules: RuleSet,
-                               out_dir: Path, lang: str, offline: bool, max_rows: int,
-                               max_map_features: int) -> tuple[Path, Path]:
+                               out_dir: Path, lang: str, max_rows: int,
+                               options: MapOptions) -> tuple[Path, Path]:
     out, below, unknown = result.parcels, result.below_minimum, result.not_computable
     problems = result.data_problems
     attention = pd.concat([below, unknown, problems]).drop_duplicates(
@@ -155,7 +162,7 @@ def _plot_ratio_tables_and_map(result: pr.PlotRatioResult, data: Loaded, rules: 
         sheets[label("sheet.all_parcels", lang)] = parcels_sheet(out)
     xlsx = write_excel(out_dir / "plot_ratio.xlsx", sheets)
     return xlsx, _plot_ratio_map(result, attention, data, rules, out_dir / "map.html", lang,
-                                 offline, max_map_features)
+                                 options)
 
 
 def plot_ratio_applies(parcels: pd.DataFrame, rules: RuleSet) -> pd.Series:
@@ -180,9 +187,10 @@ def plot_ratio_applies(parcels: pd.DataFrame, rules: RuleSet) -> pd.Series:
 
 
 def _plot_ratio_map(result: pr.PlotRatioResult, attention: gpd.GeoDataFrame, data: Loaded,
-                    rules: RuleSet, path: Path, lang: str, offline: bool, limit: int) -> Path:
+                    rules: RuleSet, path: Path, lang: str, options: MapOptions) -> Path:
     from ..maps import MapLayer, write_map
 
+    limit = options.max_features
     out = result.parcels
     layers = []
     zones = data.frames.get("zones")
@@ -194,16 +202,21 @@ def _plot_ratio_map(result: pr.PlotRatioResult, attention: gpd.GeoDataFrame, dat
     applies = plot_ratio_applies(out, rules).to_numpy()
     built = out[applies]
     shown = map_subset(built, limit, "plot_ratio")
-    name = label("layer.built_plot_ratio", lang) + (
-        "" if len(shown) == len(built) else label("layer.lowest_n", lang).format(n=limit))
+    # Layer names stay short (the layer control lists them); what they hold, with counts,
+    # is each layer's note in the legend.
+    lowest = None if len(shown) == len(built) else label("layer.lowest_n_note", lang).format(
+        n=len(shown), total=len(built))
     layers.append(MapLayer(_check_words(shown[[*cols, "geometry"]], lang), kind="result",
-                           name=name, columns=cols, color_by="plot_ratio",
+                           name=label("layer.built_plot_ratio", lang), note=lowest,
+                           columns=cols, color_by="plot_ratio",
                            classify="thresholds", thresholds=[0.5, 0.8, 1.0, 1.5, 2.0, 3.0]))
     rest = out[~applies]
     if len(rest):
         layers.append(MapLayer(_check_words(map_subset(rest, limit)[[*cols, "geometry"]], lang),
                                kind=None, columns=cols, show=True,
-                               name=label("layer.not_applicable", lang).format(n=len(rest))))
+                               name=label("layer.not_applicable", lang),
+                               note=label("layer.not_applicable_note", lang).format(
+                                   n=len(rest))))
     for check, prefix in pr.CHECKS:
         counts = result.summary["checks"][check]
         if not counts["compared"]:
@@ -215,12 +228,13 @@ def _plot_ratio_map(result: pr.PlotRatioResult, attention: gpd.GeoDataFrame, dat
         frame = _check_words(subset[[*cols, "geometry"]], lang).assign(
             check_class=[label(f"pr_status.{c}", lang) for c in classes])
         layers.append(MapLayer(frame, kind="result", columns=cols, show=False,
-                               name=check_count_text(check, counts, lang),
+                               name=label(f"layer.check.{check}", lang),
+                               note=check_count_text(check, counts, lang),
                                color_by="check_class"))
     if len(attention):
         a = map_subset(attention, limit)
         layers.append(MapLayer(_check_words(a[[*cols, "geometry"]], lang), kind="result",
                                columns=cols, name=label("layer.parcels_to_check", lang),
                                highlight=True, show=False))
-    return write_map(layers, path, offline=offline, lang=lang,
-                     title=label("title.plot_ratio", lang))
+    return write_map(layers, path, lang=lang, title=label("title.plot_ratio", lang),
+                     **options.write_args())

@@ -111,7 +111,7 @@ def test_min_land_size_and_rule_set_reported() -> None:
     assert r.summary["rule_set"]["year"] == 2023
     assert "value_added_per_emission" in r.summary["indicators_dropped"]
     c = r.firms.set_index("enterprise_id")
-    assert c.loc["c", "class"] == per_mu.NOT_EVALUATED and "5" in c.loc["c", "reason"]
+    assert c.loc["c", "class"] == per_mu.NOT_EVALUATED and c.loc["c", "reason"] == "below_min_land"
     assert r.summary["evaluated"] == 2
 
 

@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import math
+import re
 from pathlib import Path
 
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from gaoxin.analysis.ruleset import Rule, load_ruleset, rule_sets, validate_value
+from gaoxin.analysis.ruleset import CONFIDENCE, Rule, load_ruleset, rule_sets, validate_value
 from gaoxin.cli import main
 from gaoxin.errors import InputError
 from tests.analysis.test_expansion import _workspace
@@ -129,3 +130,81 @@ def test_typed_accessors_refuse_a_rule_of_another_type(accessor: str, key: str,
         kind = "not a whole number"
     with pytest.raises(TypeError, match=f"rule '{key}' of rule set 'plot_ratio' holds .*, {kind}"):
         getattr(rules, accessor)(key)
+
+
+# --------------------------------------------------------------------- rules as staff read them
+
+CJK = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff]")
+# Emoji and pictographs (U+1F300–U+1FAFF) and the symbols that render as them (U+2600–U+27BF:
+# ✅ ⚙ ❌): boxes of tofu without an emoji font, on screen and in print.
+EMOJI = re.compile(r"[\U0001F300-\U0001FAFF\u2600-\u27BF]")
+# A document named as staff cite it: a title 《…》, a 文号 (国土资发〔2008〕24号), a standard, or
+# the official programme where no document number was found (the national monitoring, an
+# evaluation scheme).
+DOCUMENT = re.compile(r"《[^》]+》|〔\d{4}〕\d+号|GB(?:/T)? \d+|监测统计|效益评价")
+ALL_RULES = [(name, rule) for name in rule_sets() for rule in load_ruleset(name).rules.values()]
+
+
+def test_every_rule_has_a_chinese_and_an_english_label() -> None:
+    missing = [(name, r.key) for name, r in ALL_RULES
+               if not CJK.search(r.label) or not r.label_en or CJK.search(r.label_en)
+               or r.label_en == r.key or "_" in r.label_en]
+    assert missing == []
+
+
+def test_every_source_names_documents_not_the_research_notes() -> None:
+    """Sources cited "domain.md §x", a file users never get, and carried emoji tags."""
+    bad = [(name, r.key, r.source) for name, r in ALL_RULES
+           if "domain" in r.source or ".md" in r.source or "http" in r.source
+           or EMOJI.search(r.source) or not r.source
+           or (r.confidence in ("✅", "🟡") and not DOCUMENT.search(r.source))]
+    assert bad == []
+
+
+def test_confidence_is_one_of_the_four_and_words_are_accepted(tmp_path: Path) -> None:
+    assert {r.confidence for _, r in ALL_RULES} <= set(CONFIDENCE)
+    rule_file = tmp_path / "own.toml"
+    rule_file.write_text('[a]\nvalue = 1.0\nlabel = "甲"\nlabel_en = "A"\n'
+                         'source = "《某文件》"\nconfidence = "secondary"\n', encoding="utf-8")
+    assert load_ruleset("own", path=rule_file).rules["a"].confidence == "🟡"
+    rule_file.write_text('[a]\nvalue = 1.0\nconfidence = "sure"\n', encoding="utf-8")
+    with pytest.raises(InputError, match="confidence"):
+        load_ruleset("own", path=rule_file)
+
+
+# Where the research notes say the official text was not read (a blog or news reprint, a
+# document-sharing copy, a recalled rule), the mark is 转述 (🟡), never 原文 (✅).
+@pytest.mark.parametrize(("name", "key"), [
+    ("expansion", "dev_boundary.max_outside_share"),      # 中办发〔2019〕48号, not re-read
+    ("expansion", "redline.max_overlap_m2"),
+    ("plot_ratio", "min_plot_ratio.MLR-2008.GB/T 4754-2002.13"),  # blog copies of the table
+    ("plot_ratio", "min_plot_ratio.MLR-2008.GB/T 4754-2002.33"),
+    ("plot_ratio", "min_plot_ratio.MLR-2008.GB/T 4754-2002.40"),
+    ("per_mu", "sichuan.weights.per_mu_revenue"),           # a blog post
+    ("per_mu", "zhejiang.weights.per_mu_tax"),              # a policy-service site's summary
+    ("intensity", "benchmarks.y2020.supply_rate"),          # a news report; year attribution 🟡
+    ("intensity", "benchmarks.y2024.plot_ratio"),           # 新华日报 as quoted elsewhere
+])
+def test_a_reprint_is_secondary_not_official(name: str, key: str) -> None:
+    assert load_ruleset(name).rules[key].confidence == "🟡"
+
+
+@pytest.mark.parametrize(("name", "key"), [
+    ("expansion", "contiguity.max_blocks"),           # 川 2019 办法, articles read
+    ("intensity", "benchmarks.y2022.supply_rate"),    # 自然资办函〔2023〕215号, text read
+    ("plot_ratio", "sichuan_2024.plot_ratio_increment"),  # 四川省经济和信息化厅 site
+])
+def test_official_text_read_stays_official(name: str, key: str) -> None:
+    assert load_ruleset(name).rules[key].confidence == "✅"
+
+
+def test_the_2023_document_number_is_not_invented() -> None:
+    """domain.md: 自然资发〔2023〕72号 is unverified; no rule may cite it as the 2023 text."""
+    assert not [r.key for _, r in ALL_RULES if "〔2023〕72号" in r.source]
+
+
+def test_rate_rules_are_shares() -> None:
+    """A rate held as a fraction (0.8966) is a share, shown as 89.66 %, not a bare 比值."""
+    rates = [(name, r.key) for name, r in ALL_RULES if r.unit == "比值"]
+    assert rates == []
+    assert load_ruleset("intensity").rules["ideal.development_rate"].unit == "share"

@@ -53,3 +53,52 @@ def test_of_kind_takes_the_kinds_look() -> None:
         style["fill"], style["color"], style["fillOpacity"], style["weight"], None)
     boundary = SvgLayer.of_kind(frame(), "dev_boundary", "边界")
     assert boundary.fill == "none" and boundary.dash == "6,4"  # no fill when transparent
+
+
+def _boxes(svg: str, cls: str) -> list[tuple[float, float, float, float]]:
+    """(x0, y0, x1, y1) of the rects of class ``cls``."""
+    out = []
+    for m in re.finditer(rf'<rect class="{cls}" x="([-\d.]+)" y="([-\d.]+)" '
+                         r'width="([-\d.]+)" height="([-\d.]+)"', svg):
+        x, y, w, h = (float(v) for v in m.groups())
+        out.append((x, y, x + w, y + h))
+    return out
+
+
+def test_the_legend_never_covers_a_drawn_feature() -> None:
+    # a zone filling the whole drawing, as a context map of a large zone does: whatever
+    # corner a legend took inside the drawing, it would hide part of the zone
+    zone = frame(box(0, 0, 4000, 3000))
+    layers = [SvgLayer(zone, f"图层{i}", fill="#c00") for i in range(6)]
+    svg = str(overview_svg(layers, bounds=(500, 500, 3500, 2500), width=700, height=500))
+    legends, areas = _boxes(svg, "legend"), _boxes(svg, "map-area")
+    assert len(legends) == 1 and len(areas) == 1, "legend and drawing area are marked"
+    legend, area = legends[0], areas[0]
+    drawn = re.search(r'<g clip-path="url\(#([\w-]+)\)">(.*?)</g>', svg)
+    assert drawn is not None and f'<clipPath id="{drawn[1]}"><rect class="map-area"' in svg
+    for d in re.findall(r'<path d="([^"]+)"', drawn[2]):
+        xy = [float(v) for v in re.findall(r"[-\d.]+", d)]
+        xs, ys = xy[0::2], xy[1::2]
+        # what is seen of the feature: its box cut to the drawing area
+        seen = (max(min(xs), area[0]), max(min(ys), area[1]),
+                min(max(xs), area[2]), min(max(ys), area[3]))
+        assert seen[0] < seen[2] and seen[1] < seen[3]
+        assert seen[3] <= legend[1] or seen[1] >= legend[3] or \
+            seen[2] <= legend[0] or seen[0] >= legend[2], (seen, legend)
+    # every legend entry is inside the legend band, and the band inside the picture
+    view = re.search(r'viewBox="([^"]+)"', svg)
+    assert view is not None
+    width, height = (float(v) for v in view[1].split()[2:])
+    assert legend[3] <= height and legend[2] <= width
+    for y in re.findall(r'<rect x="[\d.]+" y="([\d.]+)" width="18"', svg):
+        assert legend[1] <= float(y) <= legend[3] - 12
+
+
+def test_two_drawings_of_one_page_clip_with_their_own_ids() -> None:
+    ids = []
+    for title in ("详图", "总览"):
+        svg = str(overview_svg([SvgLayer(frame(box(0, 0, 10, 10)), "甲")], title=title))
+        found = re.search(r'clipPath id="([\w-]+)"', svg)
+        assert found is not None
+        ids.append(found[1])
+    assert ids[0] != ids[1]

@@ -38,9 +38,10 @@ def test_rules_sheet_lists_every_rule_of_every_set() -> None:
     sheet = rules_sheet(expansion, per_mu, lang="en")
     assert len(sheet) == len(expansion.rules) + len(per_mu.rules)
     assert list(sheet.columns) == ["Rule", "Value", "Unit", "Source", "Confidence",
-                                   "Overridden", "Rule set"]
-    row = sheet[sheet["Rule"] == "contiguity.max_blocks"].iloc[0]
-    assert (row["Value"], row["Overridden"], row["Rule set"]) == (4, True, "expansion")
+                                   "Overridden", "Rule set", "Key"]
+    row = sheet[sheet["Key"] == "contiguity.max_blocks"].iloc[0]
+    assert (row["Value"], row["Overridden"], row["Rule set"]) == (
+        "4", "yes", "Expansion check rules (Sichuan defaults)")
     assert rules_sheet(per_mu).columns[0] == "规则"   # zh by default
 
 

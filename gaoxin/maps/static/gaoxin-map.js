@@ -247,14 +247,13 @@
       if (window.performance && performance.mark) performance.mark("gx-drawn-" + this.id);
     },
 
-    // Index of the feature under world-0 point (wx, wy) within tol, smallest first; -1 if none.
-    hit: function (wx, wy, tol) {
-      var g = this.g, bb = g.bb, X = g.X, Y = g.Y, best = -1, bestArea = Infinity;
+    // Every feature under world-0 point (wx, wy) within tol, the smallest first:
+    // [{index, area}], area 0 for lines and points (they win over any polygon).
+    hits: function (wx, wy, tol) {
+      var g = this.g, bb = g.bb, X = g.X, Y = g.Y, out = [];
       for (var f = 0; f < g.n; f++) {
         if (wx < bb[4 * f] - tol || wx > bb[4 * f + 2] + tol ||
             wy < bb[4 * f + 1] - tol || wy > bb[4 * f + 3] + tol) continue;
-        var area = (bb[4 * f + 2] - bb[4 * f]) * (bb[4 * f + 3] - bb[4 * f + 1]);
-        if (area >= bestArea) continue;
         var inside = false, near = false;
         for (var pi = g.fpart[f]; pi < g.fpart[f + 1]; pi++) {
           var t = g.ptype[pi];
@@ -270,9 +269,10 @@
             }
           }
         }
-        if (inside || near) { best = f; bestArea = t === 0 && !near ? area : 0; }
+        if (near) out.push({ index: f, area: 0 });
+        else if (inside) out.push({ index: f, area: (bb[4 * f + 2] - bb[4 * f]) * (bb[4 * f + 3] - bb[4 * f + 1]) });
       }
-      return { index: best, area: bestArea };
+      return out.sort(function (a, b) { return a.area - b.area; });
     },
 
     latlngs: function (f) {  // [[lat, lng], ...] rings of feature f, for the highlight outline
@@ -313,17 +313,16 @@
       return box;
     },
 
-    find: function (text) {  // feature index whose id column equals (else starts with) text
+    // Feature index whose id column equals text (exact) or starts with it (prefix); -1 if none.
+    find: function (text, exact) {
       var col = null, d = this.data, q = text.trim().toLowerCase();
       for (var k = 0; k < d.cols.length; k++) if (d.cols[k].name === d.idcol) col = d.cols[k];
       if (!col || !q) return -1;
-      var prefix = -1;
       for (var f = 0; f < this.g.n; f++) {
         var s = fmt(col, f, "en").toLowerCase();
-        if (s === q) return f;
-        if (prefix < 0 && s.indexOf(q) === 0) prefix = f;
+        if (exact ? s === q : s.indexOf(q) === 0) return f;
       }
-      return prefix;
+      return -1;
     }
   });
 
@@ -335,17 +334,40 @@
 
   GX.fastLayer = function (data, options) { return new GX.FastLayer(data, options); };
 
-  // The topmost-specific feature under a lat/lng among the layers shown on map.
-  GX.pick = function (map, latlng) {
-    var wx = mercX(latlng.lng), wy = mercY(latlng.lat), tol = 4 / map.getZoomScale(map.getZoom(), 0);
-    var best = null;
-    for (var i = GX.layers.length - 1; i >= 0; i--) {
-      var lyr = GX.layers[i];
-      if (lyr._map !== map) continue;
-      var h = lyr.hit(wx, wy, tol);
-      if (h.index >= 0 && (!best || h.area < best.area)) best = { layer: lyr, index: h.index, area: h.area };
+  // The layers shown on map, topmost first: canvases later in the pane are drawn on top
+  // (a layer switched on again is appended, so creation order is not drawing order).
+  GX.shown = function (map) {
+    var byId = {}, out = [], canvases = map.getPanes().overlayPane.querySelectorAll("canvas.gx-canvas");
+    for (var i = 0; i < GX.layers.length; i++) if (GX.layers[i]._map === map) byId[GX.layers[i].id] = GX.layers[i];
+    for (var k = canvases.length - 1; k >= 0; k--) {
+      var lyr = byId[canvases[k].getAttribute("data-gx-layer")];
+      if (lyr) out.push(lyr);
     }
-    return best;
+    return out;
+  };
+
+  function world(map, latlng) {
+    return { x: mercX(latlng.lng), y: mercY(latlng.lat), tol: 4 / map.getZoomScale(map.getZoom(), 0) };
+  }
+
+  // Every feature under a lat/lng: the topmost layer first, within a layer the smallest first.
+  GX.pickAll = function (map, latlng) {
+    var w = world(map, latlng), layers = GX.shown(map), out = [];
+    for (var i = 0; i < layers.length; i++) {
+      var h = layers[i].hits(w.x, w.y, w.tol);
+      for (var k = 0; k < h.length; k++) out.push({ layer: layers[i], index: h[k].index });
+    }
+    return out;
+  };
+
+  // The first of pickAll, without testing the layers below it (hover runs on every move).
+  GX.pick = function (map, latlng) {
+    var w = world(map, latlng), layers = GX.shown(map);
+    for (var i = 0; i < layers.length; i++) {
+      var h = layers[i].hits(w.x, w.y, w.tol);
+      if (h.length) return { layer: layers[i], index: h[0].index };
+    }
+    return null;
   };
 
   GX.outline = function (map, lyr, f, style) {
@@ -365,10 +387,46 @@
     map.getContainer().style.cursor = "";
   };
 
-  GX.openPopup = function (map, lyr, f, latlng) {
+  GX.select = function (map, lyr, f) {
     if (map._gxSel) map.removeLayer(map._gxSel);
     map._gxSel = GX.outline(map, lyr, f, { color: "#00e5ff", weight: 3, fill: false });
-    L.popup({ maxWidth: 360 }).setLatLng(latlng).setContent(lyr.content(f, true)).openOn(map);
+  };
+
+  // A popup sized to the map: on a phone it is at most the screen less 40 px wide and
+  // scrolls inside rather than running off the screen; it is panned below the top controls.
+  function popup(map) {
+    var size = map.getSize(), top = Math.min(160, Math.round(size.y * 0.2));
+    return L.popup({ maxWidth: Math.max(120, Math.min(360, size.x - 40)),
+                     minWidth: Math.min(160, size.x - 60),
+                     maxHeight: Math.max(120, Math.min(Math.round(size.y * 0.6), size.y - top - 80)),
+                     autoPanPaddingTopLeft: [10, top], autoPanPaddingBottomRight: [10, 40],
+                     className: "gx-popup-frame" });
+  }
+
+  GX.MAX_HITS = 12;
+
+  // One popup listing every feature in hits (topmost first), each headed by its layer name;
+  // the first is outlined, and tapping another's heading outlines that one instead.
+  GX.openPopup = function (map, hits, latlng) {
+    var box = document.createElement("div"), shown = hits.slice(0, GX.MAX_HITS);
+    box.className = "gx-popup-list";
+    shown.forEach(function (h, k) {
+      var node = h.layer.content(h.index, true);
+      node.setAttribute("data-gx-layer", h.layer.id);
+      if (k === 0) node.className += " gx-selected";
+      node.firstChild.addEventListener("click", function () {
+        GX.select(map, h.layer, h.index);
+        var sel = box.querySelectorAll(".gx-selected");
+        for (var i = 0; i < sel.length; i++) sel[i].classList.remove("gx-selected");
+        node.classList.add("gx-selected");
+      });
+      box.appendChild(node);
+    });
+    if (hits.length > shown.length) {
+      el("div", "gx-more", (GX.text.more || "+{n}").replace("{n}", String(hits.length - shown.length)), box);
+    }
+    GX.select(map, hits[0].layer, hits[0].index);
+    popup(map).setLatLng(latlng).setContent(box).openOn(map);
   };
 
   GX.hook = function (map) {
@@ -378,8 +436,8 @@
     map._gxTip = L.tooltip({ direction: "top", offset: [0, -8], className: "gx-tooltip" });
     map.on("click", function (e) {
       if (map._measureActive) return;
-      var p = GX.pick(map, e.latlng);
-      if (p) GX.openPopup(map, p.layer, p.index, e.latlng);
+      var hits = GX.pickAll(map, e.latlng);
+      if (hits.length) GX.openPopup(map, hits, e.latlng);
     });
     map.on("popupclose", function () { if (map._gxSel) { map.removeLayer(map._gxSel); map._gxSel = null; } });
     var pending = null;
@@ -409,24 +467,75 @@
     return e;
   }
 
-  // Title, legend (per layer, follows the layer control), search box and notices.
+  // A control that folds to one button: the button toggles "gx-folded" on box. On a small
+  // screen (a phone) it starts folded, so the map stays visible.
+  function foldable(map, box, text) {
+    var btn = L.DomUtil.create("button", "gx-fold", null);
+    btn.type = "button";
+    el("span", "gx-fold-label", text, btn);
+    el("span", "gx-caret", null, btn);
+    box.insertBefore(btn, box.firstChild);
+    function set(folded) {
+      box.classList.toggle("gx-folded", folded);
+      btn.setAttribute("aria-expanded", folded ? "false" : "true");
+    }
+    L.DomEvent.on(btn, "click", function (ev) {
+      L.DomEvent.stop(ev);
+      set(!box.classList.contains("gx-folded"));
+    });
+    L.DomEvent.disableClickPropagation(box);
+    var size = map.getSize();
+    set(size.x < 700 || size.y < 500);
+    return btn;
+  }
+
+  // Search: an exact id wins over a prefix, a shown layer over a hidden one (which is then
+  // switched on); the topmost layer first.
+  GX.search = function (map, text) {
+    var shown = GX.shown(map), hidden = GX.layers.filter(function (l) {
+      return !l._map && l._gxMap === map;
+    });
+    var order = shown.concat(hidden);
+    for (var pass = 0; pass < 2; pass++) {
+      for (var i = 0; i < order.length; i++) {
+        var lyr = order[i], f = lyr.find(text, pass === 0);
+        if (f < 0) continue;
+        if (!lyr._map) lyr.addTo(map);
+        var fb = lyr.featureBounds(f);
+        map.fitBounds(fb, { maxZoom: 18 });
+        GX.openPopup(map, [{ layer: lyr, index: f }], fb.getCenter());
+        return true;
+      }
+    }
+    return false;
+  };
+
+  // Title, layer control, measure and legend share the right-hand column (a flex column,
+  // see gaoxin-map.css): they stack and the legend scrolls, so none can cover another.
   GX.ui = function (map, opts) {
     GX.lang = opts.lang;
+    GX.text = opts.text;
+    GX.layers.forEach(function (l) { l._gxMap = l._gxMap || map; });
+    L.control.scale({ metric: true, imperial: false }).addTo(map);
+    var right = map.getContainer().querySelector(".leaflet-top.leaflet-right");
     if (opts.title) {
       var T = L.Control.extend({ onAdd: function () { return el("div", "gx-title", opts.title); } });
-      new T({ position: "topright" }).addTo(map);
+      var title = new T({ position: "topright" }).addTo(map).getContainer();
+      right.insertBefore(title, right.firstChild);
       map.getContainer().parentNode.setAttribute("data-gx-title", opts.title);
     }
+    var layers = map.getContainer().querySelector(".leaflet-control-layers");
+    if (layers) foldable(map, layers, opts.text.layers);
     var Legend = L.Control.extend({
       onAdd: function () {
-        var box = el("div", "gx-legend leaflet-bar");
-        L.DomEvent.disableClickPropagation(box);
+        var box = el("div", "gx-legend leaflet-bar"), body = el("div", "gx-legend-body", null, box);
         L.DomEvent.disableScrollPropagation(box);
-        el("div", "gx-legend-title", opts.text.legend, box);
+        foldable(map, box, opts.text.legend);
         opts.legend.forEach(function (item) {
-          var sec = el("div", "gx-legend-layer", null, box);
+          var sec = el("div", "gx-legend-layer", null, body);
           sec.setAttribute("data-gx-layer", item.id);
           el("div", "gx-legend-name", item.name, sec);
+          if (item.note) el("div", "gx-legend-note", item.note, sec);
           if (item.caption) el("div", "gx-legend-caption", item.caption, sec);
           item.entries.forEach(function (e) {
             var row = el("div", "gx-legend-row", null, sec), sw = el("span", "gx-swatch", null, row);
@@ -441,8 +550,8 @@
             if (ev.layer === lyr) sec.style.display = map.hasLayer(lyr) ? "" : "none";
           });
         });
-        opts.notes.forEach(function (n) { el("div", "gx-note", n, box); });
-        var degraded = el("div", "gx-note gx-basemap-offline", opts.text.basemapOffline, box);
+        opts.notes.forEach(function (n) { el("div", "gx-note", n, body); });
+        var degraded = el("div", "gx-note gx-basemap-offline", opts.text.basemapOffline, body);
         degraded.style.display = "none";
         (opts.tiles || []).forEach(function (name) {
           var t = window[name];
@@ -454,29 +563,18 @@
         return box;
       }
     });
-    new Legend({ position: "bottomright" }).addTo(map);
+    new Legend({ position: "topright" }).addTo(map);
     if (opts.search) {
       var S = L.Control.extend({
         onAdd: function () {
           var box = el("div", "gx-search leaflet-bar"), inp = el("input", "", null, box),
             msg = el("div", "gx-search-msg", null, box);
           inp.type = "search"; inp.placeholder = opts.text.search;
+          inp.setAttribute("aria-label", opts.text.search);
           L.DomEvent.disableClickPropagation(box);
           L.DomEvent.on(inp, "keydown", function (ev) {
             if (ev.key !== "Enter") return;
-            msg.textContent = "";
-            for (var i = GX.layers.length - 1; i >= 0; i--) {
-              var lyr = GX.layers[i];
-              if (lyr._map !== map && !(map.hasLayer(lyr))) continue;
-              var f = lyr.find(inp.value);
-              if (f >= 0) {
-                var fb = lyr.featureBounds(f);
-                map.fitBounds(fb, { maxZoom: 18 });
-                GX.openPopup(map, lyr, f, fb.getCenter());
-                return;
-              }
-            }
-            msg.textContent = opts.text.notFound;
+            msg.textContent = GX.search(map, inp.value) ? "" : opts.text.notFound;
           });
           return box;
         }
