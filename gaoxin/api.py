@@ -51,6 +51,7 @@ from .analysis import expansion as _expansion
 from .analysis import intensity as _intensity
 from .analysis import per_mu as _per_mu
 from .analysis import plot_ratio as _plot_ratio
+from .analysis import standard_land as _standard_land
 from .analysis.ruleset import RuleSet, load_ruleset
 from .errors import InputError
 from .geo.hygiene import repair_geometries
@@ -69,7 +70,7 @@ RulesArg = RuleSet | Mapping[str, object] | None
 __all__ = [
     "InputError", "MapLayer", "RuleSet", "Workspace", "area_table", "check_expansion",
     "evaluate_intensity", "load_layers", "load_ruleset", "load_workspace", "low_efficiency",
-    "per_mu", "plot_ratio", "read_layer", "write_map",
+    "per_mu", "plot_ratio", "read_layer", "standard_land", "write_map",
 ]
 
 
@@ -154,6 +155,20 @@ def low_efficiency(parcels: gpd.GeoDataFrame, buildings: gpd.GeoDataFrame,
         share = _rules("per_mu", per_mu_rules).text("land_share")
         rows = _per_mu.enterprise_land(enterprises, parcels, share)
     return _intensity.run_low_efficiency(parcels, far.parcels, rows, _rules("intensity", rules))
+
+
+def standard_land(parcels: gpd.GeoDataFrame, *, redlines: gpd.GeoDataFrame | None = None,
+                  farmland: gpd.GeoDataFrame | None = None,
+                  dev_boundary: gpd.GeoDataFrame | None = None,
+                  roads: gpd.GeoDataFrame | None = None,
+                  assessments: gpd.GeoDataFrame | None = None, dem: Raster | None = None,
+                  rules: RulesArg = None) -> _standard_land.StandardLandResult:
+    """标准地 readiness of every unsupplied parcel in a zone: each condition with its reasons,
+    ready / conditional / blocked, and what would unlock most land
+    (:func:`gaoxin.analysis.standard_land.run`). Layers left out are reported as not
+    verified, never as passed."""
+    layers = _standard_land.Layers(redlines, farmland, dev_boundary, roads, assessments, dem)
+    return _standard_land.run(parcels, layers, _rules("standard_land", rules))
 
 
 def check_expansion(request: gpd.GeoDataFrame, zone_id: str, *, zones: gpd.GeoDataFrame,

@@ -537,6 +537,35 @@ def per_mu_cmd(
             ("summary.json", "results.gpkg", "per_mu.xlsx", "map.html"))))
 
 
+@app.command("standard-land")
+def standard_land_cmd(
+    out_dir: Annotated[Path, typer.Option("--out", help="Output folder.")] = Path(
+        "standard_land_out"),
+    workspace: WorkspaceOpt = Path(DEFAULT_WORKSPACE),
+    lang: LangOpt = "zh",
+    offline: OfflineOpt = True,
+    basemap: BasemapOpt = "none",
+) -> None:
+    """标准地: which unsupplied parcels can be offered with their indicator package today, and
+    what blocks the rest.
+
+    Writes summary.json, results.gpkg, standard_land.xlsx, map.html and an A4 indicator sheet
+    per ready parcel (sheets/) to --out.
+    """
+    from .layers.workspace import load_workspace
+    from .workflows.standard_land import run_standard_land, summary_lines
+
+    _lang_ok(lang)
+    ws = load_workspace(workspace)
+    _basemap_ok(basemap, ws.tianditu_key)
+    run = _kept(run_standard_land(ws, out_dir, lang=lang, offline=offline, basemap=basemap),
+                lang)
+    for line in summary_lines(run.result.summary, lang):
+        out.print(line)
+    out.print(_wrote_outputs(out_dir, ("summary.json", "results.gpkg", "standard_land.xlsx",
+                                       "map.html", "sheets/"), lang, _total_s(run.summary)))
+
+
 @app.command()
 def intensity(
     out_dir: Annotated[Path, typer.Option("--out", help="Output folder.")] = Path(

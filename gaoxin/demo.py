@@ -29,9 +29,9 @@ from .sample import write_sample_workspace
 from .workflows.area import feature_areas
 from .workflows.check import check_rows, write_check_page
 
-# The demo's steps, in order: each prints "n/6" and its line of the catalogue
+# The demo's steps, in order: each prints "n/7" and its line of the catalogue
 # (demo.step.<step>) before it runs.
-STEPS = ("sample", "check", "areas", "map", "expansion", "land")
+STEPS = ("sample", "check", "areas", "map", "expansion", "land", "standard_land")
 
 
 def _step(console: Console, step: str, lang: str) -> None:
@@ -168,6 +168,18 @@ def _write_demo(out_dir: Path, *, seed: int, lang: str, console: Console) -> Non
     land.add("intensity/low_efficiency/low_efficiency.xlsx",
              label("demo.low_efficiency_list", lang), file="low_efficiency.xlsx")
     sections.append(land)
+
+    _step(console, "standard_land", lang)
+    from .workflows.standard_land import run_standard_land
+
+    sl_run = run_standard_land(ws, out_dir / "standard_land", lang=lang)
+    ready = Section(label("demo.standard_land", lang), text=label("demo.standard_land_text", lang))
+    ready.add("standard_land/map.html", label("demo.standard_land_map", lang),
+              label("sl.summary_line", lang).format(**sl_run.result.summary))
+    ready.add("standard_land/standard_land.xlsx", label("demo.standard_land_tables", lang))
+    ready.add("standard_land/sheets/index.html", label("sl.sheets_title", lang),
+              label("demo.n_sheets", lang).format(n=sl_run.result.summary["ready"]))
+    sections.append(ready)
 
     write_page(out_dir / "index.html", "index.html", title=label("demo.title", lang), lang=lang,
                sections=sections,

@@ -118,6 +118,22 @@ KINDS: dict[str, LayerKind] = {k.name: k for k in (
         _f("planned_far_max", "float", "容积率上限", "规划容积率上限", label="容积率上限",
            minimum=0.0, maximum=50.0),
         _f("name", "str", "地块名称", "名称", "DKMC", label="地块名称"),
+        # 标准地 readiness and the indicator package a parcel is offered with.
+        _f("regional_assessment", "str", "区域评估", "区域评估完成", label="区域评估已完成"),
+        _f("assessments_done", "str", "已完成评估", "已完成区域评估事项", label="已完成评估事项"),
+        _f("servicing", "str", "基础设施配套", "开发程度", "几通几平", label="基础设施配套"),
+        _f("acquisition_done", "str", "净地", "是否净地", "征收完成", label="征收完成(净地)"),
+        _f("ownership_dispute", "str", "权属争议", "是否有权属争议", label="权属争议"),
+        _f("investment_intensity", "float", "固定资产投资强度", "投资强度",
+           label="固定资产投资强度", unit="万元/亩", minimum=0.0),
+        _f("tax_per_mu", "float", "亩均税收", "亩均税收指标", label="亩均税收", unit="万元/亩",
+           minimum=0.0),
+        _f("output_intensity", "float", "产出强度", "亩均产出", label="产出强度",
+           unit="万元/亩", minimum=0.0),
+        _f("rd_intensity_pct", "float", "R&D投入强度", "研发投入强度", label="R&D投入强度",
+           unit="%", minimum=0.0, maximum=100.0),
+        _f("environment", "str", "环境标准", label="环境标准"),
+        _f("case_by_case", "str", "一事一议", label="一事一议"),
     )),
     LayerKind("buildings", "polygon", "建筑", "Buildings", (
         _f("building_id", "str", "建筑编号", "JZBH", "房屋编号", "id", required=True, unique=True,
@@ -169,6 +185,13 @@ KINDS: dict[str, LayerKind] = {k.name: k for k in (
     LayerKind("requests", "polygon", "扩区申请", "Expansion requests", (
         _f("parcel_id", "str", "地块编号", "DKBH", label="地块编号"),
         _f("name", "str", "地块名称", "名称", label="名称"),
+    )),
+    LayerKind("assessments", "polygon", "区域评估", "Regional assessments", (
+        _f("assessment_type", "str", "评估类型", "评估事项", "PGLX", "type", required=True,
+           label="评估事项"),
+        _f("name", "str", "名称", "评估名称", "MC", label="名称"),
+        _f("approval", "str", "批复文号", "批复", label="批复文号"),
+        _f("completed", "str", "完成日期", "批复日期", label="完成日期"),
     )),
     LayerKind("dem", "raster", "数字高程模型", "Digital elevation model"),
 )}

@@ -10,7 +10,6 @@ from __future__ import annotations
 import re
 import tomllib
 from pathlib import Path
-from types import SimpleNamespace
 
 import pytest
 
@@ -106,36 +105,15 @@ def test_english_when_asked(workspace: Path, tmp_path: Path,
     assert not re.search(r"[合计椭球面积序号]", printed)
 
 
-def test_demo_progress_lines(tmp_path: Path, capsys: pytest.CaptureFixture[str],
-                             monkeypatch: pytest.MonkeyPatch) -> None:
-    """The demo's own lines, each step in turn; the steps' work is stood in for (each is
-    tested by its own command above and by tests/test_demo.py)."""
-    from gaoxin import demo
-    from gaoxin.workflows import expansion, intensity, per_mu, plot_ratio
-
-    toml = tmp_path / "ws" / "gaoxin.toml"
-    toml.parent.mkdir()
-    toml.write_text('[workspace]\nname = "示例"\n[requests.request_clean]\n'
-                    'path = "r.geojson"\nzone = "G510001"\n', encoding="utf-8")
-    verdict = SimpleNamespace(result=SimpleNamespace(verdict="pass"))
-    for target, name, stand_in in (
-            (demo, "write_sample_workspace", lambda dest, seed: toml),
-            (demo, "check_rows", lambda ws: ([], False)),
-            (demo, "load_layers", lambda ws: SimpleNamespace(crs=None, frame=lambda kind: None)),
-            (demo, "write_excel", lambda *args, **kwargs: None),
-            (demo, "_overview_map", lambda *args, **kwargs: None),
-            (expansion, "run_expansion", lambda *args, **kwargs: verdict),
-            (plot_ratio, "run_plot_ratio", lambda *args, **kwargs: SimpleNamespace(
-                summary={"parcels": 1})),
-            (per_mu, "run_per_mu", lambda *args, **kwargs: SimpleNamespace(
-                result=SimpleNamespace(summary={"classes": {"A": 1}}))),
-            (intensity, "run_intensity", lambda *args, **kwargs: None)):
-        monkeypatch.setattr(target, name, stand_in)
-    for lang, step_one in (("zh", "1/6 生成示例工作区"), ("en", "1/6 generating the sample")):
-        assert main(["demo", "--out", str(tmp_path / lang), "--lang", lang]) == 0
-        captured = capsys.readouterr()
-        lines = captured.err.splitlines()
-        assert [line.split()[0] for line in lines] == [f"{n}/6" for n in range(1, 7)]
-        assert lines[0].startswith(step_one)
-        if lang == "zh":
-            assert english_words(captured.out + captured.err, set()) == [], captured
+@pytest.mark.parametrize("lang", ["zh", "en"])
+def test_demo_progress_lines(lang: str, request: pytest.FixtureRequest) -> None:
+    """The demo's own lines, each step in turn, from the session's real demo run in each
+    language (tests/conftest.py keeps what it printed)."""
+    out: Path = request.getfixturevalue(f"demo_{lang}")
+    printed = (out.parent / "terminal.txt").read_text(encoding="utf-8")
+    lines = [line for line in printed.splitlines() if re.match(r"\d+/\d+ ", line)]
+    assert [line.split()[0] for line in lines] == [f"{n}/7" for n in range(1, 8)]
+    assert lines[0].startswith("1/7 生成示例工作区" if lang == "zh" else
+                               "1/7 generating the sample")
+    if lang == "zh":
+        assert english_words(printed, set()) == [], printed

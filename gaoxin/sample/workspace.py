@@ -30,6 +30,7 @@ from .dem import DEM_CELL, DEM_NODATA, generate_dem
 from .enterprises import generate_enterprises
 from .parcels import generate_parcels
 from .roads import generate_roads
+from .standard_land import add_conflicts, add_indicator_packages, generate_assessments
 from .zones import generate_parks, generate_requests, generate_zones
 
 
@@ -47,6 +48,7 @@ class SampleData:
     dev_boundary: gpd.GeoDataFrame
     roads: gpd.GeoDataFrame
     requests: gpd.GeoDataFrame
+    assessments: gpd.GeoDataFrame
 
 
 def generate_sample(seed: int = 2026) -> SampleData:
@@ -71,8 +73,13 @@ def generate_sample(seed: int = 2026) -> SampleData:
     buildings = generate_buildings(r[7], parcels)
     enterprises = generate_enterprises(r[8], parcels, buildings, zones, parks)
     roads = generate_roads(r[9], parcels, zones, parks)
+    # 标准地: its own stream (child 11; the DEM takes child 10), so no other layer changes.
+    rs = np.random.default_rng(np.random.SeedSequence(seed).spawn(12)[11])
+    parcels = add_indicator_packages(rs, parcels)
+    redlines, farmland, dev = add_conflicts(rs, parcels, redlines, farmland, dev, requests)
+    assessments = generate_assessments(zones, parks)
     return SampleData(zones.drop(columns="block_names"), parks, parcels, buildings,
-                      enterprises, redlines, farmland, dev, roads, requests)
+                      enterprises, redlines, farmland, dev, roads, requests, assessments)
 
 
 # Chinese headers of the enterprise table (aliases in schema.py) and units for the notes.
@@ -191,6 +198,9 @@ path = "constraints.gpkg"
 layer = "roads"
 # crs = "..." may declare a CRS for files with none
 
+[layers.assessments]        # 已完成的区域评估 (标准地), one polygon per type and site
+path = "assessments.gpkg"
+
 [layers.dem]                # 30 m elevation, metres
 path = "dem.tif"
 
@@ -241,13 +251,15 @@ def write_sample_workspace(dest: Path, *, seed: int = 2026) -> Path:
     (dest / "requests").mkdir(parents=True, exist_ok=True)
     data = generate_sample(seed)
     dem_rng = np.random.default_rng(np.random.SeedSequence(seed).spawn(11)[10])
-    for name in ("zones.gpkg", "parcels.gpkg", "buildings.gpkg", "constraints.gpkg"):
+    for name in ("zones.gpkg", "parcels.gpkg", "buildings.gpkg", "constraints.gpkg",
+                 "assessments.gpkg"):
         (dest / name).unlink(missing_ok=True)
     with _fixed_gdal_date():
         data.zones.to_file(dest / "zones.gpkg", layer="zones", driver="GPKG")
         parcels = data.parcels.rename(columns={"parcel_id": "地块编号", "land_use": "用地性质"})
         parcels.to_file(dest / "parcels.gpkg", layer="parcels", driver="GPKG")
         data.buildings.to_file(dest / "buildings.gpkg", layer="buildings", driver="GPKG")
+        data.assessments.to_file(dest / "assessments.gpkg", layer="assessments", driver="GPKG")
         for layer in ("redlines", "farmland", "dev_boundary", "roads"):
             getattr(data, layer).to_file(dest / "constraints.gpkg", layer=layer,
                                          driver="GPKG", SPATIAL_INDEX="YES")
