@@ -10,8 +10,6 @@ import geopandas as gpd
 import openpyxl
 import pytest
 
-from gaoxin.cli import main
-
 
 @pytest.fixture
 def demo_out(demo_zh: Path) -> Path:

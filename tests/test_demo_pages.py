@@ -189,7 +189,8 @@ def test_every_demo_page_reads_as_a_reviewer_expects(
 
 def test_the_checks_find_what_they_look_for() -> None:
     """The detectors themselves: each flags what it is for and lets names through."""
-    assert english_words("请见 parcels.gpkg 与 G510001、EPSG:4523、TXT、A2、GB/T 4754-2002") == set()
+    names = "请见 parcels.gpkg 与 G510001、EPSG:4523、TXT、A2、GB/T 4754-2002"
+    assert english_words(names) == set()
     assert english_words("坐标系 Gauss-Kruger (heuristic)") == {"Gauss-Kruger", "heuristic"}
     assert snake_tokens("far_min 与 request_cgcs2000_gk.txt") == {"far_min"}
     assert snake_tokens("dev_boundary") == {"dev_boundary"}

@@ -12,7 +12,6 @@ import openpyxl
 import pandas as pd
 import pytest
 
-from gaoxin.cli import main
 from gaoxin.report.excel import (
     FRACTION_COLUMNS,
     ID_COLUMNS,
