@@ -16,3 +16,23 @@ def real_data() -> Path:
     if not REAL.is_dir():
         pytest.skip("real data folder ../shared/data/real not present")
     return REAL
+
+
+def _demo(tmp_path_factory: pytest.TempPathFactory, lang: str) -> Path:
+    from gaoxin.cli import main
+
+    out = tmp_path_factory.mktemp(f"demo-{lang}") / "out"
+    assert main(["demo", "--out", str(out), "--lang", lang]) == 0
+    return out
+
+
+@pytest.fixture(scope="session")
+def demo_zh(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """``gaoxin demo`` in Chinese, written once per test session (read only: do not modify)."""
+    return _demo(tmp_path_factory, "zh")
+
+
+@pytest.fixture(scope="session")
+def demo_en(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """``gaoxin demo`` in English, written once per test session (read only)."""
+    return _demo(tmp_path_factory, "en")

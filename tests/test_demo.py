@@ -10,14 +10,10 @@ import geopandas as gpd
 import openpyxl
 import pytest
 
-from gaoxin.cli import main
 
-
-@pytest.fixture(scope="module")
-def demo_out(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    out = tmp_path_factory.mktemp("demo") / "out"
-    assert main(["demo", "--out", str(out)]) == 0
-    return out
+@pytest.fixture
+def demo_out(demo_zh: Path) -> Path:
+    return demo_zh
 
 
 def test_every_link_of_the_index_is_a_written_file(demo_out: Path) -> None:
@@ -87,3 +83,39 @@ def test_demo_figures_are_unchanged(demo_out: Path) -> None:
     assert sorted(got) == sorted(want)
     for name in want:
         assert got[name] == want[name], name
+
+
+def _counts(node: object, where: str = "") -> list[tuple[str, dict[str, object]]]:
+    """Every count of a check in a summary: a mapping holding ``compared``."""
+    found = []
+    if isinstance(node, dict):
+        if "compared" in node:
+            found.append((where, node))
+        for key, value in node.items():
+            if key != "provenance":
+                found.extend(_counts(value, f"{where}.{key}"))
+    elif isinstance(node, list):
+        for i, value in enumerate(node):
+            found.extend(_counts(value, f"{where}[{i}]"))
+    return found
+
+
+def test_every_count_in_every_summary_adds_up(demo_out: Path) -> None:
+    """Issue 11: a count says compared / passed / failed / not comparable, and they add up:
+    compared + not comparable = total, passed + failed = compared; every enterprise of the
+    亩均 evaluation is evaluated or said not to be, and every evaluated one has a class."""
+    seen = 0
+    for path in sorted(demo_out.rglob("summary.json")):
+        summary = json.loads(path.read_text(encoding="utf-8"))
+        for where, c in _counts(summary):
+            name = f"{path.relative_to(demo_out)}{where}"
+            not_comparable = c["not_comparable"]
+            assert isinstance(not_comparable, dict), name
+            assert all(isinstance(n, int) and n > 0 for n in not_comparable.values()), name
+            assert c["compared"] + sum(not_comparable.values()) == c["total"], name
+            assert c["passed"] + c["failed"] == c["compared"], name
+            seen += 1
+    assert seen >= 3
+    per_mu = json.loads((demo_out / "per_mu" / "summary.json").read_text(encoding="utf-8"))
+    assert per_mu["evaluated"] + per_mu["not_evaluated"] == per_mu["enterprises"]
+    assert sum(per_mu["classes"].values()) == per_mu["evaluated"]
