@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import contextlib
+import io
 from pathlib import Path
 
 import pytest
@@ -19,10 +21,15 @@ def real_data() -> Path:
 
 
 def _demo(tmp_path_factory: pytest.TempPathFactory, lang: str) -> Path:
+    """Run ``gaoxin demo``; what it printed is kept beside the output as terminal.txt."""
     from gaoxin.cli import main
 
     out = tmp_path_factory.mktemp(f"demo-{lang}") / "out"
-    assert main(["demo", "--out", str(out), "--lang", lang]) == 0
+    printed = io.StringIO()
+    with contextlib.redirect_stdout(printed), contextlib.redirect_stderr(printed):
+        code = main(["demo", "--out", str(out), "--lang", lang])
+    (out.parent / "terminal.txt").write_text(printed.getvalue(), encoding="utf-8")
+    assert code == 0, printed.getvalue()
     return out
 
 
