@@ -200,7 +200,8 @@ def _overview_map(path: Path, loaded: Loaded, ws: Workspace, lang: str) -> Path:
                                    color_by="status" if kind == "parcels" else None))
     for name, req in ws.requests.items():
         gdf = load_vector_layer(req, "requests", to_crs=loaded.crs).geo
-        layers.append(MapLayer(gdf.assign(request=name), kind="requests", name=name,
+        layers.append(MapLayer(gdf.assign(request=name), kind="requests",
+                               name=label("check.request", lang).format(name=name),
                                highlight=True))
     return write_map(layers, path, offline=True, lang=lang,
                      title=ws.name, tianditu_key=ws.tianditu_key)
