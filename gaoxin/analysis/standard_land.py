@@ -55,6 +55,7 @@ PACKAGE = {"investment_intensity": "indicators.min_investment_intensity",
            "environment": None,
            "rd_intensity_pct": "indicators.min_rd_intensity_pct"}
 LAND_USE_SYSTEMS = ("land_sea", "gbt_21010", "gb_50137")
+# How staff write yes and no in a table, and how they list several items in one cell.
 _TRUE = {"true", "1", "1.0", "yes", "y", "是", "已完成", "完成", "有", "t"}
 _FALSE = {"false", "0", "0.0", "no", "n", "否", "未完成", "无", "f", ""}
 
@@ -301,6 +302,7 @@ def road_distance(geoms: gpd.GeoSeries, roads: gpd.GeoDataFrame) -> FloatArray:
 
 
 _SPLIT = re.compile(r"[,,、;;/|\s]+")
+_LIST_SEPARATOR = "、"
 
 
 def assessment_coverage(geoms: gpd.GeoSeries, assessments: gpd.GeoDataFrame,
@@ -504,7 +506,7 @@ def evaluate(parcels: gpd.GeoDataFrame, layers: Layers, rules: RuleSet) -> pd.Da
             cond["assessment"].mark(not_done, "fail", f"assessment:{kind}")
             for i in np.flatnonzero(not_done):
                 missing[i].append(kind)
-    out["assessments_missing"] = ["、".join(m) for m in missing]
+    out["assessments_missing"] = [_LIST_SEPARATOR.join(m) for m in missing]
     out["assessment_source"] = source
 
     # 7 acquisition and ownership

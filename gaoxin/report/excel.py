@@ -55,9 +55,10 @@ UNIT_FORMATS: tuple[tuple[str, str], ...] = (
 FRACTION_COLUMNS = frozenset({
     "development_rate", "supply_rate", "built_rate", "idle_rate", "industrial_rate",
     "high_tech_rate", "residential_rate", "building_density", "industrial_building_coefficient",
-    "class_share",
+    "class_share", "steep_share", "usable_share",
 })
-PERCENT_UNIT_COLUMNS = frozenset({"building_coverage", "admin_share", "failed_pct"})
+PERCENT_UNIT_COLUMNS = frozenset({"building_coverage", "admin_share", "failed_pct",
+                                  "rd_intensity_pct"})
 
 # Identifiers and codes: written as text, so 18-character credit codes, leading zeros
 # (行业代码 06) and codes that look like numbers survive a round trip through Excel.

@@ -55,6 +55,9 @@ KIND_STYLES: dict[str, KindStyle] = {
     "dev_boundary": {"color": "#ae017e", "weight": 2, "fill": "#ae017e", "fillOpacity": 0.0,
                      "dash": [6, 4]},
     "roads": {"color": "#969696", "weight": 1.5, "fill": "#969696", "fillOpacity": 0.0},
+    # Completed regional assessments (标准地): a dashed teal outline over whatever they cover.
+    "assessments": {"color": "#01665e", "weight": 1.2, "fill": "#80cdc1", "fillOpacity": 0.12,
+                    "dash": [4, 3]},
     # A request is neither good nor bad: a neutral blue; its failing parts are the conflicts.
     "requests": {"color": "#1f78b4", "weight": 2.5, "fill": "#a6cee3", "fillOpacity": 0.3},
     "result": {"color": "#ce1256", "weight": 1.5, "fill": "#df65b0", "fillOpacity": 0.45},
@@ -111,6 +114,9 @@ CATEGORY_COLORS: dict[str, str] = {
     "ok": "#1a9641", "conflict": "#d7191c", "warning": "#fdae61", "review": "#fdae61",
     "通过": "#1a9641", "不通过": "#d7191c", "可用": "#1a9641", "受限": "#d7191c",
     "冲突": "#d7191c", "达标": "#1a9641", "不达标": "#d7191c", "待核实": "#fdae61",
+    # 标准地 readiness, as the map's legend names it in each language.
+    "可出让": "#1a9641", "有条件出让": "#fdae61", "暂不具备出让条件": "#d7191c",
+    "Ready": "#1a9641", "Ready with conditions": "#fdae61", "Blocked": "#d7191c",
 }
 
 

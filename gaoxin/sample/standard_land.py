@@ -10,7 +10,8 @@
   missing a field, some below the floor and some of those agreed case by case (一事一议).
 - A few conflicts on candidate parcels far from the expansion requests: a small 生态保护红线
   strip (a stream corridor), a 永久基本农田 patch and a notch cut from the development
-  boundary, so each spatial condition has parcels that fail it. They are added after the
+  boundary (which also gives way to the new red line and farmland: the 三线 never overlap),
+  so each spatial condition has parcels that fail it. They are added after the
   other layers are drawn, from their own random stream, so no other figure moves.
 """
 
@@ -121,7 +122,9 @@ def add_conflicts(rng: np.random.Generator, parcels: gpd.GeoDataFrame,
     # The boundary leaves out the third parcel's northern half.
     x0, y0, x1, y1 = picks[2].bounds
     notch = shapely.box(x0 - 30, (y0 + y1) / 2, x1 + 30, y1 + 30)
+    # The 三线 never overlap: the new red line and farmland are cut from the boundary too.
     dev = dev_boundary.copy()
-    dev["geometry"] = shapely.difference(dev.geometry.values, notch)
+    dev["geometry"] = shapely.difference(dev.geometry.values,
+                                         shapely.union_all([notch, stream, field]))
     return (gpd.GeoDataFrame(red, geometry="geometry", crs=redlines.crs),
             gpd.GeoDataFrame(farm, geometry="geometry", crs=farmland.crs), dev)

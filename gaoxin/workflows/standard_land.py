@@ -103,9 +103,10 @@ def reason_detail(code: str, row: pd.Series, rules: RuleSet, lang: str) -> str:
         if kind == "package_below":
             floor = rules.get(str(sl.PACKAGE[arg]))
             return label("sl_detail.package_below", lang).format(
-                field=_field_name(arg, lang), value=_num(row.get(arg)), limit=_num(floor))
+                field=_field_name(arg, lang), value=_num(row.get(arg)), limit=_limit(floor))
         return reason_short(code, lang)
-    text = {k: (_num(v) if k not in ("share", "code", "have", "need") else v)
+    text = {k: (_limit(v) if k == "limit" else _num(v)
+                if k not in ("share", "code", "have", "need") else v)
             for k, v in values.items()}
     if "share" in text:
         share = values["share"]
@@ -113,6 +114,11 @@ def reason_detail(code: str, row: pd.Series, rules: RuleSet, lang: str) -> str:
     if kind == "no_road" and not _finite(values["dist"]):
         return label("sl_detail.no_road_at_all", lang)
     return label(f"sl_detail.{kind}", lang).format(**text)
+
+
+def _limit(v: object) -> str:
+    """A rule's value as written: 10, 0.35, 2,000 (no trailing zeros)."""
+    return _num(v).rstrip("0").rstrip(".") if "." in _num(v) else _num(v)
 
 
 def _finite(v: object) -> bool:

@@ -201,7 +201,11 @@ def test_the_record_keeps_the_summary_fields_and_names_each_indicator() -> None:
 # Module-level tables of domain data: the official names of the evaluation's indicators and
 # zone types with their units (开发区土地集约利用评价规程, 亩均论英雄 schemes). They are what a
 # thing is called, not a sentence; the label catalogue reads them.
-DOMAIN_TABLES = {"intensity.py": {"INDICATOR_LABELS", "ZONE_TYPES"}, "per_mu.py": {"INDICATORS"}}
+DOMAIN_TABLES = {"intensity.py": {"INDICATOR_LABELS", "ZONE_TYPES"}, "per_mu.py": {"INDICATORS"},
+                 # the servicing levels as parcels carry them, yes/no and list separators
+                 # as staff write them in tables
+                 "standard_land.py": {"SERVICING_LEVELS", "_TRUE", "_FALSE", "_SPLIT",
+                                      "_LIST_SEPARATOR"}}
 
 # The source text of a rule record, written like the rule TOML files' sources (in Chinese).
 RULE_TEXT = {("ruleset.py", "工作区覆盖 (workspace override; default ")}

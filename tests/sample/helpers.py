@@ -22,4 +22,5 @@ def read_all(root: Path) -> dict[str, gpd.GeoDataFrame | pd.DataFrame]:
     }
     for layer in LAYERS:
         out[layer] = gpd.read_file(root / "constraints.gpkg", layer=layer)
+    out["assessments"] = gpd.read_file(root / "assessments.gpkg", layer="assessments")
     return out
