@@ -89,7 +89,8 @@ def code_group(code: str) -> str:
     return next((g for lo, hi, g in _SECTIONS if lo <= n <= hi), "")
 
 
-def industry_codes(text: object, table: Mapping[str, list[str]]) -> tuple[frozenset[str], list[str]]:
+def industry_codes(text: object, table: Mapping[str, list[str]]
+                   ) -> tuple[frozenset[str], list[str]]:
     """The two-digit codes of a 主导产业 text (names separated by 、;, …) and the names the
     table does not know. A name that is itself a code (``39``, ``3911``) is taken as one.
 

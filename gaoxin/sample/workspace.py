@@ -233,7 +233,8 @@ def write_sample_workspace(dest: Path, *, seed: int = 2026) -> Path:
     Files: ``zones.gpkg``; ``parks/parks.shp`` (GBK, Chinese field names, no ``.cpg``);
     ``parcels.gpkg`` (地块编号 and 用地性质 as column names); ``buildings.gpkg``;
     ``enterprises.xlsx`` (Chinese headers); ``constraints.gpkg`` (layers redlines,
-    farmland, dev_boundary, roads); ``counties.gpkg``; ``dem.tif`` (30 m, float32, deflate, nodata −9999);
+    farmland, dev_boundary, roads); ``counties.gpkg``; ``dem.tif`` (30 m, float32,
+    deflate, nodata −9999);
     ``requests/request_clean.geojson`` (EPSG:4326) and
     ``requests/request_conflict.txt`` (界址点坐标, GBK). The same seed gives the same
     attribute values and geometries; it takes about 10 s.
