@@ -52,7 +52,7 @@ from scipy.sparse import csgraph
 
 from ..errors import InputError
 from ..geo.area import ellipsoidal_area
-from ..geo.arrays import FloatArray, IntArray
+from ..geo.arrays import FloatArray, GeometryArray, IntArray
 from ..geo.crs import lon_lat_bounds, working_crs
 from ..geo.units import M2_PER_KM2
 from .ruleset import RuleSet, load_ruleset
@@ -256,7 +256,7 @@ class RoadGraph:
         matrix = sparse.csr_matrix((length[first], (a[first], b[first])), shape=(n, n))
         return cls(uniq.astype(float) * snap_m, matrix)
 
-    def site_distances(self, sources: np.ndarray, targets: np.ndarray, access_m: float,
+    def site_distances(self, sources: GeometryArray, targets: GeometryArray, access_m: float,
                        limit_m: float, chunk: int = 16) -> FloatArray:
         """Travel distance (m) from each source site to each target site, ``inf`` beyond
         ``limit_m`` or where either has no road node within ``access_m`` of its boundary.
@@ -269,18 +269,17 @@ class RoadGraph:
         out = np.full((ns, nt), np.inf)
         if n == 0 or ns == 0 or nt == 0:
             return out
-        points = shapely.points(self.nodes)
+        points = np.asarray(shapely.points(self.nodes), dtype=object)
         tree = shapely.STRtree(points)
         sites = np.concatenate([sources, targets])
         site_idx, node_idx = tree.query(sites, predicate="dwithin", distance=access_m)
         w = shapely.distance(sites[site_idx], points[node_idx])
         w = np.maximum(w, 1e-6)  # a stored zero would be no edge
         size = n + len(sites)
-        access = sparse.csr_matrix((w, (n + site_idx, node_idx)), shape=(size, size))
-        base = sparse.csr_matrix((self.matrix.data, self.matrix.indices, self.matrix.indptr),
-                                 shape=(n, n))
-        full = sparse.bmat([[base, None], [None, sparse.csr_matrix((len(sites), len(sites)))]],
-                           format="csr") + access
+        roads = self.matrix.tocoo()
+        full = sparse.csr_matrix((np.concatenate([roads.data, w]),
+                                  (np.concatenate([roads.row, n + site_idx]),
+                                   np.concatenate([roads.col, node_idx]))), shape=(size, size))
         for start in range(0, ns, chunk):
             idx = np.arange(start, min(start + chunk, ns)) + n
             dist = csgraph.dijkstra(full, directed=False, indices=idx, limit=limit_m)
@@ -345,14 +344,14 @@ def admin_units(parks: gpd.GeoDataFrame, zones: gpd.GeoDataFrame,
     cgeoms = counties.geometry.values
     tree = shapely.STRtree(cgeoms)
 
-    def county_of(geoms: np.ndarray) -> np.ndarray:
+    def county_of(geoms: GeometryArray) -> np.ndarray:
         pts = shapely.point_on_surface(geoms)
         gi, ci = tree.query(pts, predicate="within")
         out = np.full(len(geoms), -1)
         out[gi] = ci  # a point on a shared edge: either county will do
         return out
 
-    pc = county_of(parks.geometry.values)
+    pc = county_of(np.asarray(parks.geometry.values, dtype=object))
     park_county = np.array([names[i] if i >= 0 else "" for i in pc], dtype=object)
     park_city = np.array([cities[i] if i >= 0 and cities[i] else c
                           for i, c in zip(pc, _text(parks, "city"), strict=True)], dtype=object)
@@ -360,7 +359,7 @@ def admin_units(parks: gpd.GeoDataFrame, zones: gpd.GeoDataFrame,
     zone_city = []
     for geom, attr_city in zip(zones.geometry.values, _text(zones, "city"), strict=True):
         blocks = shapely.get_parts(geom)
-        zc = county_of(blocks)
+        zc = county_of(np.asarray(blocks, dtype=object))
         zone_counties.append({names[i] for i in zc if i >= 0})
         zone_city.append(next((cities[i] for i in zc if i >= 0 and cities[i]), attr_city))
     a, b = tree.query(cgeoms, predicate="dwithin", distance=touch_m)
@@ -455,7 +454,8 @@ def measure(parks: gpd.GeoDataFrame, zones: gpd.GeoDataFrame, layers: Layers | N
     zones = zones.assign(codes=[",".join(sorted(c)) for c in zone_codes])
 
     limit = rules.number("pairs.max_distance_km") * 1000.0 * reach
-    pgeoms, zgeoms = parks.geometry.values, zones.geometry.values
+    pgeoms = np.asarray(parks.geometry.values, dtype=object)
+    zgeoms = np.asarray(zones.geometry.values, dtype=object)
     zi, pi = shapely.STRtree(pgeoms).query(zgeoms, predicate="dwithin", distance=limit)
     candidate = ~hosted[pi]
     zi, pi = zi[candidate], pi[candidate]
@@ -506,7 +506,8 @@ def _common_crs(frames: Iterable[gpd.GeoDataFrame]) -> CRS:
             raise InputError("a layer has no coordinate reference system",
                              fix="declare its CRS (crs = \"EPSG:…\") in the workspace")
         if len(f):
-            bounds.append(lon_lat_bounds(tuple(f.total_bounds), CRS.from_user_input(f.crs)))
+            bounds.append(lon_lat_bounds(np.asarray(f.total_bounds, dtype=float),
+                                         CRS.from_user_input(f.crs)))
     if not bounds:
         return CRS.from_epsg(4544)
     b = np.array(bounds)
@@ -666,9 +667,9 @@ def plan_exact(pairs: pd.DataFrame, m: Measures, lim: Limits) -> dict[int, int]:
         if len(ks):
             rows.append((list(ks), list(areas[park[ks]]), room_km2))
     for (z, c), y in ys.items():  # x[k] − y ≤ 0
-        for k in np.flatnonzero(zone == z):
-            if m.admin.park_county[park[k]] == c:
-                rows.append(([int(k), y], [1.0, -1.0], 0.0))
+        for kz in np.flatnonzero(zone == z):
+            if m.admin.park_county[park[kz]] == c:
+                rows.append(([int(kz), y], [1.0, -1.0], 0.0))
     by_county: dict[str, list[int]] = {}
     for (_z, c), y in ys.items():
         by_county.setdefault(c, []).append(y)
@@ -681,7 +682,8 @@ def plan_exact(pairs: pd.DataFrame, m: Measures, lim: Limits) -> dict[int, int]:
     ub = np.array([u for _, _, u in rows])
     cost = np.zeros(nv)
     cost[:n] = -pairs["score"].to_numpy(dtype=float)
-    res = milp(cost, constraints=LinearConstraint(a, -np.inf, ub), integrality=np.ones(nv),
+    res = milp(cost, constraints=LinearConstraint(a, -np.inf, ub),
+               integrality=np.ones(nv, dtype=np.int64),
                bounds=Bounds(0, 1), options={"disp": False})
     if res.x is None:  # x = 0 is always feasible: only a solver failure lands here
         raise RuntimeError(f"the integer program found no solution: {res.message}")

@@ -17,6 +17,7 @@ import geopandas as gpd
 import numpy as np
 import pandas as pd
 import shapely
+from pyproj import CRS
 
 from ..analysis import consolidation as cons
 from ..analysis.ruleset import RuleSet
@@ -183,7 +184,7 @@ def _constraint_lines(rules: RuleSet, lang: str) -> list[str]:
 _LEVELS = ("zone_level.national", "zone_level.provincial")
 
 
-def _links(result: cons.ConsolidationResult, crs: object) -> gpd.GeoDataFrame:
+def _links(result: cons.ConsolidationResult, crs: CRS) -> gpd.GeoDataFrame:
     """A line from each proposed park to the nearest point of its host, with the score."""
     parks = result.parks.set_index("park_id")
     zones = result.zones.set_index("zone_id")
