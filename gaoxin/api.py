@@ -47,6 +47,7 @@ import geopandas as gpd
 import pandas as pd
 import shapely
 
+from .analysis import consolidation as _consolidation
 from .analysis import expansion as _expansion
 from .analysis import intensity as _intensity
 from .analysis import per_mu as _per_mu
@@ -69,6 +70,7 @@ RulesArg = RuleSet | Mapping[str, object] | None
 
 __all__ = [
     "InputError", "MapLayer", "RuleSet", "Workspace", "area_table", "check_expansion",
+    "consolidate",
     "evaluate_intensity", "load_layers", "load_ruleset", "load_workspace", "low_efficiency",
     "per_mu", "plot_ratio", "read_layer", "standard_land", "write_map",
 ]
@@ -169,6 +171,17 @@ def standard_land(parcels: gpd.GeoDataFrame, *, redlines: gpd.GeoDataFrame | Non
     verified, never as passed."""
     layers = _standard_land.Layers(redlines, farmland, dev_boundary, roads, assessments, dem)
     return _standard_land.run(parcels, layers, _rules("standard_land", rules))
+
+
+def consolidate(parks: gpd.GeoDataFrame, zones: gpd.GeoDataFrame, *,
+                counties: gpd.GeoDataFrame | None = None,
+                roads: gpd.GeoDataFrame | None = None, rules: RulesArg = None,
+                sensitivity: bool = True) -> _consolidation.ConsolidationResult:
+    """一区多园: every (park, host zone) pair ranked with every factor, the optimal plan under
+    the block and county limits, the greedy plan beside it, new-zone clusters and the
+    sensitivity table (:func:`gaoxin.analysis.consolidation.run`). Frames in any CRS."""
+    return _consolidation.run(parks, zones, _consolidation.Layers(counties, roads),
+                              _rules("consolidation", rules), with_sensitivity=sensitivity)
 
 
 def check_expansion(request: gpd.GeoDataFrame, zone_id: str, *, zones: gpd.GeoDataFrame,

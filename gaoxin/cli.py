@@ -566,6 +566,35 @@ def standard_land_cmd(
                                        "map.html", "sheets/"), lang, _total_s(run.summary)))
 
 
+@app.command("consolidate")
+def consolidate_cmd(
+    out_dir: Annotated[Path, typer.Option("--out", help="Output folder.")] = Path(
+        "consolidate_out"),
+    workspace: WorkspaceOpt = Path(DEFAULT_WORKSPACE),
+    lang: LangOpt = "zh",
+    offline: OfflineOpt = True,
+    basemap: BasemapOpt = "none",
+) -> None:
+    """一区多园: which nearby, related, scattered parks each zone should integrate or entrust,
+    and the optimal plan under the block and county limits.
+
+    Writes summary.json, candidates.xlsx, plan.gpkg, map.html and plan.html to --out.
+    """
+    from .layers.workspace import load_workspace
+    from .workflows._common import workspace_rules
+    from .workflows.consolidation import run_consolidation, summary_lines
+
+    _lang_ok(lang)
+    ws = load_workspace(workspace)
+    _basemap_ok(basemap, ws.tianditu_key)
+    run = _kept(run_consolidation(ws, out_dir, lang=lang, offline=offline, basemap=basemap),
+                lang)
+    for line in summary_lines(run.result.summary, workspace_rules(ws, "consolidation"), lang):
+        out.print(line)
+    out.print(_wrote_outputs(out_dir, ("summary.json", "candidates.xlsx", "plan.gpkg",
+                                       "map.html", "plan.html"), lang, _total_s(run.summary)))
+
+
 @app.command()
 def intensity(
     out_dir: Annotated[Path, typer.Option("--out", help="Output folder.")] = Path(

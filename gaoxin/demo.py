@@ -29,9 +29,10 @@ from .sample import write_sample_workspace
 from .workflows.area import feature_areas
 from .workflows.check import check_rows, write_check_page
 
-# The demo's steps, in order: each prints "n/7" and its line of the catalogue
+# The demo's steps, in order: each prints "n/8" and its line of the catalogue
 # (demo.step.<step>) before it runs.
-STEPS = ("sample", "check", "areas", "map", "expansion", "land", "standard_land")
+STEPS = ("sample", "check", "areas", "map", "expansion", "land", "standard_land",
+         "consolidation")
 
 
 def _step(console: Console, step: str, lang: str) -> None:
@@ -180,6 +181,18 @@ def _write_demo(out_dir: Path, *, seed: int, lang: str, console: Console) -> Non
     ready.add("standard_land/sheets/index.html", label("sl.sheets_title", lang),
               label("demo.n_sheets", lang).format(n=sl_run.result.summary["ready"]))
     sections.append(ready)
+
+    _step(console, "consolidation", lang)
+    from .workflows.consolidation import run_consolidation
+
+    cons_run = run_consolidation(ws, out_dir / "consolidation", lang=lang)
+    plan = Section(label("demo.consolidation", lang), text=label("demo.consolidation_text", lang))
+    plan.add("consolidation/plan.html", label("demo.consolidation_report", lang),
+             label("cons.summary_line", lang).format(**cons_run.result.summary))
+    plan.add("consolidation/map.html", label("demo.consolidation_map", lang))
+    plan.add("consolidation/candidates.xlsx", label("demo.consolidation_tables", lang),
+             file="candidates.xlsx")
+    sections.append(plan)
 
     write_page(out_dir / "index.html", "index.html", title=label("demo.title", lang), lang=lang,
                sections=sections,

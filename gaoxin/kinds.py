@@ -96,6 +96,9 @@ KINDS: dict[str, LayerKind] = {k.name: k for k in (
         _f("approved_area_ha", "float", "核准面积", "核准面积_公顷", "HZMJ", label="核准面积",
            unit="公顷", positive=True, maximum=1e6),
         _f("industries", "str", "主导产业", "产业", label="主导产业"),
+        _f("gdp", "float", "地区生产总值", "GDP", label="地区生产总值", unit="万元", minimum=0.0),
+        _f("fiscal_revenue", "float", "财政收入", "一般公共预算收入", label="财政收入",
+           unit="万元", minimum=0.0),
     )),
     LayerKind("parks", "polygon", "产业园区", "Industrial parks", (
         _f("park_id", "str", "园区代码", "园区编号", "YQBH", "id", required=True, unique=True,
@@ -105,6 +108,9 @@ KINDS: dict[str, LayerKind] = {k.name: k for k in (
         _f("county", "str", "县", "区县", "所在县", label="区县"),
         _f("industries", "str", "主导产业", "产业", label="主导产业"),
         _f("host_zone_id", "str", "托管高新区", "所属高新区", label="托管高新区"),
+        _f("gdp", "float", "地区生产总值", "GDP", label="地区生产总值", unit="万元", minimum=0.0),
+        _f("fiscal_revenue", "float", "财政收入", "一般公共预算收入", label="财政收入",
+           unit="万元", minimum=0.0),
     )),
     LayerKind("parcels", "polygon", "地块", "Parcels", (
         _f("parcel_id", "str", "地块编号", "DKBH", "宗地代码", "ZDDM", "宗地号", "地块号", "id",
@@ -192,6 +198,11 @@ KINDS: dict[str, LayerKind] = {k.name: k for k in (
         _f("name", "str", "名称", "评估名称", "MC", label="名称"),
         _f("approval", "str", "批复文号", "批复", label="批复文号"),
         _f("completed", "str", "完成日期", "批复日期", label="完成日期"),
+    )),
+    LayerKind("counties", "polygon", "县级行政区", "Counties", (
+        _f("county_id", "str", "行政区划代码", "adcode", "XZQDM", "code", label="行政区划代码"),
+        _f("name", "str", "名称", "区县", "XZQMC", "NAME", required=True, label="名称"),
+        _f("city", "str", "市", "所在市", "地级市", label="所在市"),
     )),
     LayerKind("dem", "raster", "数字高程模型", "Digital elevation model"),
 )}

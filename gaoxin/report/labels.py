@@ -570,6 +570,106 @@ LABELS: dict[str, tuple[str, str]] = {
     "demo.standard_land_tables": ("逐宗核验表、园区汇总与阻碍排序",
                                   "Parcel conditions, zone summary and blocking reasons"),
     "demo.n_sheets": ("{n} 份", "{n} sheets"),
+    # 一区多园 consolidation (gaoxin consolidate): factors, relations, decisions, summary,
+    # the plan report and the demo.
+    "demo.step.consolidation": ("一区多园整合托管 …", "consolidation under one zone, many parks …"),
+    "cons_factor.proximity": ("区位相邻", "Proximity"),
+    "cons_factor.admin": ("行政邻近", "Administrative nearness"),
+    "cons_factor.industry": ("产业相近", "Industry similarity"),
+    "cons_factor.fragmentation": ("分布零散", "Fragmentation"),
+    "cons_relation.same_county": ("同一区县", "same county"),
+    "cons_relation.adjacent_county": ("相邻区县", "adjacent county"),
+    "cons_relation.same_city": ("同一地级市", "same prefecture"),
+    "cons_relation.other": ("不同地级市", "other prefecture"),
+    "cons_relation.unknown": ("行政区不明", "county unknown"),
+    "cons_decision.assign": ("建议整合托管", "consolidate"),
+    "cons_decision.alone": ("暂不整合", "leave alone"),
+    "cons_decision.hosted": ("已托管", "already hosted"),
+    "cons.summary_line": (
+        "{parks} 个园区(已托管 {hosted} 个)、{zones} 个高新区,候选配对 {pairs} 对;最优方案整合 "
+        "{assigned} 个园区,总分 {plan_score:.2f}(逐对贪心:{greedy_assigned} 个,{greedy_score:.2f})",
+        "{parks} parks ({hosted} already hosted), {zones} zones, {pairs} candidate pairs; the "
+        "optimal plan consolidates {assigned} parks, total score {plan_score:.2f} (greedy: "
+        "{greedy_assigned}, {greedy_score:.2f})"),
+    "cons.host_line": ("{zone}:{parks}", "{zone}: {parks}"),
+    "cons.scattered_line": ("小而散园区(不大于 {small} 平方公里或多区块"
+        ")用地占园区与高新区总面积的 {share:.1%}",
+                            "Small or scattered parks (≤ {small} km² or several blocks) hold "
+                            "{share:.1%} of the parks' and zones' land"),
+    "cons.clusters_line": ("远离高新区的小园区群 {n} 个,可作为新设开发区的区块候选",
+                           "{n} clusters of small parks far from any zone could form a new zone"),
+    "cons.existing_line": ("整合前已超出限制:{what}", "Over a limit before any merger: {what}"),
+    "cons.unknown_industries": ("未对照行业代码的主导产业:{names}(可在规则 industry_codes 中补充)",
+                                "Leading industries without a code: {names} (add them to the "
+                                "rules' industry_codes)"),
+    "cons.no_counties": ("无县级行政区图层:按区县、市字段判断同县同市,无法判断相邻区县",
+                         "No county layer: same county and city from the attributes; adjacency "
+                         "not known"),
+    "cons.no_roads": ("无道路图层:区位相邻按边界距离计算", "No road layer: proximity uses the "
+                      "boundary distance"),
+    "cons.reason_assign": (
+        "与{zone}{relation},{distance_kind} {km:,.1f} 公里;产业相近度 {industry:.2f};园区零散度 "
+        "{fragmentation:.2f};得分 {score:.2f}。整合后区块 {blocks_before} → {blocks_after} 个,"
+        "面积 {area_before:,.2f} → {area_after:,.2f} 平方公里",
+        "{relation} as {zone}, {distance_kind} {km:,.1f} km; industry similarity {industry:.2f}; "
+        "fragmentation {fragmentation:.2f}; score {score:.2f}. Host blocks {blocks_before} → "
+        "{blocks_after}, area {area_before:,.2f} → {area_after:,.2f} km²"),
+    "cons.distance_road": ("道路距离", "by road"),
+    "cons.distance_boundary": ("边界距离", "boundary distance"),
+    "cons.reason_constrained": ("有得分达标的高新区({zone},{score:.2f}"
+        "),但受区块数或每县一个省级开发区的限制未纳入",
+                                "A zone scores enough ({zone}, {score:.2f}) but the block or "
+                                "one-provincial-zone-per-county limit keeps it out"),
+    "cons.reason_low": ("最高得分 {score:.2f}({zone}),低于纳入方案的 {limit:.2f}",
+                        "Best score {score:.2f} ({zone}), below the plan's {limit:.2f}"),
+    "cons.reason_none": ("{km:,.0f} 公里内无高新区", "No zone within {km:,.0f} km"),
+    "cons.reason_hosted": ("已由{zone}托管", "Already hosted by {zone}"),
+    "cons.over_area": ("整合后面积超过 {limit:,.0f} 平方公里(提示)",
+                       "Area after merging above {limit:,.0f} km² (flagged)"),
+    "cons.sharing": ("GDP {gdp} 万元、财政收入 {fiscal} 万元,高新区分成 {share}",
+                     "GDP {gdp} (10k CNY), fiscal revenue {fiscal}, host's share {share}"),
+    "cons.report_title": ("一区多园整合托管方案", "Consolidation plan"),
+    "cons.plan_heading": ("方案(每个园区至"
+        "多一个托管高新区)", "The plan (each park at most one host)"),
+    "cons.method": (
+        "最优方案:整数规划(scipy.optimize.milp,HiGHS 求解器),在区块数与每县一个省级开发区等硬约束下"
+        "使总分最大;与逐对贪心选择比较。",
+        "Optimal plan: an integer program (scipy.optimize.milp, HiGHS) maximising the total score "
+        "under the hard limits (blocks per zone, one provincial zone per county); compared with "
+        "the greedy choice."),
+    "cons.park": ("园区", "Park"), "cons.host": ("拟托管高新区", "Proposed host"),
+    "cons.decision": ("结论", "Decision"), "cons.reasons": ("理由", "Reasons"),
+    "cons.greedy": ("贪心选择", "Greedy choice"),
+    "cons.constraints_heading": ("约束", "Limits"),
+    "cons.constraint_blocks": ("每个开发区区块数不超过 {n} 个(适用于:{levels})",
+                               "At most {n} blocks per zone (levels: {levels})"),
+    "cons.constraint_county": ("每个区县省级开发区"
+        "不超过 {n} 个", "At most {n} provincial zone(s) per county"),
+    "cons.constraint_area": ("省级开发区面积不超过 {n:,.0f} 平方公里({how})",
+                             "Provincial zone area at most {n:,.0f} km² ({how})"),
+    "cons.hard": ("硬约束", "binding"), "cons.flag_only": ("仅提示", "flagged only"),
+    "cons.sensitivity_heading": ("敏感性:参数变化 ±50% 时排序与方案的变化",
+                                 "Sensitivity: how ranking and plan move when a parameter changes "
+                                 "by ±50 %"),
+    "cons.clusters_heading": ("新设开发区候选(远离高新区的小园区群)",
+                              "New-zone candidates (small parks far from any zone)"),
+    "cons.none": ("无", "none"),
+    "layer.cons_parks": ("园区(按拟托管高新区着色)", "Parks by proposed host"),
+    "layer.cons_links": ("园区—高新区整合连线", "Park to host"),
+    "title.consolidation": ("一区多园整合托管", "Consolidation"),
+    "sheet.cons_pairs": ("候选配对", "Candidate pairs"),
+    "sheet.cons_plan": ("整合方案", "Plan"),
+    "sheet.cons_clusters": ("新设开发区候选", "New-zone clusters"),
+    "sheet.cons_sensitivity": ("敏感性分析", "Sensitivity"),
+    "demo.consolidation": ("一区多园", "Consolidation"),
+    "demo.consolidation_text": (
+        "哪些区位相邻、产业相近、分布零散的园区宜由哪个高新区"
+            "整合或托管:逐对打分、最优方案、GDP 与财税分成。",
+        "Which nearby, related, scattered parks each zone should integrate or entrust: pairs "
+        "scored, the optimal plan, and the sharing of GDP and fiscal revenue."),
+    "demo.consolidation_map": ("整合托管方案地图", "Consolidation map"),
+    "demo.consolidation_tables": ("候选配对、方案、敏感性分析", "Pairs, plan and sensitivity"),
+    "demo.consolidation_report": ("整合托管方案报告(可打印)", "Plan report (printable)"),
     # Evaluation types of a development zone.
     **{f"zone_type.{k}": v for k, v in intensity.ZONE_TYPES.items()},
     # Levels of a development zone, as a sentence names them.
@@ -785,6 +885,46 @@ COLUMNS: dict[str, tuple[str, str, str]] = {
     "unlock.only_mu": ("单独阻碍面积", "Land it alone blocks", "亩"),
     "unlock.blocks": ("阻碍地块", "Parcels it blocks", ""),
     "unlock.blocks_mu": ("阻碍面积", "Land it blocks", "亩"),
+    # 一区多园 consolidation: pairs, plan, clusters, sensitivity.
+    "cons.boundary_km": ("边界距离", "Boundary distance", "km"),
+    "cons.road_km": ("道路距离", "Road distance", "km"),
+    "cons.travel_km": ("计分距离", "Distance scored", "km"),
+    "cons.relation": ("行政关系", "Administrative relation", ""),
+    "cons.proximity": ("区位相邻得分",
+        "Proximity", ""), "cons.admin": ("行政邻近得分", "Administrative", ""),
+    "cons.industry": ("产业相近得分", "Industry similarity", ""),
+    "cons.fragmentation": ("分布零散得分", "Fragmentation", ""),
+    "cons.score": ("总分", "Score", ""), "cons.rank": ("排名", "Rank", ""),
+    "cons.ind_exact": ("相同行业代码数", "Codes in common", ""),
+    "cons.ind_partial": ("同门类行业代码数", "Codes in the same group", ""),
+    "cons.ind_union": ("行业代码总数", "Codes in all", ""),
+    "cons.industry_known": ("双方均有行业代码", "Both sides coded", ""),
+    "cons.adds_block": ("新增区块", "Adds a block", ""),
+    "cons.area_km2": ("面积", "Area", "km²"), "cons.blocks": ("区块数", "Blocks", ""),
+    "cons.spread": ("形态松散度", "Spread", ""), "cons.codes": ("行业代码", "Industry codes", ""),
+    "cons.decision": ("结论", "Decision", ""),
+    "cons.host_zone_id": ("拟托管高新区", "Proposed host", ""),
+    "cons.greedy_host_zone_id": ("贪心选择的高新区", "Greedy host", ""),
+    "cons.host_blocks_before": ("高新区整合前区块数", "Host blocks before", ""),
+    "cons.host_blocks_after": ("高新区整合后区块数", "Host blocks after", ""),
+    "cons.host_area_before_km2": ("高新区整合前面积", "Host area before", "km²"),
+    "cons.host_area_after_km2": ("高新区整合后面积", "Host area after", "km²"),
+    "cons.over_area_cap": ("超过面积上限", "Over the area limit", ""),
+    "cons.host_share": ("高新区分成比例", "Host's share", "%"),
+    "cons.host_gdp": ("高新区分得 GDP", "Host's GDP", "万元"),
+    "cons.host_fiscal": ("高新区分得财政收入", "Host's fiscal revenue", "万元"),
+    "cons.reasons_text": ("理由", "Reasons", ""),
+    "cons.cluster": ("园区群", "Cluster", ""), "cons.parks": ("园区数", "Parks", ""),
+    "cons.park_ids": ("园区编号", "Parks", ""),
+    "cons.over_blocks": ("超过区块数上限", "Over the block limit", ""),
+    "cons.parameter": ("参数", "Parameter", ""), "cons.factor": ("变化倍数", "Factor", ""),
+    "cons.value": ("默认值", "Default", ""), "cons.new_value": ("变化后", "Changed to", ""),
+    "cons.pairs": ("候选配对数",
+        "Pairs", ""), "cons.pairs_change": ("配对数变化", "Change in pairs", ""),
+    "cons.rank_correlation": ("排序相关系数(Spearman)", "Rank correlation (Spearman)", ""),
+    "cons.top_kept": ("前列配"
+        "对保留数", "Top pairs kept", ""), "cons.top": ("前列配对数", "Top pairs", ""),
+    "cons.plan_changes": ("方案变化的园区数", "Parks whose host changes", ""),
     # Expansion checks and conflicts.
     "verdict": ("结论", "Verdict", ""), "grade": ("等级", "Grade", ""),
     "reason": ("原因", "Reason", ""), "layer": ("图层", "Layer", ""),

@@ -25,6 +25,7 @@ from openpyxl.xml.functions import tostring
 
 from ._shapes import CRS
 from .buildings import generate_buildings
+from .consolidation import add_economy, generate_counties
 from .constraints import generate_dev_boundary, generate_farmland, generate_redlines
 from .dem import DEM_CELL, DEM_NODATA, generate_dem
 from .enterprises import generate_enterprises
@@ -49,6 +50,7 @@ class SampleData:
     roads: gpd.GeoDataFrame
     requests: gpd.GeoDataFrame
     assessments: gpd.GeoDataFrame
+    counties: gpd.GeoDataFrame
 
 
 def generate_sample(seed: int = 2026) -> SampleData:
@@ -78,8 +80,14 @@ def generate_sample(seed: int = 2026) -> SampleData:
     parcels = add_indicator_packages(rs, parcels)
     redlines, farmland, dev = add_conflicts(rs, parcels, redlines, farmland, dev, requests)
     assessments = generate_assessments(zones, parks)
+    # 一区多园: GDP and fiscal revenue from their own stream (child 12), after every other
+    # draw, so no other layer changes; the counties are drawn without randomness.
+    economy_rng = np.random.default_rng(np.random.SeedSequence(seed).spawn(13)[12])
+    zones = add_economy(economy_rng, zones)
+    parks = add_economy(economy_rng, parks)
     return SampleData(zones.drop(columns="block_names"), parks, parcels, buildings,
-                      enterprises, redlines, farmland, dev, roads, requests, assessments)
+                      enterprises, redlines, farmland, dev, roads, requests, assessments,
+                      generate_counties())
 
 
 # Chinese headers of the enterprise table (aliases in schema.py) and units for the notes.
@@ -92,7 +100,9 @@ _ENTERPRISE_HEADERS = {
     "rd_spend": ("研发投入", "万元"), "fixed_investment": ("固定资产投资", "万元"),
 }
 _PARK_HEADERS = {"park_id": "园区编号", "name": "名称", "city": "所在市", "county": "区县",
-                 "industries": "主导产业", "host_zone_id": "托管高新区"}
+                 "industries": "主导产业", "host_zone_id": "托管高新区",
+                 # dBase names hold 10 bytes: 4 GBK characters at most.
+                 "gdp": "GDP", "fiscal_revenue": "财政收入"}
 
 
 @contextlib.contextmanager
@@ -201,6 +211,9 @@ layer = "roads"
 [layers.assessments]        # 已完成的区域评估 (标准地), one polygon per type and site
 path = "assessments.gpkg"
 
+[layers.counties]           # 县级行政区 (一区多园: same / adjacent county)
+path = "counties.gpkg"
+
 [layers.dem]                # 30 m elevation, metres
 path = "dem.tif"
 
@@ -220,7 +233,8 @@ def write_sample_workspace(dest: Path, *, seed: int = 2026) -> Path:
     Files: ``zones.gpkg``; ``parks/parks.shp`` (GBK, Chinese field names, no ``.cpg``);
     ``parcels.gpkg`` (地块编号 and 用地性质 as column names); ``buildings.gpkg``;
     ``enterprises.xlsx`` (Chinese headers); ``constraints.gpkg`` (layers redlines,
-    farmland, dev_boundary, roads); ``dem.tif`` (30 m, float32, deflate, nodata −9999);
+    farmland, dev_boundary, roads); ``counties.gpkg``; ``dem.tif`` (30 m, float32,
+    deflate, nodata −9999);
     ``requests/request_clean.geojson`` (EPSG:4326) and
     ``requests/request_conflict.txt`` (界址点坐标, GBK). The same seed gives the same
     attribute values and geometries; it takes about 10 s.
@@ -252,7 +266,7 @@ def write_sample_workspace(dest: Path, *, seed: int = 2026) -> Path:
     data = generate_sample(seed)
     dem_rng = np.random.default_rng(np.random.SeedSequence(seed).spawn(11)[10])
     for name in ("zones.gpkg", "parcels.gpkg", "buildings.gpkg", "constraints.gpkg",
-                 "assessments.gpkg"):
+                 "assessments.gpkg", "counties.gpkg"):
         (dest / name).unlink(missing_ok=True)
     with _fixed_gdal_date():
         data.zones.to_file(dest / "zones.gpkg", layer="zones", driver="GPKG")
@@ -260,6 +274,7 @@ def write_sample_workspace(dest: Path, *, seed: int = 2026) -> Path:
         parcels.to_file(dest / "parcels.gpkg", layer="parcels", driver="GPKG")
         data.buildings.to_file(dest / "buildings.gpkg", layer="buildings", driver="GPKG")
         data.assessments.to_file(dest / "assessments.gpkg", layer="assessments", driver="GPKG")
+        data.counties.to_file(dest / "counties.gpkg", layer="counties", driver="GPKG")
         for layer in ("redlines", "farmland", "dev_boundary", "roads"):
             getattr(data, layer).to_file(dest / "constraints.gpkg", layer=layer,
                                          driver="GPKG", SPATIAL_INDEX="YES")
