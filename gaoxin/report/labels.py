@@ -185,6 +185,17 @@ LABELS: dict[str, tuple[str, str]] = {
     "per_mu.terminal.reason_item": ("{reason} {n:,} 家", "{reason}: {n:,}"),
     "per_mu.terminal.classes": ("分类:{items}", "Classes: {items}"),
     "per_mu.terminal.class_item": ("{c} 类 {n:,} 家({pct})", "{c} {n:,} ({pct})"),
+    # Figures the scheme scores on that the enterprise table lacks (issue 16), said first.
+    "per_mu.missing.no_field": ("企业表无「{field}」列:{indicators}无法计算{cost}",
+                                "The enterprise table has no “{field}” column: {indicators} "
+                                "cannot be computed{cost}"),
+    "per_mu.missing.no_values": ("企业表「{field}」列没有数值:{indicators}无法计算{cost}",
+                                 "The enterprise table's “{field}” column has no values: "
+                                 "{indicators} cannot be computed{cost}"),
+    "per_mu.missing.cost": (",{scheme}评分缺其 {points:g} 分,只按其余指标折算,不是完整评分",
+                            "; the {scheme} score lacks its {points:g} points and is only "
+                            "rescaled from the other indicators, not the full score"),
+    "per_mu.missing": ("缺少的数据", "Missing data"),
     "per_mu.separator": (",", ", "),
     "per_mu.wrote": ("已写出 {out}/({files})", "wrote {out}/ ({files})"),
     "per_mu.list_separator": ("、", ", "),
