@@ -80,7 +80,7 @@ def normalise_fields(
     renames: dict[str, str] = {}
     factors: dict[str, float] = {}
     by_text = {str(c): c for c in columns}
-    shown = ", ".join(repr(clip(c)) for c in columns[:30]) + (" …" if len(columns) > 30 else "")
+    shown = ", ".join(clip(c) for c in columns[:30]) + (" …" if len(columns) > 30 else "")
     for fld in spec.fields:
         col = mapping.get(fld.name)
         if col is not None and col not in frame.columns:

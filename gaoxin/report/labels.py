@@ -261,6 +261,15 @@ LABELS: dict[str, tuple[str, str]] = {
     "title.per_mu": ("亩均论英雄评价 — {rule_set}", "Per-mu evaluation — {rule_set}"),
     "title.plot_ratio": ("容积率与建筑系数", "Plot ratio and building coverage"),
     # The workspace check (HTML report and terminal table).
+    # Which column each canonical field came from, and its unit conversion (issue 16).
+    "check.fields": ("字段对应", "Fields"),
+    "check.fields_of": ("{layer}:{fields}", "{layer}: {fields}"),
+    "check.fields_separator": (";", "; "),
+    "check.field_line": ("{field} ← {column}{note}", "{field} ← {column}{note}"),
+    "check.field_converted": ("({unit} → {canonical},×{factor:g})",
+                              " ({unit} → {canonical}, ×{factor:g})"),
+    "check.field_assumed": ("(表头未注明单位,按{canonical})",
+                            " (no unit in the header: taken as {canonical})"),
     "check.title": ("工作区检查", "Workspace check"),
     "check.verdict_ok": ("全部图层可用", "every layer is usable"),
     "check.verdict_bad": ("存在阻断问题", "blocking problems"),
