@@ -176,7 +176,7 @@ def check(
     """
     from .layers.workspace import load_workspace
     from .report.labels import bilingual, label
-    from .workflows.check import check_rows
+    from .workflows.check import check_rows, field_lines, kind_of
 
     _lang_ok(lang)
     ws = load_workspace(workspace)
@@ -199,6 +199,14 @@ def check(
                           str(r["features"]), _described_crs_text(str(r["crs"]), lang),
                           _encoding_text(str(r["encoding"]), lang), str(r["notes"]))
         out.print(table)
+        # Below the table: one paragraph per layer would make each row pages long.
+        out.print(label("check.fields", lang))
+        for r in rows:
+            lines = field_lines(kind_of(str(r["kind"])), r.get("fields"), lang)
+            if lines:
+                name = bilingual(str(r["label_zh"]), str(r["label_en"]), lang)
+                out.print(label("check.fields_of", lang).format(
+                    layer=name, fields=label("check.fields_separator", lang).join(lines)))
     if blocking:
         err.print(Text(label("check.verdict_bad", lang), style="bold red"))
         raise typer.Exit(2)

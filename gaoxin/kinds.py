@@ -140,6 +140,9 @@ KINDS: dict[str, LayerKind] = {k.name: k for k in (
            unit="%", minimum=0.0, maximum=100.0),
         _f("environment", "str", "环境标准", label="环境标准"),
         _f("case_by_case", "str", "一事一议", label="一事一议"),
+        # The area a register states (in any unit its header names): compared with the
+        # drawn area, the cheapest check for a wrong CRS or a mis-digitised parcel.
+        _f("declared_area_mu", "float", "ZDMJ", label="宗地面积", unit="亩", positive=True),
     )),
     LayerKind("buildings", "polygon", "建筑", "Buildings", (
         _f("building_id", "str", "建筑编号", "JZBH", "房屋编号", "id", required=True, unique=True,
@@ -173,6 +176,8 @@ KINDS: dict[str, LayerKind] = {k.name: k for k in (
            unit="万元", minimum=0.0),
         _f("emission", "float", "主要污染物排放量", "污染物排放量", "排放量", "排放当量",
            label="主要污染物排放量", unit="吨", minimum=0.0),
+        # The land a firm states it uses; when given it replaces the share of its parcel.
+        _f("land_mu", "float", "企业用地面积", label="用地面积", unit="亩", positive=True),
     )),
     LayerKind("redlines", "polygon", "生态保护红线", "Ecological red lines", (
         _f("patch_id", "str", "图斑编号", "TBBH", "BSM", "id", label="图斑编号"),

@@ -381,7 +381,8 @@ def run_low_efficiency(parcels: gpd.GeoDataFrame, plot: pd.DataFrame,
     """
     rules = rules or load_ruleset("intensity")
     tax = pd.Series(np.nan, index=parcels.index)
-    if rows is not None and len(rows):
+    # An enterprise table without a tax column leaves 亩均税收 unknown, not an error.
+    if rows is not None and len(rows) and "tax" in rows.columns:
         figures = parcel_figures(parcels, rows)
         tax = pd.Series(figures["per_mu_tax"].to_numpy(), index=parcels.index)
     low = low_efficiency(parcels, plot, plot, tax, rules)

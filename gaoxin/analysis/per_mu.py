@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
-from typing import TypedDict
+from typing import NotRequired, TypedDict
 
 import geopandas as gpd
 import numpy as np
@@ -25,12 +25,14 @@ from ..errors import InputError
 from ..geo.area import ellipsoidal_area
 from ..geo.arrays import FloatArray
 from ..geo.units import m2_to_mu
+from ..kinds import KINDS
 from .ruleset import RuleSet, load_ruleset
 
 __all__ = [
     "CLASSES",
     "EXCLUSIONS",
     "INDICATORS",
+    "MissingInput",
     "NotComputed",
     "PerMuResult",
     "PerMuSummary",
@@ -38,6 +40,7 @@ __all__ = [
     "assign_classes",
     "enterprise_land",
     "firm_totals",
+    "missing_inputs",
     "parcel_figures",
     "per_mu_indicators",
     "run",
@@ -273,6 +276,50 @@ class NotComputed(TypedDict):
     fields: list[str]
 
 
+class MissingInput(TypedDict):
+    """A figure the scheme scores on that the enterprise table does not give, and its cost.
+
+    ``state`` is ``"no_field"`` (no column holds it) or ``"no_values"`` (the column is
+    empty); ``indicators`` are every indicator that needs it, ``points`` those the scheme
+    gives the ones it scores.
+    """
+
+    field: str
+    state: str
+    indicators: list[str]
+    points: float
+
+
+def missing_inputs(enterprises: pd.DataFrame, weights: dict[str, float]) -> list[MissingInput]:
+    """The figures of :data:`FIGURES` the scheme's weighted indicators need and the table
+    lacks (no column, or no value in it), each with what cannot be computed without it.
+
+    Examples
+    --------
+    >>> e = pd.DataFrame({"revenue": [1.0], "employees": [np.nan]})
+    >>> missing_inputs(e, {"per_mu_tax": 20.0, "revenue_per_employee": 20.0,
+    ...                    "per_mu_revenue": 20.0})  # doctest: +NORMALIZE_WHITESPACE
+    [{'field': 'tax', 'state': 'no_field', 'indicators': ['per_mu_tax'], 'points': 20.0},
+     {'field': 'employees', 'state': 'no_values',
+      'indicators': ['revenue_per_employee', 'value_added_per_employee'], 'points': 20.0}]
+    """
+    out: list[MissingInput] = []
+    for name in FIGURES:
+        needing = [k for k, spec in INDICATORS.items() if name in spec[3:]]
+        points = sum(weights.get(k, 0.0) for k in needing if weights.get(k, 0.0) > 0)
+        if not points:
+            continue
+        if name not in enterprises.columns:
+            state = "no_field"
+        elif not pd.to_numeric(enterprises[name], errors="coerce").notna().any():
+            state = "no_values"
+        else:
+            continue
+        out.append({"field": name, "state": state, "indicators": needing,
+                    "points": float(points)})
+    return out
+
+
 class ScorePoints(TypedDict):
     """How the score's points were shared when indicators were left out.
 
@@ -429,6 +476,8 @@ class PerMuSummary(TypedDict):
     unmatched_parcel_ids: list[str]
     unmatched_rows: int
     totals: dict[str, float | None]
+    # Only when a figure the scheme scores on is missing (the demo's summary stays as it was).
+    missing_inputs: NotRequired[list[MissingInput]]
 
 
 def _totals(firms: pd.DataFrame) -> dict[str, float | None]:
@@ -567,6 +616,8 @@ def run(parcels: gpd.GeoDataFrame, enterprises: pd.DataFrame, rules: RuleSet | N
         rows["zone_id"] = rows["parcel_id"].map(zone["zone_id"].groupby(level=0).first())
     firms = _with_unmatched_firms(firm_totals(rows), rows)
     ind = per_mu_indicators(firms)
+    missing = missing_inputs(enterprises, cfg.weights)
+    _refuse_when_nothing_scores(ind, cfg, scheme, missing)
     firms = firms.join(ind)
     reasons = _exclusions(firms, cfg.min_land_mu)
     s, parts, dropped = score(ind[reasons == ""], cfg.weights, cfg.benchmarks, cfg.cap)
@@ -614,5 +665,28 @@ def run(parcels: gpd.GeoDataFrame, enterprises: pd.DataFrame, rules: RuleSet | N
         "unmatched_parcel_ids": unmatched[:50], "unmatched_rows": int((~rows.matched).sum()),
         "totals": _totals(firms),
     }
+    if missing:
+        summary["missing_inputs"] = missing
     return PerMuResult(firms, parcel_out, rows, summary)
+
+
+def _refuse_when_nothing_scores(indicators: pd.DataFrame, cfg: SchemeRules, scheme: str,
+                                missing: list[MissingInput]) -> None:
+    """Refuse a table from which none of the scheme's indicators can be computed for any
+    firm: every firm would come out 未参评 and the reason would be the table, not the firms."""
+    scored = [k for k, w in cfg.weights.items() if w > 0 and cfg.benchmarks.get(k, 0) > 0
+              and k in indicators.columns and indicators[k].notna().any()]
+    if scored or not len(indicators):
+        return
+    labels = {f.name: f"{f.name} ({f.label_zh})" for f in KINDS["enterprises"].fields}
+    absent = [labels[m["field"]] for m in missing if m["state"] == "no_field"]
+    empty = [labels[m["field"]] for m in missing if m["state"] == "no_values"]
+    what = "; ".join(part for part in (
+        f"no column for {', '.join(absent)}" if absent else "",
+        f"no values in {', '.join(empty)}" if empty else "") if part)
+    raise InputError(
+        f"none of the {scheme} scheme's indicators can be computed from the enterprise table "
+        f"({what or 'no firm has a value'}), so no enterprise can be scored",
+        fix="give the figures with headers such as 营业收入(万元), 税收(万元), 从业人员(人), "
+            "综合能耗(吨标准煤), or map them in [layers.enterprises.fields]")
 

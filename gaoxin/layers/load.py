@@ -8,7 +8,7 @@ to the working CRS; what was fixed or doubted is kept as notes, by layer.
 from __future__ import annotations
 
 from concurrent.futures import Future, ThreadPoolExecutor
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import geopandas as gpd
@@ -21,6 +21,7 @@ from ..errors import InputError
 from ..geo.crs import describe_crs, parse_crs, to_crs_densified, working_crs
 from ..geo.hygiene import FAMILIES, repair_geometries
 from ..kinds import KINDS, LAND_STATUS_CODES
+from .headers import FieldMatchRecord
 from .provenance import FileDigest, digests_in_background
 from .read import ReadReport, read_source, read_table
 from .schema import normalise_fields
@@ -59,7 +60,8 @@ def load_vector_layer(
     if family:
         require_family(gdf, family, source.path, f"layer kind {kind!r}")
     mapping = getattr(source, "fields", None)
-    gdf = normalise_fields(gdf, kind, mapping, source=source.path, notes=report.warnings)
+    gdf = normalise_fields(gdf, kind, mapping, source=source.path, notes=report.warnings,
+                           matches=report.fields)
     gdf, repair = repair_geometries(gdf, family=family, id_field=spec.id_field)
     report.fixes.extend(repair.lines())
     if len(gdf) == 0:
@@ -103,7 +105,7 @@ def load_table_layer(source: LayerSource) -> LoadedLayer:
     """Read a table layer (enterprises) and normalise its fields."""
     suffix = source.path.suffix.lower()
     report = ReadReport(path=str(source.path), driver="table")
-    if suffix in (".csv", ".xlsx", ".xls", ".xlsm"):
+    if suffix in (".csv", ".xlsx", ".xls", ".xlsm", ".dbf"):
         frame = read_table(source.path, sheet=source.sheet)
     else:
         frame, report = read_source(source.path, layer=source.layer)
@@ -111,7 +113,7 @@ def load_table_layer(source: LayerSource) -> LoadedLayer:
     if len(frame) == 0:
         raise InputError("the table is empty", file=source.path, fix="check the export")
     frame = normalise_fields(frame, source.kind, source.fields, source=source.path,
-                             notes=report.warnings)
+                             notes=report.warnings, matches=report.fields)
     report.features = len(frame)
     return LoadedLayer(source.kind, frame, report)
 
@@ -141,6 +143,8 @@ class Loaded:
     notes: list[str]
     hashing: Future[list[FileDigest]] | None = None
     dem_path: Path | None = None
+    # Per layer: which column each canonical field came from and its unit conversion.
+    fields: dict[str, list[FieldMatchRecord]] = field(default_factory=dict)
 
     def frame(self, kind: str) -> gpd.GeoDataFrame | pd.DataFrame | None:
         """The layer of ``kind``, or None when the workspace has none."""
@@ -180,6 +184,7 @@ def load(ws: Workspace, required: tuple[str, ...], optional: tuple[str, ...] = (
     frames: dict[str, gpd.GeoDataFrame | pd.DataFrame] = {}
     files: list[Path] = [ws.path]
     notes: list[str] = []
+    fields: dict[str, list[FieldMatchRecord]] = {}
     # Provenance digests are computed while the layers load (hashlib releases the GIL).
     hashing = digests_in_background([ws.path] + [ws.layers[k].path for k in (
         *required, *optional) if k in ws.layers])
@@ -196,6 +201,7 @@ def load(ws: Workspace, required: tuple[str, ...], optional: tuple[str, ...] = (
         for kind, future in pending:
             layer = future.result()
             frames[kind] = layer.frame
+            fields[kind] = [m.record() for m in layer.report.fields]
             files.append(ws.layers[kind].path)
             notes += [f"{kind}: {line}" for line in layer.report.warnings + layer.report.fixes]
     boxes = [gpd.GeoDataFrame(geometry=[shapely.box(*f.total_bounds)], crs=f.crs)
@@ -204,7 +210,7 @@ def load(ws: Workspace, required: tuple[str, ...], optional: tuple[str, ...] = (
     for kind, f in frames.items():
         if isinstance(f, gpd.GeoDataFrame) and not CRS.from_user_input(f.crs).equals(crs):
             frames[kind] = to_crs_densified(f, crs)
-    return Loaded(crs, frames, files, notes, hashing)
+    return Loaded(crs, frames, files, notes, hashing, fields=fields)
 
 
 def _load_kind(source: LayerSource, kind: str) -> LoadedLayer:

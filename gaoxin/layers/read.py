@@ -39,6 +39,7 @@ from ..errors import InputError
 from ..geo.crs import CHINA_LAT, CHINA_LON, describe_crs, guess_crs_from_coords, parse_crs
 from ..geo.offsets import convert_geometries
 from .encoding import normalise_encoding_name, repair_dbf_names, shapefile_encoding
+from .headers import FieldMatch
 
 TABLE_SUFFIXES = (".csv", ".xlsx", ".xls", ".txt_table")
 PARQUET_SUFFIXES = (".parquet", ".geoparquet")
@@ -96,6 +97,8 @@ class ReadReport:
     features: int = 0
     fixes: list[str] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
+    # Per canonical field: the column it came from and the unit conversion applied.
+    fields: list[FieldMatch] = field(default_factory=list)
 
 
 def list_layers(path: Path) -> list[str]:
@@ -131,10 +134,11 @@ def _check_exists(path: Path) -> None:
 
 
 def read_table(path: str | Path, *, sheet: str | int | None = None) -> pd.DataFrame:
-    """Read a CSV or Excel table (enterprise tables, coordinate lists).
+    """Read a CSV, Excel or DBF table (enterprise tables, coordinate lists).
 
     CSV text is decoded as UTF-8 (with or without BOM), falling back to GB18030, because
-    Excel/WPS on Chinese Windows saves CSV as GBK.
+    Excel/WPS on Chinese Windows saves CSV as GBK. A DBF alone (exported by a statistics
+    or tax system, no geometry) is decoded as its Shapefile would be.
 
     Examples
     --------
@@ -165,13 +169,19 @@ def read_table(path: str | Path, *, sheet: str | int | None = None) -> pd.DataFr
                                na_values=[""])
         if suffix in (".xlsx", ".xlsm", ".xls"):
             return pd.read_excel(path, sheet_name=sheet if sheet is not None else 0, dtype=str)
+        if suffix == ".dbf":
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore")  # GDAL's notes on the missing .shp
+                frame = pyogrio.read_dataframe(path, read_geometry=False,
+                                               encoding=shapefile_encoding(path).encoding)
+            return pd.DataFrame(frame)
     except InputError:
         raise
     except Exception as exc:
         raise InputError(f"cannot be read as a table ({_short(exc)})", file=path,
                          fix="check the file opens in Excel/WPS and is not damaged") from None
     raise InputError(f"unsupported table format {suffix!r}", file=path,
-                     fix="use CSV or XLSX")
+                     fix="use CSV, XLSX or DBF")
 
 
 def _short(exc: BaseException, text: str | None = None) -> str:

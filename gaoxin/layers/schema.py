@@ -12,23 +12,23 @@ import pandas as pd
 
 from ..errors import InputError
 from ..kinds import KINDS, Field, LayerKind
+from .headers import FieldMatch, clip, mapped_column, match_column
 
 
-def find_column(columns: list[str], spec: Field) -> str | None:
-    """The column holding a canonical field: exact name, then aliases, case-insensitively.
+def find_column(columns: list[str], spec: Field, kind: str = "") -> str | None:
+    """The column holding a canonical field: its name, an alias or an office's synonym,
+    ignoring case, width, spaces and a unit in the header (:mod:`.headers`).
 
     Examples
     --------
     >>> f = KINDS["parcels"].fields[0]
     >>> find_column(["FID", "dkbh", "YDXZ"], f)
     'dkbh'
+    >>> find_column(["FID", " 宗地编号 "], f, "parcels")
+    ' 宗地编号 '
     """
-    lower = {c.lower().strip(): c for c in columns}
-    for name in (spec.name, *spec.aliases):
-        hit = lower.get(name.lower())
-        if hit is not None:
-            return hit
-    return None
+    match = match_column(kind, spec, columns)
+    return match.column if match else None
 
 
 _Frame = TypeVar("_Frame", bound=pd.DataFrame)
@@ -41,11 +41,13 @@ def normalise_fields(
     *,
     source: object = None,
     notes: list[str] | None = None,
+    matches: list[FieldMatch] | None = None,
 ) -> _Frame:
     """Rename columns to the canonical schema of ``kind``, coerce types and check keys.
 
     Columns that are not part of the schema are kept unchanged. Required fields must be
-    found (via ``mapping``, the name itself or an alias); numeric fields must hold finite
+    found (via ``mapping``, the name itself, an alias or a synonym, in a header that may
+    name its unit: values are converted to the field's unit); numeric fields must hold finite
     numbers (∞ is refused); a number outside the field's plausible range (0 floors, a
     negative storey height, 1e308 floors) becomes unknown and is named in ``notes``; unique
     ids must be unique.
@@ -62,6 +64,9 @@ def normalise_fields(
         The file, for error messages.
     notes
         Receives one line per field with implausible values (count and the first ids).
+    matches
+        Receives, per canonical field found, the column it came from, how it was recognised
+        and the factor that converted the header's unit to the field's.
 
     Examples
     --------
@@ -73,33 +78,42 @@ def normalise_fields(
     mapping = dict(mapping or {})
     columns = [c for c in frame.columns if c != getattr(frame, "_geometry_column_name", None)]
     renames: dict[str, str] = {}
+    factors: dict[str, float] = {}
+    by_text = {str(c): c for c in columns}
+    shown = ", ".join(clip(c) for c in columns[:30]) + (" …" if len(columns) > 30 else "")
     for fld in spec.fields:
         col = mapping.get(fld.name)
         if col is not None and col not in frame.columns:
             raise InputError(
-                f"the workspace maps field {fld.name!r} to column {col!r}, which is not in the "
-                f"file (columns: {', '.join(map(str, columns))})",
+                f"the workspace maps field {fld.name!r} to column {clip(col)!r}, which is not "
+                f"in the file (columns: {shown})",
                 file=source, fix="correct the [fields] mapping in the workspace",
             )
-        if col is None:
-            col = find_column([c for c in columns if c not in renames], fld)
-        if col is None:
+        found = (mapped_column(fld, col, source) if col is not None else
+                 match_column(kind, fld, [t for t, c in by_text.items() if c not in renames],
+                              source))
+        if found is None:
             if fld.required:
                 raise InputError(
                     f"required field {fld.name!r} ({fld.label_zh}) of layer kind {kind!r} not "
-                    f"found; columns found: {', '.join(map(str, columns)) or '(none)'}",
+                    f"found; columns found: {shown or '(none)'}",
                     file=source,
                     fix=f"rename a column or map it in the workspace: [layers.{kind}.fields] "
                         f'{fld.name} = "<column>"',
                 )
             continue
-        renames[col] = fld.name
+        renames[by_text.get(found.column, found.column)] = fld.name
+        factors[fld.name] = found.factor
+        if matches is not None:
+            matches.append(found)
     # A canonical name already used by another column would collide: keep the mapped one.
     clashing = [c for c in renames.values() if c in frame.columns and c not in renames]
     out = frame.drop(columns=clashing).rename(columns=renames)
     for fld in spec.fields:
         if fld.name in out.columns:
             out[fld.name] = _coerce(out[fld.name], fld, kind, source, spec.id_field, out)
+            if factors.get(fld.name, 1.0) != 1.0:
+                out[fld.name] = out[fld.name] * factors[fld.name]
             if fld.dtype == "float":
                 out[fld.name] = _plausible(out[fld.name], fld, source, spec.id_field, out, notes)
     idf = spec.id_field

@@ -185,6 +185,17 @@ LABELS: dict[str, tuple[str, str]] = {
     "per_mu.terminal.reason_item": ("{reason} {n:,} 家", "{reason}: {n:,}"),
     "per_mu.terminal.classes": ("分类:{items}", "Classes: {items}"),
     "per_mu.terminal.class_item": ("{c} 类 {n:,} 家({pct})", "{c} {n:,} ({pct})"),
+    # Figures the scheme scores on that the enterprise table lacks (issue 16), said first.
+    "per_mu.missing.no_field": ("企业表无「{field}」列:{indicators}无法计算{cost}",
+                                "The enterprise table has no “{field}” column: {indicators} "
+                                "cannot be computed{cost}"),
+    "per_mu.missing.no_values": ("企业表「{field}」列没有数值:{indicators}无法计算{cost}",
+                                 "The enterprise table's “{field}” column has no values: "
+                                 "{indicators} cannot be computed{cost}"),
+    "per_mu.missing.cost": (",{scheme}评分缺其 {points:g} 分,只按其余指标折算,不是完整评分",
+                            "; the {scheme} score lacks its {points:g} points and is only "
+                            "rescaled from the other indicators, not the full score"),
+    "per_mu.missing": ("缺少的数据", "Missing data"),
     "per_mu.separator": (",", ", "),
     "per_mu.wrote": ("已写出 {out}/({files})", "wrote {out}/ ({files})"),
     "per_mu.list_separator": ("、", ", "),
@@ -250,6 +261,15 @@ LABELS: dict[str, tuple[str, str]] = {
     "title.per_mu": ("亩均论英雄评价 — {rule_set}", "Per-mu evaluation — {rule_set}"),
     "title.plot_ratio": ("容积率与建筑系数", "Plot ratio and building coverage"),
     # The workspace check (HTML report and terminal table).
+    # Which column each canonical field came from, and its unit conversion (issue 16).
+    "check.fields": ("字段对应", "Fields"),
+    "check.fields_of": ("{layer}:{fields}", "{layer}: {fields}"),
+    "check.fields_separator": (";", "; "),
+    "check.field_line": ("{field} ← {column}{note}", "{field} ← {column}{note}"),
+    "check.field_converted": ("({unit} → {canonical},×{factor:g})",
+                              " ({unit} → {canonical}, ×{factor:g})"),
+    "check.field_assumed": ("(表头未注明单位,按{canonical})",
+                            " (no unit in the header: taken as {canonical})"),
     "check.title": ("工作区检查", "Workspace check"),
     "check.verdict_ok": ("全部图层可用", "every layer is usable"),
     "check.verdict_bad": ("存在阻断问题", "blocking problems"),

@@ -65,10 +65,12 @@ def writer_thread() -> Iterator[ThreadPoolExecutor]:
 
 
 def provenance(rules: list[RuleSet], crs: CRS, files: list[Path] | Loaded) -> dict[str, object]:
-    """Input files with SHA-256, rule sets and versions, working CRS, tool version.
+    """Input files with SHA-256, rule sets and versions, working CRS, tool version, and per
+    layer the column each canonical field came from with its unit conversion.
 
     Every workflow's summary.json records it in this one form.
     """
+    fields = {"fields": files.fields} if isinstance(files, Loaded) else {}
     return {
         "tool": "gaoxin", "version": __version__,
         "rule_sets": [{"name": r.name, "title": r.title, "version": r.version,
@@ -78,6 +80,7 @@ def provenance(rules: list[RuleSet], crs: CRS, files: list[Path] | Loaded) -> di
         "area_method": "ellipsoidal (CGCS2000/GRS80)",
         "inputs": (files.hashing.result() if isinstance(files, Loaded) and files.hashing
                    else digests(files.files if isinstance(files, Loaded) else files)),
+        **fields,
         "generated": time.strftime("%Y-%m-%dT%H:%M:%S%z"),
     }
 

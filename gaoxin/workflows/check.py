@@ -7,6 +7,7 @@ from pathlib import Path
 import geopandas as gpd
 from pyproj import CRS
 
+from ..analysis.declared_area import compare_declared_area
 from ..errors import InputError
 from ..geo.crs import describe_crs
 from ..kinds import KINDS
@@ -14,16 +15,19 @@ from ..layers.load import load_table_layer, load_vector_layer
 from ..layers.workspace import LayerSource, RequestSource, Workspace
 from ..report.html import crs_text, write_page
 from ..report.labels import LABELS, LANGS, bilingual, label
+from ._common import workspace_rules
 
 
 def check_rows(ws: Workspace) -> tuple[list[dict[str, object]], bool]:
     """Validate every layer and request; one row per source and whether any is blocking.
 
     Each row: kind, path, status (ok / fixed / warning / refused), features, crs, encoding,
-    notes; for pages, the CRS named in each language (``crs_zh``, ``crs_en``), the encoding
-    and how it was decided (``encoding_name``, ``encoding_how``), a request's ``request``
-    name and a raster's size and cells (``raster``). Nothing is written and no input is
-    modified.
+    notes, and ``fields``: per canonical field found, the column it came from and the unit
+    conversion applied (:class:`gaoxin.layers.headers.FieldMatchRecord`); for parcels with a
+    declared area, ``declared_area`` (the parcels off their drawn area); for pages, the CRS
+    named in each language (``crs_zh``, ``crs_en``), the encoding and how it was decided
+    (``encoding_name``, ``encoding_how``), a request's ``request`` name and a raster's size
+    and cells (``raster``). Nothing is written and no input is modified.
     """
     rows: list[dict[str, object]] = []
     blocking = False
@@ -48,6 +52,9 @@ def check_rows(ws: Workspace) -> tuple[list[dict[str, object]], bool]:
                     row.update(_crs_names(CRS.from_user_input(loaded.frame.crs)
                                           if loaded.frame.crs else None))
                 rep = loaded.report
+                row["fields"] = [m.record() for m in rep.fields]
+                if kind == "parcels" and isinstance(loaded.frame, gpd.GeoDataFrame):
+                    rep.warnings += _declared_area(ws, loaded.frame, row)
                 notes = rep.fixes + rep.warnings
                 row.update(features=rep.features, crs=rep.crs or "—",
                            encoding=f"{rep.encoding} ({rep.encoding_how})" if rep.encoding
@@ -70,6 +77,70 @@ def check_rows(ws: Workspace) -> tuple[list[dict[str, object]], bool]:
                              "notes": f"zone {zone!r} is not in the zones layer"})
                 blocking = True
     return rows, blocking
+
+
+def _declared_area(ws: Workspace, parcels: gpd.GeoDataFrame, row: dict[str, object]
+                   ) -> list[str]:
+    """Compare the parcels' declared area with their drawn area; record the parcels beyond
+    the tolerance in ``row["declared_area"]`` and return the warning naming them."""
+    found = compare_declared_area(parcels, workspace_rules(ws, "declared_area"))
+    if found is None:
+        return []
+    s = found.summary
+    shown = found.listed.head(_DECLARED_SHOWN)
+    row["declared_area"] = {**s, "parcels": shown.round(4).to_dict("records")}
+    if not s["listed"]:
+        return []
+    items = ", ".join(
+        f"{r.parcel_id} (declared {r.declared_mu:,.2f} mu, drawn {r.drawn_mu:,.2f} mu, "
+        f"{r.difference_pct:+.1f}%)" for r in shown.head(5).itertuples())
+    hint = (f"; most are off by the factor of {s['likely_unit']}: is the header's unit right?"
+            if s["likely_unit"] else "")
+    return [f"declared area (宗地面积) differs from the drawn area by more than "
+            f"{s['tolerance_pct']:g}% on {s['listed']:,} of {s['compared']:,} parcels: "
+            f"{items}{' …' if s['listed'] > 5 else ''}{hint}"]
+
+
+_DECLARED_SHOWN = 50
+
+
+def field_parts(kind: str, records: object, lang: str) -> list[dict[str, str]]:
+    """Per canonical field of a layer: its name in ``lang``, the column it came from (the
+    user's text) and the unit conversion or assumption (``note``, in ``lang``)."""
+    if not isinstance(records, list):
+        return []
+    labels = {f.name: bilingual(f.label_zh or f.name, f.name, lang) for f in KINDS[kind].fields}
+    out = []
+    for r in records:
+        note = ""
+        if r["canonical_unit"] and not r["unit_from_header"]:
+            note = label("check.field_assumed", lang).format(canonical=r["canonical_unit"])
+        elif r["factor"] != 1.0:
+            note = label("check.field_converted", lang).format(
+                unit=r["unit"], canonical=r["canonical_unit"], factor=r["factor"])
+        out.append({"field": labels.get(r["field"], r["field"]), "column": str(r["column"]),
+                    "note": note})
+    return out
+
+
+def field_lines(kind: str, records: object, lang: str) -> list[str]:
+    """Per canonical field of a layer, the column it came from and its conversion, in ``lang``.
+
+    Examples
+    --------
+    >>> recs = [{"field": "revenue", "column": "营业收入（元）", "unit": "元",
+    ...          "unit_from_header": True, "canonical_unit": "万元", "factor": 0.0001},
+    ...         {"field": "tax", "column": "税收", "unit": "万元", "unit_from_header": False,
+    ...          "canonical_unit": "万元", "factor": 1.0},
+    ...         {"field": "parcel_id", "column": "宗地编号", "unit": None,
+    ...          "unit_from_header": False, "canonical_unit": "", "factor": 1.0}]
+    >>> for line in field_lines("enterprises", recs, "zh"): print(line)
+    营业收入 ← 营业收入（元）(元 → 万元,×0.0001)
+    税收 ← 税收(表头未注明单位,按万元)
+    地块编号 ← 宗地编号
+    """
+    return [label("check.field_line", lang).format(**part)
+            for part in field_parts(kind, records, lang)]
 
 
 def _check_raster(path: Path) -> dict[str, object]:
@@ -138,8 +209,14 @@ def check_page_rows(rows: list[dict[str, object]], lang: str) -> list[dict[str, 
             f"{r['features']:,}" if isinstance(r["features"], int) else r["features"],
             "crs": str(r.get(f"crs_{lang}") or r["crs"]), "encoding": encoding,
             "encoding_note": label(why_key, lang) if why_key in LABELS else "",
-            "notes": r["notes"], "path": str(r["path"])})
+            "notes": r["notes"], "path": str(r["path"]),
+            "fields": field_parts(kind_of(str(r["kind"])), r.get("fields"), lang)})
     return out
+
+
+def kind_of(entry: str) -> str:
+    """The layer kind of a row's ``kind`` (a request's row names the request)."""
+    return "requests" if entry.startswith("request ") else entry
 
 
 def write_check_page(target: Path, ws: Workspace, rows: list[dict[str, object]],

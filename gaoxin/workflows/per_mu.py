@@ -76,14 +76,18 @@ def run_per_mu(ws: Workspace, out_dir: Path, *, lang: str = "zh", offline: bool 
         layers.append(MapLayer(map_subset(with_firms, MAX_MAP_FEATURES)[[*cols, "geometry"]],
                                kind="result", name=label("layer.per_mu_class", lang),
                                columns=cols, color_by="class"))
-        layers.append(MapLayer(map_subset(with_firms, MAX_MAP_FEATURES)[[*cols, "geometry"]],
-                               kind="result", name=label("layer.per_mu_tax", lang),
-                               columns=cols, color_by="per_mu_tax", classify="quantiles",
-                               show=False))
+        # Without a tax column there is no 亩均税收 to colour by: the layer is left out and
+        # the map's notes say why (missing_notes).
+        if "per_mu_tax" in with_firms.columns and with_firms["per_mu_tax"].notna().any():
+            layers.append(MapLayer(
+                map_subset(with_firms, MAX_MAP_FEATURES)[[*cols, "geometry"]], kind="result",
+                name=label("layer.per_mu_tax", lang), columns=cols, color_by="per_mu_tax",
+                classify="quantiles", show=False))
         files["map"] = write_map(layers, stage.path / "map.html", lang=lang,
                                  title=label("title.per_mu", lang).format(
                                      rule_set=scheme_name(s, lang)),
-                                 notes=[*not_computed_notes(s, lang), *excluded_notes(s, lang)],
+                                 notes=[*missing_notes(s, lang), *not_computed_notes(s, lang),
+                                        *excluded_notes(s, lang)],
                                  **MapOptions(offline, basemap, ws.tianditu_key).write_args())
         summary["timings"] = {"total_s": round(time.perf_counter() - t0, 3)}
         files["summary"] = write_json(stage.path / "summary.json", summary)
@@ -126,6 +130,30 @@ def not_computed_notes(summary: per_mu.PerMuSummary, lang: str) -> list[str]:
     """One sentence per indicator left out of the score, then how the weights were treated."""
     weights = weights_note(summary, lang)
     return [*indicator_notes(summary, lang), *([weights] if weights else [])]
+
+
+def missing_notes(summary: per_mu.PerMuSummary, lang: str) -> list[str]:
+    """One sentence per figure the scheme scores on that the enterprise table lacks: which
+    indicators cannot be computed and the points the score loses.
+
+    Examples
+    --------
+    >>> s = {"rule_set": {"scheme": "sichuan", "year": 2022}, "missing_inputs": [
+    ...     {"field": "tax", "state": "no_field", "indicators": ["per_mu_tax"],
+    ...      "points": 20.0}]}
+    >>> print(missing_notes(s, "zh")[0])  # type: ignore[arg-type]
+    企业表无「税收」列:亩均税收无法计算,四川方案(2022)评分缺其 20 分,只按其余指标折算,不是完整评分
+    """
+    out = []
+    for item in summary.get("missing_inputs", []):
+        cost = label("per_mu.missing.cost", lang).format(
+            scheme=scheme_name(summary, lang), points=item["points"])
+        out.append(label(f"per_mu.missing.{item['state']}", lang).format(
+            field=_name(item["field"], lang, "enterprises"),
+            indicators=label("per_mu.list_separator", lang).join(
+                _name(k, lang) for k in item["indicators"]),
+            cost=cost))
+    return out
 
 
 def indicator_notes(summary: per_mu.PerMuSummary, lang: str) -> list[str]:
@@ -196,7 +224,8 @@ def summary_lines(summary: per_mu.PerMuSummary, lang: str) -> list[str]:
         label("per_mu.terminal.class_item", lang).format(
             c=c, n=summary["classes"][c], pct=_pct(summary["class_shares_pct"][c]))
         for c in per_mu.CLASSES)
-    return [label("title.per_mu", lang).format(rule_set=scheme_name(summary, lang)), counts,
+    return [label("title.per_mu", lang).format(rule_set=scheme_name(summary, lang)),
+            *missing_notes(summary, lang), counts,
             label("per_mu.terminal.classes", lang).format(items=classes),
             *not_computed_notes(summary, lang)]
 
@@ -227,6 +256,8 @@ def summary_sheet(summary: per_mu.PerMuSummary, lang: str) -> pd.DataFrame:
     rows += [{item: label("per_mu.class", lang).format(c=c), firms: summary["classes"][c],
               share: None if (pct := shares[c]) is None else pct / 100.0}
              for c in per_mu.CLASSES]
+    rows += [{item: label("per_mu.missing", lang), note: text}
+             for text in missing_notes(summary, lang)]
     rows += [{item: label("per_mu.not_computed", lang), note: text}
              for text in indicator_notes(summary, lang)]
     weights = weights_note(summary, lang)
@@ -238,7 +269,8 @@ def summary_sheet(summary: per_mu.PerMuSummary, lang: str) -> pd.DataFrame:
 def notes_sheet(summary: per_mu.PerMuSummary, rules: RuleSet, lang: str) -> pd.DataFrame:
     """The 说明 sheet: every indicator left out and why, the weights' treatment, the exclusion
     rule with its source, where the firms not evaluated are listed."""
-    notes = [*not_computed_notes(summary, lang), *excluded_notes(summary, lang)]
+    notes = [*missing_notes(summary, lang), *not_computed_notes(summary, lang),
+             *excluded_notes(summary, lang)]
     key = f"{summary['rule_set']['scheme']}.min_land_mu"
     if summary["rule_set"]["min_land_mu"] and key in rules.rules:
         notes.append(label("per_mu.source", lang).format(source=rules.rules[key].source))

@@ -82,3 +82,22 @@ def test_low_efficiency_ranked_by_land_freed() -> None:
     big = low.iloc[0]
     assert big.densify_floor_m2 == pytest.approx(0.4 * big.area_m2)
     assert big.area_mu == pytest.approx(60.0, rel=1e-3)
+
+
+
+def test_low_efficiency_tolerates_an_enterprise_table_without_tax() -> None:
+    """Issue 16: no tax column leaves 亩均税收 unknown (idle land still listed), no KeyError."""
+    from shapely import box as square
+
+    from gaoxin.analysis.intensity import run_low_efficiency
+
+    p = gpd.GeoDataFrame({"parcel_id": ["1", "2"], "status": ["G", "A2"]}, crs=4544,
+                         geometry=[square(500000 + i * 100, 3400000, 500100 + i * 100, 3400100)
+                                   for i in range(2)])
+    plot = pd.DataFrame({"plot_ratio": [0.0, 0.5], "industrial": [False, True],
+                         "far_min": [None, 1.0],
+                         "far_ok": pd.array([pd.NA, False], dtype="boolean")}, index=p.index)
+    rows = pd.DataFrame({"enterprise_id": ["a"], "parcel_id": ["2"], "revenue": [300.0],
+                         "land_mu": [15.0], "matched": [True]})
+    r = run_low_efficiency(p, plot, rows)
+    assert r.parcels["parcel_id"].tolist() == ["1"] and r.summary["by_reason"]["idle"] == 1

@@ -6,6 +6,7 @@ from pathlib import Path
 
 import geopandas as gpd
 import numpy as np
+import pytest
 import rasterio
 from rasterio.transform import from_origin
 from shapely import box
@@ -63,3 +64,33 @@ def test_a_raster_without_crs_is_refused(tmp_path: Path) -> None:
     dem = next(r for r in rows if r["kind"] == "dem")
     assert blocking and dem["status"] == "refused" and "the raster has no CRS" in str(
         dem["notes"])
+
+
+def test_check_lists_fields_conversions_and_declared_area(
+        tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """Issue 16: per layer, each canonical field, its column and the conversion; a parcel
+    whose 宗地面积 is 10 % off its drawn area is listed."""
+    import json
+
+    import geopandas as gpd
+    from shapely import box
+
+    from gaoxin.cli import main
+
+    x0, y0 = 500_000.0, 3_400_000.0
+    gpd.GeoDataFrame({"宗地编号": ["P1", "P2"], "宗地面积（平方米）": [10_000.0, 11_000.0]},
+                     crs=4544, geometry=[box(x0, y0, x0 + 100, y0 + 100),
+                                         box(x0 + 100, y0, x0 + 200, y0 + 100)]).to_file(
+        tmp_path / "parcels.gpkg")
+    ws = tmp_path / "gaoxin.toml"
+    ws.write_text('[workspace]\nname = "t"\n[layers.parcels]\npath = "parcels.gpkg"\n',
+                  encoding="utf-8")
+    assert main(["check", "-w", str(ws)]) == 0
+    printed = capsys.readouterr().out.replace("\n", "")
+    assert "宗地面积 ← 宗地面积（平方米）(平方米 → 亩,×0.0015)" in printed
+    assert main(["check", "-w", str(ws), "--json"]) == 0
+    row = json.loads(capsys.readouterr().out)["layers"][0]
+    assert row["status"] == "warning" and "P2 (declared 16.50 mu" in row["notes"]
+    assert [p["parcel_id"] for p in row["declared_area"]["parcels"]] == ["P2"]
+    area = next(f for f in row["fields"] if f["field"] == "declared_area_mu")
+    assert area["column"] == "宗地面积（平方米）" and area["factor"] == pytest.approx(0.0015)
