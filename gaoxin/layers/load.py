@@ -8,7 +8,7 @@ to the working CRS; what was fixed or doubted is kept as notes, by layer.
 from __future__ import annotations
 
 from concurrent.futures import Future, ThreadPoolExecutor
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import geopandas as gpd
@@ -21,6 +21,7 @@ from ..errors import InputError
 from ..geo.crs import describe_crs, parse_crs, to_crs_densified, working_crs
 from ..geo.hygiene import FAMILIES, repair_geometries
 from ..kinds import KINDS, LAND_STATUS_CODES
+from .postgis import DatabaseRead, read_postgis
 from .provenance import FileDigest, digests_in_background
 from .read import ReadReport, read_source, read_table
 from .schema import normalise_fields
@@ -34,6 +35,8 @@ class LoadedLayer:
     kind: str
     frame: gpd.GeoDataFrame | pd.DataFrame
     report: ReadReport
+    # what was read from PostGIS (server, table, rows, digest), for provenance
+    database: DatabaseRead | None = None
 
     @property
     def geo(self) -> gpd.GeoDataFrame:
@@ -52,9 +55,20 @@ def load_vector_layer(
 ) -> LoadedLayer:
     """Read, check the geometry type, repair, normalise fields and reproject one layer."""
     spec = KINDS[kind]
-    gdf, report = read_source(source.path, layer=source.layer, crs=source.crs,
-                              encoding=source.encoding, bbox=bbox,
-                              close_rings=getattr(source, "close_rings", False))
+    database = getattr(source, "database", None)
+    read: DatabaseRead | None = None
+    if database is not None:
+        gdf, read = read_postgis(database, str(source.path), bbox)
+        report = ReadReport(path=str(source.path), driver="PostGIS", crs=describe_crs(gdf.crs),
+                            crs_how=f"SRID {read['srid']}", features=len(gdf))
+        if len(gdf) == 0:
+            raise InputError("the table is empty" + (" inside the requested extent"
+                                                     if bbox else ""), file=source.path,
+                             fix="check the table (or query) holds the layer's features")
+    else:
+        gdf, report = read_source(source.path, layer=source.layer, crs=source.crs,
+                                  encoding=source.encoding, bbox=bbox,
+                                  close_rings=getattr(source, "close_rings", False))
     family = spec.geometry if spec.geometry in FAMILIES else None
     if family:
         require_family(gdf, family, source.path, f"layer kind {kind!r}")
@@ -71,7 +85,7 @@ def load_vector_layer(
             report.warnings.append(f"unknown land-status codes {unknown[:8]} (domain.md §1.2)")
     if to_crs is not None:
         gdf = to_crs_densified(gdf, to_crs)
-    return LoadedLayer(kind, gdf, report)
+    return LoadedLayer(kind, gdf, report, read)
 
 
 _TYPE_IDS = {"Point": 0, "LineString": 1, "LinearRing": 2, "Polygon": 3, "MultiPoint": 4,
@@ -141,6 +155,8 @@ class Loaded:
     notes: list[str]
     hashing: Future[list[FileDigest]] | None = None
     dem_path: Path | None = None
+    # the layers read from PostGIS, by kind: what provenance can truthfully say of them
+    databases: dict[str, DatabaseRead] = field(default_factory=dict)
 
     def frame(self, kind: str) -> gpd.GeoDataFrame | pd.DataFrame | None:
         """The layer of ``kind``, or None when the workspace has none."""
@@ -182,7 +198,8 @@ def load(ws: Workspace, required: tuple[str, ...], optional: tuple[str, ...] = (
     notes: list[str] = []
     # Provenance digests are computed while the layers load (hashlib releases the GIL).
     hashing = digests_in_background([ws.path] + [ws.layers[k].path for k in (
-        *required, *optional) if k in ws.layers])
+        *required, *optional) if k in ws.layers and ws.layers[k].database is None])
+    databases: dict[str, DatabaseRead] = {}
     for kind in required:
         if kind not in ws.layers:
             raise InputError(f"the workspace has no {kind} layer", file=ws.path,
@@ -196,7 +213,10 @@ def load(ws: Workspace, required: tuple[str, ...], optional: tuple[str, ...] = (
         for kind, future in pending:
             layer = future.result()
             frames[kind] = layer.frame
-            files.append(ws.layers[kind].path)
+            if layer.database is not None:
+                databases[kind] = layer.database
+            else:
+                files.append(ws.layers[kind].path)
             notes += [f"{kind}: {line}" for line in layer.report.warnings + layer.report.fixes]
     boxes = [gpd.GeoDataFrame(geometry=[shapely.box(*f.total_bounds)], crs=f.crs)
              for f in frames.values() if isinstance(f, gpd.GeoDataFrame) and len(f)]
@@ -204,7 +224,7 @@ def load(ws: Workspace, required: tuple[str, ...], optional: tuple[str, ...] = (
     for kind, f in frames.items():
         if isinstance(f, gpd.GeoDataFrame) and not CRS.from_user_input(f.crs).equals(crs):
             frames[kind] = to_crs_densified(f, crs)
-    return Loaded(crs, frames, files, notes, hashing)
+    return Loaded(crs, frames, files, notes, hashing, databases=databases)
 
 
 def _load_kind(source: LayerSource, kind: str) -> LoadedLayer:

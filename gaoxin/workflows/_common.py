@@ -78,6 +78,8 @@ def provenance(rules: list[RuleSet], crs: CRS, files: list[Path] | Loaded) -> di
         "area_method": "ellipsoidal (CGCS2000/GRS80)",
         "inputs": (files.hashing.result() if isinstance(files, Loaded) and files.hashing
                    else digests(files.files if isinstance(files, Loaded) else files)),
+        **({"databases": dict(files.databases)}
+           if isinstance(files, Loaded) and files.databases else {}),
         "generated": time.strftime("%Y-%m-%dT%H:%M:%S%z"),
     }
 
