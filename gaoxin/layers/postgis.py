@@ -288,9 +288,9 @@ def rows_digest(gdf: gpd.GeoDataFrame) -> str:
     True
     """
     wkb = shapely.to_wkb(np.asarray(gdf.geometry.values))
-    attrs = gdf.drop(columns=gdf.geometry.name).astype(str).to_numpy()
-    rows = sorted(hashlib.sha256("\x1f".join(a).encode("utf-8") + b"\x1e" + (w or b"")).digest()
-                  for a, w in zip(attrs, wkb, strict=True))
+    attrs = gdf.drop(columns=gdf.geometry.name).to_numpy(dtype=object)
+    rows = sorted(hashlib.sha256("\x1f".join(map(str, a)).encode("utf-8") + b"\x1e"
+                                 + (w or b"")).digest() for a, w in zip(attrs, wkb, strict=True))
     total = hashlib.sha256()
     for row in rows:
         total.update(row)
