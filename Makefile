@@ -9,12 +9,12 @@ NPM_PACKAGES := leaflet@1.9.3 d3@3.5.5 jquery@3.7.1 bootstrap@5.2.2 \
     @fortawesome/fontawesome-free@6.2.0 drmonty-leaflet-awesome-markers@2.0.2 \
     leaflet.fullscreen@3.0.0 leaflet-measure@2.1.7 leaflet-search@2.9.7
 
-.PHONY: demo test setup venv assets browser lint clean
+.PHONY: demo test setup venv assets browser postgis lint clean
 
 demo: setup
 	$(BIN)/gaoxin demo --out out
 
-test: setup browser
+test: setup browser postgis
 	$(BIN)/ruff check gaoxin tests benchmarks
 	$(BIN)/mypy
 	$(BIN)/python -m pytest -q
@@ -41,6 +41,17 @@ browser:
 	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium fonts-wqy-microhei >/dev/null; \
 	  else \
 	    echo "browser tests need Debian's chromium and fonts-wqy-microhei: run 'sudo apt-get install chromium fonts-wqy-microhei'"; \
+	  fi; \
+	fi
+
+# Debian's PostGIS for the PostGIS tests; the tests start their own throwaway cluster on
+# loopback as an unprivileged user (tests/conftest.py) and stop it after.
+postgis:
+	@if [ ! -f /usr/share/postgresql/15/extension/postgis.control ]; then \
+	  if [ "$$(id -u)" = 0 ]; then \
+	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq postgresql postgresql-15-postgis-3 >/dev/null; \
+	  else \
+	    echo "PostGIS tests need Debian's PostGIS: run 'sudo apt-get install postgresql postgresql-15-postgis-3' (they are skipped until then)"; \
 	  fi; \
 	fi
 

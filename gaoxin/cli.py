@@ -476,10 +476,39 @@ def _kept(run: T, lang: str) -> T:
     return run
 
 
+ClusterOpt = Annotated[str | None, typer.Option(
+    "--cluster", help="Run zone by zone on Dask: local:N (N worker processes) or "
+                      "tcp://HOST:PORT (a running scheduler).")]
+
+
+def _out_target(out_arg: str, default: str, ws: object) -> tuple[Path, object]:
+    """The output folder, and where result tables also go: ``--out postgresql://…`` (files
+    then go to the default folder) or the workspace's ``[sink]``."""
+    from .layers.postgis import DatabaseSource, check_url, is_database_url
+
+    if is_database_url(out_arg):
+        return Path(default), DatabaseSource(check_url(out_arg, "--out"))
+    return Path(out_arg), getattr(ws, "sink", None)
+
+
+def _sink(run: object, sink: object, lang: str) -> None:
+    """Write the run's results.gpkg layers to the PostGIS sink, if there is one."""
+    from .layers.postgis import DatabaseSource, write_gpkg_to_postgis
+
+    if not isinstance(sink, DatabaseSource):
+        return
+    gpkg = getattr(run, "files", {}).get("gpkg")
+    if gpkg is None:
+        return
+    tables = write_gpkg_to_postgis(gpkg, sink.url, schema=sink.schema, where="--out")
+    _note(", ".join(tables), lang=lang)
+
+
 @app.command("plot-ratio")
 def plot_ratio_cmd(
-    out_dir: Annotated[Path, typer.Option("--out", help="Output folder.")] = Path(
-        "plot_ratio_out"),
+    out_arg: Annotated[str, typer.Option(
+        "--out", help="Output folder, or postgresql://… to write the result tables there."
+    )] = "plot_ratio_out",
     workspace: WorkspaceOpt = Path(DEFAULT_WORKSPACE),
     standard: Annotated[str | None, typer.Option(
         help="Control standard: MLR-2008 (default), MNR-2023 or SC-2024 (values must be "
@@ -487,6 +516,7 @@ def plot_ratio_cmd(
     lang: LangOpt = "zh",
     offline: OfflineOpt = True,
     basemap: BasemapOpt = "none",
+    cluster: ClusterOpt = None,
 ) -> None:
     """容积率 and 建筑系数 per parcel and zone; industrial parcels against their minimum.
 
@@ -498,9 +528,11 @@ def plot_ratio_cmd(
 
     _lang_ok(lang)
     ws = load_workspace(workspace)
+    out_dir, sink = _out_target(out_arg, "plot_ratio_out", ws)
     _basemap_ok(basemap, ws.tianditu_key)
     run = _kept(run_plot_ratio(ws, out_dir, lang=lang, offline=offline, standard=standard,
-                               basemap=basemap), lang)
+                               basemap=basemap, cluster=cluster), lang)
+    _sink(run, sink, lang)
     s = run.summary
     out.print(label("cli.plot_ratio_parcels", lang).format(
         parcels=s["parcels"], not_computable=s["parcels_not_computable"]))
@@ -605,12 +637,14 @@ def consolidate_cmd(
 
 @app.command()
 def intensity(
-    out_dir: Annotated[Path, typer.Option("--out", help="Output folder.")] = Path(
-        "intensity_out"),
+    out_arg: Annotated[str, typer.Option(
+        "--out", help="Output folder, or postgresql://… to write the result tables there."
+    )] = "intensity_out",
     workspace: WorkspaceOpt = Path(DEFAULT_WORKSPACE),
     lang: LangOpt = "zh",
     offline: OfflineOpt = True,
     basemap: BasemapOpt = "none",
+    cluster: ClusterOpt = None,
 ) -> None:
     """开发区土地集约利用评价 of every zone, and the low-efficiency land list.
 
@@ -624,9 +658,11 @@ def intensity(
 
     _lang_ok(lang)
     ws = load_workspace(workspace)
+    out_dir, sink = _out_target(out_arg, "intensity_out", ws)
     _basemap_ok(basemap, ws.tianditu_key)
-    run = _kept(run_intensity(ws, out_dir, lang=lang, offline=offline, basemap=basemap),
-                lang)
+    run = _kept(run_intensity(ws, out_dir, lang=lang, offline=offline, basemap=basemap,
+                              cluster=cluster), lang)
+    _sink(run, sink, lang)
     table = Table(title=label("title.intensity_table", lang))
     for col in ("cli.zone", "cli.type", "cli.score", "cli.left_out"):
         table.add_column(label(col, lang))

@@ -676,8 +676,9 @@ class PlotRatioResult:
 
 
 def run(parcels: gpd.GeoDataFrame, buildings: gpd.GeoDataFrame,
-        enterprises: pd.DataFrame | None = None, rules: RuleSet | None = None
-        ) -> PlotRatioResult:
+        enterprises: pd.DataFrame | None = None, rules: RuleSet | None = None, *,
+        per_parcel: Callable[[gpd.GeoDataFrame, gpd.GeoDataFrame, RuleSet | None],
+                             pd.DataFrame] | None = None) -> PlotRatioResult:
     """容积率 / 建筑系数 of every parcel and zone, industrial parcels against the control table.
 
     Computes only: reads, writes and prints nothing.
@@ -694,6 +695,9 @@ def run(parcels: gpd.GeoDataFrame, buildings: gpd.GeoDataFrame,
         ``revenue``): gives each parcel the industry of its largest firm.
     rules
         The ``plot_ratio`` rule set (default: the packaged one).
+    per_parcel
+        What computes :func:`plot_ratio` (default: that function here); a cluster run passes
+        one that runs it zone by zone on workers.
 
     Returns
     -------
@@ -732,7 +736,7 @@ def run(parcels: gpd.GeoDataFrame, buildings: gpd.GeoDataFrame,
     if standard not in CONTROL_STANDARDS:
         raise InputError(f"unknown control standard {standard!r}",
                          fix="use MLR-2008, MNR-2023 or SC-2024")
-    result = plot_ratio(parcels, buildings, rules)
+    result = (per_parcel or plot_ratio)(parcels, buildings, rules)
     admin = admin_share(parcels, buildings, rules) if "use" in buildings.columns else None
     control = industrial_control(parcels, result, enterprises, rules, admin)
     keep = [c for c in _PARCEL_COLUMNS if c in parcels.columns]

@@ -22,6 +22,7 @@ from ..geo.crs import describe_crs, parse_crs, to_crs_densified, working_crs
 from ..geo.hygiene import FAMILIES, repair_geometries
 from ..kinds import KINDS, LAND_STATUS_CODES
 from .headers import FieldMatchRecord
+from .postgis import DatabaseRead, read_postgis
 from .provenance import FileDigest, digests_in_background
 from .read import ReadReport, read_source, read_table
 from .schema import normalise_fields
@@ -35,6 +36,8 @@ class LoadedLayer:
     kind: str
     frame: gpd.GeoDataFrame | pd.DataFrame
     report: ReadReport
+    # what was read from PostGIS (server, table, rows, digest), for provenance
+    database: DatabaseRead | None = None
 
     @property
     def geo(self) -> gpd.GeoDataFrame:
@@ -53,9 +56,20 @@ def load_vector_layer(
 ) -> LoadedLayer:
     """Read, check the geometry type, repair, normalise fields and reproject one layer."""
     spec = KINDS[kind]
-    gdf, report = read_source(source.path, layer=source.layer, crs=source.crs,
-                              encoding=source.encoding, bbox=bbox,
-                              close_rings=getattr(source, "close_rings", False))
+    database = getattr(source, "database", None)
+    read: DatabaseRead | None = None
+    if database is not None:
+        gdf, read = read_postgis(database, str(source.path), bbox)
+        report = ReadReport(path=str(source.path), driver="PostGIS", crs=describe_crs(gdf.crs),
+                            crs_how=f"SRID {read['srid']}", features=len(gdf))
+        if len(gdf) == 0:
+            raise InputError("the table is empty" + (" inside the requested extent"
+                                                     if bbox else ""), file=source.path,
+                             fix="check the table (or query) holds the layer's features")
+    else:
+        gdf, report = read_source(source.path, layer=source.layer, crs=source.crs,
+                                  encoding=source.encoding, bbox=bbox,
+                                  close_rings=getattr(source, "close_rings", False))
     family = spec.geometry if spec.geometry in FAMILIES else None
     if family:
         require_family(gdf, family, source.path, f"layer kind {kind!r}")
@@ -73,7 +87,7 @@ def load_vector_layer(
             report.warnings.append(f"unknown land-status codes {unknown[:8]} (domain.md §1.2)")
     if to_crs is not None:
         gdf = to_crs_densified(gdf, to_crs)
-    return LoadedLayer(kind, gdf, report)
+    return LoadedLayer(kind, gdf, report, read)
 
 
 _TYPE_IDS = {"Point": 0, "LineString": 1, "LinearRing": 2, "Polygon": 3, "MultiPoint": 4,
@@ -145,6 +159,8 @@ class Loaded:
     dem_path: Path | None = None
     # Per layer: which column each canonical field came from and its unit conversion.
     fields: dict[str, list[FieldMatchRecord]] = field(default_factory=dict)
+    # the layers read from PostGIS, by kind: what provenance can truthfully say of them
+    databases: dict[str, DatabaseRead] = field(default_factory=dict)
 
     def frame(self, kind: str) -> gpd.GeoDataFrame | pd.DataFrame | None:
         """The layer of ``kind``, or None when the workspace has none."""
@@ -187,7 +203,8 @@ def load(ws: Workspace, required: tuple[str, ...], optional: tuple[str, ...] = (
     fields: dict[str, list[FieldMatchRecord]] = {}
     # Provenance digests are computed while the layers load (hashlib releases the GIL).
     hashing = digests_in_background([ws.path] + [ws.layers[k].path for k in (
-        *required, *optional) if k in ws.layers])
+        *required, *optional) if k in ws.layers and ws.layers[k].database is None])
+    databases: dict[str, DatabaseRead] = {}
     for kind in required:
         if kind not in ws.layers:
             raise InputError(f"the workspace has no {kind} layer", file=ws.path,
@@ -202,7 +219,10 @@ def load(ws: Workspace, required: tuple[str, ...], optional: tuple[str, ...] = (
             layer = future.result()
             frames[kind] = layer.frame
             fields[kind] = [m.record() for m in layer.report.fields]
-            files.append(ws.layers[kind].path)
+            if layer.database is not None:
+                databases[kind] = layer.database
+            else:
+                files.append(ws.layers[kind].path)
             notes += [f"{kind}: {line}" for line in layer.report.warnings + layer.report.fixes]
     boxes = [gpd.GeoDataFrame(geometry=[shapely.box(*f.total_bounds)], crs=f.crs)
              for f in frames.values() if isinstance(f, gpd.GeoDataFrame) and len(f)]
@@ -210,7 +230,7 @@ def load(ws: Workspace, required: tuple[str, ...], optional: tuple[str, ...] = (
     for kind, f in frames.items():
         if isinstance(f, gpd.GeoDataFrame) and not CRS.from_user_input(f.crs).equals(crs):
             frames[kind] = to_crs_densified(f, crs)
-    return Loaded(crs, frames, files, notes, hashing, fields=fields)
+    return Loaded(crs, frames, files, notes, hashing, fields=fields, databases=databases)
 
 
 def _load_kind(source: LayerSource, kind: str) -> LoadedLayer:

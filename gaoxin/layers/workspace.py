@@ -13,9 +13,13 @@ from ..errors import InputError
 from ..geo.crs import parse_crs
 from ..kinds import KINDS
 from . import DEFAULT_WORKSPACE
+from .postgis import DatabaseSource, check_url
 from .read import list_layers
 
 _LAYER_KEYS = {"path", "layer", "crs", "encoding", "fields", "sheet", "edition"}
+# a layer kept in PostGIS names its database and table (or query) instead of a path
+_DATABASE_KEYS = {"url", "table", "schema", "geometry", "sql"}
+_SINK_KEYS = {"url", "schema"}
 _REQUEST_KEYS = {"path", "layer", "crs", "encoding", "zone", "close_rings"}
 
 
@@ -32,6 +36,8 @@ class LayerSource:
     sheet: str | None = None
     # the edition / 批次 of the data (e.g. 三区三线 "2023年批复版"), named in reports
     edition: str | None = None
+    # set when the layer is a PostGIS table or query; ``path`` then only names it in messages
+    database: DatabaseSource | None = None
 
 
 @dataclass(frozen=True)
@@ -59,6 +65,8 @@ class Workspace:
     # rule set name → its overrides ("contiguity.max_blocks" = 3), as the TOML gave them
     rules: dict[str, dict[str, object]] = field(default_factory=dict)
     tianditu_key: str | None = None
+    # where results are also written as tables (``[sink] url``, ``schema``), or None
+    sink: DatabaseSource | None = None
 
     @property
     def root(self) -> Path:
@@ -98,11 +106,11 @@ def load_workspace(path: str | Path = DEFAULT_WORKSPACE) -> Workspace:
         raise InputError(f"is not valid TOML ({exc})", file=path,
                          fix="correct the syntax; 'gaoxin init' writes a commented example"
                          ) from None
-    unknown = set(data) - {"workspace", "layers", "requests", "rules", "tianditu"}
+    unknown = set(data) - {"workspace", "layers", "requests", "rules", "tianditu", "sink"}
     if unknown:
         raise InputError(f"unknown section(s) {', '.join(sorted(unknown))}", file=path,
                          fix="use [workspace], [layers.<kind>], [requests.<name>], [rules], "
-                             "[tianditu]")
+                             "[tianditu], [sink]")
     meta = data.get("workspace", {})
     root = path.parent
     layers: dict[str, LayerSource] = {}
@@ -111,16 +119,20 @@ def load_workspace(path: str | Path = DEFAULT_WORKSPACE) -> Workspace:
         if kind not in KINDS or kind == "requests":
             raise InputError(f"unknown layer kind {kind!r}", file=where,
                              fix=f"use one of {', '.join(k for k in KINDS if k != 'requests')}")
-        _check_keys(entry, _LAYER_KEYS, where)
+        database = _database(entry, where)
+        _check_keys(entry, _LAYER_KEYS | (_DATABASE_KEYS if database else set()), where,
+                    needs_path=database is None)
         fields = entry.get("fields", {}) or {}
         known = {f.name for f in KINDS[kind].fields}
         for canonical in fields:
             if canonical not in known:
                 raise InputError(f"field mapping names unknown field {canonical!r}",
                                  file=where, fix=f"canonical fields: {', '.join(sorted(known))}")
-        layers[kind] = LayerSource(kind, _resolve(root, entry, where), entry.get("layer"),
+        layer_path = (Path(f"[layers.{kind}] {database.name}") if database
+                      else _resolve(root, entry, where))
+        layers[kind] = LayerSource(kind, layer_path, entry.get("layer"),
                                    entry.get("crs"), entry.get("encoding"), dict(fields),
-                                   entry.get("sheet"), _edition(entry, where))
+                                   entry.get("sheet"), _edition(entry, where), database)
     requests: dict[str, RequestSource] = {}
     for name, entry in data.get("requests", {}).items():
         where = f"{path} [requests.{name}]"
@@ -145,7 +157,45 @@ def load_workspace(path: str | Path = DEFAULT_WORKSPACE) -> Workspace:
                              fix=f"rule sets: {', '.join(f'[rules.{k}]' for k in rule_sets)}")
     return Workspace(path=path, name=str(meta.get("name") or "gaoxin"), layers=layers,
                      requests=requests, crs=crs, rules=dict(rules),
-                     tianditu_key=(data.get("tianditu", {}) or {}).get("key") or None)
+                     tianditu_key=(data.get("tianditu", {}) or {}).get("key") or None,
+                     sink=_sink(data.get("sink"), f"{path} [sink]"))
+
+
+def _database(entry: object, where: str) -> DatabaseSource | None:
+    """The PostGIS table or query a layer entry names with ``url``, or None for a file."""
+    if not isinstance(entry, dict) or "url" not in entry:
+        return None
+    if "path" in entry:
+        raise InputError("names both a path and a database url", file=where,
+                         fix="keep one: path = … for a file, url = … for PostGIS")
+    texts = {k: entry[k] for k in _DATABASE_KEYS if k in entry}
+    for key, value in texts.items():
+        if not isinstance(value, str) or not value.strip():
+            raise InputError(f"{key} must be a non-empty text", file=where,
+                             fix='e.g. url = "postgresql://gis@127.0.0.1:5432/landuse"')
+    if ("table" in texts) == ("sql" in texts):
+        raise InputError("a database layer names a table or an sql query (one of them)",
+                         file=where, fix='add table = "parcels" (schema = … if not public)')
+    return DatabaseSource(check_url(str(texts["url"]), where), texts.get("table"),
+                          texts.get("schema", "public"), texts.get("sql"), texts.get("geometry"))
+
+
+def _sink(entry: object, where: str) -> DatabaseSource | None:
+    """The ``[sink]`` results are also written to (PostGIS), or None."""
+    if entry is None:
+        return None
+    if not isinstance(entry, dict) or not isinstance(entry.get("url"), str):
+        raise InputError("[sink] needs a url", file=where,
+                         fix='write url = "postgresql://gis@127.0.0.1:5432/landuse"')
+    unknown = set(entry) - _SINK_KEYS
+    if unknown:
+        raise InputError(f"unknown key(s) {', '.join(sorted(unknown))}", file=where,
+                         fix=f"allowed keys: {', '.join(sorted(_SINK_KEYS))}")
+    schema = entry.get("schema", "public")
+    if not isinstance(schema, str) or not schema.strip():
+        raise InputError("schema must be a non-empty text", file=where,
+                         fix='e.g. schema = "gaoxin"')
+    return DatabaseSource(check_url(entry["url"], where), schema=schema)
 
 
 def _rule_set_names() -> list[str]:
@@ -176,15 +226,17 @@ def _edition(entry: dict[str, object], where: str) -> str | None:
     return edition.strip()
 
 
-def _check_keys(entry: object, allowed: set[str], where: str) -> None:
+def _check_keys(entry: object, allowed: set[str], where: str, *, needs_path: bool = True
+                ) -> None:
     if not isinstance(entry, dict):
         raise InputError("must be a table of keys", file=where, fix='e.g. path = "file.gpkg"')
     unknown = set(entry) - allowed
     if unknown:
         raise InputError(f"unknown key(s) {', '.join(sorted(unknown))}", file=where,
                          fix=f"allowed keys: {', '.join(sorted(allowed))}")
-    if "path" not in entry:
-        raise InputError("has no path", file=where, fix='add path = "file.gpkg"')
+    if needs_path and "path" not in entry:
+        raise InputError("has no path", file=where,
+                         fix='add path = "file.gpkg" (or url = "postgresql://…" and table = …)')
 
 
 def _resolve(root: Path, entry: dict[str, object], where: str) -> Path:

@@ -81,6 +81,8 @@ def provenance(rules: list[RuleSet], crs: CRS, files: list[Path] | Loaded) -> di
         "inputs": (files.hashing.result() if isinstance(files, Loaded) and files.hashing
                    else digests(files.files if isinstance(files, Loaded) else files)),
         **fields,
+        **({"databases": dict(files.databases)}
+           if isinstance(files, Loaded) and files.databases else {}),
         "generated": time.strftime("%Y-%m-%dT%H:%M:%S%z"),
     }
 

@@ -58,9 +58,11 @@ def _population(data: Loaded) -> pd.Series | None:
 
 
 def run_intensity(ws: Workspace, out_dir: Path, *, lang: str = "zh", offline: bool = True,
-                  basemap: str = "none") -> Run[intensity.IntensityResult]:
+                  basemap: str = "none", cluster: str | None = None
+                  ) -> Run[intensity.IntensityResult]:
     """开发区土地集约利用评价 of every zone / park in the parcels layer, plus the low-efficiency
-    list (written to ``out_dir/low_efficiency``); ``basemap`` is both maps'."""
+    list (written to ``out_dir/low_efficiency``); ``basemap`` is both maps'. ``cluster`` runs
+    the plot-ratio kernel zone by zone on Dask."""
     options = MapOptions(offline, basemap, ws.tianditu_key)
     t0 = time.perf_counter()
     pr_rules = workspace_rules(ws, "plot_ratio")
@@ -71,7 +73,7 @@ def run_intensity(ws: Workspace, out_dir: Path, *, lang: str = "zh", offline: bo
     if "status" not in parcels.columns:
         raise InputError("the evaluation needs land-status codes (domain.md §1.2) on parcels",
                          file=ws.layers["parcels"].path, fix="map the status field (土地状态)")
-    out = compute_plot_ratio(data, pr_rules).parcels
+    out = compute_plot_ratio(data, pr_rules, cluster).parcels
     rows = enterprise_rows(data, mu_rules)
     result = intensity.run(parcels, out, rows, rules, population=_population(data))
     ind = result.indicators.join(result.scores)

@@ -91,27 +91,43 @@ def _check_words(frame: Frame, lang: str) -> Frame:
     return out
 
 
-def compute_plot_ratio(data: Loaded, rules: RuleSet) -> pr.PlotRatioResult:
-    """The analysis on the loaded layers (:func:`gaoxin.analysis.plot_ratio.run`)."""
+def compute_plot_ratio(data: Loaded, rules: RuleSet, cluster: str | None = None
+                       ) -> pr.PlotRatioResult:
+    """The analysis on the loaded layers (:func:`gaoxin.analysis.plot_ratio.run`).
+
+    With ``cluster`` (``local:N`` or ``tcp://host:port``) the per-parcel kernel runs as one
+    Dask task per zone (:mod:`.cluster`); the results are the same.
+    """
     parcels, buildings = data.vector("parcels"), data.vector("buildings")
-    return pr.run(parcels, buildings, data.table("enterprises"), rules)
+    if cluster is None:
+        return pr.run(parcels, buildings, data.table("enterprises"), rules)
+    from .cluster import cluster_client, per_zone
+
+    with cluster_client(cluster) as client:
+        def zone_by_zone(p: gpd.GeoDataFrame, b: gpd.GeoDataFrame, r: RuleSet | None
+                         ) -> pd.DataFrame:
+            return per_zone(client, pr.plot_ratio, p, [b], r)
+
+        return pr.run(parcels, buildings, data.table("enterprises"), rules,
+                      per_parcel=zone_by_zone)
 
 
 def run_plot_ratio(ws: Workspace, out_dir: Path, *, lang: str = "zh", offline: bool = True,
                    standard: str | None = None, max_rows: int = MAX_ROWS,
                    max_map_features: int = MAX_MAP_FEATURES,
-                   basemap: str = "none") -> Run[pr.PlotRatioResult]:
+                   basemap: str = "none", cluster: str | None = None
+                   ) -> Run[pr.PlotRatioResult]:
     """容积率 / 建筑系数 per parcel and zone; industrial parcels against the control table.
 
     ``basemap`` is the map's (see :func:`gaoxin.maps.build_map`); a 天地图 key comes from
-    the workspace.
+    the workspace. ``cluster`` runs the per-parcel kernel zone by zone on Dask.
     """
     t0 = time.perf_counter()
     rules = workspace_rules(ws, "plot_ratio", {"control.standard": standard} if standard else None)
     data = load(ws, ("parcels", "buildings"), ("enterprises", "zones"))
     t1 = time.perf_counter()
     import_in_background("gaoxin.maps")
-    result = compute_plot_ratio(data, rules)
+    result = compute_plot_ratio(data, rules, cluster)
     t2 = time.perf_counter()
     summary: dict[str, object] = {
         "command": "plot-ratio",

@@ -202,3 +202,16 @@ def test_lon_lat_area_of_multipolygons_and_holes_adds_up():
     assert a[0] == pytest.approx(a[1] - a[2] + a[3], rel=1e-12)
     assert a[4] == pytest.approx(a[1], rel=1e-12) and a[5] == 0.0
     assert a[1] == pytest.approx(file_area(outer, 4490), rel=1e-9)
+
+
+def test_areal_scale_of_a_point_does_not_depend_on_the_others() -> None:
+    """A zone measured alone (one task of a cluster run) gets the whole run's factors."""
+    from pyproj import CRS
+
+    from gaoxin.geo.area import areal_scale
+
+    crs = CRS.from_epsg(4544)
+    x, y = np.array([512_345.6]), np.array([3_401_234.5])
+    alone = areal_scale(x, y, crs)
+    with_far = areal_scale(np.append(x, [655_000.0]), np.append(y, [3_250_000.0]), crs)
+    assert alone[0] == with_far[0]

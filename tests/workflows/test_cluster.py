@@ -1,0 +1,70 @@
+"""Per-zone analyses on Dask: one task per zone, the in-process run's tables byte for byte."""
+
+from __future__ import annotations
+
+import io
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from gaoxin.errors import InputError
+from gaoxin.layers.load import Loaded, load
+from gaoxin.layers.workspace import load_workspace
+from gaoxin.sample.workspace import write_sample_workspace
+from gaoxin.workflows._common import workspace_rules
+from gaoxin.workflows.cluster import check_cluster, cluster_client
+from gaoxin.workflows.plot_ratio import compute_plot_ratio
+
+
+@pytest.fixture(scope="module")
+def sample_layers(tmp_path_factory: pytest.TempPathFactory) -> Loaded:
+    ws = load_workspace(write_sample_workspace(tmp_path_factory.mktemp("cluster") / "ws"))
+    return load(ws, ("parcels", "buildings"), ("enterprises", "zones"))
+
+
+@pytest.fixture(scope="module")
+def scheduler() -> Iterator[str]:
+    """A scheduler with two thread workers in this process (no process start-up to wait for):
+    the run reaches it by its tcp:// address, as it would a remote one."""
+    from distributed import LocalCluster
+
+    with LocalCluster(n_workers=2, threads_per_worker=1, processes=False, protocol="tcp://",
+                      host="127.0.0.1", dashboard_address=None) as cluster:
+        yield cluster.scheduler_address
+
+
+def _csv(frame: object) -> bytes:
+    import pandas as pd
+
+    buf = io.StringIO()
+    pd.DataFrame(frame).to_csv(buf)
+    return buf.getvalue().encode("utf-8")
+
+
+def test_plot_ratio_on_a_cluster_is_the_in_process_run(sample_layers: Loaded,
+                                                        scheduler: str) -> None:
+    rules = workspace_rules(load_workspace(Path(sample_layers.files[0])), "plot_ratio")
+    alone = compute_plot_ratio(sample_layers, rules)
+    spread = compute_plot_ratio(sample_layers, rules, scheduler)
+    assert spread.parcels["zone_id"].nunique() > 1  # there were several tasks
+    assert _csv(spread.parcels.to_wkb()) == _csv(alone.parcels.to_wkb())
+    assert _csv(spread.zones) == _csv(alone.zones)
+    assert spread.summary == alone.summary
+
+
+@pytest.mark.parametrize("spec", ["local:0", "local", "tcp://", "dask://x:1", "tcp://a b:1"])
+def test_a_bad_cluster_is_an_input_error(spec: str) -> None:
+    with pytest.raises(InputError, match="names no cluster"):
+        check_cluster(spec)
+
+
+def test_an_unreachable_scheduler_is_an_input_error() -> None:
+    import socket
+
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    with pytest.raises(InputError, match="cannot reach the Dask scheduler"), \
+            cluster_client(f"tcp://127.0.0.1:{port}"):
+        pass
