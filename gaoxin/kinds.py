@@ -55,6 +55,11 @@ def _f(name: str, dtype: str, *aliases: str, required: bool = False, unique: boo
 
 
 # Land-status codes of the development-zone land survey (domain.md §1.2).
+# Levels of a development zone as the data writes them (国家级 / 省级, or the codes).
+ZONE_LEVELS: dict[str, str] = {"national": "national", "国家级": "national", "国家": "national",
+                               "provincial": "provincial", "省级": "provincial",
+                               "省": "provincial"}
+
 LAND_STATUS_CODES: dict[str, str] = {
     "A": "已建成城镇建设用地", "A1": "住宅用地", "A2": "工矿仓储用地", "A31": "街巷用地",
     "A32": "其他交通运输用地", "A4": "商服用地", "A51": "公园与绿地",

@@ -57,8 +57,17 @@ def workspace(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 
 def workspace_keys(toml: Path) -> set[str]:
+    """The workspace's layer and request names, and the column names of its vector files:
+    names the user chose, which the terminal prints as they are (字段对应 ← the column)."""
+    import pyogrio
+
     data = tomllib.loads(toml.read_text(encoding="utf-8"))
-    return set(data.get("layers", {})) | set(data.get("requests", {}))
+    keys = set(data.get("layers", {})) | set(data.get("requests", {}))
+    for entry in [*data.get("layers", {}).values(), *data.get("requests", {}).values()]:
+        path = toml.parent / entry["path"]
+        if path.suffix in (".gpkg", ".shp", ".geojson"):
+            keys |= set(pyogrio.read_info(path, layer=entry.get("layer"))["fields"])
+    return keys
 
 
 def commands(ws: Path, out: Path) -> dict[str, list[str]]:
@@ -112,8 +121,11 @@ def test_demo_progress_lines(lang: str, request: pytest.FixtureRequest) -> None:
     out: Path = request.getfixturevalue(f"demo_{lang}")
     printed = (out.parent / "terminal.txt").read_text(encoding="utf-8")
     lines = [line for line in printed.splitlines() if re.match(r"\d+/\d+ ", line)]
-    assert [line.split()[0] for line in lines] == [f"{n}/7" for n in range(1, 8)]
-    assert lines[0].startswith("1/7 生成示例工作区" if lang == "zh" else
-                               "1/7 generating the sample")
+    from gaoxin.demo import STEPS
+
+    n = len(STEPS)
+    assert [line.split()[0] for line in lines] == [f"{i}/{n}" for i in range(1, n + 1)]
+    assert lines[0].startswith(f"1/{n} 生成示例工作区" if lang == "zh" else
+                               f"1/{n} generating the sample")
     if lang == "zh":
         assert english_words(printed, set()) == [], printed

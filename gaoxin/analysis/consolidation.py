@@ -61,6 +61,7 @@ FACTORS = ("proximity", "admin", "industry", "fragmentation")
 RELATIONS = ("same_county", "adjacent_county", "same_city", "other", "unknown")
 SPLITS = ("area", "output", "fixed")
 _SPLIT_NAMES = re.compile(r"[,,、;;/|\s]+")
+_LIST_SEPARATOR = "、"  # how staff list several ids in one cell
 # Groups of the GB/T 4754-2017 two-digit codes: the section letter, and within
 # manufacturing (C, 13–43) a group by kind of industry.
 _SECTIONS = ((1, 5, "A"), (6, 12, "B"), (13, 24, "C1"), (25, 32, "C2"), (33, 43, "C3"),
@@ -743,7 +744,7 @@ def clusters(m: Measures, assignment: Mapping[int, int], rules: RuleSet) -> pd.D
         if len(members) < rules.integer("clusters.min_parks"):
             continue
         rows.append({"parks": len(members),
-                     "park_ids": "、".join(parks["park_id"].iloc[members]),
+                     "park_ids": _LIST_SEPARATOR.join(parks["park_id"].iloc[members]),
                      "area_km2": float(parks["area_km2"].iloc[members].sum()),
                      "over_blocks": len(members) > rules.integer("constraints.max_blocks")})
     frame = pd.DataFrame(rows, columns=cols[1:])

@@ -11,7 +11,7 @@ import numpy.typing as npt
 import pandas as pd
 
 from ..errors import InputError
-from ..kinds import KINDS, Field, LayerKind
+from ..kinds import KINDS, ZONE_LEVELS, Field, LayerKind
 from .headers import FieldMatch, clip, mapped_column, match_column
 
 
@@ -112,6 +112,10 @@ def normalise_fields(
     for fld in spec.fields:
         if fld.name in out.columns:
             out[fld.name] = _coerce(out[fld.name], fld, kind, source, spec.id_field, out)
+            if fld.name == "level":
+                # 国家级 / 省级 as staff write them; the rules are keyed by the code.
+                out["level"] = out["level"].map(
+                    lambda v: ZONE_LEVELS.get(str(v).strip(), v) if isinstance(v, str) else v)
             if factors.get(fld.name, 1.0) != 1.0:
                 out[fld.name] = out[fld.name] * factors[fld.name]
             if fld.dtype == "float":

@@ -330,7 +330,7 @@ def _layer_payload(lyr: MapLayer, index: int, basemap: str,
         classes = Classes(np.zeros(len(frame), dtype=int), [base], [name])
     columns: list[ColumnPayload] = []
     for c in cols:
-        enc = encode_column(frame[c], decimals=AREA_DECIMALS.get(c),
+        enc = encode_column(_coded_words(frame[c], c, lang), decimals=AREA_DECIMALS.get(c),
                             yes_no=(catalogue.label("yes", lang), catalogue.label("no", lang)))
         columns.append({"name": c, "label": column_label(c, lyr.kind, lang), **enc})
     payload: LayerPayload = {
@@ -341,6 +341,35 @@ def _layer_payload(lyr: MapLayer, index: int, basemap: str,
         "idcol": _id_column(lyr.kind, cols),
     }
     return payload, classes, name
+
+
+# Columns holding codes of the catalogue, shown as words: the column → its label group, and
+# whether the code stays in front (A2 工矿仓储用地) or is replaced (national → 国家级).
+CODED_COLUMNS = {"level": ("zone_level", False), "status": ("land_status", True)}
+
+
+def _coded_words(values: pd.Series, column: str, lang: str) -> pd.Series:
+    """``values`` of a coded column in words of ``lang``; other columns and unknown codes
+    unchanged.
+
+    Examples
+    --------
+    >>> _coded_words(pd.Series(["national", "A2", None]), "level", "zh").tolist()
+    ['国家级', 'A2', None]
+    >>> _coded_words(pd.Series(["A2"]), "status", "zh").tolist()
+    ['A2 工矿仓储用地']
+    """
+    if column not in CODED_COLUMNS or values.dtype.kind in "biufc":
+        return values
+    group, keep_code = CODED_COLUMNS[column]
+
+    def word(v: object) -> object:
+        key = f"{group}.{v}"
+        if not isinstance(v, str) or key not in catalogue.LABELS:
+            return v
+        text = catalogue.label(key, lang)
+        return f"{v} {text}" if keep_code else text
+    return values.map(word, na_action="ignore")
 
 
 def _runs(codes: Codes) -> str:

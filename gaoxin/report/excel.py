@@ -55,7 +55,7 @@ UNIT_FORMATS: tuple[tuple[str, str], ...] = (
 FRACTION_COLUMNS = frozenset({
     "development_rate", "supply_rate", "built_rate", "idle_rate", "industrial_rate",
     "high_tech_rate", "residential_rate", "building_density", "industrial_building_coefficient",
-    "class_share", "steep_share", "usable_share",
+    "class_share", "steep_share", "usable_share", "host_share",
 })
 PERCENT_UNIT_COLUMNS = frozenset({"building_coverage", "admin_share", "failed_pct",
                                   "rd_intensity_pct"})
@@ -65,6 +65,7 @@ PERCENT_UNIT_COLUMNS = frozenset({"building_coverage", "admin_share", "failed_pc
 ID_COLUMNS = frozenset({
     "parcel_id", "zone_id", "park_id", "host_zone_id", "building_id", "enterprise_id",
     "patch_id", "parcel_ids", "main_enterprise", "industry_code", "code", "status", "land_use",
+    "codes",
 })
 
 # Yes/no columns: a cell reads TRUE/FALSE (1.0/0.0 where a missing value made them floats).

@@ -29,6 +29,7 @@ UNITS: dict[str, tuple[str, str]] = {
     "万元/吨标准煤": ("万元/吨标准煤", "10k CNY/tce"), "吨标准煤": ("吨标准煤", "tce"),
     "人": ("人", "persons"), "人/公顷": ("人/公顷", "persons/ha"), "比值": ("比值", "ratio"),
     "吨": ("吨", "t"), "万元/吨": ("万元/吨", "10k CNY/t"), "分": ("分", "points"),
+    "km": ("公里", "km"), "km²": ("平方公里", "km²"),
 }
 
 def _in_sentence(name: str) -> str:
@@ -619,7 +620,7 @@ LABELS: dict[str, tuple[str, str]] = {
     "cons.clusters_line": ("远离高新区的小园区群 {n} 个,可作为新设开发区的区块候选",
                            "{n} clusters of small parks far from any zone could form a new zone"),
     "cons.existing_line": ("整合前已超出限制:{what}", "Over a limit before any merger: {what}"),
-    "cons.unknown_industries": ("未对照行业代码的主导产业:{names}(可在规则 industry_codes 中补充)",
+    "cons.unknown_industries": ("未对照行业代码的主导产业:{names}(可在规则“主导产业的行业代码”中补充)",
                                 "Leading industries without a code: {names} (add them to the "
                                 "rules' industry_codes)"),
     "cons.no_counties": ("无县级行政区图层:按区县、市字段判断同县同市,无法判断相邻区县",
@@ -646,13 +647,13 @@ LABELS: dict[str, tuple[str, str]] = {
     "cons.reason_hosted": ("已由{zone}托管", "Already hosted by {zone}"),
     "cons.over_area": ("整合后面积超过 {limit:,.0f} 平方公里(提示)",
                        "Area after merging above {limit:,.0f} km² (flagged)"),
-    "cons.sharing": ("GDP {gdp} 万元、财政收入 {fiscal} 万元,高新区分成 {share}",
+    "cons.sharing": ("地区生产总值 {gdp} 万元、财政收入 {fiscal} 万元,高新区分成 {share}",
                      "GDP {gdp} (10k CNY), fiscal revenue {fiscal}, host's share {share}"),
     "cons.report_title": ("一区多园整合托管方案", "Consolidation plan"),
     "cons.plan_heading": ("方案(每个园区至"
         "多一个托管高新区)", "The plan (each park at most one host)"),
     "cons.method": (
-        "最优方案:整数规划(scipy.optimize.milp,HiGHS 求解器),在区块数与每县一个省级开发区等硬约束下"
+        "最优方案:整数规划精确求解,在区块数与每县一个省级开发区等硬约束下"
         "使总分最大;与逐对贪心选择比较。",
         "Optimal plan: an integer program (scipy.optimize.milp, HiGHS) maximising the total score "
         "under the hard limits (blocks per zone, one provincial zone per county); compared with "
@@ -684,7 +685,7 @@ LABELS: dict[str, tuple[str, str]] = {
     "demo.consolidation": ("一区多园", "Consolidation"),
     "demo.consolidation_text": (
         "哪些区位相邻、产业相近、分布零散的园区宜由哪个高新区"
-            "整合或托管:逐对打分、最优方案、GDP 与财税分成。",
+            "整合或托管:逐对打分、最优方案、地区生产总值与财税分成。",
         "Which nearby, related, scattered parks each zone should integrate or entrust: pairs "
         "scored, the optimal plan, and the sharing of GDP and fiscal revenue."),
     "demo.consolidation_map": ("整合托管方案地图", "Consolidation map"),
@@ -931,7 +932,7 @@ COLUMNS: dict[str, tuple[str, str, str]] = {
     "cons.host_area_after_km2": ("高新区整合后面积", "Host area after", "km²"),
     "cons.over_area_cap": ("超过面积上限", "Over the area limit", ""),
     "cons.host_share": ("高新区分成比例", "Host's share", "%"),
-    "cons.host_gdp": ("高新区分得 GDP", "Host's GDP", "万元"),
+    "cons.host_gdp": ("高新区分得地区生产总值", "Host's GDP", "万元"),
     "cons.host_fiscal": ("高新区分得财政收入", "Host's fiscal revenue", "万元"),
     "cons.reasons_text": ("理由", "Reasons", ""),
     "cons.cluster": ("园区群", "Cluster", ""), "cons.parks": ("园区数", "Parks", ""),
@@ -941,7 +942,7 @@ COLUMNS: dict[str, tuple[str, str, str]] = {
     "cons.value": ("默认值", "Default", ""), "cons.new_value": ("变化后", "Changed to", ""),
     "cons.pairs": ("候选配对数",
         "Pairs", ""), "cons.pairs_change": ("配对数变化", "Change in pairs", ""),
-    "cons.rank_correlation": ("排序相关系数(Spearman)", "Rank correlation (Spearman)", ""),
+    "cons.rank_correlation": ("斯皮尔曼等级相关系数", "Rank correlation (Spearman)", ""),
     "cons.top_kept": ("前列配"
         "对保留数", "Top pairs kept", ""), "cons.top": ("前列配对数", "Top pairs", ""),
     "cons.plan_changes": ("方案变化的园区数", "Parks whose host changes", ""),

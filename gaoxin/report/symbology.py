@@ -55,6 +55,9 @@ KIND_STYLES: dict[str, KindStyle] = {
     "dev_boundary": {"color": "#ae017e", "weight": 2, "fill": "#ae017e", "fillOpacity": 0.0,
                      "dash": [6, 4]},
     "roads": {"color": "#969696", "weight": 1.5, "fill": "#969696", "fillOpacity": 0.0},
+    # County boundaries (一区多园): thin grey dash-dot lines under everything.
+    "counties": {"color": "#737373", "weight": 1.0, "fill": "#f0f0f0", "fillOpacity": 0.0,
+                 "dash": [8, 3, 2, 3]},
     # Completed regional assessments (标准地): a dashed teal outline over whatever they cover.
     "assessments": {"color": "#01665e", "weight": 1.2, "fill": "#80cdc1", "fillOpacity": 0.12,
                     "dash": [4, 3]},

@@ -15,6 +15,7 @@ from typing import Generic, TypedDict, TypeVar
 
 import geopandas as gpd
 import numpy as np
+import pandas as pd
 from pyproj import CRS
 
 from .._version import __version__
@@ -150,3 +151,31 @@ def map_subset(frame: gpd.GeoDataFrame, limit: int, order: str | None = None
             return frame.iloc[np.argsort(values, kind="stable")[:limit]]
         return frame.sort_values(order, kind="stable").head(limit)
     return frame.head(limit)
+
+
+def with_zone_names(table: pd.DataFrame, data: Loaded, by: str = "zone_id") -> pd.DataFrame:
+    """``table`` with each zone's or park's name beside its code (a reviewer reads names).
+
+    Names come from the zones and parks layers; a code neither names stays without one.
+
+    Examples
+    --------
+    >>> from shapely import box
+    >>> zones = gpd.GeoDataFrame({"zone_id": ["G1"], "name": ["甲高新区"]},
+    ...                          geometry=[box(0, 0, 1, 1)], crs=4544)
+    >>> data = Loaded(CRS.from_epsg(4544), {"zones": zones}, [], [])
+    >>> with_zone_names(pd.DataFrame({"zone_id": ["G1", "Y9"], "n": [1, 2]}), data).values.tolist()
+    [['G1', '甲高新区', 1], ['Y9', nan, 2]]
+    """
+    names: dict[str, str] = {}
+    for kind, key in (("zones", "zone_id"), ("parks", "park_id")):
+        frame = data.frames.get(kind)
+        if frame is not None and key in frame and "name" in frame:
+            names |= dict(zip(frame[key].astype(str), frame["name"].astype(str), strict=True))
+    if by not in table or "name" in table:
+        return table
+    out = table.copy()
+    out.insert(out.columns.get_loc(by) + 1, "name",
+               [names.get(str(z)) for z in out[by]])
+    return out
+

@@ -31,6 +31,7 @@ from ._common import (
     MapOptions,
     Run,
     provenance,
+    with_zone_names,
     workspace_rules,
 )
 from .low_efficiency import enterprise_rows, run_low_efficiency_from
@@ -91,8 +92,8 @@ def run_intensity(ws: Workspace, out_dir: Path, *, lang: str = "zh", offline: bo
         files["gpkg"] = write_geopackage(stage.path / "results.gpkg",
                                          {"zones_intensity": zone_gdf})
         files["xlsx"] = write_excel(stage.path / "intensity.xlsx", {
-            label("sheet.evaluation", lang): labelled(
-                pd.DataFrame(zone_gdf.drop(columns="geometry")), lang, "zones"),
+            label("sheet.evaluation", lang): labelled(with_zone_names(
+                pd.DataFrame(zone_gdf.drop(columns="geometry")), data), lang, "zones"),
             label("sheet.benchmarks", lang): benchmark_sheet(result.benchmarks, lang),
             label("sheet.weights", lang): rules_sheet(rules, lang=lang),
         })

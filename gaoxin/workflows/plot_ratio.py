@@ -28,6 +28,7 @@ from ._common import (
     import_in_background,
     map_subset,
     provenance,
+    with_zone_names,
     workspace_rules,
     writer_thread,
 )
@@ -124,7 +125,7 @@ def run_plot_ratio(ws: Workspace, out_dir: Path, *, lang: str = "zh", offline: b
     """
     t0 = time.perf_counter()
     rules = workspace_rules(ws, "plot_ratio", {"control.standard": standard} if standard else None)
-    data = load(ws, ("parcels", "buildings"), ("enterprises", "zones"))
+    data = load(ws, ("parcels", "buildings"), ("enterprises", "zones", "parks"))
     t1 = time.perf_counter()
     import_in_background("gaoxin.maps")
     result = compute_plot_ratio(data, rules, cluster)
@@ -166,7 +167,8 @@ def _plot_ratio_tables_and_map(result: pr.PlotRatioResult, data: Loaded, rules: 
 
     sheets = {
         label("sheet.check_counts", lang): check_counts_sheet(result.summary["checks"], lang),
-        label("sheet.zones", lang): labelled(result.zones.reset_index(), lang, "zones"),
+        label("sheet.zones", lang): labelled(with_zone_names(result.zones.reset_index(), data),
+                                             lang, "zones"),
         label("sheet.below_minimum", lang): parcels_sheet(below.sort_values("plot_ratio")),
         label("sheet.data_problems", lang): parcels_sheet(problems),
         label("sheet.not_computable", lang): parcels_sheet(unknown),

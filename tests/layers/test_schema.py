@@ -32,3 +32,14 @@ def test_float_ids_from_excel_become_text():
 def test_numbers_with_thousands_separators():
     df = pd.DataFrame({"统一社会信用代码": ["a"], "地块编号": ["p"], "营业收入": ["1,234.5"]})
     assert normalise_fields(df, "enterprises")["revenue"].iloc[0] == 1234.5
+
+
+def test_zone_levels_as_staff_write_them_become_the_codes_rules_are_keyed_by() -> None:
+    import pandas as pd
+
+    from gaoxin.layers.schema import normalise_fields
+
+    frame = pd.DataFrame({"园区代码": ["G1", "S1", "S2", "X"], "名称": ["甲", "乙", "丙", "丁"],
+                          "级别": ["国家级", "省级", " provincial", "市级"]})
+    out = normalise_fields(frame, "zones")
+    assert out["level"].tolist() == ["national", "provincial", "provincial", "市级"]

@@ -170,3 +170,26 @@ def test_bad_input_is_reported() -> None:
         build_map([MapLayer(zones(), "zones", color_by="nope")])
     with pytest.raises(InputError, match="basemap"):
         build_map([MapLayer(zones(), "zones")], basemap="google")
+
+
+def test_coded_columns_read_as_words_in_popups() -> None:
+    import json
+    import re
+
+    import geopandas as gpd
+    from shapely import box
+
+    from gaoxin.maps import MapLayer
+    from gaoxin.maps.builder import build_map
+
+    zones = gpd.GeoDataFrame({"zone_id": ["G1"], "name": ["甲"], "level": ["national"]},
+                             geometry=[box(0, 0, 1, 1)], crs=4326)
+    parcels = gpd.GeoDataFrame({"parcel_id": ["P1"], "status": ["A2"]},
+                               geometry=[box(0, 0, 0.5, 0.5)], crs=4326)
+    for lang, level, status in (("zh", "国家级", "A2 工矿仓储用地"), ("en", "national", "A2 ")):
+        html = build_map([MapLayer(zones, "zones"), MapLayer(parcels, "parcels")],
+                         lang=lang).get_root().render()
+        payloads = [json.loads(m) for m in re.findall(r"gaoxin\.fastLayer\((\{.*?\}), \{\}\)",
+                                                       html, re.S)]
+        text = json.dumps(payloads, ensure_ascii=False)
+        assert level in text and status in text

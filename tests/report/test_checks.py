@@ -205,7 +205,10 @@ DOMAIN_TABLES = {"intensity.py": {"INDICATOR_LABELS", "ZONE_TYPES"}, "per_mu.py"
                  # the servicing levels as parcels carry them, yes/no and list separators
                  # as staff write them in tables
                  "standard_land.py": {"SERVICING_LEVELS", "_TRUE", "_FALSE", "_SPLIT",
-                                      "_LIST_SEPARATOR"}}
+                                      "_LIST_SEPARATOR"},
+                 "consolidation.py": {"_SPLIT_NAMES", "_LIST_SEPARATOR"},
+                 # the unit a declared area was most likely written in, as a header names it
+                 "declared_area.py": {"_UNIT_SLIPS"}}
 
 # The source text of a rule record, written like the rule TOML files' sources (in Chinese).
 RULE_TEXT = {("ruleset.py", "工作区覆盖 (workspace override; default ")}

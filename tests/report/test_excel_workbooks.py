@@ -222,3 +222,14 @@ def test_a_rate_has_one_scale_whatever_its_values(tmp_path: Path) -> None:
         frame = pd.DataFrame({"建筑密度(%)": values})
         sheet = openpyxl.load_workbook(write_excel(tmp_path / "t.xlsx", {"表": frame}))["表"]
         assert (sheet["A2"].value, sheet["A2"].number_format) == (values[0], "0.0%")
+
+
+def test_zone_summaries_name_the_zones(demo_out: Path) -> None:
+    """A reviewer reads names, not only codes: 园区汇总 and 评价结果 give both."""
+    for book, sheet in (("plot_ratio/plot_ratio.xlsx", "园区汇总"),
+                        ("intensity/intensity.xlsx", "评价结果")):
+        rows = list(openpyxl.load_workbook(demo_out / book)[sheet].iter_rows(values_only=True))
+        headers = list(rows[0])
+        assert headers[:2] == ["园区代码", "名称"], (book, headers[:3])
+        names = {r[0]: r[1] for r in rows[1:]}
+        assert names["G510001"] and all(names.values()), names
