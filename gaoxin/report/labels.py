@@ -620,7 +620,8 @@ LABELS: dict[str, tuple[str, str]] = {
     "cons.clusters_line": ("远离高新区的小园区群 {n} 个,可作为新设开发区的区块候选",
                            "{n} clusters of small parks far from any zone could form a new zone"),
     "cons.existing_line": ("整合前已超出限制:{what}", "Over a limit before any merger: {what}"),
-    "cons.unknown_industries": ("未对照行业代码的主导产业:{names}(可在规则“主导产业的行业代码”中补充)",
+    "cons.unknown_industries": ("未对照行业代码的主导产业:{names}"
+                                "(可在规则“主导产业的行业代码”中补充)",
                                 "Leading industries without a code: {names} (add them to the "
                                 "rules' industry_codes)"),
     "cons.no_counties": ("无县级行政区图层:按区县、市字段判断同县同市,无法判断相邻区县",

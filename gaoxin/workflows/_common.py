@@ -175,7 +175,7 @@ def with_zone_names(table: pd.DataFrame, data: Loaded, by: str = "zone_id") -> p
     if by not in table or "name" in table:
         return table
     out = table.copy()
-    out.insert(out.columns.get_loc(by) + 1, "name",
+    out.insert(list(out.columns).index(by) + 1, "name",
                [names.get(str(z)) for z in out[by]])
     return out
 
