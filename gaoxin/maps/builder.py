@@ -354,8 +354,8 @@ def _coded_words(values: pd.Series, column: str, lang: str) -> pd.Series:
 
     Examples
     --------
-    >>> _coded_words(pd.Series(["national", "A2", None]), "level", "zh").tolist()
-    ['国家级', 'A2', None]
+    >>> _coded_words(pd.Series(["national", "A2"]), "level", "zh").tolist()
+    ['国家级', 'A2']
     >>> _coded_words(pd.Series(["A2"]), "status", "zh").tolist()
     ['A2 工矿仓储用地']
     """

@@ -774,7 +774,7 @@ LABELS: dict[str, tuple[str, str]] = {
 }
 
 
-def _field_en(kind: str, name: str) -> str:
+def field_en(kind: str, name: str) -> str:
     """English label of a canonical field, without its unit."""
     return _FIELD_EN.get(f"{kind}.{name}") or _FIELD_EN.get(name) or \
         name.replace("_", " ").capitalize()
@@ -803,7 +803,7 @@ def _indicator_columns() -> dict[str, tuple[str, str, str]]:
 # Column -> (label_zh, label_en, unit). Built from the canonical fields of gaoxin.kinds
 # ("kind.field"), the indicators of the analyses, and the result columns below.
 COLUMNS: dict[str, tuple[str, str, str]] = {
-    **{f"{k}.{f.name}": (f.label_zh, _field_en(k, f.name), f.unit)
+    **{f"{k}.{f.name}": (f.label_zh, field_en(k, f.name), f.unit)
        for k, kind in KINDS.items() for f in kind.fields},
     **_indicator_columns(),
     # Areas, computed for every polygon layer.
@@ -947,6 +947,7 @@ COLUMNS: dict[str, tuple[str, str, str]] = {
     "cons.top_kept": ("前列配"
         "对保留数", "Top pairs kept", ""), "cons.top": ("前列配对数", "Top pairs", ""),
     "cons.plan_changes": ("方案变化的园区数", "Parks whose host changes", ""),
+    "proposed_host": ("拟托管高新区", "Proposed host", ""), "cons.key": ("键", "Key", ""),
     # Expansion checks and conflicts.
     "verdict": ("结论", "Verdict", ""), "grade": ("等级", "Grade", ""),
     "reason": ("原因", "Reason", ""), "layer": ("图层", "Layer", ""),

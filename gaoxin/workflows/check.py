@@ -14,7 +14,7 @@ from ..kinds import KINDS
 from ..layers.load import load_table_layer, load_vector_layer
 from ..layers.workspace import LayerSource, RequestSource, Workspace
 from ..report.html import crs_text, write_page
-from ..report.labels import LABELS, LANGS, bilingual, label
+from ..report.labels import LABELS, LANGS, bilingual, field_en, label
 from ._common import workspace_rules
 
 
@@ -109,7 +109,8 @@ def field_parts(kind: str, records: object, lang: str) -> list[dict[str, str]]:
     user's text) and the unit conversion or assumption (``note``, in ``lang``)."""
     if not isinstance(records, list):
         return []
-    labels = {f.name: bilingual(f.label_zh or f.name, f.name, lang) for f in KINDS[kind].fields}
+    labels = {f.name: bilingual(f.label_zh or f.name, field_en(kind, f.name), lang)
+              for f in KINDS[kind].fields}
     out = []
     for r in records:
         note = ""

@@ -26,7 +26,7 @@ from ..layers.workspace import Workspace
 from ..layers.write import output_run, write_geopackage, write_json
 from ..report.excel import write_excel
 from ..report.html import write_page
-from ..report.labels import label
+from ..report.labels import bilingual, label
 from ..report.tables import labelled, rules_sheet
 from ._common import MapOptions, Run, import_in_background, provenance, workspace_rules
 
@@ -143,11 +143,12 @@ def run_consolidation(ws: Workspace, out_dir: Path, *, lang: str = "zh", offline
             label("sheet.cons_pairs", lang): labelled(_words(pairs, lang), lang, "cons"),
             label("sheet.cons_plan", lang): labelled(_words(plan, lang), lang, "cons"),
             label("sheet.cons_clusters", lang): labelled(result.clusters, lang, "cons"),
-            label("sheet.cons_sensitivity", lang): labelled(result.sensitivity, lang, "cons"),
+            label("sheet.cons_sensitivity", lang): labelled(
+                _sensitivity_words(result.sensitivity, rules, lang, keep_key=True), lang, "cons"),
             label("sheet.rules", lang): rules_sheet(rules, lang=lang),
         })
         files["map"] = _map(result, parks, links, data.vector("zones"), stage.path / "map.html",
-                            lang, MapOptions(offline, basemap, ws.tianditu_key))
+                            lang, MapOptions(offline, basemap, ws.tianditu_key), rules)
         files["report"] = write_page(
             stage.path / "plan.html", "consolidation.html", lang=lang,
             title=label("cons.report_title", lang), summary_lines=summary_lines(
@@ -157,7 +158,8 @@ def run_consolidation(ws: Workspace, out_dir: Path, *, lang: str = "zh", offline
                    label(f"cons_decision.{r['decision']}", lang), r["reasons_text"],
                    str(r["greedy_host_zone_id"])) for _, r in plan.iterrows()],
             constraints=_constraint_lines(rules, lang),
-            sensitivity=labelled(result.sensitivity, lang, "cons"),
+            sensitivity=labelled(_sensitivity_words(result.sensitivity, rules, lang), lang,
+                                 "cons"),
             clusters=labelled(result.clusters, lang, "cons"), rule_set=rules)
         t3 = time.perf_counter()
         summary["timings"] = {"read_s": round(t1 - t0, 3), "compute_s": round(t2 - t1, 3),
@@ -165,6 +167,21 @@ def run_consolidation(ws: Workspace, out_dir: Path, *, lang: str = "zh", offline
         files["summary"] = write_json(stage.path / "summary.json", summary)
     files = stage.published(files)
     return Run(summary, files, result, data)
+
+
+def _sensitivity_words(sens: pd.DataFrame, rules: RuleSet, lang: str, *,
+                       keep_key: bool = False) -> pd.DataFrame:
+    """The sensitivity table with each parameter named by its rule's label (the key, which a
+    workspace overrides, kept as the last column of the workbook only)."""
+    if sens.empty or "parameter" not in sens:
+        return sens
+    out = sens.copy()
+    keys = out["parameter"].astype(str)
+    out["parameter"] = [bilingual(rules.rules[k].label, rules.rules[k].label_en, lang)
+                        if k in rules.rules else k for k in keys]
+    if keep_key:
+        out["key"] = keys.to_numpy()
+    return out
 
 
 def _constraint_lines(rules: RuleSet, lang: str) -> list[str]:
@@ -204,13 +221,14 @@ def _links(result: cons.ConsolidationResult, crs: CRS) -> gpd.GeoDataFrame:
 
 
 def _map(result: cons.ConsolidationResult, parks: gpd.GeoDataFrame, links: gpd.GeoDataFrame,
-         zones: gpd.GeoDataFrame, path: Path, lang: str, options: MapOptions) -> Path:
+         zones: gpd.GeoDataFrame, path: Path, lang: str, options: MapOptions,
+         rules: RuleSet) -> Path:
     from ..maps import MapLayer, write_map
 
     shown = parks[["park_id", "name", "proposed_host", "geometry"]].copy() \
         if "name" in parks else parks[["park_id", "proposed_host", "geometry"]].copy()
     shown["proposed_host"] = shown["proposed_host"].replace("", label("cons.none", lang))
-    sens = result.sensitivity
+    sens = _sensitivity_words(result.sensitivity, rules, lang)
     note = ""
     if len(sens):
         note = label("cons.sensitivity_heading", lang) + ": " + "; ".join(
