@@ -28,7 +28,7 @@ def test_consolidate_writes_every_output_and_a_plan_within_the_limits(
     assert summary["provenance"]["rule_sets"][0]["name"] == "consolidation"
     assert summary["plan_score"] >= summary["greedy_score"] - 1e-9
     pairs = pd.read_excel(out / "candidates.xlsx", sheet_name="候选配对")
-    for col in ("边界距离(km)", "区位相邻得分", "行政邻近得分", "产业相近得分",
+    for col in ("边界距离(公里)", "区位相邻得分", "行政邻近得分", "产业相近得分",
                 "分布零散得分", "总分"):
         assert col in pairs.columns, col
     plan = gpd.read_file(out / "plan.gpkg", layer="parks")
