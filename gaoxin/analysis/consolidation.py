@@ -381,6 +381,9 @@ class Layers:
 
     counties: gpd.GeoDataFrame | None = None
     roads: gpd.GeoDataFrame | None = None
+    # Parcels with land-status codes and the zone or park they lie in (``zone_id``): the
+    # host's land-use figures before and after taking its parks.
+    parcels: gpd.GeoDataFrame | None = None
 
 
 @dataclass
@@ -909,6 +912,7 @@ class ConsolidationSummary(TypedDict):
     admin_source: str
     unknown_industries: list[str]
     split: str
+    host_land_use: dict[str, dict[str, object]]
 
 
 @dataclass
@@ -922,6 +926,8 @@ class ConsolidationResult:
     parks: gpd.GeoDataFrame
     zones: gpd.GeoDataFrame
     summary: ConsolidationSummary
+    # Each host's land-use figures before and after (empty without parcels).
+    host_land_use: pd.DataFrame = field(default_factory=pd.DataFrame)
 
 
 def run(parks: gpd.GeoDataFrame, zones: gpd.GeoDataFrame, layers: Layers | None = None,
@@ -991,13 +997,70 @@ def run(parks: gpd.GeoDataFrame, zones: gpd.GeoDataFrame, layers: Layers | None 
         scattered_share=round(float(m.parks["area_km2"].to_numpy()[small].sum()) / land, 4)
         if land > 0 else 0.0,
         existing_violations=lim.existing_over, road_distances=m.roads_used,
-        admin_source=m.admin.source, unknown_industries=m.unknown_industries, split=split)
+        admin_source=m.admin.source, unknown_industries=m.unknown_industries, split=split,
+        host_land_use={})
+    land_use = pd.DataFrame()
+    if layers is not None and layers.parcels is not None and {"zone_id", "status"} <= set(
+            layers.parcels.columns):
+        land_use = host_land_use(hosts, layers.parcels)
+        summary["host_land_use"] = {
+            str(r["zone_id"]): {str(k): (round(float(v), 4) if isinstance(v, float) else v)
+                                for k, v in r.items() if k != "zone_id"}
+            for r in land_use.to_dict("records")}
     parks_out = m.parks.drop(columns=["hosted"]).merge(
         plan[["park_id", "decision", "host_zone_id"]].rename(
             columns={"host_zone_id": "proposed_host"}), on="park_id", how="left")
     return ConsolidationResult(pairs.drop(columns=["park", "zone"]), plan, groups, sens,
                                gpd.GeoDataFrame(parks_out, geometry="geometry", crs=m.parks.crs),
-                               m.zones, summary)
+                               m.zones, summary, land_use)
+
+
+# The land-use rates of the 开发区土地集约利用评价 a host is compared on before and after.
+LAND_USE_RATES = ("development_rate", "supply_rate", "built_rate", "idle_rate",
+                  "industrial_rate")
+
+
+def host_land_use(hosts: Mapping[str, list[str]], parcels: gpd.GeoDataFrame) -> pd.DataFrame:
+    """Each host's land-use figures before and after taking its parks, from the parcels.
+
+    Before: the parcels whose ``zone_id`` is the host; after: those of the host and of the
+    parks the plan gives it (their parcels carry the park's id). Areas in 公顷, rates as
+    fractions (:func:`gaoxin.analysis.land_use.land_use_rates`); a park without parcels adds
+    nothing and is named in ``parks_without_parcels``.
+
+    Examples
+    --------
+    >>> from shapely import box
+    >>> p = gpd.GeoDataFrame({"zone_id": ["Z", "Z", "P"], "status": ["A2", "E21", "A2"]},
+    ...     geometry=[box(500000 + i * 100, 3400000, 500100 + i * 100, 3400100)
+    ...               for i in range(3)], crs=4544)
+    >>> t = host_land_use({"Z": ["P"]}, p)
+    >>> t[["zone_id", "total_ha_before", "total_ha_after"]].round(2).values.tolist()
+    [['Z', 2.0, 3.0]]
+    >>> t[["built_rate_before", "built_rate_after"]].round(3).values.tolist()
+    [[1.0, 1.0]]
+    >>> t[["development_rate_before", "development_rate_after"]].round(3).values.tolist()
+    [[1.0, 1.0]]
+    """
+    from .land_use import land_use_rates
+
+    rows = []
+    zone_of = parcels["zone_id"].astype(str).to_numpy() if len(parcels) else np.array([])
+    for host, parks in sorted(hosts.items()):
+        row: dict[str, object] = {"zone_id": host}
+        members = {"before": {host}, "after": {host, *parks}}
+        for when, ids in members.items():
+            part = parcels[np.isin(zone_of, list(ids))]
+            rates = land_use_rates(part) if len(part) else {}
+            row[f"total_ha_{when}"] = rates.get("total_ha", 0.0)
+            for rate in LAND_USE_RATES:
+                row[f"{rate}_{when}"] = rates.get(rate)
+        row["parks_without_parcels"] = [p for p in parks if p not in set(zone_of)]
+        rows.append(row)
+    columns = ["zone_id", "total_ha_before", "total_ha_after",
+               *(f"{r}_{w}" for r in LAND_USE_RATES for w in ("before", "after")),
+               "parks_without_parcels"]
+    return pd.DataFrame(rows, columns=columns)
 
 
 def brute_force(pairs: pd.DataFrame, m: Measures, lim: Limits) -> float:

@@ -56,6 +56,9 @@ FRACTION_COLUMNS = frozenset({
     "development_rate", "supply_rate", "built_rate", "idle_rate", "industrial_rate",
     "high_tech_rate", "residential_rate", "building_density", "industrial_building_coefficient",
     "class_share", "steep_share", "usable_share", "host_share",
+    *(f"{rate}_{when}" for rate in ("development_rate", "supply_rate", "built_rate",
+                                    "idle_rate", "industrial_rate")
+      for when in ("before", "after")),
 })
 PERCENT_UNIT_COLUMNS = frozenset({"building_coverage", "admin_share", "failed_pct",
                                   "rd_intensity_pct"})

@@ -683,6 +683,11 @@ LABELS: dict[str, tuple[str, str]] = {
     "sheet.cons_plan": ("整合方案", "Plan"),
     "sheet.cons_clusters": ("新设开发区候选", "New-zone clusters"),
     "sheet.cons_sensitivity": ("敏感性分析", "Sensitivity"),
+    "sheet.cons_land_use": ("整合前后土地利用", "Land use before and after"),
+    "cons.land_use_heading": ("整合前后土地利用(按地块土地状态)",
+                              "Hosts' land use before and after (from parcel status)"),
+    "cons.no_parcels": ("工作区无带土地状态的地块:整合前后的土地利用未计算",
+                        "No parcels with land status: land use before and after not computed"),
     "demo.consolidation": ("一区多园", "Consolidation"),
     "demo.consolidation_text": (
         "哪些区位相邻、产业相近、分布零散的园区宜由哪个高新区"
@@ -948,6 +953,15 @@ COLUMNS: dict[str, tuple[str, str, str]] = {
         "对保留数", "Top pairs kept", ""), "cons.top": ("前列配对数", "Top pairs", ""),
     "cons.plan_changes": ("方案变化的园区数", "Parks whose host changes", ""),
     "proposed_host": ("拟托管高新区", "Proposed host", ""), "cons.key": ("键", "Key", ""),
+    # A host's land use before and after taking its parks (from the parcels).
+    **{f"cons.{rate}_{when}": (f"{intensity.INDICATOR_LABELS[rate][0]}({when_zh})",
+                               f"{intensity.INDICATOR_LABELS[rate][1]} ({when})", "%")
+       for rate in ("development_rate", "supply_rate", "built_rate", "idle_rate",
+                    "industrial_rate")
+       for when, when_zh in (("before", "整合前"), ("after", "整合后"))},
+    "cons.total_ha_before": ("整合前面积", "Area before", "公顷"),
+    "cons.total_ha_after": ("整合后面积", "Area after", "公顷"),
+    "cons.parks_without_parcels": ("无地块数据的园区", "Parks without parcels", ""),
     # Expansion checks and conflicts.
     "verdict": ("结论", "Verdict", ""), "grade": ("等级", "Grade", ""),
     "reason": ("原因", "Reason", ""), "layer": ("图层", "Layer", ""),

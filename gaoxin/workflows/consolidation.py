@@ -115,11 +115,12 @@ def run_consolidation(ws: Workspace, out_dir: Path, *, lang: str = "zh", offline
     """一区多园: rank every (park, host zone) pair, find the optimal plan, write it."""
     t0 = time.perf_counter()
     rules = workspace_rules(ws, "consolidation")
-    data = load(ws, ("zones", "parks"), ("counties", "roads"))
+    data = load(ws, ("zones", "parks"), ("counties", "roads", "parcels"))
     import_in_background("gaoxin.maps")
     t1 = time.perf_counter()
     layers = cons.Layers(counties=data.vector("counties") if "counties" in data.frames else None,
-                         roads=data.vector("roads") if "roads" in data.frames else None)
+                         roads=data.vector("roads") if "roads" in data.frames else None,
+                         parcels=data.vector("parcels") if "parcels" in data.frames else None)
     result = cons.run(data.vector("parks"), data.vector("zones"), layers, rules)
     t2 = time.perf_counter()
     zones = result.zones
@@ -145,6 +146,8 @@ def run_consolidation(ws: Workspace, out_dir: Path, *, lang: str = "zh", offline
             label("sheet.cons_clusters", lang): labelled(result.clusters, lang, "cons"),
             label("sheet.cons_sensitivity", lang): labelled(
                 _sensitivity_words(result.sensitivity, rules, lang, keep_key=True), lang, "cons"),
+            label("sheet.cons_land_use", lang): labelled(_land_use_table(result, zone_names),
+                                                         lang, "cons"),
             label("sheet.rules", lang): rules_sheet(rules, lang=lang),
         })
         files["map"] = _map(result, parks, links, data.vector("zones"), stage.path / "map.html",
@@ -160,7 +163,9 @@ def run_consolidation(ws: Workspace, out_dir: Path, *, lang: str = "zh", offline
             constraints=_constraint_lines(rules, lang),
             sensitivity=labelled(_sensitivity_words(result.sensitivity, rules, lang), lang,
                                  "cons"),
-            clusters=labelled(result.clusters, lang, "cons"), rule_set=rules)
+            clusters=labelled(result.clusters, lang, "cons"), rule_set=rules,
+            land_use=labelled(_land_use_table(result, zone_names, percent=True), lang, "cons"),
+            has_parcels="parcels" in data.frames)
         t3 = time.perf_counter()
         summary["timings"] = {"read_s": round(t1 - t0, 3), "compute_s": round(t2 - t1, 3),
                               "write_s": round(t3 - t2, 3), "total_s": round(t3 - t0, 3)}
@@ -182,6 +187,22 @@ def _sensitivity_words(sens: pd.DataFrame, rules: RuleSet, lang: str, *,
     if keep_key:
         out["key"] = keys.to_numpy()
     return out
+def _land_use_table(result: cons.ConsolidationResult, zone_names: dict[str, str], *,
+                    percent: bool = False) -> pd.DataFrame:
+    """Each host's land use before and after, named; rates as % text for the report."""
+    table = result.host_land_use.copy()
+    if table.empty:
+        return table
+    table.insert(1, "name", [zone_names.get(str(z), "") for z in table["zone_id"]])
+    table["parks_without_parcels"] = table["parks_without_parcels"].map(", ".join)
+    if percent:
+        for col in table.columns:
+            if col.endswith(("_before", "_after")) and not col.startswith("total_ha"):
+                table[col] = table[col].map(lambda v: "—" if v is None or pd.isna(v)
+                                            else f"{100 * float(v):.1f}%")
+            elif col.startswith("total_ha"):
+                table[col] = table[col].map(lambda v: f"{float(v):,.4f}")
+    return table
 
 
 def _constraint_lines(rules: RuleSet, lang: str) -> list[str]:

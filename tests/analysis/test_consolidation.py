@@ -274,3 +274,22 @@ def test_real_sichuan_zones_rank_same_county_parks_first(real_data: Path) -> Non
     assert (ranks.loc[first.index] <= ranks.groupby(r.pairs["park_id"]).transform("min")
             .loc[first.index]).all()
 
+
+
+def test_host_land_use_before_and_after_by_hand() -> None:
+    """Host Z: 1 ha built (A2) + 1 ha ready (E21); its park P: 1 ha built, 1 ha idle (G);
+    park Q has no parcels. Before: supply 50 % (1 of 2 ha built or ready supplied), built
+    100 %, idle 0. After: supplied 3 ha (2 built + G), built 2 of 3, idle 1 of 3."""
+    from gaoxin.analysis.consolidation import host_land_use
+
+    cells = [box(500000 + i * 100, 3400000, 500100 + i * 100, 3400100) for i in range(4)]
+    parcels = gpd.GeoDataFrame({"zone_id": ["Z", "Z", "P", "P"],
+                                "status": ["A2", "E21", "A2", "G"]}, geometry=cells, crs=4544)
+    row = host_land_use({"Z": ["P", "Q"]}, parcels).iloc[0]
+    assert row["total_ha_before"] == pytest.approx(2.0, rel=1e-3)
+    assert row["total_ha_after"] == pytest.approx(4.0, rel=1e-3)
+    assert row["supply_rate_before"] == pytest.approx(0.5, rel=1e-3)
+    assert row["built_rate_before"] == pytest.approx(1.0) and row["idle_rate_before"] == 0
+    assert row["built_rate_after"] == pytest.approx(2 / 3, rel=1e-3)
+    assert row["idle_rate_after"] == pytest.approx(1 / 3, rel=1e-3)
+    assert row["parks_without_parcels"] == ["Q"]
