@@ -684,6 +684,8 @@ LABELS: dict[str, tuple[str, str]] = {
     "sheet.cons_clusters": ("新设开发区候选", "New-zone clusters"),
     "sheet.cons_sensitivity": ("敏感性分析", "Sensitivity"),
     "sheet.cons_land_use": ("整合前后土地利用", "Land use before and after"),
+    "cons.figure": ("指标", "Figure"),
+    "cons.before": ("整合前", "Before"), "cons.after": ("整合后", "After"),
     "cons.land_use_heading": ("整合前后土地利用(按地块土地状态)",
                               "Hosts' land use before and after (from parcel status)"),
     "cons.no_parcels": ("工作区无带土地状态的地块:整合前后的土地利用未计算",

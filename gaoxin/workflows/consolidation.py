@@ -26,7 +26,7 @@ from ..layers.workspace import Workspace
 from ..layers.write import output_run, write_geopackage, write_json
 from ..report.excel import write_excel
 from ..report.html import write_page
-from ..report.labels import bilingual, label
+from ..report.labels import bilingual, column, label
 from ..report.tables import labelled, rules_sheet
 from ._common import MapOptions, Run, import_in_background, provenance, workspace_rules
 
@@ -164,7 +164,7 @@ def run_consolidation(ws: Workspace, out_dir: Path, *, lang: str = "zh", offline
             sensitivity=labelled(_sensitivity_words(result.sensitivity, rules, lang), lang,
                                  "cons"),
             clusters=labelled(result.clusters, lang, "cons"), rule_set=rules,
-            land_use=labelled(_land_use_table(result, zone_names, percent=True), lang, "cons"),
+            land_use=_land_use_rows(result, zone_names, lang),
             has_parcels="parcels" in data.frames)
         t3 = time.perf_counter()
         summary["timings"] = {"read_s": round(t1 - t0, 3), "compute_s": round(t2 - t1, 3),
@@ -187,22 +187,35 @@ def _sensitivity_words(sens: pd.DataFrame, rules: RuleSet, lang: str, *,
     if keep_key:
         out["key"] = keys.to_numpy()
     return out
-def _land_use_table(result: cons.ConsolidationResult, zone_names: dict[str, str], *,
-                    percent: bool = False) -> pd.DataFrame:
-    """Each host's land use before and after, named; rates as % text for the report."""
+def _land_use_table(result: cons.ConsolidationResult, zone_names: dict[str, str]
+                    ) -> pd.DataFrame:
+    """Each host's land use before and after (one row per host), named."""
     table = result.host_land_use.copy()
     if table.empty:
         return table
     table.insert(1, "name", [zone_names.get(str(z), "") for z in table["zone_id"]])
     table["parks_without_parcels"] = table["parks_without_parcels"].map(", ".join)
-    if percent:
-        for col in table.columns:
-            if col.endswith(("_before", "_after")) and not col.startswith("total_ha"):
-                table[col] = table[col].map(lambda v: "—" if v is None or pd.isna(v)
-                                            else f"{100 * float(v):.1f}%")
-            elif col.startswith("total_ha"):
-                table[col] = table[col].map(lambda v: f"{float(v):,.4f}")
     return table
+
+
+def _land_use_rows(result: cons.ConsolidationResult, zone_names: dict[str, str],
+                   lang: str) -> pd.DataFrame:
+    """The same for a printed page: one row per host and figure (area, then each rate),
+    before and after side by side — four columns fit A4 where fourteen do not."""
+    rows = []
+    for r in result.host_land_use.to_dict("records"):
+        host = f"{zone_names.get(str(r['zone_id']), '')} ({r['zone_id']})"
+        rows.append({"cons.host": host, "cons.figure": column("total_ha", lang),
+                     "cons.before": f"{float(r['total_ha_before']):,.4f}",
+                     "cons.after": f"{float(r['total_ha_after']):,.4f}"})
+        for rate in cons.LAND_USE_RATES:
+            before, after = r[f"{rate}_before"], r[f"{rate}_after"]
+            rows.append({"cons.host": host, "cons.figure": column(rate, lang),
+                         "cons.before": "—" if before is None else f"{100 * before:.1f}%",
+                         "cons.after": "—" if after is None else f"{100 * after:.1f}%"})
+    frame = pd.DataFrame(rows, columns=["cons.host", "cons.figure", "cons.before",
+                                        "cons.after"])
+    return frame.rename(columns={c: label(c, lang) for c in frame.columns})
 
 
 def _constraint_lines(rules: RuleSet, lang: str) -> list[str]:

@@ -255,8 +255,9 @@ def _map(frame: gpd.GeoDataFrame, words: pd.DataFrame, data: Loaded, path: Path,
     for kind in ("zones", "redlines", "farmland", "dev_boundary", "assessments"):
         if kind in data.frames:
             layers.append(MapLayer(data.vector(kind), kind, show=kind != "assessments"))
+    # The view opens on the candidates, not on the whole extent of the 三区三线 around them.
     layers.append(MapLayer(shown, kind="result", name=label("layer.standard_land", lang),
-                           columns=cols, color_by="readiness"))
+                           columns=cols, color_by="readiness", fit=True))
     return write_map(layers, path, lang=lang, title=label("title.standard_land", lang),
                      **options.write_args())
 
@@ -284,8 +285,9 @@ def _indicator_sheets(frame: gpd.GeoDataFrame, words: pd.DataFrame, data: Loaded
         conditions = [(label(f"sl_cond.{c}", lang), words[f"cond_{c}"].iloc[
             words.index.get_loc(ready.index[pos])]) for c in sl.CONDITIONS]
         area_m2 = float(row["area_mu"]) * M2_PER_MU
+        # A dict, not the Series: in a template ``row.name`` would be the Series' index label.
         write_page(folder / name, "standard_land_sheet.html", lang=lang,
-                   title=label("sl.sheet_title", lang), row=row,
+                   title=label("sl.sheet_title", lang), row=row.drop("geometry").to_dict(),
                    zone_name=zone_names.get(str(row.get("zone_id")), ""),
                    area={"mu": row["area_mu"], "ha": area_m2 / M2_PER_HA, "m2": area_m2},
                    centre=(float(centre[0]), float(centre[1])), package=package,

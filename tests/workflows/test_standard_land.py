@@ -62,7 +62,10 @@ def test_one_indicator_sheet_per_ready_parcel(run_zh: Path) -> None:
     gpkg = gpd.read_file(run_zh / "results.gpkg", layer="standard_land")
     first = re.search(r"<th>地块编号</th><td>([^<]+)</td>", page)
     assert first is not None
-    assert gpkg.set_index("parcel_id").loc[first[1], "readiness"] == "ready"
+    parcel = gpkg.set_index("parcel_id").loc[first[1]]
+    assert parcel["readiness"] == "ready"
+    named = re.search(r"<th>地块名称</th><td>([^<]*)</td>", page)
+    assert named is not None and named[1] == parcel["name"]   # not the row's index label
 
 
 def test_workbook_one_row_per_parcel_one_column_per_condition(run_zh: Path) -> None:
