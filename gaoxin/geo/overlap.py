@@ -29,7 +29,7 @@ import numpy as np
 import pandas as pd
 import shapely
 
-from .area import ellipsoidal_area
+from .area import areal_scale_factors, ellipsoidal_area
 from .arrays import BoolArray, GeometryArray, IntArray
 from .clip import intersection_area
 from .containment import certainly_inside
@@ -251,9 +251,19 @@ def _overlap_areas(ga: GeometryArray, pa: IntArray, pb: IntArray, pieces: Geomet
     return Overlap(inside, frame, len(ga))
 
 
+# A piece of A takes A's areal scale factor when A is under this size (to ~2e-6 at worst,
+# at a Gauss-Krüger zone edge), so its planar area is all that has to be measured.
+_SHARED_SCALE_MAX_M = 500.0
+
+
 def area_inside(a: gpd.GeoSeries, b: gpd.GeoSeries, *, max_vertices: int = 256,
                 threads: int = THREADS, b_disjoint: bool = False) -> pd.Series:
     """Ellipsoidal area (m²) of each A inside the union of B; overlapping Bs count once.
+
+    Most A meet one B or lie inside one: their pieces are measured as planar areas without
+    building any geometry (:mod:`.clip`) and turned ellipsoidal with A's own areal scale
+    factor. A meeting two or more B (which may overlap each other), A of 500 m or more, and
+    every A in a CRS where planar areas mean nothing, are cut out and measured whole.
 
     Examples
     --------
@@ -263,6 +273,37 @@ def area_inside(a: gpd.GeoSeries, b: gpd.GeoSeries, *, max_vertices: int = 256,
     >>> round(float(area_inside(a, b).iloc[0]), 3)   # half the square, counted once
     5000.0
     """
+    values = np.zeros(len(a))
+    factors = areal_scale_factors(a)
+    if factors is None:
+        return _area_inside_cut(a, b, max_vertices=max_vertices, threads=threads,
+                                b_disjoint=b_disjoint)
+    result = overlap(a, b, max_vertices=max_vertices, threads=threads, b_disjoint=b_disjoint,
+                     geometries=False, keep_whole_pieces=False)
+    pieces = result.pieces
+    a_pos = pieces["a_pos"].to_numpy()
+    meets = np.bincount(a_pos, minlength=len(a))   # distinct B per A (pieces are merged)
+    box = shapely.bounds(np.asarray(a.values))
+    small = np.fmax(box[:, 2] - box[:, 0], box[:, 3] - box[:, 1]) < _SHARED_SCALE_MAX_M
+    simple = (meets == 1) & small & ~result.inside
+    own = simple[a_pos]
+    np.add.at(values, a_pos[own], pieces["planar_m2"].to_numpy()[own] / factors[a_pos[own]])
+    cut = np.flatnonzero((meets > 0) & ~simple & ~result.inside)
+    if len(cut):
+        # types-geopandas types GeoSeries.iloc as a plain Series; it is a GeoSeries.
+        values[cut] = _area_inside_cut(a.iloc[cut], b,  # type: ignore[arg-type]
+                                       max_vertices=max_vertices, threads=threads,
+                                       b_disjoint=b_disjoint).to_numpy()
+    whole = np.flatnonzero(result.inside)
+    if len(whole):
+        values[whole] = ellipsoidal_area(a.iloc[whole]).to_numpy()  # type: ignore[arg-type]
+    return pd.Series(values, index=a.index, name="area_inside_m2")
+
+
+def _area_inside_cut(a: gpd.GeoSeries, b: gpd.GeoSeries, *, max_vertices: int,
+                     threads: int, b_disjoint: bool) -> pd.Series:
+    """:func:`area_inside` by cutting every piece out and measuring it (pieces of an A
+    that meets several B unioned first)."""
     result = overlap(a, b, max_vertices=max_vertices, threads=threads, b_disjoint=b_disjoint)
     pieces = result.pieces
     assert isinstance(pieces, gpd.GeoDataFrame)  # overlap() keeps geometries by default
