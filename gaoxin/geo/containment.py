@@ -221,16 +221,33 @@ def _prove_boxes(box: FloatArray, bx: FloatArray, by: FloatArray, real_b: BoolAr
     """
     x0, y0, x1, y1 = box[:, 0:1], box[:, 1:2], box[:, 2:3], box[:, 3:4]
     ux, uy, vx, vy = bx[:, :-1], by[:, :-1], bx[:, 1:], by[:, 1:]
-    clear = ((ux < x0) & (vx < x0)) | ((ux > x1) & (vx > x1))
+    left = (ux < x0) & (vx < x0)
+    right = (ux > x1) & (vx > x1)
+    clear = left | right | ~real_b
     clear |= ((uy < y0) & (vy < y0)) | ((uy > y1) & (vy > y1))
-    ex, ey = vx - ux, vy - uy
-    a0, a1 = ex * (y0 - uy), ex * (y1 - uy)
-    b0, b1 = ey * (x0 - ux), ey * (x1 - ux)
-    t = tol[:, None]
-    clear |= np.minimum(a0, a1) - np.maximum(b0, b1) > t
-    clear |= np.maximum(a0, a1) - np.minimum(b0, b1) < -t
-    clear |= ~real_b
-    inside: BoolArray = clear.all(axis=1) & _crossings_odd(y0, a0 - b0, by, real_b, tol)
+    # The ray from (x0, y0) to +x crosses an edge spanning y0 right of the corner when the
+    # edge lies right of the box, never when it lies left of it; only the other spanning
+    # edges, and the edges no coordinate clears, need arithmetic — a few per pair, so they
+    # are gathered rather than computed for every edge.
+    spans = real_b & ((uy > y0) != (vy > y0))
+    crossed = spans & right
+    row, col = np.nonzero(~clear | (spans & ~left & ~right))
+    if len(row):
+        gx0, gy0, gx1, gy1 = x0[row, 0], y0[row, 0], x1[row, 0], y1[row, 0]
+        eux, euy = ux[row, col], uy[row, col]
+        ex, ey = vx[row, col] - eux, vy[row, col] - euy
+        a0, a1 = ex * (gy0 - euy), ex * (gy1 - euy)
+        b0, b1 = ey * (gx0 - eux), ey * (gx1 - eux)
+        t = tol[row]
+        clear[row, col] |= ((np.minimum(a0, a1) - np.maximum(b0, b1) > t)
+                            | (np.maximum(a0, a1) - np.minimum(b0, b1) < -t))
+        side = a0 - b0
+        on_span = spans[row, col]
+        up = vy[row, col] > euy
+        crossed[row, col] |= on_span & np.where(up, side > 0, side < 0)
+        # A spanning edge whose side of the corner is within the margin: undecided.
+        clear[row, col] &= ~on_span | (np.abs(side) > t)
+    inside: BoolArray = clear.all(axis=1) & (crossed.sum(axis=1) % 2 == 1)
     return inside
 
 
