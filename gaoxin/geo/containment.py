@@ -77,11 +77,16 @@ def certainly_inside(a: GeometryArray, b: GeometryArray, pair_a: IntArray, pair_
 
     Examples
     --------
-    >>> parcels = np.array([shapely.Polygon([(0, 0), (100, 0), (100, 100), (0, 100)]),
-    ...                     shapely.Polygon([(0, 0), (100, 0), (50, 10), (0, 100)])])
-    >>> houses = np.array([shapely.box(10, 20, 30, 40), shapely.box(90, 90, 110, 110)])
-    >>> certainly_inside(houses, parcels, np.array([0, 1, 0]), np.array([0, 0, 1])).tolist()
-    [True, False, False]
+    >>> square = shapely.Polygon([(0, 0), (100, 0), (100, 100), (0, 100)])
+    >>> notched = shapely.Polygon([(0, 0), (100, 0), (50, 10), (0, 100)])   # concave
+    >>> parcels = np.array([square, notched])
+    >>> houses = np.array([shapely.box(10, 20, 30, 40), shapely.box(90, 90, 110, 110),
+    ...                    shapely.box(60, 20, 70, 30)])
+    >>> pa, pb = np.array([0, 1, 0, 2]), np.array([0, 0, 1, 1])
+    >>> certainly_inside(houses, parcels, pa, pb).tolist()
+    [True, False, True, False]
+    >>> shapely.contains_properly(parcels[pb], houses[pa]).tolist()
+    [True, False, True, False]
     """
     out: BoolArray = np.zeros(len(pair_a), dtype=bool)
     if not len(pair_a):
