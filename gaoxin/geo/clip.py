@@ -33,7 +33,7 @@ from .arrays import BoolArray, FloatArray, GeometryArray, IntArray
 from .containment import ring_starts
 from .parallel import THREADS, chunked, scatter_jobs
 
-_BUCKETS = np.array([4, 6, 8, 12, 16, 24, 32])   # edge counts (all rings), padded up
+_BUCKETS = np.array([4, 6, 8, 12, 16, 24, 32, 48, 64])   # edges (all rings), padded up
 _MARGIN = 1e-10
 _CHUNK = 50_000
 
@@ -54,7 +54,7 @@ class _Edges:
 
 
 def _edges(g: GeometryArray) -> _Edges:
-    """The edge table of Polygons with at most 32 edges in all rings; others marked not ok.
+    """The edge table of Polygons with at most 64 edges in all rings; others marked not ok.
 
     Examples
     --------

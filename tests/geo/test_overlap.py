@@ -112,8 +112,9 @@ def test_area_inside_on_realistic_shapes(seed: int, n_b: int) -> None:
 
 def test_parcels_meeting_one_b_are_measured_without_cutting(
         monkeypatch: pytest.MonkeyPatch) -> None:
-    """A parcel across one red line's edge takes the arithmetic path (no piece geometry);
-    only the parcel meeting two overlapping red lines is cut out and unioned."""
+    """A parcel across one red line's edge, and one across two patches that only touch,
+    take the arithmetic path (no piece geometry); only the parcel meeting two overlapping
+    red lines is cut out and unioned."""
     import gaoxin.geo.overlap as module
 
     cut: list[int] = []
@@ -125,10 +126,13 @@ def test_parcels_meeting_one_b_are_measured_without_cutting(
 
     monkeypatch.setattr(module, "_area_inside_cut", counting)
     a = gpd.GeoSeries([shapely.box(X0, Y0, X0 + 100, Y0 + 100),
-                       shapely.box(X0 + 1000, Y0, X0 + 1100, Y0 + 100)], crs=4544)
+                       shapely.box(X0 + 1000, Y0, X0 + 1100, Y0 + 100),
+                       shapely.box(X0 + 2000, Y0, X0 + 2100, Y0 + 100)], crs=4544)
     b = gpd.GeoSeries([shapely.box(X0 + 50, Y0 - 50, X0 + 200, Y0 + 200),
                        shapely.box(X0 + 1050, Y0 - 50, X0 + 1200, Y0 + 200),
-                       shapely.box(X0 + 1080, Y0 - 50, X0 + 1300, Y0 + 200)], crs=4544)
+                       shapely.box(X0 + 1080, Y0 - 50, X0 + 1300, Y0 + 200),
+                       shapely.box(X0 + 2050, Y0 - 50, X0 + 2080, Y0 + 200),
+                       shapely.box(X0 + 2080, Y0 - 50, X0 + 2090, Y0 + 200)], crs=4544)
     got = area_inside(a, b).to_numpy()
-    assert got == pytest.approx([5000.0, 5000.0], rel=1e-6)
+    assert got == pytest.approx([5000.0, 5000.0, 4000.0], rel=1e-6)
     assert cut == [1]
