@@ -54,12 +54,24 @@ class _Edges:
 
 
 def _edges(g: GeometryArray) -> _Edges:
+    """:func:`_edges_of` computed once per distinct geometry object: pair arrays repeat
+    each parcel and each red-line piece many times."""
+    ids = np.fromiter(map(id, g), dtype=np.int64, count=len(g))
+    uniq, first_pos, inverse = np.unique(ids, return_index=True, return_inverse=True)
+    if len(uniq) == len(g):
+        return _edges_of(g)
+    e = _edges_of(g[first_pos])
+    return _Edges(e.x0, e.y0, e.x1, e.y1, e.weight, e.first[inverse], e.count[inverse],
+                  e.ok[inverse])
+
+
+def _edges_of(g: GeometryArray) -> _Edges:
     """The edge table of Polygons with at most 64 edges in all rings; others marked not ok.
 
     Examples
     --------
     >>> holed = shapely.box(0, 0, 2, 2).difference(shapely.box(.5, .5, 1, 1))
-    >>> e = _edges(np.array([holed]))       # GEOS writes the shell clockwise, the hole not
+    >>> e = _edges_of(np.array([holed]))    # GEOS writes the shell clockwise, the hole not
     >>> int(e.count[0]), e.weight.tolist()
     (8, [-1.0, -1.0, -1.0, -1.0, -1.0, -1.0, -1.0, -1.0])
     """

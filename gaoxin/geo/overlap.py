@@ -81,13 +81,26 @@ def subdivide(geoms: GeometryArray, max_vertices: int = 256
                             np.where(wide, b[:, 3], my))
         second = shapely.box(np.where(wide, mx, b[:, 0]), np.where(wide, b[:, 1], my),
                              b[:, 2], b[:, 3])
-        halves = _polygonal(np.concatenate([shapely.intersection(big, first),
-                                            shapely.intersection(big, second)]))
+        halves = _polygonal(_clip_to_boxes(np.concatenate([big, big]),
+                                           np.concatenate([first, second])))
         halves_src = np.concatenate([big_src, big_src])
         keep = ~shapely.is_empty(halves) & (shapely.area(halves) > 0)
         todo, src = halves[keep], halves_src[keep]
     return np.concatenate(done_g) if done_g else geoms[:0], (
         np.concatenate(done_s) if done_s else np.zeros(0, dtype=int))
+
+
+def _clip_to_boxes(geoms: GeometryArray, boxes: GeometryArray) -> GeometryArray:
+    """Each geometry clipped to its box: GEOS's rectangle clipper (7× faster than an
+    overlay on 20,000-vertex red lines), the overlay where the clipper's output is not
+    valid (it does not promise validity)."""
+    lo = shapely.bounds(boxes)
+    out = np.array([shapely.clip_by_rect(g, *r) for g, r in zip(geoms, lo.tolist(),
+                                                                  strict=True)], dtype=object)
+    bad = np.flatnonzero(~shapely.is_valid(out))
+    if len(bad):
+        out[bad] = shapely.intersection(geoms[bad], boxes[bad])
+    return out
 
 
 def _positions(values: IntArray, n: int) -> IntArray:

@@ -117,3 +117,16 @@ def test_realistic_pairs_match_geos(seed: int, push: float) -> None:
     assert np.abs(got - want).max() <= 1e-9 * max(float(shapely.area(b).max()), 1.0)
     fast = _polygon_pairs(_edges(a), _edges(b), np.arange(len(a)), 1)
     assert np.isfinite(fast).mean() > 0.95
+
+
+def test_repeated_geometry_objects_measured_as_copies() -> None:
+    """Pair arrays repeat one parcel object many times; its edges are read once and serve
+    every pair alike."""
+    rng = np.random.default_rng(9)
+    parcel = concave_parcel(rng, X0, Y0, 100.0, 0.1)
+    houses = np.array([building(rng, X0 + rng.uniform(-10, 110), Y0 + rng.uniform(-10, 110),
+                                rng.uniform(5, 30)) for _ in range(200)])
+    same = np.array([parcel] * len(houses), dtype=object)                 # one object
+    copies = shapely.from_wkb(shapely.to_wkb(same))                        # 200 objects
+    assert np.array_equal(intersection_area(houses, same, threads=1),
+                          intersection_area(houses, copies, threads=1))
