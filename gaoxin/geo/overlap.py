@@ -282,10 +282,11 @@ def area_inside(a: gpd.GeoSeries, b: gpd.GeoSeries, *, max_vertices: int = 256,
                 threads: int = THREADS, b_disjoint: bool = False) -> pd.Series:
     """Ellipsoidal area (m²) of each A inside the union of B; overlapping Bs count once.
 
-    Most A meet one B or lie inside one: their pieces are measured as planar areas without
-    building any geometry (:mod:`.clip`) and turned ellipsoidal with A's own areal scale
-    factor. A meeting two or more B (which may overlap each other), A of 500 m or more, and
-    every A in a CRS where planar areas mean nothing, are cut out and measured whole.
+    Most A meet one B, or several B that do not overlap each other, or lie inside one: their
+    pieces are measured as planar areas without building any geometry (:mod:`.clip`) and
+    turned ellipsoidal with A's own areal scale factor. A meeting two B that overlap each
+    other, A of 500 m or more, and every A in a CRS where planar areas mean nothing, are cut
+    out and measured whole (pieces unioned). B's large features are subdivided once for both.
 
     Examples
     --------
@@ -299,6 +300,11 @@ def area_inside(a: gpd.GeoSeries, b: gpd.GeoSeries, *, max_vertices: int = 256,
     factors = areal_scale_factors(a)
     gb = np.asarray(b.values, dtype=object)
     large = np.flatnonzero(shapely.get_num_coordinates(gb) > max_vertices)
+    if len(large) and len(a):
+        # Only B that can meet some A (a request among a province's red lines: a few).
+        x0, y0, x1, y1 = a.total_bounds
+        lb = shapely.bounds(gb[large])
+        large = large[(lb[:, 0] <= x1) & (lb[:, 2] >= x0) & (lb[:, 1] <= y1) & (lb[:, 3] >= y0)]
     pieces_b, src = subdivide(gb[large], max_vertices)
     subdivided = (pieces_b, large[src])
     if factors is None:
