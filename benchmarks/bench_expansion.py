@@ -1,6 +1,12 @@
 """扩区审核 at province scale: the whole ``gaoxin expansion`` command vs. the naive approach.
 
 Run: .venv/bin/python benchmarks/bench_expansion.py [--farmland 500000] [--redlines 20000]
+        [--shapes noisy|realistic]
+
+``--shapes realistic`` replaces the one smooth ≈ 5 km² request by 500 cadastral parcels as
+they arrive (``benchmarks/realistic.py``: concave 12–20-gons tiling ≈ 4.5 km² around the same
+centre, bow-tie and spike parcels among them), written beside the constraints as
+``request_realistic.geojson``; the constraints are the same.
 
 Data (generated once into benchmarks/data/expansion/, seed 7, reused when present):
 - ``constraints.gpkg`` in CGCS2000 lon/lat (EPSG:4490), as provincial 三区三线 data is
@@ -128,14 +134,33 @@ def generate(n_farm: int, n_red: int, seed: int = 7) -> dict[str, object]:
             "gpkg_mb": round(gpkg.stat().st_size / 1e6, 1)}
 
 
-def run_gaoxin(cache: Path) -> tuple[float, dict[str, object]]:
+def realistic_request(n: int = 500) -> Path:
+    """``n`` realistic parcels around the request's centre, as the request (made once)."""
+    path = DATA / "request_realistic.geojson"
+    if not path.exists():
+        sys.path.insert(0, str(Path(__file__).resolve().parent))
+        import realistic
+
+        rng = np.random.default_rng(11)
+        parcels, *_ = realistic.parcel_grid(n, rng)
+        realistic._break(parcels, 0.01, rng)
+        box = shapely.total_bounds(parcels)
+        dx = 520_000.0 - (box[0] + box[2]) / 2
+        dy = 3_300_000.0 - (box[1] + box[3]) / 2
+        moved = shapely.transform(parcels, lambda xy: xy + np.array([dx, dy]))
+        gpd.GeoDataFrame({"parcel_id": [f"Q{i:04d}" for i in range(n)], "name": "扩区"},
+                         geometry=moved, crs=WORK).to_crs(4326).to_file(path)
+    return path
+
+
+def run_gaoxin(cache: Path, request: Path) -> tuple[float, dict[str, object]]:
     out = DATA / "out"
     exe = Path(sys.executable).with_name("gaoxin")
     t0 = time.perf_counter()
     # /usr/bin/time gives the command's own peak RSS (getrusage of children would count the
     # pages this process had when it forked).
     done = subprocess.run(["/usr/bin/time", "-f", "%M", str(exe), "expansion",
-                           str(DATA / "request.geojson"), "--zone", "Z1", "--out", str(out),
+                           str(request), "--zone", "Z1", "--out", str(out),
                            "-w", str(DATA / "gaoxin.toml")], check=True, capture_output=True,
                           text=True, env={**os.environ, "GAOXIN_CACHE_DIR": str(cache)})
     wall = time.perf_counter() - t0
@@ -144,9 +169,12 @@ def run_gaoxin(cache: Path) -> tuple[float, dict[str, object]]:
     return wall, summary
 
 
-def run_naive() -> tuple[float, dict[str, float]]:
+def run_naive(request_path: Path) -> tuple[float, dict[str, float]]:
     t0 = time.perf_counter()
-    request = gpd.read_file(DATA / "request.geojson").to_crs(WORK)
+    request = gpd.read_file(request_path).to_crs(WORK)
+    bad = ~request.geometry.is_valid
+    request.loc[bad, "geometry"] = shapely.make_valid(request.geometry.values[bad],
+                                                      method="structure")
     figures = {}
     for layer in ("redlines", "farmland", "dev_boundary"):
         frame = pyogrio.read_dataframe(DATA / "constraints.gpkg", layer=layer).to_crs(WORK)
@@ -160,6 +188,7 @@ def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--farmland", type=int, default=500_000)
     parser.add_argument("--redlines", type=int, default=20_000)
+    parser.add_argument("--shapes", choices=("noisy", "realistic"), default="noisy")
     args = parser.parse_args()
     global DATA
     DATA = ROOT / f"{args.redlines}_{args.farmland}"
@@ -170,10 +199,12 @@ def main() -> None:
         info["generate_s"] = round(time.perf_counter() - t0, 1)
     import tempfile
 
+    request = (realistic_request() if args.shapes == "realistic"
+               else DATA / "request.geojson")
     cache = Path(tempfile.mkdtemp())  # empty: the first run hashes every input (cold)
-    ours, summary = run_gaoxin(cache)
-    ours2, summary2 = run_gaoxin(cache)
-    naive, figures = run_naive()
+    ours, summary = run_gaoxin(cache, request)
+    ours2, summary2 = run_gaoxin(cache, request)
+    naive, figures = run_naive(request)
     checks = {c["key"]: c for c in summary["checks"]}
     peak = max(summary["peak_rss_mb"], summary2["peak_rss_mb"])  # type: ignore[type-var]
     print(f"# {platform.node()} · {os.cpu_count()} cores · Python {platform.python_version()}")

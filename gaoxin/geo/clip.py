@@ -1,23 +1,30 @@
-"""Area of A ∩ B for many small polygon pairs: array arithmetic for convex pairs, GEOS else.
+"""Area of A ∩ B for many small polygon pairs: array arithmetic, GEOS where in doubt.
 
 Plot ratio needs only the *area* of each building piece on each parcel. GEOS computes the
-intersection geometry first (OverlayNG: noding, a graph, ~10–20 µs per pair even for two
-quadrilaterals), which made the ~300,000 straddling pairs of 1M parcels the largest single
-cost. For two convex polygons the area follows from Green's theorem without building any
-geometry: the boundary of A ∩ B is made of the parts of A's edges inside B and the parts
-of B's edges inside A, and a segment p→q contributes ½·(p × q). Clipping an edge to a
-convex polygon is one parameter interval [t_lo, t_hi] (Cyrus–Beck), read off the signed
-distances of its two end points to each edge line — so the contribution of edge
-a_i→a_{i+1} is ½·(t_hi − t_lo)·(a_i × a_{i+1}).
+intersection geometry first (OverlayNG: noding, a graph, ~10–40 µs per pair), which made
+the ~300,000 straddling pairs of 1M parcels the largest single cost. The area follows from
+Green's theorem without building any geometry: the boundary of A ∩ B is made of the parts
+of A's edges inside B and the parts of B's edges inside A, each ring oriented with the
+interior on its left (shells counter-clockwise, holes clockwise), and along a straight
+segment p→q the integrand ½(x dy − y dx) is the constant ½·(p × q). So
 
-The arithmetic is only trusted when no decision can flip: both polygons strictly convex
-and no vertex of one within the rounding margin of an edge line of the other (no touching,
-no shared or collinear edges). Every other pair — shared edges, concave or large shapes,
-holes, multi-part — gets ``shapely.intersection(...).area``. Tests compare against GEOS
-on random convex pairs and on the degenerate cases.
+    area(A ∩ B) = ½ Σ_{edges p→q of A} (p × q)·(share of the edge inside B)
+                + ½ Σ_{edges of B} (same, inside A).
+
+The share of an edge inside the other polygon comes from where it crosses the other's
+edges (the parameters, sorted) and whether its start lies inside (crossing number of a
+ray to +x): inside and outside alternate at each crossing. This holds for any valid
+polygons — concave, with holes, either orientation — as long as every crossing is a
+proper one. So the arithmetic is only trusted when no decision can flip: no vertex of
+either polygon within the rounding margin of the line of any edge of the other (no
+touching, no shared or collinear edges, no vertex on an edge). Every other pair — and
+multi-part or large shapes — gets ``shapely.intersection(...).area``. Tests compare against
+GEOS on random convex, concave, holed and rotated pairs and on the degenerate cases.
 """
 
 from __future__ import annotations
+
+from dataclasses import dataclass
 
 import numpy as np
 import shapely
@@ -26,55 +33,79 @@ from .arrays import BoolArray, FloatArray, GeometryArray, IntArray
 from .containment import ring_starts
 from .parallel import THREADS, chunked, scatter_jobs
 
-_BUCKETS = np.array([4, 6, 8, 12, 16])   # distinct-vertex counts, padded up to these
+_BUCKETS = np.array([4, 6, 8, 12, 16, 24, 32, 48, 64])   # edges (all rings), padded up
 _MARGIN = 1e-10
 _CHUNK = 50_000
 
 
-def _usable(g: GeometryArray) -> tuple[BoolArray, IntArray]:
-    """Polygons without holes and at most 16 distinct vertices; their vertex counts."""
-    count = shapely.get_num_coordinates(g) - 1     # the closing coordinate repeats the first
-    ok = ((shapely.get_type_id(g) == 3) & (shapely.get_num_interior_rings(g) == 0)
-          & (count >= 3) & (count <= _BUCKETS[-1]))
-    return ok, count
+@dataclass
+class _Edges:
+    """Every edge of every polygon of an array, rings oriented by a weight, and where each
+    polygon's edges start in the table and how many it has."""
+
+    x0: FloatArray
+    y0: FloatArray
+    x1: FloatArray
+    y1: FloatArray
+    weight: FloatArray      # +1 where the ring runs with the interior on its left, else −1
+    first: IntArray
+    count: IntArray
+    ok: BoolArray           # polygons the arithmetic may take
 
 
-def _vertices(xy: FloatArray, start: IntArray, n: IntArray, k: int, ox: FloatArray,
-              oy: FloatArray
-              ) -> tuple[FloatArray, FloatArray, FloatArray, FloatArray, BoolArray, IntArray]:
-    """(m, k) vertices and next vertices relative to the origin, the mask of real slots and
-    each slot's following slot; padded slots repeat edge 0."""
-    slot = np.arange(k)
-    valid = slot < n[:, None]
-    following = np.where(valid, (slot + 1) % n[:, None], 1)
-    here = start[:, None] + np.where(valid, slot, 0)
-    after = start[:, None] + following
-    return (xy[here, 0] - ox, xy[here, 1] - oy, xy[after, 0] - ox, xy[after, 1] - oy, valid,
-            following)
+def _edges(g: GeometryArray) -> _Edges:
+    """:func:`_edges_of` computed once per distinct geometry object: pair arrays repeat
+    each parcel and each red-line piece many times."""
+    ids = np.fromiter(map(id, g), dtype=np.int64, count=len(g))
+    uniq, first_pos, inverse = np.unique(ids, return_index=True, return_inverse=True)
+    if len(uniq) == len(g):
+        return _edges_of(g)
+    e = _edges_of(g[first_pos])
+    return _Edges(e.x0, e.y0, e.x1, e.y1, e.weight, e.first[inverse], e.count[inverse],
+                  e.ok[inverse])
 
 
-def _side(px: FloatArray, py: FloatArray, qx: FloatArray, qy: FloatArray,
-          vx: FloatArray, vy: FloatArray) -> FloatArray:
-    """cross(q − p, v − p) for every vertex v (axis 1) and edge p→q (axis 2): (m, kv, ke)."""
-    ex, ey = (qx - px)[:, None, :], (qy - py)[:, None, :]
-    side: FloatArray = ex * (vy[:, :, None] - py[:, None, :]) - ey * (vx[:, :, None]
-                                                                      - px[:, None, :])
-    return side
+def _edges_of(g: GeometryArray) -> _Edges:
+    """The edge table of Polygons with at most 64 edges in all rings; others marked not ok.
 
-
-def _clipped_sum(near: FloatArray, far: FloatArray, x: FloatArray, y: FloatArray,
-                 x2: FloatArray, y2: FloatArray, valid: BoolArray) -> FloatArray:
-    """½ Σ over edges of (length kept inside the other polygon) × (p × q)."""
-    enter = (near < 0) & (far >= 0)
-    leave = (near >= 0) & (far < 0)
-    with np.errstate(divide="ignore", invalid="ignore"):
-        t = near / (near - far)
-    lo = np.where(enter, t, 0.0).max(axis=2)
-    hi = np.where(leave, t, 1.0).min(axis=2)
-    out = ((near < 0) & (far < 0)).any(axis=2)
-    kept = np.where(out | ~valid, 0.0, np.clip(hi - lo, 0.0, None))
-    doubled: FloatArray = (kept * (x * y2 - x2 * y)).sum(axis=1)
-    return 0.5 * doubled
+    Examples
+    --------
+    >>> holed = shapely.box(0, 0, 2, 2).difference(shapely.box(.5, .5, 1, 1))
+    >>> e = _edges_of(np.array([holed]))    # GEOS writes the shell clockwise, the hole not
+    >>> int(e.count[0]), e.weight.tolist()
+    (8, [-1.0, -1.0, -1.0, -1.0, -1.0, -1.0, -1.0, -1.0])
+    """
+    n = len(g)
+    polygon = shapely.get_type_id(g) == 3
+    count = np.zeros(n, dtype=np.int64)
+    count[polygon] = shapely.get_num_coordinates(g[polygon]) - (
+        1 + shapely.get_num_interior_rings(g[polygon]))
+    ok = polygon & (count >= 3) & (count <= _BUCKETS[-1])
+    if not ok.any():
+        none = np.zeros(0)
+        return _Edges(none, none, none, none, none, np.zeros(n, dtype=np.int64), count, ok)
+    rings, owner = shapely.get_rings(g[ok], return_index=True)
+    owner = np.flatnonzero(ok)[owner]
+    ring_len = shapely.get_num_coordinates(rings)
+    xy = shapely.get_coordinates(rings)
+    ring_first = ring_starts(ring_len)
+    per_ring = ring_len - 1
+    start = np.repeat(ring_first, per_ring) + (
+        np.arange(per_ring.sum()) - np.repeat(np.cumsum(per_ring) - per_ring, per_ring))
+    x0, y0, x1, y1 = xy[start, 0], xy[start, 1], xy[start + 1, 0], xy[start + 1, 1]
+    # Twice each ring's signed area, relative to its first vertex (terms of the ring's size).
+    ring_of_edge = np.repeat(np.arange(len(rings)), per_ring)
+    rx, ry = xy[ring_first, 0][ring_of_edge], xy[ring_first, 1][ring_of_edge]
+    term = (x0 - rx) * (y1 - ry) - (x1 - rx) * (y0 - ry)
+    area2 = np.zeros(len(rings))
+    np.add.at(area2, ring_of_edge, term)
+    shell = np.r_[True, owner[1:] != owner[:-1]] if len(owner) else np.zeros(0, dtype=bool)
+    ring_weight = np.where(shell, np.sign(area2), -np.sign(area2))
+    flat = np.zeros(n, dtype=bool)
+    flat[owner[ring_weight == 0]] = True                # a ring without area
+    first = np.zeros(n, dtype=np.int64)
+    first[ok] = ring_starts(count[ok])
+    return _Edges(x0, y0, x1, y1, np.repeat(ring_weight, per_ring), first, count, ok & ~flat)
 
 
 def intersection_area(a: GeometryArray, b: GeometryArray, *, threads: int = THREADS
@@ -94,11 +125,10 @@ def intersection_area(a: GeometryArray, b: GeometryArray, *, threads: int = THRE
     area = np.full(len(a), np.nan)
     if not len(a):
         return area
-    ok_a, na = _usable(a)
-    ok_b, nb = _usable(b)
-    fast = np.flatnonzero(ok_a & ok_b)
+    ea, eb = _edges(a), _edges(b)
+    fast = np.flatnonzero(ea.ok & eb.ok)
     if len(fast):
-        area[fast] = _convex_pairs(a[fast], b[fast], na[fast], nb[fast], threads)
+        area[fast] = _polygon_pairs(ea, eb, fast, threads)
     slow = np.flatnonzero(np.isnan(area))
     if len(slow):
         area[slow] = shapely.area(chunked(shapely.intersection, a[slow], b[slow],
@@ -106,62 +136,80 @@ def intersection_area(a: GeometryArray, b: GeometryArray, *, threads: int = THRE
     return area
 
 
-def _convex_pairs(a: GeometryArray, b: GeometryArray, na: IntArray, nb: IntArray,
-                  threads: int) -> FloatArray:
-    """Areas of convex pairs; NaN where a decision is not certain (GEOS decides)."""
-    a_xy, b_xy = shapely.get_coordinates(a), shapely.get_coordinates(b)
-    a_start, b_start = ring_starts(na + 1), ring_starts(nb + 1)
-    ba, bb = shapely.bounds(a), shapely.bounds(b)
-    size = np.fmax(np.fmax(ba[:, 2], bb[:, 2]) - np.fmin(ba[:, 0], bb[:, 0]),
-                   np.fmax(ba[:, 3], bb[:, 3]) - np.fmin(ba[:, 1], bb[:, 1]))
-    tol = _MARGIN * size * size
-    out = np.full(len(a), np.nan)
+def _polygon_pairs(ea: _Edges, eb: _Edges, pairs: IntArray, threads: int) -> FloatArray:
+    """Areas of ``a[i] ∩ b[i]`` for i in ``pairs``; NaN where a decision is not certain."""
+    na, nb = ea.count[pairs], eb.count[pairs]
     ka_bucket = np.searchsorted(_BUCKETS, na)
     kb_bucket = np.searchsorted(_BUCKETS, nb)
+    out = np.full(len(pairs), np.nan)
     jobs = []
     for i, ka in enumerate(_BUCKETS):
         for j, kb in enumerate(_BUCKETS):
             idx = np.flatnonzero((ka_bucket == i) & (kb_bucket == j))
-            step = max(1, _CHUNK * 16 // int(ka * kb))
+            step = max(1, _CHUNK * 8 // int(ka * kb))
             jobs += [(idx[s:s + step], int(ka), int(kb)) for s in range(0, len(idx), step)]
+
+    def gather(e: _Edges, pos: IntArray, k: int, ox: FloatArray, oy: FloatArray
+               ) -> tuple[FloatArray, ...]:
+        """(m, k) edges relative to the origin, their weights (0 on padding)."""
+        slot = np.arange(k)
+        real = slot < e.count[pos, None]
+        at = e.first[pos, None] + np.where(real, slot, 0)
+        return (e.x0[at] - ox, e.y0[at] - oy, e.x1[at] - ox, e.y1[at] - oy,
+                np.where(real, e.weight[at], 0.0))
 
     def solve(job: tuple[IntArray, int, int]) -> tuple[IntArray, FloatArray]:
         idx, ka, kb = job
+        pos = pairs[idx]
         # Origin: B's first vertex, so every term is of the pair's size, not the CRS's.
-        ox, oy = b_xy[b_start[idx], 0][:, None], b_xy[b_start[idx], 1][:, None]
-        ax, ay, ax2, ay2, av, a_next = _vertices(a_xy, a_start[idx], na[idx], ka, ox, oy)
-        bx, by, bx2, by2, bv, b_next = _vertices(b_xy, b_start[idx], nb[idx], kb, ox, oy)
-        # Orientation (twice the signed area) makes every ring counter-clockwise below.
-        sa = np.sign(0.5 * np.where(av, ax * ay2 - ax2 * ay, 0.0).sum(axis=1))[:, None]
-        sb = np.sign(0.5 * np.where(bv, bx * by2 - bx2 * by, 0.0).sum(axis=1))[:, None]
-        t = tol[idx][:, None, None]
-        a_on_b = _side(bx, by, bx2, by2, ax, ay) * sb[:, :, None]        # (m, ka, kb)
-        a2_on_b = np.take_along_axis(a_on_b, a_next[:, :, None], axis=1)   # next vertices
-        b_on_a = _side(ax, ay, ax2, ay2, bx, by) * sa[:, :, None]        # (m, kb, ka)
-        b2_on_a = np.take_along_axis(b_on_a, b_next[:, :, None], axis=1)
-        # Strictly convex: every vertex strictly left of its own ring's other edge lines.
-        own_a = _side(ax, ay, ax2, ay2, ax2, ay2) * sa[:, :, None]
-        own_b = _side(bx, by, bx2, by2, bx2, by2) * sb[:, :, None]
-        certain = ((np.abs(a_on_b) > t).all(axis=(1, 2)) & (np.abs(b_on_a) > t).all(axis=(1, 2))
-                   & _convex(own_a, av, t) & _convex(own_b, bv, t)
-                   & (sa[:, 0] != 0) & (sb[:, 0] != 0))
-        area = (sa[:, 0] * _clipped_sum(a_on_b, a2_on_b, ax, ay, ax2, ay2, av)
-                + sb[:, 0] * _clipped_sum(b_on_a, b2_on_a, bx, by, bx2, by2, bv))
-        return idx, np.where(certain, area, np.nan)
+        ox, oy = eb.x0[eb.first[pos], None], eb.y0[eb.first[pos], None]
+        ax, ay, ax1, ay1, wa = gather(ea, pos, ka, ox, oy)
+        bx, by, bx1, by1, wb = gather(eb, pos, kb, ox, oy)
+        size = np.fmax(np.fmax(ax, ax1).max(axis=1) - np.fmin(ax, ax1).min(axis=1),
+                       np.fmax(ay, ay1).max(axis=1) - np.fmin(ay, ay1).min(axis=1))
+        size = np.fmax(size, np.fmax(np.fmax(bx, bx1).max(axis=1) - np.fmin(bx, bx1).min(axis=1),
+                                     np.fmax(by, by1).max(axis=1) - np.fmin(by, by1).min(axis=1)))
+        tol = (_MARGIN * size * size)[:, None, None]
+        # Sides (m, ka, kb): A's edge ends against B's edge lines, B's against A's.
+        ebx, eby = (bx1 - bx)[:, None, :], (by1 - by)[:, None, :]
+        s0 = ebx * (ay[:, :, None] - by[:, None, :]) - eby * (ax[:, :, None] - bx[:, None, :])
+        s1 = ebx * (ay1[:, :, None] - by[:, None, :]) - eby * (ax1[:, :, None] - bx[:, None, :])
+        eax, eay = (ax1 - ax)[:, :, None], (ay1 - ay)[:, :, None]
+        t0 = eax * (by[:, None, :] - ay[:, :, None]) - eay * (bx[:, None, :] - ax[:, :, None])
+        t1 = eax * (by1[:, None, :] - ay[:, :, None]) - eay * (bx1[:, None, :] - ax[:, :, None])
+        real = (wa != 0)[:, :, None] & (wb != 0)[:, None, :]
+        certain = ~real | ((np.abs(s0) > tol) & (np.abs(s1) > tol) & (np.abs(t0) > tol)
+                           & (np.abs(t1) > tol))
+        cross = real & ((s0 > 0) != (s1 > 0)) & ((t0 > 0) != (t1 > 0))
+        # At a crossing an edge enters the other polygon where it passes from the right to
+        # the left of the other's (weight-oriented) edge, and leaves the other way: the
+        # share inside is the start's state plus ±(1 − t) at each crossing — no sorting.
+        with np.errstate(divide="ignore", invalid="ignore"):
+            rest_a = np.where(cross, s1 / (s1 - s0), 0.0)     # 1 − t along A's edge
+            rest_b = np.where(cross, t1 / (t1 - t0), 0.0)     # 1 − t along B's edge
+        enter_a = np.sign(s1 - s0) * wb[:, None, :]
+        enter_b = np.sign(t1 - t0) * wa[:, :, None]
+        # A's edge starts inside B: rays to +x over B's edges (axis 2), and vice versa.
+        a_in_b = _odd(ay[:, :, None], by[:, None, :], by1[:, None, :], s0, real, axis=2)
+        b_in_a = _odd(by[:, None, :], ay[:, :, None], ay1[:, :, None], t0, real, axis=1)
+        share_a = a_in_b + (enter_a * rest_a).sum(axis=2)
+        share_b = b_in_a + (enter_b * rest_b).sum(axis=1)
+        area = 0.5 * ((wa * share_a * (ax * ay1 - ax1 * ay)).sum(axis=1)
+                      + (wb * share_b * (bx * by1 - bx1 * by)).sum(axis=1))
+        return idx, np.where(certain.all(axis=(1, 2)), area, np.nan)
 
     return scatter_jobs(solve, jobs, out, threads)
 
 
-def _convex(own: FloatArray, valid: BoolArray, tol: FloatArray) -> BoolArray:
-    """Every next-vertex strictly left of every other edge of its own ring (padding ignored).
+def _odd(py: FloatArray, ey0: FloatArray, ey1: FloatArray, side: FloatArray,
+         real: BoolArray, axis: int) -> BoolArray:
+    """Each point inside the other polygon by the crossing number of a ray to +x.
 
-    ``own[m, v, e]`` is the side of vertex v+1 relative to edge e; the pairs where v+1 is an
-    end point of e (e = v or e = v+1) are zero by construction and skipped.
+    ``side`` is cross(edge, point − edge start) (up to the edge's own weight, which does
+    not matter for parity); an edge spanning the point's height half-open is crossed right
+    of the point when the point lies left of it going up, or right of it going down.
     """
-    k = own.shape[1]
-    v, e = np.meshgrid(np.arange(k), np.arange(k), indexing="ij")
-    n = valid.sum(axis=1)[:, None, None]
-    touching = (e == v[None]) | (e == (v[None] + 1) % n)
-    relevant = valid[:, :, None] & valid[:, None, :] & ~touching
-    convex: BoolArray = (~relevant | (own > tol)).all(axis=(1, 2))
-    return convex
+    spans = real & ((ey0 > py) != (ey1 > py))
+    right = np.where(ey1 > ey0, side > 0, side < 0)
+    inside: BoolArray = (spans & right).sum(axis=axis) % 2 == 1
+    return inside

@@ -11,6 +11,7 @@ from hypothesis import strategies as st
 
 from gaoxin.geo.area import ellipsoidal_area
 from gaoxin.geo.overlap import area_inside, overlap, subdivide
+from tests.geo.helpers import bow_tie, building, concave_parcel
 
 X0, Y0 = 500000.0, 3400000.0  # on the central meridian: planar ≈ ellipsoidal
 
@@ -85,3 +86,53 @@ def test_no_b_means_no_pieces_in_the_shape_asked_for(geometries: bool) -> None:
     got = overlap(a, b, geometries=geometries)
     assert len(got.pieces) == 0 and not got.inside.any()
     assert ("geometry" if geometries else "planar_m2") in got.pieces.columns
+
+
+@settings(max_examples=15, deadline=None)
+@given(seed=st.integers(0, 10_000), n_b=st.integers(1, 8))
+def test_area_inside_on_realistic_shapes(seed: int, n_b: int) -> None:
+    """Concave parcels (some made invalid, then repaired as the loader does) against red-line
+    blobs that overlap each other and small farmland-like patches, 100 km off the central
+    meridian (the areal scale varies): the union's ellipsoidal area within 1e-7."""
+    rng = np.random.default_rng(seed)
+    x0 = X0 + 100_000
+    parcels = [concave_parcel(rng, x0 + i * 60.0, Y0 + j * 60.0, 50.0, 0.08)
+               for i in range(8) for j in range(8)]
+    parcels = [bow_tie(p) if rng.random() < 0.05 else p for p in parcels]
+    a = gpd.GeoSeries(shapely.make_valid(np.array(parcels)), crs=4544)
+    b = gpd.GeoSeries([blob(rng, x0 + rng.uniform(0, 480), Y0 + rng.uniform(0, 480),
+                            rng.uniform(30, 150), 200) for _ in range(n_b)]
+                      + [building(rng, x0 + rng.uniform(0, 480), Y0 + rng.uniform(0, 480),
+                                  rng.uniform(10, 60)) for _ in range(20)], crs=4544)
+    union = shapely.union_all(b.values)
+    expected = ellipsoidal_area(gpd.GeoSeries(shapely.intersection(a.values, union), crs=4544))
+    got = area_inside(a, b)
+    assert np.allclose(got.to_numpy(), expected.to_numpy(), rtol=1e-7, atol=1e-4)
+
+
+def test_parcels_meeting_one_b_are_measured_without_cutting(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    """A parcel across one red line's edge, and one across two patches that only touch,
+    take the arithmetic path (no piece geometry); only the parcel meeting two overlapping
+    red lines is cut out and unioned."""
+    import gaoxin.geo.overlap as module
+
+    cut: list[int] = []
+    real_cut = module._area_inside_cut
+
+    def counting(a: gpd.GeoSeries, *args: object, **kwargs: object) -> object:
+        cut.append(len(a))
+        return real_cut(a, *args, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(module, "_area_inside_cut", counting)
+    a = gpd.GeoSeries([shapely.box(X0, Y0, X0 + 100, Y0 + 100),
+                       shapely.box(X0 + 1000, Y0, X0 + 1100, Y0 + 100),
+                       shapely.box(X0 + 2000, Y0, X0 + 2100, Y0 + 100)], crs=4544)
+    b = gpd.GeoSeries([shapely.box(X0 + 50, Y0 - 50, X0 + 200, Y0 + 200),
+                       shapely.box(X0 + 1050, Y0 - 50, X0 + 1200, Y0 + 200),
+                       shapely.box(X0 + 1080, Y0 - 50, X0 + 1300, Y0 + 200),
+                       shapely.box(X0 + 2050, Y0 - 50, X0 + 2080, Y0 + 200),
+                       shapely.box(X0 + 2080, Y0 - 50, X0 + 2090, Y0 + 200)], crs=4544)
+    got = area_inside(a, b).to_numpy()
+    assert got == pytest.approx([5000.0, 5000.0, 4000.0], rel=1e-6)
+    assert cut == [1]
