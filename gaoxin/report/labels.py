@@ -132,6 +132,15 @@ LABELS: dict[str, tuple[str, str]] = {
     "sheet.low_efficiency": ("低效用地清单", "Low-efficiency land"),
     "sheet.summary": ("汇总", "Summary"), "sheet.enterprises": ("企业", "Enterprises"),
     "sheet.not_evaluated": ("未参评", "Not evaluated"), "sheet.notes": ("说明", "Notes"),
+    # What a workbook leaves out of a sheet at its row cap, and where the whole table is.
+    "xlsx.capped": ("工作表“{sheet}”只列前 {shown:,} 行(共 {total:,} 行);"
+                    "完整表见 results.gpkg 的图层 {layer}",
+                    "Sheet '{sheet}' lists the first {shown:,} of {total:,} rows; "
+                    "the whole table is layer {layer} of results.gpkg"),
+    "xlsx.omitted": ("全部地块共 {total:,} 宗,超过 {cap:,} 行,未列入本工作簿;"
+                     "完整表见 results.gpkg 的图层 {layer}",
+                     "All {total:,} parcels exceed {cap:,} rows and are not in this workbook; "
+                     "the whole table is layer {layer} of results.gpkg"),
     "sheet.parcels": ("地块", "Parcels"), "sheet.zones": ("园区汇总", "Zones"),
     "sheet.below_minimum": ("容积率不达标工业地块", "Below minimum"),
     "sheet.not_computable": ("无法计算地块", "Not computable"),
@@ -839,6 +848,7 @@ COLUMNS: dict[str, tuple[str, str, str]] = {
     "admin_status": ("行政办公核查", "Admin share check", ""),
     "admin_reason": ("行政办公不可比较原因", "Admin share not comparable because", ""),
     "check_class": ("核查结论", "Check result", ""),
+    "notes.note": ("说明", "Note", ""),
     "check_counts.check": ("核查项", "Check", ""),
     "check_counts.total": ("工业地块数", "Industrial parcels", ""),
     "check_counts.compared": ("比较", "Compared", ""),

@@ -162,22 +162,37 @@ def _plot_ratio_tables_and_map(result: pr.PlotRatioResult, data: Loaded, rules: 
     attention = pd.concat([below, unknown, problems]).drop_duplicates(
         subset=None if "parcel_id" not in out else ["parcel_id"])
 
-    def parcels_sheet(frame: pd.DataFrame) -> pd.DataFrame:
+    notes: list[str] = []
+    layer = "parcels_plot_ratio"
+
+    def parcels_sheet(frame: pd.DataFrame, sheet: str) -> pd.DataFrame:
+        if len(frame) > max_rows:   # a workbook says what it leaves out, and where it is
+            notes.append(label("xlsx.capped", lang).format(sheet=sheet, shown=max_rows,
+                                                           total=len(frame), layer=layer))
         return labelled(_check_words(capped_table(frame, max_rows), lang), lang, "parcels")
 
     sheets = {
         label("sheet.check_counts", lang): check_counts_sheet(result.summary["checks"], lang),
         label("sheet.zones", lang): labelled(with_zone_names(result.zones.reset_index(), data),
                                              lang, "zones"),
-        label("sheet.below_minimum", lang): parcels_sheet(below.sort_values("plot_ratio")),
-        label("sheet.data_problems", lang): parcels_sheet(problems),
-        label("sheet.not_computable", lang): parcels_sheet(unknown),
+        label("sheet.below_minimum", lang): parcels_sheet(below.sort_values("plot_ratio"),
+                                                          label("sheet.below_minimum", lang)),
+        label("sheet.data_problems", lang): parcels_sheet(problems,
+                                                          label("sheet.data_problems", lang)),
+        label("sheet.not_computable", lang): parcels_sheet(unknown,
+                                                           label("sheet.not_computable", lang)),
         label("sheet.minimum_table", lang): minimum_table_sheet(pr.min_plot_ratio_table(rules),
                                                                 lang),
         label("sheet.rules", lang): rules_sheet(rules, lang=lang),
     }
     if len(out) <= max_rows:
-        sheets[label("sheet.all_parcels", lang)] = parcels_sheet(out)
+        sheets[label("sheet.all_parcels", lang)] = parcels_sheet(out, "")
+    else:
+        notes.append(label("xlsx.omitted", lang).format(total=len(out), cap=max_rows,
+                                                        layer=layer))
+    if notes:
+        sheets[label("sheet.notes", lang)] = labelled(pd.DataFrame({"note": notes}), lang,
+                                                      "notes")
     xlsx = write_excel(out_dir / "plot_ratio.xlsx", sheets)
     return xlsx, _plot_ratio_map(result, attention, data, rules, out_dir / "map.html", lang,
                                  options)

@@ -93,3 +93,23 @@ def test_bad_input_exits_2(tmp_path: Path, sample_ws: Path) -> None:
     ws.write_text(f'[workspace]\nname = "x"\n[layers.zones]\npath = "{zones}"\n'
                   'layer = "zones"\n', encoding="utf-8")
     assert main(["plot-ratio", "-w", str(ws), "--out", str(tmp_path / "y")]) == 2
+
+
+def test_a_capped_workbook_says_what_it_left_out(tmp_path: Path, sample_ws: Path) -> None:
+    """At a row cap the workbook names each shortened sheet, the rows left out and where the
+    whole table is (issue 14: a 1M-row parcel table does not fit a useful sheet)."""
+    import openpyxl
+
+    from gaoxin.layers.workspace import load_workspace
+    from gaoxin.workflows.plot_ratio import run_plot_ratio
+
+    run = run_plot_ratio(load_workspace(sample_ws), tmp_path / "pr", max_rows=50)
+    book = openpyxl.load_workbook(run.files["xlsx"])
+    assert "全部地块" not in book.sheetnames
+    notes = [r[0] for r in book["说明"].iter_rows(min_row=2, values_only=True)]
+    total = run.summary["parcels"]
+    assert any(f"共 {total:,} 宗" in n and "parcels_plot_ratio" in n for n in notes)
+    below = run.summary["industrial_below_minimum"]
+    assert any("容积率不达标工业地块" in n and f"共 {below:,} 行" in n for n in notes)
+    assert book["容积率不达标工业地块"].max_row == 51
+    assert len(gpd.read_file(run.files["gpkg"])) == total
