@@ -14,7 +14,10 @@ from gaoxin.layers.workspace import load_workspace
 from gaoxin.sample.workspace import write_sample_workspace
 from gaoxin.workflows._common import workspace_rules
 from gaoxin.workflows.cluster import check_cluster, cluster_client
+from gaoxin.workflows.per_mu import compute_per_mu
 from gaoxin.workflows.plot_ratio import compute_plot_ratio
+from gaoxin.workflows.standard_land import _LAYERS as SL_LAYERS
+from gaoxin.workflows.standard_land import compute_standard_land
 
 
 @pytest.fixture(scope="module")
@@ -68,3 +71,34 @@ def test_an_unreachable_scheduler_is_an_input_error() -> None:
     with pytest.raises(InputError, match="cannot reach the Dask scheduler"), \
             cluster_client(f"tcp://127.0.0.1:{port}"):
         pass
+
+
+@pytest.fixture(scope="module")
+def sample_workspace(sample_layers: Loaded) -> Path:
+    return Path(sample_layers.files[0])
+
+
+def test_per_mu_on_a_cluster_is_the_in_process_run(sample_workspace: Path,
+                                                    scheduler: str) -> None:
+    ws = load_workspace(sample_workspace)
+    data = load(ws, ("parcels", "enterprises"), ("zones",))
+    rules = workspace_rules(ws, "per_mu")
+    alone = compute_per_mu(data, rules)
+    spread = compute_per_mu(data, rules, scheduler)
+    assert spread.parcels["zone_id"].nunique() > 1
+    assert _csv(spread.parcels.to_wkb()) == _csv(alone.parcels.to_wkb())
+    assert _csv(spread.firms) == _csv(alone.firms)
+    assert spread.summary == alone.summary
+
+
+def test_standard_land_on_a_cluster_is_the_in_process_run(sample_workspace: Path,
+                                                          scheduler: str) -> None:
+    ws = load_workspace(sample_workspace)
+    data = load(ws, ("parcels",), ("zones", *SL_LAYERS))
+    rules = workspace_rules(ws, "standard_land")
+    alone = compute_standard_land(data, ws, rules)
+    spread = compute_standard_land(data, ws, rules, scheduler)
+    assert spread.parcels["zone_id"].nunique() > 1
+    assert alone.summary["unverified"].get("roads") is None  # the nearest-road reads ran
+    assert _csv(spread.parcels.to_wkb()) == _csv(alone.parcels.to_wkb())
+    assert spread.summary == alone.summary
