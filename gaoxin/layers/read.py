@@ -278,7 +278,11 @@ def _read_gdal(path: Path, layer: str | None, encoding: str | None,
             info = pyogrio.read_info(src, layer=layer, **options)
             report.driver = str(info.get("driver") or "")
             gdf = pyogrio.read_dataframe(src, layer=layer, bbox=bbox, use_arrow=True,
-                                         **options)
+                                         fid_as_index=bbox is not None, **options)
+            if bbox is not None:
+                # A spatial index gives the features in its own order: the file's order
+                # (a full read's) keeps results summed over them the same.
+                gdf = gdf.sort_index(kind="stable").reset_index(drop=True)
         if caught and _damaged_geopackage(path):
             raise _damaged(path)  # GDAL read on past damage (e.g. a lost CRS table)
         # GDAL's warnings (e.g. characters it could not recode) belong in the report.

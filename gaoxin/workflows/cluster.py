@@ -206,13 +206,30 @@ class SourceWindow:
 def source_windows(ws_layers: dict[str, LayerSource], kinds: tuple[str, ...],
                    source_crs: dict[str, CRS], working_crs: CRS) -> dict[str, SourceWindow]:
     """A :class:`SourceWindow` for each of ``kinds`` whose source a task can read by bbox."""
-    from ..layers.read import PARQUET_SUFFIXES
-
-    readable = (".gpkg", *PARQUET_SUFFIXES)
     return {k: SourceWindow(ws_layers[k], k, source_crs[k].to_wkt(), working_crs.to_wkt())
             for k in kinds if k in ws_layers and k in source_crs
-            and (ws_layers[k].database is not None
-                 or ws_layers[k].path.suffix.lower() in readable)}
+            and _reads_by_bbox(ws_layers[k])}
+
+
+def _reads_by_bbox(source: LayerSource) -> bool:
+    """Whether a task can read ``source`` by bbox: PostGIS, GeoPackage (its R-tree), and
+    GeoParquet written with a bbox covering column (``write_covering_bbox=True``)."""
+    import json
+
+    from ..layers.read import PARQUET_SUFFIXES
+
+    suffix = source.path.suffix.lower()
+    if source.database is not None or suffix == ".gpkg":
+        return True
+    if suffix not in PARQUET_SUFFIXES:
+        return False
+    import pyarrow.parquet as pq
+
+    try:
+        geo = json.loads((pq.read_schema(source.path).metadata or {})[b"geo"])
+        return bool(geo["columns"][geo["primary_column"]].get("covering"))
+    except (OSError, KeyError, ValueError, TypeError):
+        return False
 
 
 def read_nearest(window: Window, bounds: Bounds, geoms: gpd.GeoSeries) -> gpd.GeoDataFrame:

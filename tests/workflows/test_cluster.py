@@ -13,7 +13,7 @@ from gaoxin.layers.load import Loaded, load
 from gaoxin.layers.workspace import load_workspace
 from gaoxin.sample.workspace import write_sample_workspace
 from gaoxin.workflows._common import workspace_rules
-from gaoxin.workflows.cluster import check_cluster, cluster_client
+from gaoxin.workflows.cluster import check_cluster, cluster_client, source_windows, within
 from gaoxin.workflows.per_mu import compute_per_mu
 from gaoxin.workflows.plot_ratio import compute_plot_ratio
 from gaoxin.workflows.standard_land import _LAYERS as SL_LAYERS
@@ -102,3 +102,52 @@ def test_standard_land_on_a_cluster_is_the_in_process_run(sample_workspace: Path
     assert alone.summary["unverified"].get("roads") is None  # the nearest-road reads ran
     assert _csv(spread.parcels.to_wkb()) == _csv(alone.parcels.to_wkb())
     assert spread.summary == alone.summary
+
+
+@pytest.mark.parametrize("suffix", [".gpkg", ".parquet"])
+def test_a_task_reads_only_its_zones_rows(sample_layers: Loaded, sample_workspace: Path,
+                                          tmp_path: Path, suffix: str) -> None:
+    ws = load_workspace(sample_workspace)
+    source = ws.layers["buildings"]
+    if suffix == ".parquet":
+        from dataclasses import replace
+
+        import geopandas as gpd
+
+        path = tmp_path / "buildings.parquet"
+        gpd.read_file(source.path, layer=source.layer).to_parquet(path, write_covering_bbox=True)
+        source = replace(source, path=path, layer=None)
+    window = source_windows({"buildings": source}, ("buildings",), sample_layers.source_crs,
+                            sample_layers.crs)["buildings"]
+    buildings, parcels = sample_layers.vector("buildings"), sample_layers.vector("parcels")
+    zone = parcels[parcels["zone_id"] == parcels["zone_id"].dropna().iloc[0]]
+    bounds = tuple(float(v) for v in zone.total_bounds)
+    features, rows_read = window.read(bounds)  # type: ignore[arg-type]
+    expected = within(buildings, bounds)  # type: ignore[arg-type]
+    assert 0 < len(expected) <= rows_read < len(buildings) / 2
+    assert features.geometry.to_wkb().tolist() == expected.geometry.to_wkb().tolist()
+
+
+def test_plot_ratio_with_tasks_reading_their_buildings(sample_layers: Loaded,
+                                                       sample_workspace: Path,
+                                                       scheduler: str) -> None:
+    ws = load_workspace(sample_workspace)
+    rules = workspace_rules(ws, "plot_ratio")
+    alone = compute_plot_ratio(sample_layers, rules)
+    spread = compute_plot_ratio(sample_layers, rules, scheduler, ws)
+    assert _csv(spread.parcels.to_wkb()) == _csv(alone.parcels.to_wkb())
+
+
+def test_geoparquet_without_a_bbox_column_is_sliced_by_the_client(sample_layers: Loaded,
+                                                                  tmp_path: Path) -> None:
+    from dataclasses import replace
+
+    import geopandas as gpd
+
+    ws = load_workspace(Path(sample_layers.files[0]))
+    source = ws.layers["buildings"]
+    path = tmp_path / "buildings.parquet"
+    gpd.read_file(source.path, layer=source.layer).to_parquet(path)
+    plain = replace(source, path=path, layer=None)
+    assert source_windows({"buildings": plain}, ("buildings",), sample_layers.source_crs,
+                          sample_layers.crs) == {}
