@@ -151,3 +151,16 @@ def test_geoparquet_without_a_bbox_column_is_sliced_by_the_client(sample_layers:
     plain = replace(source, path=path, layer=None)
     assert source_windows({"buildings": plain}, ("buildings",), sample_layers.source_crs,
                           sample_layers.crs) == {}
+
+
+@pytest.mark.parametrize("command", ["per-mu", "standard-land"])
+def test_a_bad_cluster_on_the_command_line_is_one_message(
+        command: str, sample_workspace: Path, tmp_path: Path,
+        capsys: pytest.CaptureFixture[str]) -> None:
+    from gaoxin.cli import main
+
+    rc = main([command, "-w", str(sample_workspace), "--cluster", "local:0",
+               "--out", str(tmp_path / "out")])
+    err = capsys.readouterr().err
+    assert rc == 2 and "--cluster: 'local:0' names no cluster" in err and "Fix:" in err
+    assert "Traceback" not in err and not (tmp_path / "out" / "summary.json").exists()
