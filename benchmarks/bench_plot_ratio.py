@@ -42,7 +42,11 @@ HERE = Path(__file__).resolve().parent
 PY = sys.executable
 
 
-def generate(n: int, path: Path, seed: int = 42) -> None:
+def generate(n: int, path: Path, seed: int = 42, zones: int | None = None) -> Path:
+    """Write the parcels and buildings to ``path`` and a workspace beside it; return its path.
+
+    ``zones`` cuts the parcels into that many zones of equal width (default: 125 × 125 cell
+    blocks)."""
     import geopandas as gpd
     import shapely
 
@@ -89,19 +93,21 @@ def generate(n: int, path: Path, seed: int = 42) -> None:
     path.parent.mkdir(parents=True, exist_ok=True)
     if path.exists():
         path.unlink()
-    p = gpd.GeoDataFrame({"parcel_id": [f"P{x:07d}" for x in range(n)],
-                          "zone_id": [f"Z{a // 125:02d}{b // 125:02d}" for a, b in zip(i, j,
-                                                                              strict=True)],
+    zone_ids = ([f"Z{a // 125:02d}{b // 125:02d}" for a, b in zip(i, j, strict=True)]
+                if zones is None else [f"Z{a * zones // nx:02d}" for a in i])
+    p = gpd.GeoDataFrame({"parcel_id": [f"P{x:07d}" for x in range(n)], "zone_id": zone_ids,
                           "land_use": np.where(rng.random(n) < 0.6, "M1", "R2")},
                          geometry=parcels, crs=4544)
     b = gpd.GeoDataFrame({"building_id": [f"B{x:08d}" for x in range(len(owner))],
                           "floors": floors, "height": height}, geometry=buildings, crs=4544)
     p.to_file(path, layer="parcels", engine="pyogrio", use_arrow=True)
     b.to_file(path, layer="buildings", engine="pyogrio", use_arrow=True, append=True)
-    (path.parent / f"ws_{n}.toml").write_text(
+    ws = path.parent / (f"ws_{n}.toml" if zones is None else f"ws_{path.stem}.toml")
+    ws.write_text(
         f'[workspace]\nname = "bench {n}"\ncrs = "EPSG:4544"\n'
         f'[layers.parcels]\npath = "{path.name}"\nlayer = "parcels"\n'
         f'[layers.buildings]\npath = "{path.name}"\nlayer = "buildings"\n', encoding="utf-8")
+    return ws
 
 
 READWRITE = """

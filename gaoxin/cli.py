@@ -547,13 +547,16 @@ def plot_ratio_cmd(
 
 @app.command("per-mu")
 def per_mu_cmd(
-    out_dir: Annotated[Path, typer.Option("--out", help="Output folder.")] = Path("per_mu_out"),
+    out_arg: Annotated[str, typer.Option(
+        "--out", help="Output folder, or postgresql://… to write the result tables there."
+    )] = "per_mu_out",
     workspace: WorkspaceOpt = Path(DEFAULT_WORKSPACE),
     scheme: Annotated[str | None, typer.Option(
         help="Rule set: sichuan (2022, default) or zhejiang (benchmark scoring).")] = None,
     lang: LangOpt = "zh",
     offline: OfflineOpt = True,
     basemap: BasemapOpt = "none",
+    cluster: ClusterOpt = None,
 ) -> None:
     """亩均论英雄: per-mu indicators, scores and A/B/C/D classes of enterprises and parcels.
 
@@ -567,9 +570,11 @@ def per_mu_cmd(
     if scheme is not None and scheme not in ("sichuan", "zhejiang"):
         raise InputError(f"unknown scheme {scheme!r}", fix="use sichuan or zhejiang")
     ws = load_workspace(workspace)
+    out_dir, sink = _out_target(out_arg, "per_mu_out", ws)
     _basemap_ok(basemap, ws.tianditu_key)
     run = _kept(run_per_mu(ws, out_dir, lang=lang, offline=offline, scheme=scheme,
-                           basemap=basemap), lang)
+                           basemap=basemap, cluster=cluster), lang)
+    _sink(run, sink, lang)
     for line in summary_lines(run.result.summary, lang):
         out.print(line)
     out.print(label("per_mu.wrote", lang).format(
@@ -579,12 +584,14 @@ def per_mu_cmd(
 
 @app.command("standard-land")
 def standard_land_cmd(
-    out_dir: Annotated[Path, typer.Option("--out", help="Output folder.")] = Path(
-        "standard_land_out"),
+    out_arg: Annotated[str, typer.Option(
+        "--out", help="Output folder, or postgresql://… to write the result tables there."
+    )] = "standard_land_out",
     workspace: WorkspaceOpt = Path(DEFAULT_WORKSPACE),
     lang: LangOpt = "zh",
     offline: OfflineOpt = True,
     basemap: BasemapOpt = "none",
+    cluster: ClusterOpt = None,
 ) -> None:
     """标准地: which unsupplied parcels can be offered with their indicator package today, and
     what blocks the rest.
@@ -597,9 +604,11 @@ def standard_land_cmd(
 
     _lang_ok(lang)
     ws = load_workspace(workspace)
+    out_dir, sink = _out_target(out_arg, "standard_land_out", ws)
     _basemap_ok(basemap, ws.tianditu_key)
-    run = _kept(run_standard_land(ws, out_dir, lang=lang, offline=offline, basemap=basemap),
-                lang)
+    run = _kept(run_standard_land(ws, out_dir, lang=lang, offline=offline, basemap=basemap,
+                                  cluster=cluster), lang)
+    _sink(run, sink, lang)
     for line in summary_lines(run.result.summary, lang):
         out.print(line)
     out.print(_wrote_outputs(out_dir, ("summary.json", "results.gpkg", "standard_land.xlsx",

@@ -176,6 +176,23 @@ def test_every_section_key_the_loader_accepts_is_documented() -> None:
         assert f"`{name}`" in text, name
 
 
+def test_database_keys_the_sink_and_the_cluster_are_documented() -> None:
+    from gaoxin.layers import workspace
+
+    text = section("4.")
+    for key in (*workspace._DATABASE_KEYS, *workspace._SINK_KEYS):
+        assert f"`{key}`" in text, key
+    assert "`[sink]`" in text
+    cluster = section("12.")
+    lines = [" ".join(args) for args in guide_command_lines()]
+    for name, command in cli_group().commands.items():
+        options = {o for p in command.params for o in p.opts}
+        if "--cluster" in options:
+            assert f"`{name}`" in cluster, f"{name} takes --cluster: say so in section 12"
+    for shown in ("--cluster local:", "--cluster tcp://", "--out postgresql://"):
+        assert any(shown in line for line in lines), shown
+
+
 def test_every_layer_kind_and_canonical_field_is_named() -> None:
     text = section("4.") + section("6.")
     for kind in KINDS.values():

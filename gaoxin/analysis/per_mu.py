@@ -13,6 +13,7 @@ A ≤ 30 %, C ≥ 10 %) and Zhejiang-style benchmark scoring (台州黄岩 2023 
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import NotRequired, TypedDict
 
@@ -78,14 +79,28 @@ NOT_EVALUATED = "未参评"
 EXCLUSIONS = ("parcel_not_found", "no_land", "below_min_land", "no_indicator")
 
 
+def parcel_mu(parcels: gpd.GeoDataFrame) -> FloatArray:
+    """Each parcel's ellipsoidal area in 亩: the per-parcel kernel of the analysis.
+
+    Examples
+    --------
+    >>> from shapely import box
+    >>> p = gpd.GeoDataFrame(geometry=[box(500000, 3400000, 500100, 3400100)], crs=4544)
+    >>> parcel_mu(p).round(2).tolist()
+    [15.0]
+    """
+    return np.asarray(m2_to_mu(ellipsoidal_area(parcels.geometry).to_numpy()), dtype=float)
+
+
 def enterprise_land(enterprises: pd.DataFrame, parcels: gpd.GeoDataFrame,
-                    rule: str = "equal") -> pd.DataFrame:
+                    rule: str = "equal", area_mu: FloatArray | None = None) -> pd.DataFrame:
     """The enterprise rows with the land (亩) each holds on its parcel.
 
     Rows of one firm on one parcel are summed first. ``rule`` shares a parcel among the
     firms on it: ``"equal"``, ``"revenue"`` or ``"employees"`` (equal where the figures are
     all zero); a numeric ``land_mu`` column in the table takes precedence. Rows whose parcel
-    is not in ``parcels`` get ``matched`` False and no land.
+    is not in ``parcels`` get ``matched`` False and no land. ``area_mu`` is
+    :func:`parcel_mu` of ``parcels`` when already computed.
 
     Examples
     --------
@@ -121,10 +136,9 @@ def enterprise_land(enterprises: pd.DataFrame, parcels: gpd.GeoDataFrame,
     e = e.groupby(["enterprise_id", "parcel_id"], sort=False, as_index=False).agg(
         {**firsts, **sums}) if len(e) else e
     pid = parcels["parcel_id"].astype(str).str.strip()
-    area_mu = pd.Series(m2_to_mu(ellipsoidal_area(parcels.geometry).to_numpy()),
-                        index=pid.to_numpy())
-    area_mu = area_mu.groupby(level=0).sum()
-    e["parcel_mu"] = e["parcel_id"].map(area_mu)
+    areas = pd.Series(parcel_mu(parcels) if area_mu is None else area_mu,
+                      index=pid.to_numpy())
+    e["parcel_mu"] = e["parcel_id"].map(areas.groupby(level=0).sum())
     e["matched"] = e["parcel_mu"].notna()
     if not has_land:
         weight_col = {"equal": None, "revenue": "revenue", "employees": "employees"}[rule]
@@ -488,8 +502,8 @@ def _totals(firms: pd.DataFrame) -> dict[str, float | None]:
                for k, v in ind.iloc[0].items()}}
 
 
-def _parcels(parcels: gpd.GeoDataFrame, rows: pd.DataFrame,
-             firms: pd.DataFrame) -> gpd.GeoDataFrame:
+def _parcels(parcels: gpd.GeoDataFrame, rows: pd.DataFrame, firms: pd.DataFrame,
+             area_mu: FloatArray) -> gpd.GeoDataFrame:
     """Per parcel: its firms' figures summed over the parcel's area, and its main firm's class."""
     m = rows[rows["matched"]]
     cols = [c for c in FIGURES if c in m.columns]
@@ -504,7 +518,7 @@ def _parcels(parcels: gpd.GeoDataFrame, rows: pd.DataFrame,
     pid = parcels["parcel_id"].astype(str).str.strip()
     out = parcels[[c for c in ("parcel_id", "zone_id", "status", "land_use")
                    if c in parcels.columns] + [parcels.geometry.name]].copy()
-    out["land_mu"] = m2_to_mu(ellipsoidal_area(parcels.geometry).to_numpy())
+    out["land_mu"] = area_mu
     joined = per.reindex(pid.to_numpy())
     for c in [*cols, "firms", "main_enterprise", "class",
               *(["reason"] if "reason" in per.columns else [])]:
@@ -531,7 +545,7 @@ def parcel_figures(parcels: gpd.GeoDataFrame, rows: pd.DataFrame) -> gpd.GeoData
     [[2.0, 3.0], [0.0, nan]]
     """
     no_classes = pd.DataFrame({"enterprise_id": rows["enterprise_id"].unique(), "class": ""})
-    return _parcels(parcels, rows, no_classes)
+    return _parcels(parcels, rows, no_classes, parcel_mu(parcels))
 
 
 def _with_unmatched_firms(firms: pd.DataFrame, rows: pd.DataFrame) -> pd.DataFrame:
@@ -570,7 +584,8 @@ class PerMuResult:
 
 
 def run(parcels: gpd.GeoDataFrame, enterprises: pd.DataFrame, rules: RuleSet | None = None,
-        *, scheme: str | None = None, group_by: str | None = None) -> PerMuResult:
+        *, scheme: str | None = None, group_by: str | None = None,
+        per_parcel: Callable[[gpd.GeoDataFrame], FloatArray] | None = None) -> PerMuResult:
     """亩均效益 of every enterprise and parcel, scored and classed per the rule set.
 
     Parameters
@@ -585,6 +600,9 @@ def run(parcels: gpd.GeoDataFrame, enterprises: pd.DataFrame, rules: RuleSet | N
         ``"sichuan"`` or ``"zhejiang"``; default the rule set's ``scheme``.
     group_by
         Column of the firms (e.g. ``zone_id``) within which quotas apply; default all firms.
+    per_parcel
+        What computes :func:`parcel_mu` (default: that function here); a cluster run passes
+        one that runs it zone by zone on workers.
 
     Examples
     --------
@@ -606,7 +624,8 @@ def run(parcels: gpd.GeoDataFrame, enterprises: pd.DataFrame, rules: RuleSet | N
     if "parcel_id" not in parcels.columns:
         raise InputError("parcels need a parcel_id to join the enterprise table",
                          fix="map parcel_id in the workspace")
-    rows = enterprise_land(enterprises, parcels, land_share)
+    area_mu = (per_parcel or parcel_mu)(parcels)
+    rows = enterprise_land(enterprises, parcels, land_share, area_mu)
     unmatched = [str(p) for p in rows.loc[~rows["matched"], "parcel_id"].unique()]
     if len(rows) and not rows["matched"].any():
         raise InputError("no enterprise row names a parcel_id of the parcels layer "
@@ -632,7 +651,7 @@ def run(parcels: gpd.GeoDataFrame, enterprises: pd.DataFrame, rules: RuleSet | N
     firms["evaluated"] = evaluated
     firms["reason"] = reasons
     firms = firms.reset_index()
-    parcel_out = _parcels(parcels, rows, firms)
+    parcel_out = _parcels(parcels, rows, firms, area_mu)
     counts = firms.loc[firms.evaluated, "class"].value_counts()
     n_eval = int(firms.evaluated.sum())
     excluded = firms.loc[~firms.evaluated, "reason"].value_counts()

@@ -26,6 +26,7 @@ Compute-only: reads, writes and prints nothing.
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, replace
 from typing import ClassVar, TypedDict
 
@@ -648,7 +649,9 @@ _KEEP = ("parcel_id", "name", "zone_id", "status", "land_use", "planned_far_min"
 
 
 def run(parcels: gpd.GeoDataFrame, layers: Layers | None = None,
-        rules: RuleSet | None = None) -> StandardLandResult:
+        rules: RuleSet | None = None, *,
+        per_parcel: Callable[[gpd.GeoDataFrame, Layers, RuleSet], pd.DataFrame] | None = None
+        ) -> StandardLandResult:
     """标准地 readiness of every unsupplied parcel in a zone.
 
     Parameters
@@ -660,6 +663,9 @@ def run(parcels: gpd.GeoDataFrame, layers: Layers | None = None,
         The 三区三线, roads, completed regional assessments and DEM, same CRS.
     rules
         The ``standard_land`` rule set (default: the packaged one).
+    per_parcel
+        What computes :func:`evaluate` of the candidates (default: that function here); a
+        cluster run passes one that runs it zone by zone on workers.
 
     Returns
     -------
@@ -689,7 +695,7 @@ def run(parcels: gpd.GeoDataFrame, layers: Layers | None = None,
             layers = replace(layers, road_parcels=parcels[roads.to_numpy(dtype=bool)])
     is_candidate = candidates(parcels, rules)
     cand = parcels[is_candidate]
-    result = evaluate(cand, layers, rules)
+    result = (per_parcel or evaluate)(cand, layers, rules)
     keep = [c for c in _KEEP if c in cand.columns]
     frame = gpd.GeoDataFrame(pd.concat([cand[keep], result], axis=1), geometry=cand.geometry,
                              crs=parcels.crs)

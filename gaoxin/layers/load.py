@@ -53,8 +53,13 @@ def load_vector_layer(
     *,
     to_crs: CRS | None = None,
     bbox: tuple[float, float, float, float] | None = None,
+    allow_empty: bool = False,
 ) -> LoadedLayer:
-    """Read, check the geometry type, repair, normalise fields and reproject one layer."""
+    """Read, check the geometry type, repair, normalise fields and reproject one layer.
+
+    ``allow_empty`` gives an empty frame where ``bbox`` meets no feature (a cluster task
+    reading its zone's window), instead of an error.
+    """
     spec = KINDS[kind]
     database = getattr(source, "database", None)
     read: DatabaseRead | None = None
@@ -62,14 +67,15 @@ def load_vector_layer(
         gdf, read = read_postgis(database, str(source.path), bbox)
         report = ReadReport(path=str(source.path), driver="PostGIS", crs=describe_crs(gdf.crs),
                             crs_how=f"SRID {read['srid']}", features=len(gdf))
-        if len(gdf) == 0:
+        if len(gdf) == 0 and not allow_empty:
             raise InputError("the table is empty" + (" inside the requested extent"
                                                      if bbox else ""), file=source.path,
                              fix="check the table (or query) holds the layer's features")
     else:
         gdf, report = read_source(source.path, layer=source.layer, crs=source.crs,
                                   encoding=source.encoding, bbox=bbox,
-                                  close_rings=getattr(source, "close_rings", False))
+                                  close_rings=getattr(source, "close_rings", False),
+                                  allow_empty=allow_empty)
     family = spec.geometry if spec.geometry in FAMILIES else None
     if family:
         require_family(gdf, family, source.path, f"layer kind {kind!r}")
@@ -78,7 +84,7 @@ def load_vector_layer(
                            matches=report.fields)
     gdf, repair = repair_geometries(gdf, family=family, id_field=spec.id_field)
     report.fixes.extend(repair.lines())
-    if len(gdf) == 0:
+    if len(gdf) == 0 and not allow_empty:
         raise InputError("no usable geometry left after dropping empty features",
                          file=source.path, fix="check the layer's geometries")
     if kind == "parcels" and "status" in gdf.columns:
@@ -161,6 +167,8 @@ class Loaded:
     fields: dict[str, list[FieldMatchRecord]] = field(default_factory=dict)
     # the layers read from PostGIS, by kind: what provenance can truthfully say of them
     databases: dict[str, DatabaseRead] = field(default_factory=dict)
+    # each map layer's CRS as read, before reprojection (a cluster task reads its window there)
+    source_crs: dict[str, CRS] = field(default_factory=dict)
 
     def frame(self, kind: str) -> gpd.GeoDataFrame | pd.DataFrame | None:
         """The layer of ``kind``, or None when the workspace has none."""
@@ -224,13 +232,16 @@ def load(ws: Workspace, required: tuple[str, ...], optional: tuple[str, ...] = (
             else:
                 files.append(ws.layers[kind].path)
             notes += [f"{kind}: {line}" for line in layer.report.warnings + layer.report.fixes]
+    source_crs = {k: CRS.from_user_input(f.crs) for k, f in frames.items()
+                  if isinstance(f, gpd.GeoDataFrame) and f.crs is not None}
     boxes = [gpd.GeoDataFrame(geometry=[shapely.box(*f.total_bounds)], crs=f.crs)
              for f in frames.values() if isinstance(f, gpd.GeoDataFrame) and len(f)]
     crs = choose_working_crs(boxes, ws.crs)
     for kind, f in frames.items():
         if isinstance(f, gpd.GeoDataFrame) and not CRS.from_user_input(f.crs).equals(crs):
             frames[kind] = to_crs_densified(f, crs)
-    return Loaded(crs, frames, files, notes, hashing, fields=fields, databases=databases)
+    return Loaded(crs, frames, files, notes, hashing, fields=fields, databases=databases,
+                  source_crs=source_crs)
 
 
 def _load_kind(source: LayerSource, kind: str) -> LoadedLayer:

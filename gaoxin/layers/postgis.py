@@ -214,8 +214,11 @@ def read_postgis(source: DatabaseSource, where: str,
             filters: sql.Composable = sql.SQL("")
             params: tuple[float, ...] = ()
             if bbox is not None:
-                filters = sql.SQL(" WHERE {g} && ST_MakeEnvelope(%s, %s, %s, %s, {s})").format(
-                    g=_ident(geometry), s=sql.Literal(srid))
+                # The GiST index gives rows in its own order; a table's physical order (a full
+                # read's) keeps results summed over them the same.
+                filters = sql.SQL(" WHERE {g} && ST_MakeEnvelope(%s, %s, %s, %s, {s}){o}").format(
+                    g=_ident(geometry), s=sql.Literal(srid),
+                    o=sql.SQL(" ORDER BY ctid" if source.table else ""))
                 params = tuple(float(v) for v in bbox)
             query = sql.SQL("SELECT *, ST_AsBinary({g}) AS gaoxin_wkb FROM {t}{f}").format(
                 g=_ident(geometry), t=_from(source), f=filters)

@@ -278,7 +278,11 @@ def _read_gdal(path: Path, layer: str | None, encoding: str | None,
             info = pyogrio.read_info(src, layer=layer, **options)
             report.driver = str(info.get("driver") or "")
             gdf = pyogrio.read_dataframe(src, layer=layer, bbox=bbox, use_arrow=True,
-                                         **options)
+                                         fid_as_index=bbox is not None, **options)
+            if bbox is not None:
+                # A spatial index gives the features in its own order: the file's order
+                # (a full read's) keeps results summed over them the same.
+                gdf = gdf.sort_index(kind="stable").reset_index(drop=True)
         if caught and _damaged_geopackage(path):
             raise _damaged(path)  # GDAL read on past damage (e.g. a lost CRS table)
         # GDAL's warnings (e.g. characters it could not recode) belong in the report.
@@ -630,6 +634,7 @@ def read_source(
     encoding: str | None = None,
     bbox: tuple[float, float, float, float] | None = None,
     close_rings: bool = False,
+    allow_empty: bool = False,
 ) -> tuple[gpd.GeoDataFrame, ReadReport]:
     """Read one vector source, settle its CRS and check its coordinates lie in China.
 
@@ -649,6 +654,8 @@ def read_source(
         (GeoPackage uses its R-tree).
     close_rings
         For 界址点 TXT: close an unclosed ring with a warning instead of refusing it.
+    allow_empty
+        Give an empty frame where ``bbox`` meets no feature, instead of an error.
 
     Returns
     -------
@@ -696,7 +703,7 @@ def read_source(
                                        f"(name one with layer = …)")
                 layer = report.layer = names[0]
         gdf = _read_gdal(path, layer, encoding, bbox, report)
-    if len(gdf) == 0:
+    if len(gdf) == 0 and not (allow_empty and bbox):
         raise InputError("the layer is empty" + (" inside the requested extent" if bbox else ""),
                          file=path, fix="check that you exported the right layer")
     gdf = _settle_crs(gdf, declared, offset, path, report)
@@ -773,6 +780,8 @@ def _extent_in_china(geoms: npt.NDArray[np.object_], crs: CRS) -> bool:
 
 def _check_in_china(gdf: gpd.GeoDataFrame, path: Path) -> None:
     """Refuse coordinates outside China, naming a lat/lon swap or GK numbers when seen."""
+    if len(gdf) == 0:  # a window that met nothing (allow_empty): no coordinates to refuse
+        return
     crs = CRS.from_user_input(gdf.crs)
     geoms = np.asarray(gdf.geometry.values)
     # total_bounds skips missing and empty geometries (NaN when there is none).

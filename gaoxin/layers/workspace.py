@@ -279,6 +279,13 @@ path = "zones.gpkg"
 
 # [layers.buildings]  # 建筑: building_id, floors, height
 # path = "buildings.gpkg"
+# A layer may be a PostGIS table instead of a file (no password in the url: it comes from
+# PGPASSWORD, ~/.pgpass or a service file); sql = "SELECT …" with geometry = "…" for a query.
+# [layers.buildings]
+# url = "postgresql://gis@10.0.0.5:5432/landuse"
+# schema = "public"
+# table = "buildings"
+# geometry = "geom"
 
 # [layers.enterprises]  # 企业表: enterprise_id, parcel_id, industry_code, revenue, tax …
 # path = "enterprises.xlsx"
@@ -304,6 +311,10 @@ path = "zones.gpkg"
 
 # [tianditu]
 # key = ""   # 天地图 key for basemaps (or set TIANDITU_KEY)
+
+# [sink]     # results also written as PostGIS tables (same as --out postgresql://…)
+# url = "postgresql://gis@10.0.0.5:5432/landuse"
+# schema = "results"
 '''
 
 

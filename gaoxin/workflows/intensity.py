@@ -74,7 +74,7 @@ def run_intensity(ws: Workspace, out_dir: Path, *, lang: str = "zh", offline: bo
     if "status" not in parcels.columns:
         raise InputError("the evaluation needs land-status codes (domain.md §1.2) on parcels",
                          file=ws.layers["parcels"].path, fix="map the status field (土地状态)")
-    out = compute_plot_ratio(data, pr_rules, cluster).parcels
+    out = compute_plot_ratio(data, pr_rules, cluster, ws).parcels
     rows = enterprise_rows(data, mu_rules)
     result = intensity.run(parcels, out, rows, rules, population=_population(data))
     ind = result.indicators.join(result.scores)

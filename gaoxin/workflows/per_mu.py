@@ -10,7 +10,8 @@ import pandas as pd
 
 from ..analysis import per_mu
 from ..analysis.ruleset import RuleSet
-from ..layers.load import load
+from ..geo.arrays import FloatArray
+from ..layers.load import Loaded, load
 from ..layers.workspace import (
     Workspace,
 )
@@ -29,19 +30,41 @@ from ._common import (
 )
 
 
+def compute_per_mu(data: Loaded, rules: RuleSet, cluster: str | None = None
+                   ) -> per_mu.PerMuResult:
+    """The analysis on the loaded layers (:func:`gaoxin.analysis.per_mu.run`).
+
+    With ``cluster`` (``local:N`` or ``tcp://host:port``) the parcels' areas are measured as
+    one Dask task per zone; the results are the same.
+    """
+    parcels, enterprises = data.vector("parcels"), data.frames["enterprises"]
+    if cluster is None:
+        return per_mu.run(parcels, enterprises, rules)
+    from .cluster import cluster_client, per_zone
+
+    with cluster_client(cluster) as client:
+        def zone_by_zone(p: gpd.GeoDataFrame) -> FloatArray:
+            areas: FloatArray = per_zone(client, per_mu.parcel_mu, p, [])
+            return areas
+
+        return per_mu.run(parcels, enterprises, rules, per_parcel=zone_by_zone)
+
+
 def run_per_mu(ws: Workspace, out_dir: Path, *, lang: str = "zh", offline: bool = True,
-               scheme: str | None = None, basemap: str = "none") -> Run[per_mu.PerMuResult]:
+               scheme: str | None = None, basemap: str = "none", cluster: str | None = None
+               ) -> Run[per_mu.PerMuResult]:
     """亩均效益 per enterprise and parcel, scored and classed per the chosen rule set.
 
     Every output says who was not evaluated and why (summary counts, the 未参评 sheet, their
     own class on the map) and which indicators were left out of the score and how the other
     weights were treated (summary ``not_computed``, the 说明 sheet, the map legend's notes).
-    ``basemap`` is the map's (see :func:`gaoxin.maps.build_map`).
+    ``basemap`` is the map's (see :func:`gaoxin.maps.build_map`); ``cluster`` measures the
+    parcels zone by zone on Dask.
     """
     t0 = time.perf_counter()
     rules = workspace_rules(ws, "per_mu", {"scheme": scheme} if scheme else None)
     data = load(ws, ("parcels", "enterprises"), ("zones",))
-    result = per_mu.run(data.vector("parcels"), data.frames["enterprises"], rules)
+    result = compute_per_mu(data, rules, cluster)
     summary = {"command": "per-mu", **result.summary, "notes": data.notes[:50],
                "provenance": provenance([rules], data.crs, data)}
     s = result.summary

@@ -92,22 +92,28 @@ def _check_words(frame: Frame, lang: str) -> Frame:
     return out
 
 
-def compute_plot_ratio(data: Loaded, rules: RuleSet, cluster: str | None = None
-                       ) -> pr.PlotRatioResult:
+def compute_plot_ratio(data: Loaded, rules: RuleSet, cluster: str | None = None,
+                       ws: Workspace | None = None) -> pr.PlotRatioResult:
     """The analysis on the loaded layers (:func:`gaoxin.analysis.plot_ratio.run`).
 
     With ``cluster`` (``local:N`` or ``tcp://host:port``) the per-parcel kernel runs as one
-    Dask task per zone (:mod:`.cluster`); the results are the same.
+    Dask task per zone (:mod:`.cluster`); the results are the same. Given ``ws``, tasks read
+    their zone's buildings from the source by bbox where it allows (GeoPackage, GeoParquet,
+    PostGIS) instead of getting a slice of the loaded frame.
     """
     parcels, buildings = data.vector("parcels"), data.vector("buildings")
     if cluster is None:
         return pr.run(parcels, buildings, data.table("enterprises"), rules)
-    from .cluster import cluster_client, per_zone
+    from .cluster import cluster_client, per_zone, source_windows
 
+    sources = source_windows(ws.layers, ("buildings",), data.source_crs,
+                             data.crs) if ws is not None else {}
     with cluster_client(cluster) as client:
         def zone_by_zone(p: gpd.GeoDataFrame, b: gpd.GeoDataFrame, r: RuleSet | None
                          ) -> pd.DataFrame:
-            return per_zone(client, pr.plot_ratio, p, [b], r)
+            frame: pd.DataFrame = per_zone(client, pr.plot_ratio, p,
+                                           [sources.get("buildings", b)], r)
+            return frame
 
         return pr.run(parcels, buildings, data.table("enterprises"), rules,
                       per_parcel=zone_by_zone)
@@ -128,7 +134,7 @@ def run_plot_ratio(ws: Workspace, out_dir: Path, *, lang: str = "zh", offline: b
     data = load(ws, ("parcels", "buildings"), ("enterprises", "zones", "parks"))
     t1 = time.perf_counter()
     import_in_background("gaoxin.maps")
-    result = compute_plot_ratio(data, rules, cluster)
+    result = compute_plot_ratio(data, rules, cluster, ws)
     t2 = time.perf_counter()
     summary: dict[str, object] = {
         "command": "plot-ratio",

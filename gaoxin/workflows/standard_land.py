@@ -179,27 +179,51 @@ def summary_lines(summary: sl.StandardLandSummary, lang: str) -> list[str]:
     return lines
 
 
-def compute_standard_land(data: Loaded, ws: Workspace, rules: RuleSet) -> sl.StandardLandResult:
+def compute_standard_land(data: Loaded, ws: Workspace, rules: RuleSet,
+                          cluster: str | None = None) -> sl.StandardLandResult:
     """The analysis on the loaded layers (:func:`gaoxin.analysis.standard_land.run`), the DEM
-    read for the candidates' extent only."""
+    read for the candidates' extent only.
+
+    With ``cluster`` (``local:N`` or ``tcp://host:port``) the conditions are evaluated as one
+    Dask task per zone, each reading its zone's window of the layers (by bbox from
+    GeoPackage, GeoParquet or PostGIS sources) and of the DEM; the results are the same.
+    """
     parcels = data.vector("parcels")
     frames = {k: data.vector(k) if k in data.frames else None for k in _LAYERS}
+    dem_path = ws.layers["dem"].path if "dem" in ws.layers else None
+    if cluster is not None:
+        from .cluster import (
+            cluster_client,
+            dem_source,
+            source_windows,
+            standard_land_per_zone,
+        )
+
+        sources = source_windows(ws.layers, _LAYERS, data.source_crs, data.crs)
+        with cluster_client(cluster) as client:
+            def zone_by_zone(cand: gpd.GeoDataFrame, layers: sl.Layers, r: RuleSet
+                             ) -> pd.DataFrame:
+                return standard_land_per_zone(client, cand, layers, r, sources,
+                                              dem_source(dem_path, data.crs))
+
+            return sl.run(parcels, sl.Layers(dem=None, **frames), rules,
+                          per_parcel=zone_by_zone)
     dem = None
-    if "dem" in ws.layers:
+    if dem_path is not None:
         cand = parcels[sl.candidates(parcels, rules)]
         if len(cand):
             x0, y0, x1, y1 = (float(v) for v in cand.total_bounds)
-            dem = read_raster_window(str(ws.layers["dem"].path), (x0, y0, x1, y1), data.crs)
+            dem = read_raster_window(str(dem_path), (x0, y0, x1, y1), data.crs)
     layers = sl.Layers(dem=dem, **frames)
     return sl.run(parcels, layers, rules)
 
 
 def run_standard_land(ws: Workspace, out_dir: Path, *, lang: str = "zh", offline: bool = True,
-                      basemap: str = "none", max_rows: int = MAX_ROWS
-                      ) -> Run[sl.StandardLandResult]:
+                      basemap: str = "none", max_rows: int = MAX_ROWS,
+                      cluster: str | None = None) -> Run[sl.StandardLandResult]:
     """标准地 readiness: which unsupplied parcels can be offered with their indicator package
     today, and what blocks the rest. ``basemap`` is the map's (see
-    :func:`gaoxin.maps.build_map`)."""
+    :func:`gaoxin.maps.build_map`); ``cluster`` evaluates zone by zone on Dask."""
     t0 = time.perf_counter()
     rules = workspace_rules(ws, "standard_land")
     data = load(ws, ("parcels",), ("zones", *_LAYERS))
@@ -210,7 +234,7 @@ def run_standard_land(ws: Workspace, out_dir: Path, *, lang: str = "zh", offline
                          fix="map the status field (土地状态) in [layers.parcels.fields]")
     import_in_background("gaoxin.maps")
     t1 = time.perf_counter()
-    result = compute_standard_land(data, ws, rules)
+    result = compute_standard_land(data, ws, rules, cluster)
     t2 = time.perf_counter()
     summary: dict[str, object] = {
         "command": "standard-land", **result.summary,

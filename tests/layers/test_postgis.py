@@ -124,15 +124,50 @@ def test_a_failed_write_leaves_the_old_table(postgis_url: str) -> None:
         assert conn.execute("SELECT count(*) FROM out.kept").fetchone() == (1,)
 
 
+@pytest.mark.parametrize(("command", "table", "folder"), [
+    ("plot-ratio", "parcels_plot_ratio", "plot_ratio_out"),
+    ("per-mu", "parcels_per_mu", "per_mu_out"),
+    ("standard-land", "standard_land", "standard_land_out")])
 def test_out_postgresql_writes_the_result_tables(workspaces: tuple[Path, Path],
                                                  postgis_url: str, tmp_path: Path,
-                                                 monkeypatch: pytest.MonkeyPatch) -> None:
+                                                 monkeypatch: pytest.MonkeyPatch, command: str,
+                                                 table: str, folder: str) -> None:
     monkeypatch.chdir(tmp_path)
-    assert main(["plot-ratio", "-w", str(workspaces[1]), "--out", postgis_url]) == 0
+    assert main([command, "-w", str(workspaces[1]), "--out", postgis_url]) == 0
     with psycopg.connect(postgis_url) as conn:
-        rows = conn.execute("SELECT count(*) FROM public.parcels_plot_ratio").fetchone()
+        rows = conn.execute(f"SELECT count(*) FROM public.{table}").fetchone()
     assert rows is not None and rows[0] > 0
-    assert (tmp_path / "plot_ratio_out" / "summary.json").is_file()
+    assert (tmp_path / folder / "summary.json").is_file()
+
+
+def test_cluster_tasks_read_their_zone_from_postgis(workspaces: tuple[Path, Path]) -> None:
+    """Standard land on Dask with every layer read by the tasks from PostGIS (&& on the GiST
+    index, in table order) is the in-process run; a task reads only the rows around its
+    zone."""
+    from distributed import LocalCluster
+
+    from gaoxin.workflows._common import workspace_rules
+    from gaoxin.workflows.cluster import source_windows, within
+    from gaoxin.workflows.standard_land import _LAYERS, compute_standard_land
+
+    db = load_workspace(workspaces[1])
+    rules = workspace_rules(db, "standard_land")
+    data = load(db, ("parcels",), ("zones", *_LAYERS))
+    alone = compute_standard_land(data, db, rules)
+    with LocalCluster(n_workers=2, threads_per_worker=1, processes=False, protocol="tcp://",
+                      host="127.0.0.1", dashboard_address=None) as cluster:
+        spread = compute_standard_land(data, db, rules, cluster.scheduler_address)
+    assert spread.parcels.to_wkb().to_csv() == alone.parcels.to_wkb().to_csv()
+    assert spread.summary == alone.summary
+    loaded = load(db, ("parcels", "buildings"))
+    window = source_windows(db.layers, ("buildings",), loaded.source_crs, loaded.crs)
+    parcels, buildings = loaded.vector("parcels"), loaded.vector("buildings")
+    zone = parcels[parcels["zone_id"] == parcels["zone_id"].dropna().iloc[0]]
+    bounds = tuple(float(v) for v in zone.total_bounds)
+    features, rows_read = window["buildings"].read(bounds)  # type: ignore[arg-type]
+    assert 0 < len(features) <= rows_read < len(buildings) / 2
+    assert features.geometry.to_wkb().tolist() == within(
+        buildings, bounds).geometry.to_wkb().tolist()  # type: ignore[arg-type]
 
 
 def _refused_port() -> int:
