@@ -134,13 +134,13 @@ LABELS: dict[str, tuple[str, str]] = {
     "sheet.not_evaluated": ("未参评", "Not evaluated"), "sheet.notes": ("说明", "Notes"),
     # What a workbook leaves out of a sheet at its row cap, and where the whole table is.
     "xlsx.capped": ("工作表“{sheet}”只列前 {shown:,} 行(共 {total:,} 行);"
-                    "完整表见 results.gpkg 的图层 {layer}",
+                    "完整表见 {file} 的图层 {layer}",
                     "Sheet '{sheet}' lists the first {shown:,} of {total:,} rows; "
-                    "the whole table is layer {layer} of results.gpkg"),
+                    "the whole table is layer {layer} of {file}"),
     "xlsx.omitted": ("全部地块共 {total:,} 宗,超过 {cap:,} 行,未列入本工作簿;"
-                     "完整表见 results.gpkg 的图层 {layer}",
+                     "完整表见 {file} 的图层 {layer}",
                      "All {total:,} parcels exceed {cap:,} rows and are not in this workbook; "
-                     "the whole table is layer {layer} of results.gpkg"),
+                     "the whole table is layer {layer} of {file}"),
     "sheet.parcels": ("地块", "Parcels"), "sheet.zones": ("园区汇总", "Zones"),
     "sheet.below_minimum": ("容积率不达标工业地块", "Below minimum"),
     "sheet.not_computable": ("无法计算地块", "Not computable"),

@@ -173,8 +173,8 @@ def _plot_ratio_tables_and_map(result: pr.PlotRatioResult, data: Loaded, rules: 
 
     def parcels_sheet(frame: pd.DataFrame, sheet: str) -> pd.DataFrame:
         if len(frame) > max_rows:   # a workbook says what it leaves out, and where it is
-            notes.append(label("xlsx.capped", lang).format(sheet=sheet, shown=max_rows,
-                                                           total=len(frame), layer=layer))
+            notes.append(label("xlsx.capped", lang).format(
+                sheet=sheet, shown=max_rows, total=len(frame), layer=layer, file="results.gpkg"))
         return labelled(_check_words(capped_table(frame, max_rows), lang), lang, "parcels")
 
     sheets = {
@@ -195,7 +195,7 @@ def _plot_ratio_tables_and_map(result: pr.PlotRatioResult, data: Loaded, rules: 
         sheets[label("sheet.all_parcels", lang)] = parcels_sheet(out, "")
     else:
         notes.append(label("xlsx.omitted", lang).format(total=len(out), cap=max_rows,
-                                                        layer=layer))
+                                                        layer=layer, file="results.gpkg"))
     if notes:
         sheets[label("sheet.notes", lang)] = labelled(pd.DataFrame({"note": notes}), lang,
                                                       "notes")
