@@ -476,6 +476,9 @@ def _kept(run: T, lang: str) -> T:
     return run
 
 
+# The output of a command that can write its result tables to PostGIS as well as to files.
+OutOrSinkOpt = Annotated[str, typer.Option(
+    "--out", help="Output folder, or postgresql://… to write the result tables there.")]
 ClusterOpt = Annotated[str | None, typer.Option(
     "--cluster", help="Run zone by zone on Dask: local:N (N worker processes) or "
                       "tcp://HOST:PORT (a running scheduler).")]
@@ -506,9 +509,7 @@ def _sink(run: object, sink: object, lang: str) -> None:
 
 @app.command("plot-ratio")
 def plot_ratio_cmd(
-    out_arg: Annotated[str, typer.Option(
-        "--out", help="Output folder, or postgresql://… to write the result tables there."
-    )] = "plot_ratio_out",
+    out_arg: OutOrSinkOpt = "plot_ratio_out",
     workspace: WorkspaceOpt = Path(DEFAULT_WORKSPACE),
     standard: Annotated[str | None, typer.Option(
         help="Control standard: MLR-2008 (default), MNR-2023 or SC-2024 (values must be "
@@ -547,9 +548,7 @@ def plot_ratio_cmd(
 
 @app.command("per-mu")
 def per_mu_cmd(
-    out_arg: Annotated[str, typer.Option(
-        "--out", help="Output folder, or postgresql://… to write the result tables there."
-    )] = "per_mu_out",
+    out_arg: OutOrSinkOpt = "per_mu_out",
     workspace: WorkspaceOpt = Path(DEFAULT_WORKSPACE),
     scheme: Annotated[str | None, typer.Option(
         help="Rule set: sichuan (2022, default) or zhejiang (benchmark scoring).")] = None,
@@ -584,9 +583,7 @@ def per_mu_cmd(
 
 @app.command("standard-land")
 def standard_land_cmd(
-    out_arg: Annotated[str, typer.Option(
-        "--out", help="Output folder, or postgresql://… to write the result tables there."
-    )] = "standard_land_out",
+    out_arg: OutOrSinkOpt = "standard_land_out",
     workspace: WorkspaceOpt = Path(DEFAULT_WORKSPACE),
     lang: LangOpt = "zh",
     offline: OfflineOpt = True,
@@ -646,9 +643,7 @@ def consolidate_cmd(
 
 @app.command()
 def intensity(
-    out_arg: Annotated[str, typer.Option(
-        "--out", help="Output folder, or postgresql://… to write the result tables there."
-    )] = "intensity_out",
+    out_arg: OutOrSinkOpt = "intensity_out",
     workspace: WorkspaceOpt = Path(DEFAULT_WORKSPACE),
     lang: LangOpt = "zh",
     offline: OfflineOpt = True,

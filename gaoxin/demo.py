@@ -177,7 +177,8 @@ def _write_demo(out_dir: Path, *, seed: int, lang: str, console: Console) -> Non
     ready = Section(label("demo.standard_land", lang), text=label("demo.standard_land_text", lang))
     ready.add("standard_land/map.html", label("demo.standard_land_map", lang),
               label("sl.summary_line", lang).format(**sl_run.result.summary))
-    ready.add("standard_land/standard_land.xlsx", label("demo.standard_land_tables", lang))
+    ready.add("standard_land/standard_land.xlsx", label("demo.standard_land_tables", lang),
+              file="standard_land.xlsx")
     ready.add("standard_land/sheets/index.html", label("sl.sheets_title", lang),
               label("demo.n_sheets", lang).format(n=sl_run.result.summary["ready"]))
     sections.append(ready)

@@ -617,16 +617,10 @@ def unlock_ranking(result: pd.DataFrame) -> list[Unlock]:
                    only=int(v["only"]), only_mu=round(v["only_mu"], 2)) for k, v in ranked]
 
 
-class StandardLandSummary(TypedDict):
+class StandardLandSummary(ZoneReadiness):
+    """The counts and 亩 of :class:`ZoneReadiness` for all zones, and more."""
+
     parcels: int
-    candidates: int
-    candidates_mu: float
-    ready: int
-    ready_mu: float
-    conditional: int
-    conditional_mu: float
-    blocked: int
-    blocked_mu: float
     conditions: dict[str, dict[str, int]]
     unverified: dict[str, int]
     unlock: list[Unlock]

@@ -179,3 +179,14 @@ def with_zone_names(table: pd.DataFrame, data: Loaded, by: str = "zone_id") -> p
                [names.get(str(z)) for z in out[by]])
     return out
 
+
+def phase_timings(t0: float, t1: float, t2: float, t3: float) -> dict[str, float]:
+    """A run's timings in summary.json: read, compute, write and total, in seconds.
+
+    Examples
+    --------
+    >>> phase_timings(0.0, 1.0, 3.5, 4.25)
+    {'read_s': 1.0, 'compute_s': 2.5, 'write_s': 0.75, 'total_s': 4.25}
+    """
+    return {"read_s": round(t1 - t0, 3), "compute_s": round(t2 - t1, 3),
+            "write_s": round(t3 - t2, 3), "total_s": round(t3 - t0, 3)}

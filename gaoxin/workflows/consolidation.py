@@ -28,7 +28,14 @@ from ..report.excel import write_excel
 from ..report.html import write_page
 from ..report.labels import bilingual, column, label
 from ..report.tables import labelled, rules_sheet
-from ._common import MapOptions, Run, import_in_background, provenance, workspace_rules
+from ._common import (
+    MapOptions,
+    Run,
+    import_in_background,
+    phase_timings,
+    provenance,
+    workspace_rules,
+)
 
 
 def _money(v: object) -> str:
@@ -167,8 +174,7 @@ def run_consolidation(ws: Workspace, out_dir: Path, *, lang: str = "zh", offline
             land_use=_land_use_rows(result, zone_names, lang),
             has_parcels="parcels" in data.frames)
         t3 = time.perf_counter()
-        summary["timings"] = {"read_s": round(t1 - t0, 3), "compute_s": round(t2 - t1, 3),
-                              "write_s": round(t3 - t2, 3), "total_s": round(t3 - t0, 3)}
+        summary["timings"] = phase_timings(t0, t1, t2, t3)
         files["summary"] = write_json(stage.path / "summary.json", summary)
     files = stage.published(files)
     return Run(summary, files, result, data)

@@ -27,6 +27,7 @@ from ._common import (
     Run,
     import_in_background,
     map_subset,
+    phase_timings,
     provenance,
     with_zone_names,
     workspace_rules,
@@ -153,8 +154,7 @@ def run_plot_ratio(ws: Workspace, out_dir: Path, *, lang: str = "zh", offline: b
                 MapOptions(offline, basemap, ws.tianditu_key, max_map_features))
             files["gpkg"] = gpkg.result()
         t3 = time.perf_counter()
-        summary["timings"] = {"read_s": round(t1 - t0, 3), "compute_s": round(t2 - t1, 3),
-                              "write_s": round(t3 - t2, 3), "total_s": round(t3 - t0, 3)}
+        summary["timings"] = phase_timings(t0, t1, t2, t3)
         files["summary"] = write_json(stage.path / "summary.json", summary)
     files = stage.published(files)
     return Run(summary, files, result, data)

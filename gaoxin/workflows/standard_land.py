@@ -35,6 +35,7 @@ from ._common import (
     MapOptions,
     Run,
     import_in_background,
+    phase_timings,
     provenance,
     workspace_rules,
 )
@@ -259,8 +260,7 @@ def run_standard_land(ws: Workspace, out_dir: Path, *, lang: str = "zh", offline
         files["sheets"] = _indicator_sheets(frame, words, data, rules, stage.path / "sheets",
                                             lang)
         t3 = time.perf_counter()
-        summary["timings"] = {"read_s": round(t1 - t0, 3), "compute_s": round(t2 - t1, 3),
-                              "write_s": round(t3 - t2, 3), "total_s": round(t3 - t0, 3)}
+        summary["timings"] = phase_timings(t0, t1, t2, t3)
         files["summary"] = write_json(stage.path / "summary.json", summary)
     files = stage.published(files)
     return Run(summary, files, result, data)
