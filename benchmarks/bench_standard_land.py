@@ -5,7 +5,8 @@ Usage::
     .venv/bin/python benchmarks/bench_standard_land.py --parcels 1000000 [--overlay-parcels 20000]
 
 Data (made once, cached under ``benchmarks/data/``): the realistic parcels of
-``benchmarks/realistic.py`` (concave 12–20-gons, 0.05 % invalid) as candidate parcels; 300
+``benchmarks/realistic.py`` (its cached ``realistic_N.gpkg``; concave 12–20-gons, 0.05 %
+invalid) as candidate parcels; 300
 red-line polygons as in shared/docs/performance.md (200 noisy closed curves with 10
 harmonics and smoothed fine noise, 100 buffered persistent random walks, some with holes;
 2,000–20,000 vertices each, ≈ 2.2 M in all, scaled to the parcels' extent); 500,000
@@ -133,19 +134,22 @@ def load(n: int) -> tuple[gpd.GeoDataFrame, gpd.GeoDataFrame, gpd.GeoDataFrame]:
     """Parcels (repaired), red lines and farmland, cached as one GeoPackage."""
     import pyogrio
 
+    # The parcels are realistic.py's cached layer (shared with the plot-ratio benchmark);
+    # only the red lines and the farmland are this benchmark's own.
+    parcels_path = realistic.cached(n)
     path = HERE / "data" / f"standard_land_{n}.gpkg"
+    parcels = pyogrio.read_dataframe(parcels_path, layer="parcels", columns=[],
+                                     use_arrow=True)
+    parcels.insert(0, "parcel_id", np.arange(len(parcels)))
     if not path.exists():
-        layers = realistic.generate(n)
-        parcels = gpd.GeoDataFrame({"parcel_id": np.arange(n)}, geometry=layers.parcels,
-                                   crs=CRS)
         bounds = tuple(parcels.total_bounds)
         red = gpd.GeoDataFrame(geometry=redlines(bounds), crs=CRS)
         farm = gpd.GeoDataFrame(geometry=farmland(bounds), crs=CRS)
-        for name, frame in (("parcels", parcels), ("redlines", red), ("farmland", farm)):
+        for name, frame in (("redlines", red), ("farmland", farm)):
             frame.to_file(path, layer=name, engine="pyogrio", use_arrow=True,
-                          append=name != "parcels")
-    frames = [pyogrio.read_dataframe(path, layer=name, use_arrow=True)
-              for name in ("parcels", "redlines", "farmland")]
+                          append=name != "redlines")
+    frames = [parcels] + [pyogrio.read_dataframe(path, layer=name, use_arrow=True)
+                          for name in ("redlines", "farmland")]
     # Repaired as the loader repairs every layer (bow-tie parcels; red lines whose vertex
     # count was fitted by simplification can self-touch).
     for frame in frames:

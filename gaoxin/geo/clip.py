@@ -27,46 +27,37 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import numpy as np
+import numpy.typing as npt
 import shapely
 
 from .arrays import BoolArray, FloatArray, GeometryArray, IntArray
 from .containment import ring_starts
 from .parallel import THREADS, chunked, scatter_jobs
 
-_BUCKETS = np.array([4, 6, 8, 12, 16, 24, 32, 48, 64])   # edges (all rings), padded up
+_MAX_EDGES = 1024     # per polygon (all rings); larger ones go to GEOS
 _MARGIN = 1e-10
-_CHUNK = 50_000
+_CHUNK = 20_000       # pairs per array job
 
 
 @dataclass
 class _Edges:
-    """Every edge of every polygon of an array, rings oriented by a weight, and where each
-    polygon's edges start in the table and how many it has."""
+    """Every edge of every polygon of an array, rings oriented by a weight, where each
+    polygon's edges start in the table and how many it has, and its bounding box."""
 
     x0: FloatArray
     y0: FloatArray
     x1: FloatArray
     y1: FloatArray
     weight: FloatArray      # +1 where the ring runs with the interior on its left, else −1
+    ring_first: IntArray    # per edge: the table position of its ring's first edge
     first: IntArray
     count: IntArray
+    box: FloatArray         # (n, 4) bounds of each polygon
     ok: BoolArray           # polygons the arithmetic may take
 
 
-def _edges(g: GeometryArray) -> _Edges:
-    """:func:`_edges_of` computed once per distinct geometry object: pair arrays repeat
-    each parcel and each red-line piece many times."""
-    ids = np.fromiter(map(id, g), dtype=np.int64, count=len(g))
-    uniq, first_pos, inverse = np.unique(ids, return_index=True, return_inverse=True)
-    if len(uniq) == len(g):
-        return _edges_of(g)
-    e = _edges_of(g[first_pos])
-    return _Edges(e.x0, e.y0, e.x1, e.y1, e.weight, e.first[inverse], e.count[inverse],
-                  e.ok[inverse])
-
-
 def _edges_of(g: GeometryArray) -> _Edges:
-    """The edge table of Polygons with at most 64 edges in all rings; others marked not ok.
+    """The edge table of (Multi)Polygons with at most ``_MAX_EDGES`` edges; others not ok.
 
     Examples
     --------
@@ -74,38 +65,65 @@ def _edges_of(g: GeometryArray) -> _Edges:
     >>> e = _edges_of(np.array([holed]))    # GEOS writes the shell clockwise, the hole not
     >>> int(e.count[0]), e.weight.tolist()
     (8, [-1.0, -1.0, -1.0, -1.0, -1.0, -1.0, -1.0, -1.0])
+    >>> e.ring_first.tolist()
+    [0, 0, 0, 0, 4, 4, 4, 4]
     """
     n = len(g)
-    polygon = shapely.get_type_id(g) == 3
+    types = shapely.get_type_id(g)
+    coords = shapely.get_num_coordinates(g)
+    # Coordinates bound the edge count from above: cheap, and it spares reading big shapes.
+    ok = np.isin(types, (3, 6)) & (coords >= 4) & (coords <= _MAX_EDGES + 64)
     count = np.zeros(n, dtype=np.int64)
-    count[polygon] = shapely.get_num_coordinates(g[polygon]) - (
-        1 + shapely.get_num_interior_rings(g[polygon]))
-    ok = polygon & (count >= 3) & (count <= _BUCKETS[-1])
-    if not ok.any():
-        none = np.zeros(0)
-        return _Edges(none, none, none, none, none, np.zeros(n, dtype=np.int64), count, ok)
-    rings, owner = shapely.get_rings(g[ok], return_index=True)
-    owner = np.flatnonzero(ok)[owner]
-    ring_len = shapely.get_num_coordinates(rings)
-    xy = shapely.get_coordinates(rings)
-    ring_first = ring_starts(ring_len)
-    per_ring = ring_len - 1
-    start = np.repeat(ring_first, per_ring) + (
-        np.arange(per_ring.sum()) - np.repeat(np.cumsum(per_ring) - per_ring, per_ring))
-    x0, y0, x1, y1 = xy[start, 0], xy[start, 1], xy[start + 1, 0], xy[start + 1, 1]
-    # Twice each ring's signed area, relative to its first vertex (terms of the ring's size).
-    ring_of_edge = np.repeat(np.arange(len(rings)), per_ring)
-    rx, ry = xy[ring_first, 0][ring_of_edge], xy[ring_first, 1][ring_of_edge]
-    term = (x0 - rx) * (y1 - ry) - (x1 - rx) * (y0 - ry)
-    area2 = np.zeros(len(rings))
-    np.add.at(area2, ring_of_edge, term)
-    shell = np.r_[True, owner[1:] != owner[:-1]] if len(owner) else np.zeros(0, dtype=bool)
-    ring_weight = np.where(shell, np.sign(area2), -np.sign(area2))
-    flat = np.zeros(n, dtype=bool)
-    flat[owner[ring_weight == 0]] = True                # a ring without area
     first = np.zeros(n, dtype=np.int64)
-    first[ok] = ring_starts(count[ok])
-    return _Edges(x0, y0, x1, y1, np.repeat(ring_weight, per_ring), first, count, ok & ~flat)
+    box = shapely.bounds(g)
+    none = np.zeros(0)
+    if not ok.any():
+        return _Edges(none, none, none, none, none, np.zeros(0, dtype=np.int64), first,
+                      count, box, ok)
+    # Polygons without holes (most) are read whole: splitting out parts and rings copies
+    # every geometry, which costs more than the arithmetic.
+    simple = ok & (types == 3)
+    simple[simple] = shapely.get_num_interior_rings(g[simple]) == 0
+    nested = np.flatnonzero(ok & ~simple)
+    parts, part_owner = shapely.get_parts(g[nested], return_index=True)
+    rings, ring_part = shapely.get_rings(parts, return_index=True)
+    simple_pos = np.flatnonzero(simple)
+    owner = np.r_[simple_pos, nested[part_owner[ring_part]]]
+    ring_part = np.r_[-1 - np.arange(len(simple_pos)), ring_part]
+    ring_len = np.r_[coords[simple_pos], shapely.get_num_coordinates(rings)]
+    xy = np.concatenate([shapely.get_coordinates(g[simple_pos]),
+                         shapely.get_coordinates(rings)])
+    per_ring = ring_len - 1
+    count = np.bincount(owner, per_ring, minlength=n).astype(np.int64)
+    ring_first = ring_starts(ring_len)
+    edge_first = ring_starts(per_ring)
+    ring_of_edge = np.repeat(np.arange(len(ring_len)), per_ring)
+    # Edges join consecutive coordinates, except across the end of a ring.
+    joined = np.ones(len(xy) - 1, dtype=bool)
+    joined[(ring_first + ring_len - 1)[:-1]] = False
+    x, y = xy[:, 0], xy[:, 1]
+    x0, y0, x1, y1 = x[:-1][joined], y[:-1][joined], x[1:][joined], y[1:][joined]
+    # Twice each ring's signed area, relative to its first vertex (terms of the ring's size).
+    rx, ry = np.repeat(x[ring_first], per_ring), np.repeat(y[ring_first], per_ring)
+    term = (x0 - rx) * (y1 - ry) - (x1 - rx) * (y0 - ry)
+    area2 = np.bincount(ring_of_edge, term, minlength=len(ring_len))
+    shell = np.r_[True, ring_part[1:] != ring_part[:-1]]
+    ring_weight = np.where(shell, np.sign(area2), -np.sign(area2))
+    bad = np.zeros(n, dtype=bool)
+    bad[owner[ring_weight == 0]] = True                 # a ring without area
+    ok &= ~bad & (count >= 3) & (count <= _MAX_EDGES)
+    # Each polygon's rings are consecutive; its first ring starts its edges.
+    first[owner[::-1]] = edge_first[::-1]
+    return _Edges(x0, y0, x1, y1, np.repeat(ring_weight, per_ring),
+                  np.repeat(edge_first, per_ring), first, count, box, ok)
+
+
+def _unique_objects(g: GeometryArray) -> tuple[GeometryArray, IntArray]:
+    """Distinct geometry objects of ``g`` and each element's position among them: pair
+    arrays repeat each parcel and each red-line piece many times."""
+    ids = np.fromiter(map(id, g), dtype=np.int64, count=len(g))
+    _uniq, first_pos, inverse = np.unique(ids, return_index=True, return_inverse=True)
+    return g[first_pos], inverse
 
 
 def intersection_area(a: GeometryArray, b: GeometryArray, *, threads: int = THREADS
@@ -122,94 +140,213 @@ def intersection_area(a: GeometryArray, b: GeometryArray, *, threads: int = THRE
     """
     a = np.asarray(a, dtype=object)
     b = np.asarray(b, dtype=object)
-    area = np.full(len(a), np.nan)
     if not len(a):
-        return area
-    ea, eb = _edges(a), _edges(b)
-    fast = np.flatnonzero(ea.ok & eb.ok)
+        return np.zeros(0)
+    ua, ia = _unique_objects(a)
+    ub, ib = _unique_objects(b)
+    return pair_areas(ua, ub, ia, ib, threads=threads)[0]
+
+
+def pair_areas(a: GeometryArray, b: GeometryArray, pair_a: IntArray, pair_b: IntArray, *,
+               threads: int = THREADS) -> tuple[FloatArray, BoolArray]:
+    """Planar area of ``a[pair_a[i]] ∩ b[pair_b[i]]``, and whether that A lies in B's
+    interior (``shapely.contains_properly(B, A)``), for each pair i.
+
+    Each geometry's edges are read once, however many pairs it is in. Pairs the
+    arithmetic cannot decide (contacts within the rounding margin, shapes it does not
+    take) are asked of GEOS.
+
+    Examples
+    --------
+    >>> a = np.array([shapely.box(0, 0, 10, 10)])
+    >>> b = np.array([shapely.box(2, 2, 4, 4), shapely.box(5, 5, 20, 20)])
+    >>> area, within = pair_areas(b, a, np.array([0, 1]), np.array([0, 0]))
+    >>> area.tolist(), within.tolist()
+    ([4.0, 25.0], [True, False])
+    """
+    n = len(pair_a)
+    area = np.full(n, np.nan)
+    within = np.zeros(n, dtype=bool)
+    if not n:
+        return area, within
+    need_a, local_a = np.unique(pair_a, return_inverse=True)
+    need_b, local_b = np.unique(pair_b, return_inverse=True)
+    ea, eb = _edges_of(a[need_a]), _edges_of(b[need_b])
+    fast = np.flatnonzero(ea.ok[local_a] & eb.ok[local_b])
     if len(fast):
-        area[fast] = _polygon_pairs(ea, eb, fast, threads)
+        pa, pb = local_a[fast], local_b[fast]
+        jobs = [(fast[s:s + _CHUNK], pa[s:s + _CHUNK], pb[s:s + _CHUNK])
+                for s in range(0, len(fast), _CHUNK)]
+        code = np.zeros(n, dtype=np.int8)
+
+        def solve(job: tuple[IntArray, IntArray, IntArray]) -> tuple[IntArray, FloatArray]:
+            idx, ja, jb = job
+            got, inside = _areas(ea, eb, ja, jb)
+            code[idx] = inside
+            return idx, got
+
+        scatter_jobs(solve, jobs, area, threads)
+        within[code == 1] = True
     slow = np.flatnonzero(np.isnan(area))
     if len(slow):
-        area[slow] = shapely.area(chunked(shapely.intersection, a[slow], b[slow],
-                                          threads=threads))
-    return area
+        ga, gb = a[pair_a[slow]], b[pair_b[slow]]
+        area[slow] = shapely.area(chunked(shapely.intersection, ga, gb, threads=threads))
+        within[slow] = shapely.contains_properly(gb, ga)
+    return area, within
 
 
-def _polygon_pairs(ea: _Edges, eb: _Edges, pairs: IntArray, threads: int) -> FloatArray:
-    """Areas of ``a[i] ∩ b[i]`` for i in ``pairs``; NaN where a decision is not certain."""
-    na, nb = ea.count[pairs], eb.count[pairs]
-    ka_bucket = np.searchsorted(_BUCKETS, na)
-    kb_bucket = np.searchsorted(_BUCKETS, nb)
-    out = np.full(len(pairs), np.nan)
-    jobs = []
-    for i, ka in enumerate(_BUCKETS):
-        for j, kb in enumerate(_BUCKETS):
-            idx = np.flatnonzero((ka_bucket == i) & (kb_bucket == j))
-            step = max(1, _CHUNK * 8 // int(ka * kb))
-            jobs += [(idx[s:s + step], int(ka), int(kb)) for s in range(0, len(idx), step)]
+@dataclass
+class _Flat:
+    """The edges of one side of a chunk of pairs, laid out pair after pair."""
 
-    def gather(e: _Edges, pos: IntArray, k: int, ox: FloatArray, oy: FloatArray
-               ) -> tuple[FloatArray, ...]:
-        """(m, k) edges relative to the origin, their weights (0 on padding)."""
-        slot = np.arange(k)
-        real = slot < e.count[pos, None]
-        at = e.first[pos, None] + np.where(real, slot, 0)
-        return (e.x0[at] - ox, e.y0[at] - oy, e.x1[at] - ox, e.y1[at] - oy,
-                np.where(real, e.weight[at], 0.0))
-
-    def solve(job: tuple[IntArray, int, int]) -> tuple[IntArray, FloatArray]:
-        idx, ka, kb = job
-        pos = pairs[idx]
-        # Origin: B's first vertex, so every term is of the pair's size, not the CRS's.
-        ox, oy = eb.x0[eb.first[pos], None], eb.y0[eb.first[pos], None]
-        ax, ay, ax1, ay1, wa = gather(ea, pos, ka, ox, oy)
-        bx, by, bx1, by1, wb = gather(eb, pos, kb, ox, oy)
-        size = np.fmax(np.fmax(ax, ax1).max(axis=1) - np.fmin(ax, ax1).min(axis=1),
-                       np.fmax(ay, ay1).max(axis=1) - np.fmin(ay, ay1).min(axis=1))
-        size = np.fmax(size, np.fmax(np.fmax(bx, bx1).max(axis=1) - np.fmin(bx, bx1).min(axis=1),
-                                     np.fmax(by, by1).max(axis=1) - np.fmin(by, by1).min(axis=1)))
-        tol = (_MARGIN * size * size)[:, None, None]
-        # Sides (m, ka, kb): A's edge ends against B's edge lines, B's against A's.
-        ebx, eby = (bx1 - bx)[:, None, :], (by1 - by)[:, None, :]
-        s0 = ebx * (ay[:, :, None] - by[:, None, :]) - eby * (ax[:, :, None] - bx[:, None, :])
-        s1 = ebx * (ay1[:, :, None] - by[:, None, :]) - eby * (ax1[:, :, None] - bx[:, None, :])
-        eax, eay = (ax1 - ax)[:, :, None], (ay1 - ay)[:, :, None]
-        t0 = eax * (by[:, None, :] - ay[:, :, None]) - eay * (bx[:, None, :] - ax[:, :, None])
-        t1 = eax * (by1[:, None, :] - ay[:, :, None]) - eay * (bx1[:, None, :] - ax[:, :, None])
-        real = (wa != 0)[:, :, None] & (wb != 0)[:, None, :]
-        certain = ~real | ((np.abs(s0) > tol) & (np.abs(s1) > tol) & (np.abs(t0) > tol)
-                           & (np.abs(t1) > tol))
-        cross = real & ((s0 > 0) != (s1 > 0)) & ((t0 > 0) != (t1 > 0))
-        # At a crossing an edge enters the other polygon where it passes from the right to
-        # the left of the other's (weight-oriented) edge, and leaves the other way: the
-        # share inside is the start's state plus ±(1 − t) at each crossing — no sorting.
-        with np.errstate(divide="ignore", invalid="ignore"):
-            rest_a = np.where(cross, s1 / (s1 - s0), 0.0)     # 1 − t along A's edge
-            rest_b = np.where(cross, t1 / (t1 - t0), 0.0)     # 1 − t along B's edge
-        enter_a = np.sign(s1 - s0) * wb[:, None, :]
-        enter_b = np.sign(t1 - t0) * wa[:, :, None]
-        # A's edge starts inside B: rays to +x over B's edges (axis 2), and vice versa.
-        a_in_b = _odd(ay[:, :, None], by[:, None, :], by1[:, None, :], s0, real, axis=2)
-        b_in_a = _odd(by[:, None, :], ay[:, :, None], ay1[:, :, None], t0, real, axis=1)
-        share_a = a_in_b + (enter_a * rest_a).sum(axis=2)
-        share_b = b_in_a + (enter_b * rest_b).sum(axis=1)
-        area = 0.5 * ((wa * share_a * (ax * ay1 - ax1 * ay)).sum(axis=1)
-                      + (wb * share_b * (bx * by1 - bx1 * by)).sum(axis=1))
-        return idx, np.where(certain.all(axis=(1, 2)), area, np.nan)
-
-    return scatter_jobs(solve, jobs, out, threads)
+    row: IntArray           # the pair (within the chunk) each edge belongs to
+    x0: FloatArray
+    y0: FloatArray
+    x1: FloatArray
+    y1: FloatArray
+    weight: FloatArray
+    ring_first: IntArray    # flat position of the edge's ring's first edge
+    start: IntArray         # per pair: flat position of its first edge
+    count: IntArray         # per pair: its edges
 
 
-def _odd(py: FloatArray, ey0: FloatArray, ey1: FloatArray, side: FloatArray,
-         real: BoolArray, axis: int) -> BoolArray:
-    """Each point inside the other polygon by the crossing number of a ray to +x.
+def _flatten(e: _Edges, geom: IntArray, ox: FloatArray, oy: FloatArray) -> _Flat:
+    """The edges of ``geom[i]`` for each pair i, relative to that pair's origin."""
+    count = e.count[geom]
+    start = ring_starts(count)
+    row = np.repeat(np.arange(len(geom)), count)
+    offset = np.arange(int(count.sum())) - start[row]
+    edge = e.first[geom][row] + offset
+    ring_first = (np.arange(len(edge)) - (edge - e.ring_first[edge])).astype(np.int64, copy=False)
+    return _Flat(row, e.x0[edge] - ox[row], e.y0[edge] - oy[row], e.x1[edge] - ox[row],
+                 e.y1[edge] - oy[row], e.weight[edge], ring_first, start, count)
 
-    ``side`` is cross(edge, point − edge start) (up to the edge's own weight, which does
-    not matter for parity); an edge spanning the point's height half-open is crossed right
-    of the point when the point lies left of it going up, or right of it going down.
+
+def _near(f: _Flat, box: FloatArray) -> tuple[BoolArray, BoolArray]:
+    """Edges meeting the other polygon's closed bounding box (only they can meet it), and
+    edges starting strictly outside that box (outside the other polygon: exact)."""
+    x0, y0, x1, y1 = (box[f.row, k] for k in range(4))
+    near = ~((np.fmax(f.x0, f.x1) < x0) | (np.fmin(f.x0, f.x1) > x1)
+             | (np.fmax(f.y0, f.y1) < y0) | (np.fmin(f.y0, f.y1) > y1))
+    out = (f.x0 < x0) | (f.x0 > x1) | (f.y0 < y0) | (f.y0 > y1)
+    return near, out
+
+
+def _areas(ea: _Edges, eb: _Edges, ia: IntArray, ib: IntArray
+           ) -> tuple[FloatArray, npt.NDArray[np.int8]]:
+    """Area of A ∩ B per pair (NaN where undecided) and 1 where A lies in B's interior.
+
+    Only edges that meet the other polygon's bounding box can be partly inside it, and only
+    pairs of such edges whose own boxes meet can cross: the other edges cost one box test.
+    The state of an edge's start (inside the other polygon or not) follows from any vertex
+    of its ring strictly outside the other's bounding box (outside, exactly) by counting
+    the crossings in between (entering +1, leaving −1); a ring with no such vertex takes
+    its first vertex's crossing number against every edge of the other polygon.
     """
-    spans = real & ((ey0 > py) != (ey1 > py))
-    right = np.where(ey1 > ey0, side > 0, side < 0)
-    inside: BoolArray = (spans & right).sum(axis=axis) % 2 == 1
-    return inside
+    m = len(ia)
+    abox, bbox = ea.box[ia], eb.box[ib]
+    origin = np.c_[bbox[:, 0], bbox[:, 1], bbox[:, 0], bbox[:, 1]]
+    abox, bbox = abox - origin, bbox - origin
+    size = np.fmax(np.fmax(abox[:, 2] - abox[:, 0], abox[:, 3] - abox[:, 1]),
+                   np.fmax(bbox[:, 2], bbox[:, 3]))
+    tol = _MARGIN * size * size
+    fa = _flatten(ea, ia, origin[:, 0], origin[:, 1])
+    fb = _flatten(eb, ib, origin[:, 0], origin[:, 1])
+    near_a, out_a = _near(fa, bbox)
+    near_b, out_b = _near(fb, abox)
+    # Candidate edge pairs: A's near edges × B's near edges of the same pair, boxes meeting.
+    ka, kb = np.flatnonzero(near_a), np.flatnonzero(near_b)
+    ra = fa.row[ka]
+    cb = np.bincount(fb.row[kb], minlength=m)
+    sb = ring_starts(cb)
+    rep = cb[ra]
+    ea_pos = np.repeat(ka, rep)
+    eb_pos = kb[np.repeat(sb[ra], rep) + (np.arange(int(rep.sum())) - np.repeat(
+        ring_starts(rep), rep))]
+    ax0, ay0, ax1, ay1 = fa.x0[ea_pos], fa.y0[ea_pos], fa.x1[ea_pos], fa.y1[ea_pos]
+    bx0, by0, bx1, by1 = fb.x0[eb_pos], fb.y0[eb_pos], fb.x1[eb_pos], fb.y1[eb_pos]
+    meet = ~((np.fmax(ax0, ax1) < np.fmin(bx0, bx1)) | (np.fmin(ax0, ax1) > np.fmax(bx0, bx1))
+             | (np.fmax(ay0, ay1) < np.fmin(by0, by1)) | (np.fmin(ay0, ay1) > np.fmax(by0, by1)))
+    ea_pos, eb_pos = ea_pos[meet], eb_pos[meet]
+    ax0, ay0, ax1, ay1 = ax0[meet], ay0[meet], ax1[meet], ay1[meet]
+    bx0, by0, bx1, by1 = bx0[meet], by0[meet], bx1[meet], by1[meet]
+    row = fa.row[ea_pos]
+    # Sides: A's edge ends against B's edge line, B's against A's.
+    ebx, eby, eax, eay = bx1 - bx0, by1 - by0, ax1 - ax0, ay1 - ay0
+    s0 = ebx * (ay0 - by0) - eby * (ax0 - bx0)
+    s1 = ebx * (ay1 - by0) - eby * (ax1 - bx0)
+    t0 = eax * (by0 - ay0) - eay * (bx0 - ax0)
+    t1 = eax * (by1 - ay0) - eay * (bx1 - ax0)
+    t = tol[row]
+    unsure = (np.abs(s0) <= t) | (np.abs(s1) <= t) | (np.abs(t0) <= t) | (np.abs(t1) <= t)
+    undecided = np.bincount(row[unsure], minlength=m) > 0
+    c = np.flatnonzero(~unsure & ((s0 > 0) != (s1 > 0)) & ((t0 > 0) != (t1 > 0)))
+    crossings = np.bincount(row[c], minlength=m)
+    # At a crossing an edge enters the other polygon where it passes from the right to the
+    # left of the other's (weight-oriented) edge, and leaves the other way; its share
+    # inside is its start's state plus ±(1 − t) at each crossing.
+    s0, s1, t0, t1 = s0[c], s1[c], t0[c], t1[c]
+    enter_a = np.sign(s1 - s0) * fb.weight[eb_pos[c]]
+    enter_b = np.sign(t1 - t0) * fa.weight[ea_pos[c]]
+    share_a, sure_a = _shares(fa, fb, near_a, out_a, ea_pos[c], enter_a,
+                              enter_a * s1 / (s1 - s0), tol)
+    share_b, sure_b = _shares(fb, fa, near_b, out_b, eb_pos[c], enter_b,
+                              enter_b * t1 / (t1 - t0), tol)
+    area = 0.5 * (np.bincount(fa.row, fa.weight * share_a * (fa.x0 * fa.y1 - fa.x1 * fa.y0),
+                              minlength=m)
+                  + np.bincount(fb.row, fb.weight * share_b * (fb.x0 * fb.y1 - fb.x1 * fb.y0),
+                                minlength=m))
+    undecided |= ~sure_a | ~sure_b
+    # A in B's interior: no contact, every edge of A wholly inside B, none of B inside A.
+    whole = ((crossings == 0) & (np.bincount(fa.row, share_a != 1, minlength=m) == 0)
+             & (np.bincount(fb.row, share_b != 0, minlength=m) == 0) & ~undecided)
+    return np.where(undecided, np.nan, area), whole.astype(np.int8)
+
+
+def _shares(f: _Flat, other: _Flat, near: BoolArray, out: BoolArray, at: IntArray,
+            enter: FloatArray, rest: FloatArray, tol: FloatArray
+            ) -> tuple[FloatArray, BoolArray]:
+    """Share of each edge of ``f`` inside the other polygon (0 for edges off its box), and
+    per pair whether every state was decided.
+
+    ``at``/``enter``/``rest`` are the crossings on f's edges: the edge, ±1 (entering or
+    leaving), and ±(1 − t).
+    """
+    n, m = len(f.row), len(f.start)
+    delta = np.bincount(at, enter, minlength=n)
+    before = np.cumsum(delta) - delta            # crossings before each edge, flat
+    anchor = np.full(n, -1)
+    outside = np.flatnonzero(out)
+    anchor[f.ring_first[outside]] = outside
+    ring_anchor = anchor[f.ring_first]
+    state = np.where(ring_anchor >= 0, before - before[np.maximum(ring_anchor, 0)], 0.0)
+    sure = np.ones(m, dtype=bool)
+    lone = np.flatnonzero(ring_anchor < 0)
+    if len(lone):
+        # Rings with no vertex outside the other's box: their first vertex by crossing number.
+        rings = np.unique(f.ring_first[lone])
+        inside, decided = _point_in(f.x0[rings], f.y0[rings], f.row[rings], other, tol)
+        start_state = np.zeros(n)
+        start_state[rings] = inside
+        first = f.ring_first[lone]
+        state[lone] = start_state[first] + before[lone] - before[first]
+        sure[f.row[rings[~decided]]] = False
+    share = np.where(near, state + np.bincount(at, rest, minlength=n), 0.0)
+    return share, sure
+
+
+def _point_in(px: FloatArray, py: FloatArray, row: IntArray, other: _Flat, tol: FloatArray
+              ) -> tuple[FloatArray, BoolArray]:
+    """Each point (of pair ``row``) inside the other polygon by the crossing number of a ray
+    to +x over all its edges, and whether every edge the ray's line meets was decided."""
+    count = other.count[row]
+    k = np.repeat(np.arange(len(row)), count)
+    edge = other.start[row][k] + (np.arange(int(count.sum())) - ring_starts(count)[k])
+    ux, uy, vx, vy = other.x0[edge], other.y0[edge], other.x1[edge], other.y1[edge]
+    y, x = py[k], px[k]
+    spans = (uy > y) != (vy > y)
+    side = (vx - ux) * (y - uy) - (vy - uy) * (x - ux)
+    right = np.where(vy > uy, side > 0, side < 0)
+    unsure = spans & (np.abs(side) <= tol[row][k])
+    odd = np.bincount(k, spans & right, minlength=len(row)) % 2 == 1
+    return odd.astype(float), np.bincount(k, unsure, minlength=len(row)) == 0

@@ -31,7 +31,7 @@ import shapely
 
 from .area import areal_scale_factors, ellipsoidal_area
 from .arrays import BoolArray, GeometryArray, IntArray
-from .clip import intersection_area
+from .clip import pair_areas
 from .containment import certainly_inside
 from .parallel import THREADS, chunked, chunked_by_owner, query_pairs
 
@@ -101,6 +101,18 @@ def _clip_to_boxes(geoms: GeometryArray, boxes: GeometryArray) -> GeometryArray:
     if len(bad):
         out[bad] = shapely.intersection(geoms[bad], boxes[bad])
     return out
+
+
+def _pieces_of(gb: GeometryArray, need_b: IntArray, max_vertices: int,
+               subdivided: tuple[GeometryArray, IntArray] | None
+               ) -> tuple[GeometryArray, IntArray]:
+    """The pieces of B's features ``need_b`` and each piece's B position (subdivided
+    now, or taken from a subdivision made once for the caller)."""
+    if subdivided is None:
+        pieces, piece_src = subdivide(gb[need_b], max_vertices)
+        return pieces, need_b[piece_src]
+    wanted = np.isin(subdivided[1], need_b)
+    return subdivided[0][wanted], subdivided[1][wanted]
 
 
 def _positions(values: IntArray, n: int) -> IntArray:
@@ -183,6 +195,10 @@ def overlap(
     # 1. A wholly inside one B: bbox candidates; most pairs of small polygons are proven
     # inside by array arithmetic, the rest asked of GEOS (prepared contains_properly).
     cand_a, cand_b = query_pairs(shapely.STRtree(gb), ga, threads=threads)
+    if not geometries:
+        return _overlap_measured(ga, gb, cand_a, cand_b, max_vertices=max_vertices,
+                                 threads=threads, keep_whole=keep_whole_pieces,
+                                 b_disjoint=b_disjoint, subdivided=subdivided)
     whole = certainly_inside(ga, gb, cand_a, cand_b, threads=threads)
     ask = ~whole
     if b_disjoint:  # an A proven inside one B is inside no other
@@ -211,12 +227,7 @@ def overlap(
     # Large B: subdivided, and its pieces found through their own tree.
     rest_a = _positions(op_a[~small], len(ga))
     need_b = _positions(op_b[~small], n_b)
-    if subdivided is None:
-        pieces, piece_src = subdivide(gb[need_b], max_vertices)
-        piece_src = need_b[piece_src]
-    else:
-        wanted = np.isin(subdivided[1], need_b)
-        pieces, piece_src = subdivided[0][wanted], subdivided[1][wanted]
+    pieces, piece_src = _pieces_of(gb, need_b, max_vertices, subdivided)
     pa, pp = query_pairs(shapely.STRtree(pieces), ga[rest_a], predicate="intersects",
                          threads=threads)
     pa, pb = rest_a[pa], piece_src[pp]
@@ -226,9 +237,6 @@ def overlap(
         todo[maybe_whole] = ~np.isin(pa[maybe_whole] * n_b + pb[maybe_whole], whole_keys)
     pa, pb = np.r_[da, pa[todo]], np.r_[db, pb[todo]]
     pieces = np.r_[gb[db], pieces[pp[todo]]]
-    if not geometries:
-        return _overlap_areas(ga, pa, pb, pieces, inside_pairs, inside, n_b,
-                              keep_whole_pieces, threads)
     frags = _polygonal(chunked(shapely.intersection, ga[pa], pieces, threads=threads))
     keep = ~shapely.is_empty(frags) & (shapely.area(frags) > 0)
     frag = pd.DataFrame({"a_pos": pa[keep], "b_pos": pb[keep]})
@@ -254,23 +262,78 @@ def overlap(
     return Overlap(inside, result, len(ga))
 
 
-def _overlap_areas(ga: GeometryArray, pa: IntArray, pb: IntArray, pieces: GeometryArray,
-                   inside_pairs: pd.DataFrame, inside: BoolArray, n_b: int,
-                   keep_whole: bool, threads: int) -> Overlap:
-    """The pieces as planar areas: pieces of one B partition it, so their areas add up."""
-    area = intersection_area(ga[pa], pieces, threads=threads)
+def _overlap_measured(ga: GeometryArray, gb: GeometryArray, cand_a: IntArray,
+                      cand_b: IntArray, *, max_vertices: int, threads: int, keep_whole: bool,
+                      b_disjoint: bool, subdivided: tuple[GeometryArray, IntArray] | None
+                      ) -> Overlap:
+    """:func:`overlap` with ``geometries=False``: planar areas of the pieces.
+
+    Pairs with a small B are measured whole by :func:`.clip.pair_areas`, which also tells
+    which A lie in B's interior, so neither GEOS predicate runs on them; where B is a
+    coverage, the cheaper containment proof goes first and an A it proves inside one B
+    drops its other pairs. Large B: A inside the whole feature by GEOS (prepared), the rest
+    measured against B's pieces, which partition it, so their areas add up.
+    """
+    n_a, n_b = len(ga), len(gb)
+    inside = np.zeros(n_a, dtype=bool)
+    small_b = shapely.get_num_coordinates(gb) <= max_vertices
+    small = small_b[cand_b]
+    sa, sb = cand_a[small], cand_b[small]
+    whole_a: list[IntArray] = []
+    whole_b: list[IntArray] = []
+    if b_disjoint and len(sa):
+        proven = certainly_inside(ga, gb, sa, sb, threads=threads)
+        inside[sa[proven]] = True
+        whole_a.append(sa[proven])
+        whole_b.append(sb[proven])
+        rest = ~inside[sa]
+        sa, sb = sa[rest], sb[rest]
+    area, within = pair_areas(ga, gb, sa, sb, threads=threads)
+    inside[sa[within]] = True
+    whole_a.append(sa[within])
+    whole_b.append(sb[within])
+    part_a, part_b, part_area = [sa[~within]], [sb[~within]], [area[~within]]
+    la, lb = cand_a[~small], cand_b[~small]
+    if len(la):
+        # A inside a whole large B: GEOS, prepared; threads get disjoint ranges of B (a
+        # prepared geometry's index is built lazily, on first use).
+        ask = ~inside[la] if b_disjoint else np.ones(len(la), dtype=bool)
+        asked = np.flatnonzero(ask)
+        shapely.prepare(gb[_positions(lb[asked], n_b)])
+        big_whole = np.zeros(len(la), dtype=bool)
+        big_whole[asked] = chunked_by_owner(shapely.contains_properly, lb[asked], n_b,
+                                            gb[lb[asked]], ga[la[asked]], threads=threads)
+        inside[la[big_whole]] = True
+        whole_a.append(la[big_whole])
+        whole_b.append(lb[big_whole])
+        open_pair = ~big_whole & ~inside[la] if b_disjoint else ~big_whole
+        rest_a = _positions(la[open_pair], n_a)
+        need_b = _positions(lb[open_pair], n_b)
+        pieces, piece_src = _pieces_of(gb, need_b, max_vertices, subdivided)
+        qa, qp = query_pairs(shapely.STRtree(pieces), ga[rest_a], threads=threads)
+        qa = rest_a[qa]
+        qb = piece_src[qp]
+        whole_keys = la[big_whole].astype(np.int64) * n_b + lb[big_whole]
+        todo = ~np.isin(qa.astype(np.int64) * n_b + qb, whole_keys)
+        qa, qp, qb = qa[todo], qp[todo], qb[todo]
+        part_a.append(qa)
+        part_b.append(qb)
+        part_area.append(pair_areas(ga, pieces, qa, qp, threads=threads)[0])
+    pa, pb, area = np.concatenate(part_a), np.concatenate(part_b), np.concatenate(part_area)
     keep = area > 0
     key = pa[keep].astype(np.int64) * n_b + pb[keep]
     uniq, pos = np.unique(key, return_inverse=True)
     summed = np.bincount(pos, area[keep], minlength=len(uniq))
     a_pos, b_pos, planar = uniq // n_b, uniq % n_b, summed
-    if keep_whole and len(inside_pairs):
-        whole_a = inside_pairs["a"].to_numpy()
-        a_pos = np.r_[a_pos, whole_a]
-        b_pos = np.r_[b_pos, inside_pairs["b"].to_numpy()]
-        planar = np.r_[planar, shapely.area(ga[whole_a])]
+    if keep_whole:
+        # One B per A inside several (overlapping B): its whole area is listed once.
+        wa, wb = np.concatenate(whole_a), np.concatenate(whole_b)
+        wa, first = np.unique(wa, return_index=True)
+        wb = wb[first]
+        a_pos, b_pos = np.r_[a_pos, wa], np.r_[b_pos, wb]
+        planar = np.r_[planar, shapely.area(ga[wa])]
     frame = pd.DataFrame({"a_pos": a_pos, "b_pos": b_pos, "planar_m2": planar})
-    return Overlap(inside, frame, len(ga))
+    return Overlap(inside, frame, n_a)
 
 
 # A piece of A takes A's areal scale factor when A is under this size (to ~2e-6 at worst,

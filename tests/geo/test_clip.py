@@ -9,10 +9,19 @@ import shapely
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from gaoxin.geo.clip import _edges, _polygon_pairs, intersection_area
+from gaoxin.geo.clip import _areas, _edges_of, intersection_area, pair_areas
 from tests.geo.helpers import building, concave_parcel
 
 X0, Y0 = 500_000.0, 3_400_000.0
+
+
+def arithmetic(a: np.ndarray, b: np.ndarray) -> np.ndarray:
+    """The arithmetic's own areas, pair by pair (NaN where it leaves the pair to GEOS)."""
+    ea, eb = _edges_of(a), _edges_of(b)
+    out = np.full(len(a), np.nan)
+    ok = np.flatnonzero(ea.ok & eb.ok)
+    out[ok] = _areas(ea, eb, ok, ok)[0]
+    return out
 
 
 def convex(rng: np.random.Generator, cx: float, cy: float, r: float) -> shapely.Polygon:
@@ -39,7 +48,7 @@ def test_random_convex_pairs_match_geos(seed):
     scale = np.maximum(shapely.area(a), 1.0)
     assert np.abs(got - want).max() <= 1e-9 * scale.max()
     # the fast path did the work for most pairs (the test would pass vacuously otherwise)
-    fast = _polygon_pairs(_edges(a), _edges(b), np.arange(len(a)), 1)
+    fast = arithmetic(a, b)
     assert np.isfinite(fast).mean() > 0.9
 
 
@@ -57,7 +66,7 @@ def test_degenerate_contacts_are_left_to_geos():
     ]
     a = np.array([sq] * len(cases))
     b = np.array(cases)
-    fast = _polygon_pairs(_edges(a), _edges(b), np.arange(len(a)), 1)
+    fast = arithmetic(a, b)
     assert np.isnan(fast[:5]).all()                            # every contact → GEOS
     assert fast[5] == pytest.approx(4.0) and fast[6] == 0.0
     got = intersection_area(a, b, threads=1)
@@ -115,7 +124,7 @@ def test_realistic_pairs_match_geos(seed: int, push: float) -> None:
     got = intersection_area(a, b, threads=1)
     want = shapely.area(shapely.intersection(a, b))
     assert np.abs(got - want).max() <= 1e-9 * max(float(shapely.area(b).max()), 1.0)
-    fast = _polygon_pairs(_edges(a), _edges(b), np.arange(len(a)), 1)
+    fast = arithmetic(a, b)
     assert np.isfinite(fast).mean() > 0.95
 
 
@@ -130,3 +139,58 @@ def test_repeated_geometry_objects_measured_as_copies() -> None:
     copies = shapely.from_wkb(shapely.to_wkb(same))                        # 200 objects
     assert np.array_equal(intersection_area(houses, same, threads=1),
                           intersection_area(houses, copies, threads=1))
+
+
+def _shape(rng: np.random.Generator, kind: str, size: float) -> shapely.Geometry:
+    """A polygon of the kinds the kernel must take: concave, holed, two parts, rotated."""
+    cx, cy = X0 + rng.uniform(-size, size), Y0 + rng.uniform(-size, size)
+    if kind == "concave":
+        return concave_parcel(rng, cx, cy, size, 0.12)
+    if kind == "holed":
+        outer = concave_parcel(rng, cx, cy, size, 0.05)
+        hole = shapely.Point(*shapely.centroid(outer).coords[0]).buffer(size * 0.2, quad_segs=3)
+        return outer.difference(hole)
+    if kind == "multi":
+        return shapely.union(shapely.box(cx, cy, cx + size, cy + size / 3),
+                             shapely.box(cx, cy + size / 2, cx + size / 2, cy + size))
+    return building(rng, cx, cy, size)
+
+
+@settings(max_examples=40, deadline=None)
+@given(seed=st.integers(0, 10**6),
+       kinds=st.tuples(*[st.sampled_from(["concave", "holed", "multi", "building"])] * 2))
+def test_holed_multipart_containing_and_contained_pairs_match_geos(
+        seed: int, kinds: tuple[str, str]) -> None:
+    """Any pair of valid (multi)polygons, with A inside, outside, across or around B, and
+    B repaired from an invalid ring: GEOS's area and ``contains_properly`` per pair."""
+    rng = np.random.default_rng(seed)
+    n = 120
+    a = np.array([_shape(rng, kinds[0], rng.uniform(5, 80)) for _ in range(n)])
+    b = np.array([_shape(rng, kinds[1], rng.uniform(5, 80)) for _ in range(n)])
+    bow = shapely.Polygon([(X0, Y0), (X0 + 60, Y0 + 60), (X0 + 60, Y0), (X0, Y0 + 60)])
+    a[::17] = shapely.make_valid(bow)                     # an invalid ring, repaired
+    b[5::23] = a[5::23]                                   # identical pairs: all contact
+    b[7::29] = shapely.buffer(a[7::29], 3.0, quad_segs=2)   # A wholly inside B
+    keep = shapely.is_valid(a) & shapely.is_valid(b)
+    a, b = a[keep], b[keep]
+    idx = np.arange(len(a))
+    area, within = pair_areas(a, b, idx, idx, threads=1)
+    want = shapely.area(shapely.intersection(a, b))
+    assert np.abs(area - want).max() <= 1e-9 * max(float(shapely.area(b).max()), 1.0)
+    assert within.tolist() == shapely.contains_properly(b, a).tolist()
+    assert np.isfinite(arithmetic(a, b)).mean() > 0.8
+
+
+def test_collinear_edges_and_vertices_on_edges_go_to_geos() -> None:
+    """Contacts the arithmetic cannot decide within its margin are GEOS's: an edge along
+    the other's edge (partly), a vertex on an edge, a hole's edge on the other's edge."""
+    sq = shapely.box(X0, Y0, X0 + 10, Y0 + 10)
+    holed = shapely.box(X0 - 10, Y0 - 10, X0 + 20, Y0 + 20).difference(
+        shapely.box(X0 + 10, Y0 + 2, X0 + 15, Y0 + 8))
+    cases = [shapely.box(X0 + 5, Y0 - 5, X0 + 15, Y0),                 # collinear, partial
+             shapely.Polygon([(X0 + 10, Y0 + 5), (X0 + 20, Y0), (X0 + 20, Y0 + 10)]),
+             holed]
+    a, b = np.array([sq] * len(cases)), np.array(cases)
+    assert np.isnan(arithmetic(a, b)).all()
+    want = shapely.area(shapely.intersection(a, b))
+    assert intersection_area(a, b, threads=1) == pytest.approx(want, abs=1e-9)
