@@ -99,14 +99,14 @@ def test_runtime_decodes_every_vertex(page: Any) -> None:
 def test_zoomed_in_click_and_search(page: Any) -> None:
     gdf = coverage(N).to_crs(4326)
     c = gdf.geometry.iloc[1234].representative_point()
-    page.evaluate(f"{MAP}.setView([{c.y}, {c.x}], 18, {{animate: false}})")
+    page.evaluate(f"void {MAP}.setView([{c.y}, {c.x}], 18, {{animate: false}})")
     settle(page)
     assert page.locator("canvas.gx-canvas").get_attribute("data-gx-mode") == "features"
     page.mouse.click(683, 384)
     page.wait_for_selector(".gx-popup td[data-col=parcel_id]")
     assert page.locator(".gx-popup td[data-col=parcel_id]").first.inner_text() == "P01234"
     page.keyboard.press("Escape")
-    page.evaluate(f"{MAP}.setZoom(12, {{animate: false}})")
+    page.evaluate(f"void {MAP}.setZoom(12, {{animate: false}})")
     settle(page)
     box = page.locator(".gx-search input")
     box.fill("p02345")
