@@ -23,6 +23,7 @@ import geopandas as gpd
 import numpy as np
 import numpy.typing as npt
 import pandas as pd
+import shapely
 from branca.element import Element, Figure, MacroElement
 from folium.plugins import Fullscreen, MeasureControl
 from jinja2 import Template
@@ -304,8 +305,9 @@ def _id_column(kind: str | None, cols: list[str]) -> str | None:
                 else None)
 
 
-def _layer_payload(lyr: MapLayer, index: int, basemap: str,
-                   lang: str) -> tuple[LayerPayload, Classes, str]:
+def _layer_payload(lyr: MapLayer, index: int, basemap: str, lang: str
+                   ) -> tuple[LayerPayload, Classes, str, npt.NDArray[np.float64]]:
+    """The layer's payload, classes, name, and bounds (lon/lat as drawn; NaN when empty)."""
     frame = lyr.gdf
     frame = frame[~(frame.geometry.isna() | frame.geometry.is_empty)]
     if lyr.columns is None and lyr.kind != "result" and (
@@ -356,7 +358,8 @@ def _layer_payload(lyr: MapLayer, index: int, basemap: str,
         "styles": classes.styles, "cols": columns, "tip": min(3, len(columns)),
         "idcol": idcol, "lod": lod,
     }
-    return payload, classes, name
+    bounds = shapely.total_bounds(geoms) if len(geoms) else np.full(4, np.nan)
+    return payload, classes, name, bounds
 
 
 def _chunked(lyr: MapLayer, frame: gpd.GeoDataFrame, geoms: Geoms, classes: Classes,
@@ -502,11 +505,12 @@ def build_map(layers: Sequence[MapLayer], *, basemap: str = "none", lang: str = 
     legend: list[LegendItem] = []
     bounds: list[npt.NDArray[np.float64]] = []
     for i, lyr in enumerate(layers):
-        payload, classes, name = _layer_payload(lyr, i, basemap, lang)
+        # The bounds of the geometry as drawn: reprojecting the layer again for them took
+        # 0.7 s per 200,000 parcels.
+        payload, classes, name, drawn = _layer_payload(lyr, i, basemap, lang)
         fl = FastLayer(payload, name=name, show=lyr.show).add_to(m)
         legend.append(_legend_item(fl.get_name(), payload, classes, lyr.note, lang))
-        frame = lyr.gdf[~(lyr.gdf.geometry.isna() | lyr.gdf.geometry.is_empty)]
-        bounds.append(frame.to_crs(4326).total_bounds if len(frame) else np.full(4, np.nan))
+        bounds.append(drawn)
     _LayerControl(collapsed=False).add_to(m)
     Fullscreen(  # type: ignore[no-untyped-call]  # folium: py.typed, __init__ unannotated
         title=text["fullscreen"], title_cancel=text["exit_fullscreen"]).add_to(m)
