@@ -11,12 +11,12 @@ import pytest
 
 from gaoxin.layers.workspace import load_workspace
 from gaoxin.workflows.plot_ratio import run_plot_ratio
-from tests.helpers import shared_sample
+from tests.maps.helpers import small_sample
 
 
 def test_every_parcel_is_on_the_map_and_a_cap_is_stated(
         tmp_path: Path, tmp_path_factory: pytest.TempPathFactory) -> None:
-    ws = load_workspace(shared_sample(tmp_path_factory))
+    ws = load_workspace(small_sample(tmp_path_factory))
     run = run_plot_ratio(ws, tmp_path / "pr", max_map_features=5)
     html = run.files["map"].read_text(encoding="utf-8")
     layers = {p["name"]: p for p in map(json.loads, re.findall(
