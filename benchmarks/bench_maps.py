@@ -16,20 +16,33 @@ two ``requestAnimationFrame`` ticks, so the frame holding them has been painted.
 then hovered at the map centre to check that a tooltip appears, and clicked (gaoxin) to check
 that a popup opens. Each render uses a fresh browser.
 
+**Realistic** (``--realistic N``, issue 14): the cached realistic parcels of
+``benchmarks/realistic.py`` (concave 12–20-gons tiling the plane), a plot-ratio-like column
+(log-normal, seeded) coloured by the plot-ratio workflow's thresholds, 5 columns. Layers above
+:data:`gaoxin.maps.chunks.CHUNKED_ABOVE` features are chunked, so this measures the level of
+detail: build (Python, in-process: build + render + write), file size, first draw at
+1366 × 768 (navigation start until the canvas has drawn and nothing is left inflating),
+a click's popup zoomed out (a grid cell), the time to draw parcels after zooming to one
+(zoom 17), a click's popup there, a search by id (index inflated on first use, the view
+moved, its chunks inflated, popup open), and the JS heap (CDP ``JSHeapUsedSize``).
+
 Usage::
 
     .venv/bin/python benchmarks/bench_maps.py [--sizes 10000 100000 300000] [--canvas-baseline]
+    .venv/bin/python benchmarks/bench_maps.py --realistic 1000000
 """
 
 from __future__ import annotations
 
 import argparse
 import json
+import os
 import platform
 import sys
 import tempfile
 import time
 from pathlib import Path
+from typing import Any
 
 import folium
 import geopandas as gpd
@@ -112,15 +125,20 @@ def write_ours(gdf: gpd.GeoDataFrame, path: Path) -> Path:
     return write_map([MapLayer(gdf, "parcels", columns=COLUMNS)], path)
 
 
+def _open(p: Any, width: int, height: int) -> tuple[Any, Any, list[str]]:
+    """A fresh Chromium, a page of ``width`` × ``height`` and the page errors it collects."""
+    browser = p.chromium.launch(executable_path="/usr/bin/chromium", headless=True, args=ARGS)
+    page = browser.new_page(viewport={"width": width, "height": height})
+    errors: list[str] = []
+    page.on("pageerror", lambda e: errors.append(str(e)))
+    return browser, page, errors
+
+
 def render(path: Path, n: int, timeout_s: float = 600) -> dict[str, object]:
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path="/usr/bin/chromium", headless=True,
-                                    args=ARGS)
-        page = browser.new_page(viewport={"width": 1200, "height": 800})
-        errors: list[str] = []
-        page.on("pageerror", lambda e: errors.append(str(e)))
+        browser, page, errors = _open(p, 1200, 800)
         page.add_init_script(f"window.__expected = {n};\n{PROBE}")
         page.goto(path.as_uri(), wait_until="commit", timeout=timeout_s * 1000)
         page.wait_for_function("window.__drawnAt !== undefined", timeout=timeout_s * 1000,
@@ -138,6 +156,91 @@ def render(path: Path, n: int, timeout_s: float = 600) -> dict[str, object]:
         browser.close()
     return {"drawn_s": round(drawn_ms / 1000, 2), "tooltip": tip, "popup": popup,
             "errors": errors}
+
+
+SETTLED = """(() => { const cs = [...document.querySelectorAll('canvas.gx-canvas')];
+    return cs.length > 0 && cs.every(c => c.dataset.gxDrawn !== undefined
+                                        && (c.dataset.gxPending || '0') === '0'); })()"""
+MAP = "window[document.querySelector('.folium-map').id]"
+THRESHOLDS = [0.5, 0.8, 1.0, 1.5, 2.0, 3.0]  # the plot-ratio workflow's map classes
+
+
+def realistic_parcels(n: int) -> gpd.GeoDataFrame:
+    """The cached realistic parcels with a seeded plot ratio and their area in 亩."""
+    import pyogrio
+
+    sys.path.insert(0, str(Path(__file__).resolve().parent))
+    from realistic import cached
+
+    gdf = pyogrio.read_dataframe(cached(n), layer="parcels", use_arrow=True)
+    rng = np.random.default_rng(14)
+    return gdf.assign(plot_ratio=np.round(rng.lognormal(0.1, 0.6, len(gdf)), 2),
+                      area_mu=np.round(shapely.area(gdf.geometry.values) * 0.0015, 2))
+
+
+def _timed(page: Any, action: str, until: str, timeout_s: float) -> float:
+    t = time.perf_counter()
+    page.evaluate(action)
+    page.wait_for_function(until, timeout=timeout_s * 1000, polling=20)
+    return round(time.perf_counter() - t, 3)
+
+
+def run_realistic(n: int, out: Path, timeout_s: float = 600) -> dict[str, object]:
+    """Build, open and use a map of ``n`` realistic parcels (see the module docstring)."""
+    from playwright.sync_api import sync_playwright
+
+    gdf = realistic_parcels(n)
+    path = out / f"realistic_{n}.html"
+    t = time.perf_counter()
+    write_map([MapLayer(gdf, "parcels", columns=["parcel_id", "zone_id", "land_use",
+                                                  "plot_ratio", "area_mu"],
+                        color_by="plot_ratio", classify="thresholds", thresholds=THRESHOLDS)],
+              path, title="realistic")
+    row: dict[str, object] = {"n": n, "mb": round(path.stat().st_size / 1e6, 2),
+                              "build_s": round(time.perf_counter() - t, 2)}
+    target = gdf.iloc[n // 2]
+    c = target.geometry.representative_point()
+    lon, lat = gpd.GeoSeries([c], crs=gdf.crs).to_crs(4326).iloc[0].coords[0]
+    wanted = f"P{(n * 3) // 4:07d}"
+    popup = ("document.querySelector('.gx-popup td[data-col=parcel_id]')?.textContent")
+    with sync_playwright() as p:
+        browser, page, errors = _open(p, 1366, 768)
+        page.goto(path.as_uri(), wait_until="commit", timeout=timeout_s * 1000)
+        page.wait_for_function(SETTLED, timeout=timeout_s * 1000, polling=20)
+        row["first_draw_s"] = round(page.evaluate("performance.now()") / 1000, 2)
+        row["mode_out"] = page.locator("canvas.gx-canvas").get_attribute("data-gx-mode")
+        page.screenshot(path=str(out / "zoomed_out.png"))
+        t = time.perf_counter()
+        page.mouse.click(683, 384)
+        page.wait_for_selector(".gx-popup", timeout=timeout_s * 1000)
+        row["cell_popup_s"] = round(time.perf_counter() - t, 3)
+        page.keyboard.press("Escape")
+        row["zoom_in_s"] = _timed(
+            page, f"void {MAP}.setView([{lat}, {lon}], 17, {{animate: false}})",
+            f"{SETTLED} && document.querySelector('canvas.gx-canvas').dataset.gxMode"
+            " === 'features'", timeout_s)
+        page.screenshot(path=str(out / "zoomed_in.png"))
+        t = time.perf_counter()
+        page.mouse.click(683, 384)
+        page.wait_for_function(f"{popup} === {target.parcel_id!r}", timeout=timeout_s * 1000,
+                               polling=20)
+        row["parcel_popup_s"] = round(time.perf_counter() - t, 3)
+        page.keyboard.press("Escape")
+        t = time.perf_counter()
+        page.locator(".gx-search input").fill(wanted)
+        page.locator(".gx-search input").press("Enter")
+        page.wait_for_function(f"{popup} === {wanted!r}", timeout=timeout_s * 1000,
+                               polling=20)
+        page.wait_for_function(SETTLED, timeout=timeout_s * 1000, polling=20)
+        row["search_s"] = round(time.perf_counter() - t, 3)
+        page.screenshot(path=str(out / "search.png"))
+        cdp = page.context.new_cdp_session(page)
+        cdp.send("Performance.enable")
+        metrics = {m["name"]: m["value"] for m in cdp.send("Performance.getMetrics")["metrics"]}
+        row["js_heap_mb"] = round(metrics["JSHeapUsedSize"] / 1e6, 1)
+        row["errors"] = errors
+        browser.close()
+    return row
 
 
 def run(sizes: list[int], canvas_baseline: bool, out: Path) -> list[dict[str, object]]:
@@ -166,11 +269,22 @@ def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("--sizes", type=int, nargs="+", default=[10_000, 100_000, 300_000])
     ap.add_argument("--canvas-baseline", action="store_true")
+    ap.add_argument("--realistic", type=int, nargs="+", metavar="N",
+                    help="measure maps of N realistic parcels (level of detail) instead")
+    ap.add_argument("--keep", type=Path, help="write pages and screenshots here")
     a = ap.parse_args()
     print(f"# {platform.platform()} {platform.processor()} python {sys.version.split()[0]} "
-          f"folium {folium.__version__}", flush=True)
+          f"folium {folium.__version__} load {os.getloadavg()[0]:.2f}", flush=True)
     with tempfile.TemporaryDirectory() as tmp:
-        run(a.sizes, a.canvas_baseline, Path(tmp))
+        out = a.keep or Path(tmp)
+        out.mkdir(parents=True, exist_ok=True)
+        if a.realistic:
+            for n in a.realistic:
+                row = run_realistic(n, out)
+                row["load"] = round(os.getloadavg()[0], 2)
+                print(json.dumps(row, ensure_ascii=False), flush=True)
+        else:
+            run(a.sizes, a.canvas_baseline, out)
 
 
 if __name__ == "__main__":

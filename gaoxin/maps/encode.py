@@ -60,15 +60,13 @@ class _Structure(TypedDict):
     n_rings: int
 
 
-def varint_b64(values: Ints, *, signed: bool = False) -> str:
-    """Base64 of LEB128 varints (zigzag-coded when ``signed``).
+def varint_bytes(values: Ints, *, signed: bool = False) -> bytes:
+    """LEB128 varints (zigzag-coded when ``signed``).
 
     Examples
     --------
-    >>> varint_b64(np.array([0, 1, 300]))
-    'AAGsAg=='
-    >>> varint_b64(np.array([-1, 1]), signed=True)
-    'AQI='
+    >>> varint_bytes(np.array([0, 1, 300]))
+    b'\\x00\\x01\\xac\\x02'
     """
     v = np.asarray(values, dtype=np.int64)
     z = ((v << 1) ^ (v >> 63)).astype(np.uint64) if signed else v.astype(np.uint64)
@@ -82,23 +80,47 @@ def varint_b64(values: Ints, *, signed: bool = False) -> str:
         byte = (z[sel] >> np.uint64(7 * k)) & np.uint64(0x7F)
         more = (nbytes[sel] > k + 1).astype(np.uint64) << np.uint64(7)
         out[start[sel] + k] = (byte | more).astype(np.uint8)
-    return base64.b64encode(out.tobytes()).decode("ascii")
+    return out.tobytes()
+
+
+def varint_b64(values: Ints, *, signed: bool = False) -> str:
+    """Base64 of LEB128 varints (zigzag-coded when ``signed``).
+
+    Examples
+    --------
+    >>> varint_b64(np.array([0, 1, 300]))
+    'AAGsAg=='
+    >>> varint_b64(np.array([-1, 1]), signed=True)
+    'AQI='
+    """
+    return base64.b64encode(varint_bytes(values, signed=signed)).decode("ascii")
+
+
+def runs_bytes(values: Ints) -> bytes:
+    """Run-length code ``values`` as (value, count) varint pairs.
+
+    Examples
+    --------
+    >>> runs_bytes(np.array([1, 1, 1, 2]))
+    b'\\x01\\x03\\x02\\x01'
+    """
+    v = np.asarray(values, dtype=np.int64)
+    if len(v) == 0:
+        return b""
+    starts = np.flatnonzero(np.concatenate([[True], v[1:] != v[:-1]]))
+    counts = np.diff(np.concatenate([starts, [len(v)]]))
+    return varint_bytes(np.column_stack([v[starts], counts]).ravel())
 
 
 def runs_b64(values: Ints) -> str:
-    """Run-length code ``values`` as (value, count) varint pairs.
+    """Base64 of :func:`runs_bytes`.
 
     Examples
     --------
     >>> runs_b64(np.array([1, 1, 1, 2]))
     'AQMCAQ=='
     """
-    v = np.asarray(values, dtype=np.int64)
-    if len(v) == 0:
-        return ""
-    starts = np.flatnonzero(np.concatenate([[True], v[1:] != v[:-1]]))
-    counts = np.diff(np.concatenate([starts, [len(v)]]))
-    return varint_b64(np.column_stack([v[starts], counts]).ravel())
+    return base64.b64encode(runs_bytes(values)).decode("ascii")
 
 
 def _structure(geoms: Geoms) -> _Structure:
@@ -132,6 +154,44 @@ def _structure(geoms: Geoms) -> _Structure:
     }
 
 
+class GeometryArrays(TypedDict):
+    """A layer's geometry flattened: counts per feature, part and ring, and quantised
+    coordinates (polygon rings open, consecutive duplicates dropped)."""
+
+    parts_per_feat: Ints
+    ptype: Ints
+    rings_per_part: Ints
+    ring_len: Ints
+    q: Ints  # (vertices, 2) coordinates in units of 1 / QUANT degree
+
+
+def geometry_arrays(geoms: Geoms) -> GeometryArrays:
+    """Flatten and quantise lon/lat shapely geometries (see :class:`GeometryArrays`).
+
+    Examples
+    --------
+    >>> from shapely import box
+    >>> a = geometry_arrays(np.array([box(104.0, 30.0, 104.001, 30.001)]))
+    >>> a["ring_len"].tolist(), a["q"][0].tolist()
+    ([4], [104001000, 30000000])
+    """
+    s = _structure(np.asarray(geoms, dtype=object))
+    q = np.rint(s["coords"] * QUANT).astype(np.int64)
+    ring = s["ring_of_coord"]
+    # Consecutive duplicates after quantisation add nothing: drop them (keep each ring's first).
+    same = np.zeros(len(q), dtype=bool)
+    if len(q) > 1:
+        same[1:] = (ring[1:] == ring[:-1]) & np.all(q[1:] == q[:-1], axis=1)
+    q, ring = q[~same], ring[~same]
+    return {
+        "parts_per_feat": np.bincount(s["feat_of_part"], minlength=len(geoms)),
+        "ptype": s["ptype"],
+        "rings_per_part": np.bincount(s["ring_part"], minlength=len(s["ptype"])),
+        "ring_len": np.bincount(ring, minlength=s["n_rings"]),
+        "q": q,
+    }
+
+
 def encode_geometry(geoms: Geoms) -> EncodedGeometry:
     """Encode lon/lat shapely geometries for the runtime.
 
@@ -142,25 +202,14 @@ def encode_geometry(geoms: Geoms) -> EncodedGeometry:
     >>> enc["q"], enc["fparts"], enc["rlen"]
     (1000000, 'AQE=', 'BA==')
     """
-    s = _structure(np.asarray(geoms, dtype=object))
-    n = len(geoms)
-    q = np.rint(s["coords"] * QUANT).astype(np.int64)
-    ring = s["ring_of_coord"]
-    # Consecutive duplicates after quantisation add nothing: drop them (keep each ring's first).
-    same = np.zeros(len(q), dtype=bool)
-    if len(q) > 1:
-        same[1:] = (ring[1:] == ring[:-1]) & np.all(q[1:] == q[:-1], axis=1)
-    q, ring = q[~same], ring[~same]
-    ring_len = np.bincount(ring, minlength=s["n_rings"])
-    rings_per_part = np.bincount(s["ring_part"], minlength=len(s["ptype"]))
-    parts_per_feat = np.bincount(s["feat_of_part"], minlength=n)
-    delta = np.diff(q, axis=0, prepend=np.zeros((1, 2), dtype=np.int64))
+    a = geometry_arrays(geoms)
+    delta = np.diff(a["q"], axis=0, prepend=np.zeros((1, 2), dtype=np.int64))
     return {
         "q": QUANT,
-        "fparts": runs_b64(parts_per_feat),
-        "ptype": runs_b64(s["ptype"]),
-        "prings": runs_b64(rings_per_part),
-        "rlen": varint_b64(ring_len),
+        "fparts": runs_b64(a["parts_per_feat"]),
+        "ptype": runs_b64(a["ptype"]),
+        "prings": runs_b64(a["rings_per_part"]),
+        "rlen": varint_b64(a["ring_len"]),
         "xy": varint_b64(delta.ravel(), signed=True),
     }
 

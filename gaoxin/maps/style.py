@@ -7,6 +7,7 @@ Every style is a dict understood by the runtime: ``color`` (stroke), ``weight``,
 from __future__ import annotations
 
 import itertools
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -30,6 +31,8 @@ from ..report.symbology import (
 
 # One style class per feature: an index into ``Classes.styles``.
 Codes = npt.NDArray[np.int_]
+# The class of each value.
+Rule = Callable[[npt.NDArray[np.float64]], Codes]
 
 
 @dataclass
@@ -41,6 +44,9 @@ class Classes:
     labels: list[str]
     caption: str | None = None
     extra: dict[str, object] = field(default_factory=dict)
+    # The class of any value by the same rule (a map's zoomed-out cells colour their mean
+    # with it); None where classes are values, not ranges.
+    recode: Rule | None = None
 
 
 def _fmt(x: float) -> str:
@@ -101,6 +107,7 @@ def classify(values: pd.Series, base: Style, *, method: str | None,
             raise InputError("classify='thresholds' needs a list of thresholds",
                              fix="pass thresholds=[...], e.g. a minimum plot ratio [1.0]")
         bins = np.sort(np.asarray(thresholds, dtype=float))
+        rule: Rule | None = _threshold_rule(bins)
         codes = np.digitize(x, bins, right=False)
         labels = [f"< {_fmt(bins[0])}"]
         labels += [f"{_fmt(a)} – {_fmt(b)}" for a, b in itertools.pairwise(bins)]
@@ -108,7 +115,7 @@ def classify(values: pd.Series, base: Style, *, method: str | None,
         colors = _palette(DIVERGING, len(labels)) if len(labels) > 2 else [DIVERGING[0],
                                                                             DIVERGING[-1]]
     elif method in ("quantiles", "natural_breaks"):
-        codes, labels = _breaks(x[ok], method)
+        codes, labels, rule = _breaks(x[ok], method)
         full = np.zeros(len(x), dtype=int)
         full[ok] = codes
         codes = full
@@ -121,14 +128,36 @@ def classify(values: pd.Series, base: Style, *, method: str | None,
     codes = np.where(ok, codes, len(styles))
     styles.append({**base, "fill": NODATA_COLOR, "fillOpacity": 0.5})
     labels.append(nodata)
-    return Classes(codes.astype(int), styles, labels, caption)
+    return Classes(codes.astype(int), styles, labels, caption,
+                   recode=None if rule is None else _or_nodata(rule, len(styles) - 1))
 
 
-def _breaks(x: npt.NDArray[np.float64], method: str, k: int = 5) -> tuple[Codes, list[str]]:
+def _threshold_rule(bins: npt.NDArray[np.float64]) -> Rule:
+    def rule(v: npt.NDArray[np.float64]) -> Codes:
+        return np.digitize(v, bins, right=False)
+    return rule
+
+
+def _or_nodata(rule: Rule, nodata: int) -> Rule:
+    """``rule``, with missing values in the ``nodata`` class.
+
+    Examples
+    --------
+    >>> f = _or_nodata(_threshold_rule(np.array([1.0])), 2)
+    >>> f(np.array([0.5, 1.5, np.nan])).tolist()
+    [0, 1, 2]
+    """
+    def recode(v: npt.NDArray[np.float64]) -> Codes:
+        return np.where(np.isfinite(v), rule(np.nan_to_num(v)), nodata)
+    return recode
+
+
+def _breaks(x: npt.NDArray[np.float64], method: str,
+            k: int = 5) -> tuple[Codes, list[str], Rule | None]:
     uniq = np.unique(x)
     if len(uniq) <= k:
         codes = np.searchsorted(uniq, x)
-        return codes, [_fmt(u) for u in uniq]
+        return codes, [_fmt(u) for u in uniq], None
     # Imported here: mapclassify pulls in scipy.stats, ~2.5 s of start-up every command pays.
     import mapclassify
 
@@ -139,10 +168,12 @@ def _breaks(x: npt.NDArray[np.float64], method: str, k: int = 5) -> tuple[Codes,
         cls = (mapclassify.FisherJenksSampled(x, k=k, pct=sample) if sample < 1
                else mapclassify.FisherJenks(x, k=k))
     bins = np.asarray(cls.bins, dtype=float)
-    codes = np.minimum(np.searchsorted(bins, x, side="left"), len(bins) - 1)
+
+    def rule(v: npt.NDArray[np.float64]) -> Codes:
+        return np.minimum(np.searchsorted(bins, v, side="left"), len(bins) - 1)
     lows = [float(x.min()), *bins[:-1].tolist()]
     labels = [f"{_fmt(lo)} – {_fmt(hi)}" for lo, hi in zip(lows, bins.tolist(), strict=True)]
-    return codes, labels
+    return rule(x), labels, rule
 
 
 # Distinct colours of one legend are at least this far apart (CIEDE2000).

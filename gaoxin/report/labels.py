@@ -56,6 +56,14 @@ LABELS: dict[str, tuple[str, str]] = {
     "map.exit_fullscreen": ("退出全屏", "Exit full screen"),
     "map.highlight": ("重点", "highlighted"),
     "map.north": ("北", "N"),
+    # A big layer's level of detail: grid cells when zoomed out, every feature zoomed in.
+    "map.lod": ("共 {n} 个要素，全部在图上：缩小时按网格汇总着色，放大后逐个显示",
+                "All {n} features are on the map: zoomed out as grid cells in the same "
+                "classes, zoomed in one by one"),
+    "map.cell": ("网格汇总", "Grid cell"),
+    "map.cell_count": ("要素数", "Features"),
+    "map.cell_mean": ("{name}（按面积加权平均）", "{name} (area-weighted mean)"),
+    "map.cell_class": ("{name}（占面积最多的类别）", "{name} (class covering most area)"),
     "yes": ("是", "yes"), "no": ("否", "no"),
     "with_unit": ("{name}({unit})", "{name} ({unit})"),
     # Layers an analysis draws that are not input kinds.
@@ -73,6 +81,8 @@ LABELS: dict[str, tuple[str, str]] = {
     "layer.built_plot_ratio": ("已建成地块容积率", "Plot ratio of built parcels"),
     "layer.not_applicable": ("未建/不适用地块", "Unbuilt / not applicable parcels"),
     "layer.not_applicable_note": ("{n:,} 宗,不计容积率", "{n:,} parcels, no plot ratio"),
+    "layer.first_n_note": ("图上只画前 {n:,} 宗(共 {total:,} 宗)",
+                           "Only the first {n:,} of {total:,} parcels are drawn"),
     "layer.lowest_n_note": ("图上只画容积率最低的 {n:,} 宗(共 {total:,} 宗)",
                             "Only the {n:,} lowest of {total:,} parcels are drawn"),
     # A plot-ratio check's layer: a short name; its counts go in the legend note.

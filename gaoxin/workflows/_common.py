@@ -26,10 +26,14 @@ from ..layers.provenance import digests
 from ..layers.workspace import (
     Workspace,
 )
+from ..report.labels import label
 
 MAX_ROWS = 20_000
 
 
+# Analysis layers show every feature (a big layer is drawn in chunks, see
+# gaoxin.maps.chunks); this caps only the layers that draw the same parcels again (a check's
+# classes, a list to review), which keeps a map of 1M parcels in one file of ≤ 60 MB.
 MAX_MAP_FEATURES = 20_000
 
 
@@ -151,6 +155,22 @@ def map_subset(frame: gpd.GeoDataFrame, limit: int, order: str | None = None
             return frame.iloc[np.argsort(values, kind="stable")[:limit]]
         return frame.sort_values(order, kind="stable").head(limit)
     return frame.head(limit)
+
+
+def capped_note(shown: int, total: int, lang: str, note: str | None = None) -> str | None:
+    """``note``, and the legend's word that only ``shown`` of ``total`` features are drawn.
+
+    Examples
+    --------
+    >>> capped_note(5, 5, "en", "x")
+    'x'
+    >>> capped_note(2, 5, "en")
+    'Only the first 2 of 5 parcels are drawn'
+    """
+    if shown >= total:
+        return note
+    cap = label("layer.first_n_note", lang).format(n=shown, total=total)
+    return f"{note}; {cap}" if note else cap
 
 
 def with_zone_names(table: pd.DataFrame, data: Loaded, by: str = "zone_id") -> pd.DataFrame:

@@ -18,7 +18,6 @@ from ..report.excel import write_excel
 from ..report.labels import label
 from ..report.tables import capped_table, labelled, rules_sheet
 from ._common import (
-    MAX_MAP_FEATURES,
     MAX_ROWS,
     MapOptions,
     Run,
@@ -55,7 +54,7 @@ def run_low_efficiency_from(data: Loaded, out: gpd.GeoDataFrame, rows: pd.DataFr
         if isinstance(zones, gpd.GeoDataFrame):
             layers.append(MapLayer(zones, kind="zones"))
         if len(low):
-            layers.append(MapLayer(low[[*cols, "geometry"]].head(MAX_MAP_FEATURES), kind="result",
+            layers.append(MapLayer(low[[*cols, "geometry"]], kind="result",
                                    columns=cols, name=label("layer.low_efficiency", lang),
                                    color_by="reason_label", highlight=True))
         files["map"] = write_map(layers, stage.path / "map.html", lang=lang,

@@ -24,6 +24,7 @@ from ._common import (
     MAX_ROWS,
     MapOptions,
     Run,
+    capped_note,
     map_subset,
     provenance,
     workspace_rules,
@@ -96,16 +97,18 @@ def run_per_mu(ws: Workspace, out_dir: Path, *, lang: str = "zh", offline: bool 
         zones = data.frames.get("zones")
         if isinstance(zones, gpd.GeoDataFrame):
             layers.append(MapLayer(zones, kind="zones"))
-        layers.append(MapLayer(map_subset(with_firms, MAX_MAP_FEATURES)[[*cols, "geometry"]],
-                               kind="result", name=label("layer.per_mu_class", lang),
+        layers.append(MapLayer(with_firms[[*cols, "geometry"]], kind="result",
+                               name=label("layer.per_mu_class", lang),
                                columns=cols, color_by="class"))
         # Without a tax column there is no 亩均税收 to colour by: the layer is left out and
         # the map's notes say why (missing_notes).
         if "per_mu_tax" in with_firms.columns and with_firms["per_mu_tax"].notna().any():
+            taxed = map_subset(with_firms, MAX_MAP_FEATURES)
             layers.append(MapLayer(
-                map_subset(with_firms, MAX_MAP_FEATURES)[[*cols, "geometry"]], kind="result",
+                taxed[[*cols, "geometry"]], kind="result",
                 name=label("layer.per_mu_tax", lang), columns=cols, color_by="per_mu_tax",
-                classify="quantiles", show=False))
+                classify="quantiles", show=False,
+                note=capped_note(len(taxed), len(with_firms), lang)))
         files["map"] = write_map(layers, stage.path / "map.html", lang=lang,
                                  title=label("title.per_mu", lang).format(
                                      rule_set=scheme_name(s, lang)),

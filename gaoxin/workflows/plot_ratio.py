@@ -25,6 +25,7 @@ from ._common import (
     MAX_ROWS,
     MapOptions,
     Run,
+    capped_note,
     import_in_background,
     map_subset,
     phase_timings,
@@ -240,18 +241,15 @@ def _plot_ratio_map(result: pr.PlotRatioResult, attention: gpd.GeoDataFrame, dat
                         "coefficient_status", "coefficient_reason") if c in out.columns]
     applies = plot_ratio_applies(out, rules).to_numpy()
     built = out[applies]
-    shown = map_subset(built, limit, "plot_ratio")
-    # Layer names stay short (the layer control lists them); what they hold, with counts,
-    # is each layer's note in the legend.
-    lowest = None if len(shown) == len(built) else label("layer.lowest_n_note", lang).format(
-        n=len(shown), total=len(built))
-    layers.append(MapLayer(_check_words(shown[[*cols, "geometry"]], lang), kind="result",
-                           name=label("layer.built_plot_ratio", lang), note=lowest,
+    # Every parcel (a big layer is drawn in chunks). Layer names stay short (the layer
+    # control lists them); what they hold, with counts, is each layer's note in the legend.
+    layers.append(MapLayer(_check_words(built[[*cols, "geometry"]], lang), kind="result",
+                           name=label("layer.built_plot_ratio", lang),
                            columns=cols, color_by="plot_ratio",
                            classify="thresholds", thresholds=[0.5, 0.8, 1.0, 1.5, 2.0, 3.0]))
     rest = out[~applies]
     if len(rest):
-        layers.append(MapLayer(_check_words(map_subset(rest, limit)[[*cols, "geometry"]], lang),
+        layers.append(MapLayer(_check_words(rest[[*cols, "geometry"]], lang),
                                kind=None, columns=cols, show=True,
                                name=label("layer.not_applicable", lang),
                                note=label("layer.not_applicable_note", lang).format(
@@ -268,12 +266,14 @@ def _plot_ratio_map(result: pr.PlotRatioResult, attention: gpd.GeoDataFrame, dat
             check_class=[label(f"pr_status.{c}", lang) for c in classes])
         layers.append(MapLayer(frame, kind="result", columns=cols, show=False,
                                name=label(f"layer.check.{check}", lang),
-                               note=check_count_text(check, counts, lang),
+                               note=capped_note(len(subset), len(industrial), lang,
+                                                check_count_text(check, counts, lang)),
                                color_by="check_class"))
     if len(attention):
         a = map_subset(attention, limit)
         layers.append(MapLayer(_check_words(a[[*cols, "geometry"]], lang), kind="result",
                                columns=cols, name=label("layer.parcels_to_check", lang),
+                               note=capped_note(len(a), len(attention), lang),
                                highlight=True, show=False))
     return write_map(layers, path, lang=lang, title=label("title.plot_ratio", lang),
                      **options.write_args())

@@ -14,30 +14,53 @@
   GX.drawn = GX.drawn || {};
 
   function bytes(b64) {
+    if (Uint8Array.fromBase64) return Uint8Array.fromBase64(b64);
     var bin = atob(b64), n = bin.length, u = new Uint8Array(n);
     for (var i = 0; i < n; i++) u[i] = bin.charCodeAt(i);
     return u;
   }
 
-  // Unsigned LEB128 varints (zigzag when signed), decoded with arithmetic (values > 2^31 ok).
-  function varints(b64, signed) {
-    var u = bytes(b64), out = [], v = 0, m = 1;
-    for (var i = 0; i < u.length; i++) {
+  // Unsigned LEB128 varints of u[s, e) (zigzag when signed), decoded with arithmetic
+  // (values > 2^31 ok).
+  function varintsOf(u, s, e, signed) {
+    var out = new Float64Array(e - s), n = 0, v = 0, m = 1;
+    for (var i = s; i < e; i++) {
       var b = u[i];
       v += (b & 127) * m;
       if (b & 128) { m *= 128; continue; }
-      out.push(signed ? (v % 2 ? -(v + 1) / 2 : v / 2) : v);
+      out[n++] = signed ? (v % 2 ? -(v + 1) / 2 : v / 2) : v;
       v = 0; m = 1;
     }
-    return out;
+    return out.subarray(0, n);
   }
+  function varints(b64, signed) { var u = bytes(b64); return varintsOf(u, 0, u.length, signed); }
 
   // Run-length pairs (value, count) -> flat array.
-  function runs(b64) {
-    var p = varints(b64, false), out = [];
+  function runsOf(p) {
+    var out = [];
     for (var i = 0; i < p.length; i += 2) for (var k = 0; k < p[i + 1]; k++) out.push(p[i]);
     return out;
   }
+  function runs(b64) { return runsOf(varints(b64, false)); }
+
+  // A zlib blob (base64) inflated by the browser, cut into its sections ([start, end) each).
+  function inflate(b64) {
+    var stream = new Blob([bytes(b64)]).stream().pipeThrough(new DecompressionStream("deflate"));
+    return new Response(stream).arrayBuffer().then(function (buf) {
+      var u = new Uint8Array(buf), i = 0, head = [], v = 0, m = 1;
+      while (head.length < 1 + (head.length ? head[0] : 0)) {
+        var b = u[i++];
+        v += (b & 127) * m;
+        if (b & 128) { m *= 128; continue; }
+        head.push(v); v = 0; m = 1;
+      }
+      var secs = [];
+      for (var k = 1; k < head.length; k++) { secs.push([i, i + head[k]]); i += head[k]; }
+      return { u: u, s: secs };
+    });
+  }
+  function sectionVarints(b, k, signed) { return varintsOf(b.u, b.s[k][0], b.s[k][1], signed); }
+  function sectionText(b, k) { return new TextDecoder().decode(b.u.subarray(b.s[k][0], b.s[k][1])); }
 
   var R = 256 / 360, RAD = Math.PI / 180;
   function mercX(lon) { return (lon + 180) * R; }
@@ -49,15 +72,9 @@
     return (2 * Math.atan(Math.exp((128 - y) * Math.PI / 128)) - Math.PI / 2) / RAD;
   }
 
-  function decode(d) {
-    var fp = runs(d.fparts), pt = runs(d.ptype), pr = runs(d.prings), rl = varints(d.rlen, false);
-    var c = varints(d.xy, true), nv = c.length / 2, q = d.q;
-    var X = new Float64Array(nv), Y = new Float64Array(nv), x = 0, y = 0;
-    for (var i = 0; i < nv; i++) {
-      x += c[2 * i]; y += c[2 * i + 1];
-      X[i] = mercX(x / q); Y[i] = mercY(y / q);
-    }
-    var n = fp.length, bb = new Float64Array(4 * n), fpart = new Int32Array(n + 1);
+  // Structure + projected vertices -> what drawing and hit-testing read.
+  function build(fp, pt, pr, rl, X, Y, cls, nStyles) {
+    var n = fp.length, bb = new Float64Array(4 * n), fpart = new Int32Array(n + 1), i;
     var prStart = new Int32Array(pr.length + 1), rStart = new Int32Array(rl.length + 1);
     for (i = 0; i < pr.length; i++) prStart[i + 1] = prStart[i] + pr[i];
     for (i = 0; i < rl.length; i++) rStart[i + 1] = rStart[i] + rl[i];
@@ -70,11 +87,46 @@
       }
       bb[4 * f] = x0; bb[4 * f + 1] = y0; bb[4 * f + 2] = x1; bb[4 * f + 3] = y1;
     }
-    var cls = d.cls ? runs(d.cls) : null, byClass = [];
-    for (var k = 0; k < d.styles.length; k++) byClass.push([]);
+    var byClass = [];
+    for (var k = 0; k < nStyles; k++) byClass.push([]);
     for (f = 0; f < n; f++) byClass[cls ? cls[f] : 0].push(f);
     return { n: n, X: X, Y: Y, bb: bb, fpart: fpart, ptype: pt, prStart: prStart,
              rStart: rStart, byClass: byClass, cls: cls };
+  }
+
+  function decode(d) {
+    var c = varints(d.xy, true), nv = c.length / 2, q = d.q;
+    var X = new Float64Array(nv), Y = new Float64Array(nv), x = 0, y = 0;
+    for (var i = 0; i < nv; i++) {
+      x += c[2 * i]; y += c[2 * i + 1];
+      X[i] = mercX(x / q); Y[i] = mercY(y / q);
+    }
+    return build(runs(d.fparts), runs(d.ptype), runs(d.prings), varints(d.rlen, false), X, Y,
+                 d.cls ? runs(d.cls) : null, d.styles.length);
+  }
+
+  // One chunk of a big layer (see gaoxin/maps/chunks.py): a vertex is either new (reference
+  // 0, its delta from the previous vertex follows) or the k-th last new vertex (reference k).
+  function decodeChunk(b, d) {
+    var ref = sectionVarints(b, 4, false), c = sectionVarints(b, 5, true), q = d.lod.q;
+    var nv = ref.length, nu = c.length / 2, UX = new Float64Array(nu), UY = new Float64Array(nu),
+      MX = new Float64Array(nu), MY = new Float64Array(nu), X = new Float64Array(nv),
+      Y = new Float64Array(nv), x = 0, y = 0, u = 0;
+    for (var i = 0; i < nv; i++) {
+      var k;
+      if (ref[i] === 0) {
+        x += c[2 * u]; y += c[2 * u + 1];
+        UX[u] = x; UY[u] = y; MX[u] = mercX(x / q); MY[u] = mercY(y / q); k = u++;
+      } else { k = u - ref[i]; x = UX[k]; y = UY[k]; }
+      X[i] = MX[k]; Y[i] = MY[k];
+    }
+    var cls = b.s[6][1] > b.s[6][0] ? runsOf(sectionVarints(b, 6, false)) : null;
+    var g = build(runsOf(sectionVarints(b, 0, false)), runsOf(sectionVarints(b, 1, false)),
+                  runsOf(sectionVarints(b, 2, false)), sectionVarints(b, 3, false), X, Y, cls,
+                  d.styles.length);
+    var vals = JSON.parse(sectionText(b, 7)), cols = [];
+    for (var j = 0; j < d.cols.length; j++) cols.push(L.extend({}, d.cols[j], vals[j]));
+    return { g: g, cols: cols };
   }
 
   function fmt(col, i, lang) {
@@ -89,25 +141,181 @@
     return String(v);
   }
 
+  // Paths of at most CHUNK features: Chromium builds one path with thousands of sub-paths
+  // in quadratic time (10,000 parcels: 690 ms in one path, 25 ms in chunks).
+  var CHUNK = 32;
+
+  // Draw the features of list (indices into g) in style st; returns how many were in view.
+  function drawList(ctx, g, list, st, scale, ox, oy, v) {
+    var X = g.X, Y = g.Y, bb = g.bb, drawn = 0;
+    var polys = new Path2D(), lines = new Path2D(), pts = new Path2D(), np = 0, nl = 0, nt = 0;
+    var flush = function () {
+      if (np) {
+        if (st.fillOpacity > 0) { ctx.globalAlpha = st.fillOpacity; ctx.fill(polys, "nonzero"); }
+        ctx.globalAlpha = st.opacity; ctx.stroke(polys);
+      }
+      if (nl) { ctx.globalAlpha = st.opacity; ctx.stroke(lines); }
+      if (nt) {
+        ctx.globalAlpha = Math.max(st.fillOpacity, 0.6); ctx.fill(pts);
+        ctx.globalAlpha = st.opacity; ctx.stroke(pts);
+      }
+      polys = new Path2D(); lines = new Path2D(); pts = new Path2D(); np = nl = nt = 0;
+    };
+    for (var j = 0; j < list.length; j++) {
+      var f = list[j];
+      if (bb[4 * f + 2] < v[0] || bb[4 * f] > v[2] || bb[4 * f + 3] < v[1] || bb[4 * f + 1] > v[3]) continue;
+      drawn++;
+      var w = (bb[4 * f + 2] - bb[4 * f]) * scale, h = (bb[4 * f + 3] - bb[4 * f + 1]) * scale;
+      for (var pi = g.fpart[f]; pi < g.fpart[f + 1]; pi++) {
+        var t = g.ptype[pi];
+        if (t === 2) {
+          var pv = g.rStart[g.prStart[pi]], px = X[pv] * scale - ox, py = Y[pv] * scale - oy;
+          pts.moveTo(px + st.radius, py); pts.arc(px, py, st.radius, 0, 6.2832); nt++;
+          continue;
+        }
+        var path = t === 0 ? polys : lines;
+        if (t === 0) np++; else nl++;
+        if (w < 1.5 && h < 1.5) {  // sub-pixel feature: one pixel-sized rectangle
+          path.rect(bb[4 * f] * scale - ox, bb[4 * f + 1] * scale - oy, Math.max(w, 1), Math.max(h, 1));
+          break;
+        }
+        for (var ri = g.prStart[pi]; ri < g.prStart[pi + 1]; ri++) {
+          var v0 = g.rStart[ri], v1 = g.rStart[ri + 1];
+          if (v1 <= v0) continue;
+          var lx = X[v0] * scale - ox, ly = Y[v0] * scale - oy;
+          path.moveTo(lx, ly);
+          for (var vv = v0 + 1; vv < v1; vv++) {
+            var x = X[vv] * scale - ox, y = Y[vv] * scale - oy;
+            if (vv < v1 - 1 && Math.abs(x - lx) + Math.abs(y - ly) < 0.7) continue;
+            path.lineTo(x, y); lx = x; ly = y;
+          }
+          if (t === 0) path.closePath();
+        }
+      }
+      if (np + nl + nt >= CHUNK) flush();
+    }
+    flush();
+    return drawn;
+  }
+
+  // Every feature of g under world-0 point (wx, wy) within tol, as [{index, area}] (area 0
+  // for lines and points: they win over any polygon).
+  function hitsIn(g, wx, wy, tol, out, base) {
+    var bb = g.bb, X = g.X, Y = g.Y;
+    for (var f = 0; f < g.n; f++) {
+      if (wx < bb[4 * f] - tol || wx > bb[4 * f + 2] + tol ||
+          wy < bb[4 * f + 1] - tol || wy > bb[4 * f + 3] + tol) continue;
+      var inside = false, near = false;
+      for (var pi = g.fpart[f]; pi < g.fpart[f + 1]; pi++) {
+        var t = g.ptype[pi];
+        for (var ri = g.prStart[pi]; ri < g.prStart[pi + 1]; ri++) {
+          var v0 = g.rStart[ri], v1 = g.rStart[ri + 1];
+          if (t === 2) { near = near || Math.hypot(X[v0] - wx, Y[v0] - wy) <= 1.5 * tol; continue; }
+          for (var v = v0, u = v1 - 1; v < v1; u = v++) {
+            if (t === 1 && v === v0) continue;
+            var ax = X[u], ay = Y[u], bx = X[v], by = Y[v];
+            if (t === 0 && ((ay > wy) !== (by > wy)) &&
+                wx < (bx - ax) * (wy - ay) / (by - ay) + ax) inside = !inside;
+            if (t === 1 && segDist(wx, wy, ax, ay, bx, by) <= tol) near = true;
+          }
+        }
+      }
+      if (near) out.push({ index: base + f, area: 0 });
+      else if (inside) out.push({ index: base + f, area: (bb[4 * f + 2] - bb[4 * f]) * (bb[4 * f + 3] - bb[4 * f + 1]) });
+    }
+  }
+
+  function boxBounds(x0, y0, x1, y1) {
+    return L.latLngBounds([unMercY(y1), x0 / R - 180], [unMercY(y0), x1 / R - 180]);
+  }
+
+  // A big layer draws its features when a view holds at most this many (estimated from the
+  // chunks in view), else its grid cells; it keeps at most LOD_KEEP features decoded.
+  GX.LOD_LIMIT = GX.LOD_LIMIT || 60000;
+  GX.LOD_KEEP = GX.LOD_KEEP || 400000;
+
   GX.FastLayer = L.Layer.extend({
     options: { pane: "overlayPane", padding: 0.1 },
 
     initialize: function (data, options) {
       L.setOptions(this, options);
       this.data = data;
-      this.g = decode(data);
       this.id = data.id;
       this._drawnCount = 0;
+      if (data.lod) this._initChunks(data.lod);
+      else this.parts = [{ g: decode(data), cols: data.cols, base: 0 }];
       GX.layers.push(this);
     },
 
-    getBounds: function () {
-      var g = this.g, x0 = Infinity, y0 = Infinity, x1 = -Infinity, y1 = -Infinity;
-      for (var f = 0; f < g.n; f++) {
-        x0 = Math.min(x0, g.bb[4 * f]); y0 = Math.min(y0, g.bb[4 * f + 1]);
-        x1 = Math.max(x1, g.bb[4 * f + 2]); y1 = Math.max(y1, g.bb[4 * f + 3]);
+    _initChunks: function (lod) {
+      var base = 0, self = this;
+      this.parts = [];
+      this.chunks = lod.cn.map(function (n, k) {
+        var c = { k: k, n: n, base: base, bb: lod.cbb.slice(4 * k, 4 * k + 4), part: null,
+                  pending: null, used: 0 };
+        base += n;
+        return c;
+      });
+      this._clock = 0;
+      this.mode = "cells";
+      var cells = lod.cells;
+      this.cellsReady = inflate(cells.blob).then(function (b) {
+        var idx = sectionVarints(b, 0, false), cls = runsOf(sectionVarints(b, 1, false)),
+          body = JSON.parse(sectionText(b, 2)), at = new Int32Array(cells.nx * cells.ny).fill(-1),
+          cell = new Int32Array(idx.length), byClass = [], i, s = 0;
+        for (i = 0; i < self.data.styles.length; i++) byClass.push([]);
+        for (i = 0; i < idx.length; i++) { s += idx[i]; cell[i] = s; at[s] = i; byClass[cls[i]].push(i); }
+        self.cells = { cell: cell, cls: cls, n: body.n, v: body.v, at: at, byClass: byClass };
+        self._update();
+      });
+    },
+
+    // The chunk holding feature f of a big layer, decoded (a promise).
+    ensure: function (f) {
+      var cs = this.chunks, lo = 0, hi = cs.length - 1;
+      while (lo < hi) { var mid = (lo + hi + 1) >> 1; if (cs[mid].base <= f) lo = mid; else hi = mid - 1; }
+      return this._decode(cs[lo]);
+    },
+
+    _decode: function (c) {
+      var self = this;
+      c.used = ++this._clock;
+      if (c.part) return Promise.resolve(c.part);
+      if (!c.pending) {
+        c.pending = inflate(this.data.lod.chunks[c.k]).then(function (b) {
+          var p = decodeChunk(b, self.data);
+          p.base = c.base; p.chunk = c;
+          c.part = p; c.pending = null;
+          self.parts.push(p);
+          self._evict();
+          return p;
+        });
       }
-      return L.latLngBounds([unMercY(y1), x0 / R - 180], [unMercY(y0), x1 / R - 180]);
+      return c.pending;
+    },
+
+    // Forget the least recently used chunks beyond LOD_KEEP features (not those in view).
+    _evict: function () {
+      var kept = 0, cs = this.chunks.filter(function (c) { return c.part; });
+      cs.sort(function (a, b) { return b.used - a.used; });
+      for (var i = 0; i < cs.length; i++) {
+        kept += cs[i].n;
+        if (kept > GX.LOD_KEEP && cs[i].used < this._clock - 1 && i > 0) cs[i].part = null;
+      }
+      this.parts = this.parts.filter(function (p) { return p.chunk.part === p; });
+    },
+
+    getBounds: function () {
+      var x0 = Infinity, y0 = Infinity, x1 = -Infinity, y1 = -Infinity, boxes = [];
+      if (this.chunks) boxes = this.chunks.map(function (c) { return { bb: c.bb, n: 1 }; });
+      else boxes = [{ bb: this.parts[0].g.bb, n: this.parts[0].g.n }];
+      boxes.forEach(function (b) {
+        for (var f = 0; f < b.n; f++) {
+          x0 = Math.min(x0, b.bb[4 * f]); y0 = Math.min(y0, b.bb[4 * f + 1]);
+          x1 = Math.max(x1, b.bb[4 * f + 2]); y1 = Math.max(y1, b.bb[4 * f + 3]);
+        }
+      });
+      return boxBounds(x0, y0, x1, y1);
     },
 
     onAdd: function (map) {
@@ -174,115 +382,140 @@
       this._updateTransform(this._center, this._zoom);
     },
 
+    // The chunks of a big layer whose bounds meet view v, and the features they put in it.
+    _inView: function (v) {
+      var out = [], est = 0;
+      for (var k = 0; k < this.chunks.length; k++) {
+        var c = this.chunks[k], bb = c.bb;
+        if (bb[2] < v[0] || bb[0] > v[2] || bb[3] < v[1] || bb[1] > v[3]) continue;
+        var w = Math.max(bb[2] - bb[0], 1e-12), h = Math.max(bb[3] - bb[1], 1e-12),
+          share = (Math.min(bb[2], v[2]) - Math.max(bb[0], v[0])) * (Math.min(bb[3], v[3]) - Math.max(bb[1], v[1])) / (w * h);
+        est += c.n * Math.min(1, share);
+        out.push(c);
+      }
+      return { chunks: out, features: est };
+    },
+
     _draw: function (r) {
-      var map = this._map, g = this.g, ctx = this._ctx, b = this._bounds,
+      var map = this._map, ctx = this._ctx, b = this._bounds,
         scale = map.getZoomScale(this._zoom, 0), po = map.getPixelOrigin(),
         ox = po.x + b.min.x, oy = po.y + b.min.y,
-        vx0 = ox / scale, vy0 = oy / scale,
-        vx1 = (po.x + b.max.x) / scale, vy1 = (po.y + b.max.y) / scale,
-        X = g.X, Y = g.Y, bb = g.bb, drawn = 0, styles = this.data.styles;
+        v = [ox / scale, oy / scale, (po.x + b.max.x) / scale, (po.y + b.max.y) / scale],
+        drawn = 0, styles = this.data.styles, parts = this.parts, pending = 0, placeholders = [];
       ctx.setTransform(r, 0, 0, r, 0, 0);
       ctx.clearRect(0, 0, b.getSize().x, b.getSize().y);
       ctx.lineJoin = "round"; ctx.lineCap = "round";
-      // Paths of at most CHUNK features: Chromium builds one path with thousands of
-      // sub-paths in quadratic time (10,000 parcels: 690 ms in one path, 25 ms in chunks).
-      var CHUNK = 32;
+      this._view = v;
+      if (this.chunks) {
+        if (!this.cells) { this._canvas.setAttribute("data-gx-pending", "1"); return; }
+        var seen = this._inView(v), self = this;
+        this.mode = seen.features <= GX.LOD_LIMIT ? "features" : "cells";
+        parts = [];
+        if (this.mode === "features") {
+          seen.chunks.forEach(function (c) {
+            if (c.part) { c.used = ++self._clock; parts.push(c.part); return; }
+            pending++; placeholders.push(c);
+            self._decode(c).then(function () { self._update(); });
+          });
+        } else placeholders = null;
+        this._canvas.setAttribute("data-gx-mode", this.mode);
+      }
       for (var k = 0; k < styles.length; k++) {
-        var st = styles[k], list = g.byClass[k];
-        if (!list.length) continue;
+        var st = styles[k];
         ctx.setLineDash(st.dash ? st.dash : []);
         ctx.lineWidth = st.weight; ctx.strokeStyle = st.color; ctx.fillStyle = st.fill;
-        var polys = new Path2D(), lines = new Path2D(), pts = new Path2D(), np = 0, nl = 0, nt = 0;
-        var flush = function () {
-          if (np) {
-            if (st.fillOpacity > 0) { ctx.globalAlpha = st.fillOpacity; ctx.fill(polys, "nonzero"); }
-            ctx.globalAlpha = st.opacity; ctx.stroke(polys);
-          }
-          if (nl) { ctx.globalAlpha = st.opacity; ctx.stroke(lines); }
-          if (nt) {
-            ctx.globalAlpha = Math.max(st.fillOpacity, 0.6); ctx.fill(pts);
-            ctx.globalAlpha = st.opacity; ctx.stroke(pts);
-          }
-          polys = new Path2D(); lines = new Path2D(); pts = new Path2D(); np = nl = nt = 0;
-        };
-        for (var j = 0; j < list.length; j++) {
-          var f = list[j];
-          if (bb[4 * f + 2] < vx0 || bb[4 * f] > vx1 || bb[4 * f + 3] < vy0 || bb[4 * f + 1] > vy1) continue;
-          drawn++;
-          var w = (bb[4 * f + 2] - bb[4 * f]) * scale, h = (bb[4 * f + 3] - bb[4 * f + 1]) * scale;
-          for (var pi = g.fpart[f]; pi < g.fpart[f + 1]; pi++) {
-            var t = g.ptype[pi];
-            if (t === 2) {
-              var pv = g.rStart[g.prStart[pi]], px = X[pv] * scale - ox, py = Y[pv] * scale - oy;
-              pts.moveTo(px + st.radius, py); pts.arc(px, py, st.radius, 0, 6.2832); nt++;
-              continue;
-            }
-            var path = t === 0 ? polys : lines;
-            if (t === 0) np++; else nl++;
-            if (w < 1.5 && h < 1.5) {  // sub-pixel feature: one pixel-sized rectangle
-              path.rect(bb[4 * f] * scale - ox, bb[4 * f + 1] * scale - oy, Math.max(w, 1), Math.max(h, 1));
-              break;
-            }
-            for (var ri = g.prStart[pi]; ri < g.prStart[pi + 1]; ri++) {
-              var v0 = g.rStart[ri], v1 = g.rStart[ri + 1];
-              if (v1 <= v0) continue;
-              var lx = X[v0] * scale - ox, ly = Y[v0] * scale - oy;
-              path.moveTo(lx, ly);
-              for (var v = v0 + 1; v < v1; v++) {
-                var x = X[v] * scale - ox, y = Y[v] * scale - oy;
-                if (v < v1 - 1 && Math.abs(x - lx) + Math.abs(y - ly) < 0.7) continue;
-                path.lineTo(x, y); lx = x; ly = y;
-              }
-              if (t === 0) path.closePath();
-            }
-          }
-          if (np + nl + nt >= CHUNK) flush();
+        for (var i = 0; i < parts.length; i++) {
+          if (parts[i].g.byClass[k].length) drawn += drawList(ctx, parts[i].g, parts[i].g.byClass[k], st, scale, ox, oy, v);
         }
-        flush();
+        if (this.chunks && (placeholders === null || placeholders.length)) {
+          drawn += this._drawCells(ctx, k, st, scale, ox, oy, v, placeholders);
+        }
       }
       ctx.globalAlpha = 1;
       this._drawnCount = drawn;
       GX.drawn[this.id] = drawn;
       this._canvas.setAttribute("data-gx-drawn", String(drawn));
+      if (this.chunks) this._canvas.setAttribute("data-gx-pending", String(pending));
       if (window.performance && performance.mark) performance.mark("gx-drawn-" + this.id);
     },
 
-    // Every feature under world-0 point (wx, wy) within tol, the smallest first:
-    // [{index, area}], area 0 for lines and points (they win over any polygon).
-    hits: function (wx, wy, tol) {
-      var g = this.g, bb = g.bb, X = g.X, Y = g.Y, out = [];
-      for (var f = 0; f < g.n; f++) {
-        if (wx < bb[4 * f] - tol || wx > bb[4 * f + 2] + tol ||
-            wy < bb[4 * f + 1] - tol || wy > bb[4 * f + 3] + tol) continue;
-        var inside = false, near = false;
-        for (var pi = g.fpart[f]; pi < g.fpart[f + 1]; pi++) {
-          var t = g.ptype[pi];
-          for (var ri = g.prStart[pi]; ri < g.prStart[pi + 1]; ri++) {
-            var v0 = g.rStart[ri], v1 = g.rStart[ri + 1];
-            if (t === 2) { near = near || Math.hypot(X[v0] - wx, Y[v0] - wy) <= 1.5 * tol; continue; }
-            for (var v = v0, u = v1 - 1; v < v1; u = v++) {
-              if (t === 1 && v === v0) continue;
-              var ax = X[u], ay = Y[u], bx = X[v], by = Y[v];
-              if (t === 0 && ((ay > wy) !== (by > wy)) &&
-                  wx < (bx - ax) * (wy - ay) / (by - ay) + ax) inside = !inside;
-              if (t === 1 && segDist(wx, wy, ax, ay, bx, by) <= tol) near = true;
-            }
+    // The grid cells of class k in view v (only inside the chunks of within, if given).
+    _drawCells: function (ctx, k, st, scale, ox, oy, v, within) {
+      var cells = this.cells, G = this.data.lod.cells, list = cells.byClass[k], drawn = 0,
+        path = new Path2D(), n = 0, s = G.size;
+      ctx.globalAlpha = Math.max(st.fillOpacity, 0.5);
+      for (var j = 0; j < list.length; j++) {
+        var i = list[j], id = cells.cell[i], x = G.x0 + (id % G.nx) * s, y = G.y0 + Math.floor(id / G.nx) * s;
+        if (x + s < v[0] || x > v[2] || y + s < v[1] || y > v[3]) continue;
+        if (within) {
+          var inside = false;
+          for (var c = 0; c < within.length && !inside; c++) {
+            var bb = within[c].bb;
+            inside = !(x + s < bb[0] || x > bb[2] || y + s < bb[1] || y > bb[3]);
           }
+          if (!inside) continue;
         }
-        if (near) out.push({ index: f, area: 0 });
-        else if (inside) out.push({ index: f, area: (bb[4 * f + 2] - bb[4 * f]) * (bb[4 * f + 3] - bb[4 * f + 1]) });
+        drawn++;
+        path.rect(x * scale - ox, y * scale - oy, s * scale + 0.5, s * scale + 0.5);
+        if (++n >= 256) { ctx.fill(path); path = new Path2D(); n = 0; }
+      }
+      if (n) ctx.fill(path);
+      return drawn;
+    },
+
+    _part: function (f) {
+      var ps = this.parts;
+      for (var i = 0; i < ps.length; i++) if (f >= ps[i].base && f < ps[i].base + ps[i].g.n) return ps[i];
+      return null;
+    },
+
+    // The grid cell under world-0 point (wx, wy), as a hit ("c" + its number), or null.
+    _cellAt: function (wx, wy) {
+      var G = this.data.lod.cells, cx = Math.floor((wx - G.x0) / G.size), cy = Math.floor((wy - G.y0) / G.size);
+      if (!this.cells || cx < 0 || cy < 0 || cx >= G.nx || cy >= G.ny) return null;
+      var i = this.cells.at[cy * G.nx + cx];
+      return i < 0 ? null : { index: "c" + i, area: G.size * G.size };
+    },
+
+    // Every feature under world-0 point (wx, wy) within tol, the smallest first:
+    // [{index, area}], area 0 for lines and points (they win over any polygon). A big layer
+    // tests its decoded chunks in view; zoomed out, or over a chunk still decoding, its cell.
+    hits: function (wx, wy, tol) {
+      var out = [], ps = this.parts;
+      for (var i = 0; i < ps.length; i++) {
+        var bb = ps[i].chunk ? ps[i].chunk.bb : null;
+        if (bb && (wx < bb[0] - tol || wx > bb[2] + tol || wy < bb[1] - tol || wy > bb[3] + tol)) continue;
+        hitsIn(ps[i].g, wx, wy, tol, out, ps[i].base);
+      }
+      if (this.chunks && !out.length) {
+        var undecoded = this.mode === "cells" || this.chunks.some(function (c) {
+          var b = c.bb;
+          return !c.part && wx >= b[0] && wx <= b[2] && wy >= b[1] && wy <= b[3];
+        });
+        var cell = undecoded ? this._cellAt(wx, wy) : null;
+        if (cell) out.push(cell);
       }
       return out.sort(function (a, b) { return a.area - b.area; });
     },
 
+    _cellBox: function (f) {
+      var G = this.data.lod.cells, id = this.cells.cell[+f.slice(1)],
+        x = G.x0 + (id % G.nx) * G.size, y = G.y0 + Math.floor(id / G.nx) * G.size;
+      return [x, y, x + G.size, y + G.size];
+    },
+
     latlngs: function (f) {  // [[lat, lng], ...] rings of feature f, for the highlight outline
-      var g = this.g, out = [];
+      if (typeof f === "string") {
+        var c = this._cellBox(f);
+        return [{ type: 0, ring: [[unMercY(c[1]), c[0] / R - 180], [unMercY(c[1]), c[2] / R - 180],
+                                  [unMercY(c[3]), c[2] / R - 180], [unMercY(c[3]), c[0] / R - 180]] }];
+      }
+      var p = this._part(f), g = p.g, out = [];
+      f -= p.base;
       for (var pi = g.fpart[f]; pi < g.fpart[f + 1]; pi++) {
         for (var ri = g.prStart[pi]; ri < g.prStart[pi + 1]; ri++) {
           var ring = [];
-          for (var v = g.rStart[ri]; v < g.rStart[ri + 1]; v++) {
-            ring.push([unMercY(this.g.Y[v]), this.g.X[v] / R - 180]);
-          }
+          for (var v = g.rStart[ri]; v < g.rStart[ri + 1]; v++) ring.push([unMercY(g.Y[v]), g.X[v] / R - 180]);
           out.push({ type: g.ptype[pi], ring: ring });
         }
       }
@@ -290,35 +523,66 @@
     },
 
     featureBounds: function (f) {
-      var bb = this.g.bb;
-      return L.latLngBounds([unMercY(bb[4 * f + 3]), bb[4 * f] / R - 180],
-                            [unMercY(bb[4 * f + 1]), bb[4 * f + 2] / R - 180]);
+      if (typeof f === "string") { var c = this._cellBox(f); return boxBounds(c[0], c[1], c[2], c[3]); }
+      var p = this._part(f), bb = p.g.bb, i = f - p.base;
+      return boxBounds(bb[4 * i], bb[4 * i + 1], bb[4 * i + 2], bb[4 * i + 3]);
     },
 
     content: function (f, all) {  // DOM node: layer name + labelled values, as text only
       var d = this.data, lang = GX.lang || "zh", box = document.createElement("div");
       box.className = all ? "gx-popup" : "gx-tip";
-      var h = document.createElement(all ? "h4" : "b");
+      var h = document.createElement(all ? "h4" : "b"), table = document.createElement("table");
       h.textContent = d.name;
       box.appendChild(h);
-      var table = document.createElement("table"), cols = all ? d.cols : d.cols.slice(0, d.tip);
-      for (var k = 0; k < cols.length; k++) {
+      function row(name, label, text) {
         var tr = table.insertRow(), th = document.createElement("th"), td = tr.insertCell(-1);
-        th.textContent = cols[k].label;
+        th.textContent = label;
         tr.insertBefore(th, td);
-        td.textContent = fmt(cols[k], f, lang);
-        td.setAttribute("data-col", cols[k].name);
+        td.textContent = text;
+        td.setAttribute("data-col", name);
+      }
+      if (typeof f === "string") {
+        var G = d.lod.cells, i = +f.slice(1), cells = this.cells;
+        h.textContent = d.name + " · " + G.words.title;
+        box.setAttribute("data-gx-cell", String(cells.cell[i]));
+        row("count", G.words.count, cells.n[i].toLocaleString(lang === "en" ? "en-US" : "zh-CN"));
+        if (G.value === "mean") row("value", G.words.value, fmt({ t: "n", d: G.d, v: cells.v }, i, lang));
+        else if (G.value === "class") row("value", G.words.value, G.labels[cells.cls[i]]);
+      } else {
+        var p = this._part(f), cols = all ? p.cols : p.cols.slice(0, d.tip);
+        for (var k = 0; k < cols.length; k++) row(cols[k].name, cols[k].label, fmt(cols[k], f - p.base, lang));
       }
       box.appendChild(table);
       return box;
     },
 
+    // A big layer's search index, inflated on the first search (a promise).
+    prepareSearch: function () {
+      var self = this, lod = this.data.lod;
+      if (!lod || !lod.ids || this._ids) return Promise.resolve();
+      if (!this._idsPending) {
+        this._idsPending = inflate(lod.ids).then(function (b) {
+          self._ids = sectionText(b, 0).toLowerCase().split("\n");
+        });
+      }
+      return this._idsPending;
+    },
+    searchReady: function () { return !this.data.lod || !this.data.lod.ids || !!this._ids; },
+
     // Feature index whose id column equals text (exact) or starts with it (prefix); -1 if none.
     find: function (text, exact) {
-      var col = null, d = this.data, q = text.trim().toLowerCase();
-      for (var k = 0; k < d.cols.length; k++) if (d.cols[k].name === d.idcol) col = d.cols[k];
-      if (!col || !q) return -1;
-      for (var f = 0; f < this.g.n; f++) {
+      var col = null, d = this.data, q = text.trim().toLowerCase(), f;
+      if (!q) return -1;
+      if (this._ids) {
+        var ids = this._ids;
+        for (f = 0; f < ids.length; f++) if (exact ? ids[f] === q : ids[f].indexOf(q) === 0) return f;
+        return -1;
+      }
+      if (d.lod) return -1;
+      var p = this.parts[0];
+      for (var k = 0; k < p.cols.length; k++) if (p.cols[k].name === d.idcol) col = p.cols[k];
+      if (!col) return -1;
+      for (f = 0; f < p.g.n; f++) {
         var s = fmt(col, f, "en").toLowerCase();
         if (exact ? s === q : s.indexOf(q) === 0) return f;
       }
@@ -490,21 +754,31 @@
   }
 
   // Search: an exact id wins over a prefix, a shown layer over a hidden one (which is then
-  // switched on); the topmost layer first.
+  // switched on); the topmost layer first. True or false, or (when a big layer's index or
+  // chunk must be inflated first) a promise of it.
   GX.search = function (map, text) {
     var shown = GX.shown(map), hidden = GX.layers.filter(function (l) {
       return !l._map && l._gxMap === map;
     });
     var order = shown.concat(hidden);
+    var waiting = order.filter(function (l) { return !l.searchReady(); });
+    if (waiting.length) {
+      return Promise.all(waiting.map(function (l) { return l.prepareSearch(); }))
+        .then(function () { return GX.search(map, text); });
+    }
+    function show(lyr, f) {
+      var fb = lyr.featureBounds(f);
+      map.fitBounds(fb, { maxZoom: 18 });
+      GX.openPopup(map, [{ layer: lyr, index: f }], fb.getCenter());
+      return true;
+    }
     for (var pass = 0; pass < 2; pass++) {
       for (var i = 0; i < order.length; i++) {
         var lyr = order[i], f = lyr.find(text, pass === 0);
         if (f < 0) continue;
         if (!lyr._map) lyr.addTo(map);
-        var fb = lyr.featureBounds(f);
-        map.fitBounds(fb, { maxZoom: 18 });
-        GX.openPopup(map, [{ layer: lyr, index: f }], fb.getCenter());
-        return true;
+        if (lyr.chunks) return lyr.ensure(f).then(show.bind(null, lyr, f));
+        return show(lyr, f);
       }
     }
     return false;
@@ -536,6 +810,7 @@
           sec.setAttribute("data-gx-layer", item.id);
           el("div", "gx-legend-name", item.name, sec);
           if (item.note) el("div", "gx-legend-note", item.note, sec);
+          if (item.lod) el("div", "gx-legend-note gx-legend-lod", item.lod, sec);
           if (item.caption) el("div", "gx-legend-caption", item.caption, sec);
           item.entries.forEach(function (e) {
             var row = el("div", "gx-legend-row", null, sec), sw = el("span", "gx-swatch", null, row);
@@ -574,7 +849,9 @@
           L.DomEvent.disableClickPropagation(box);
           L.DomEvent.on(inp, "keydown", function (ev) {
             if (ev.key !== "Enter") return;
-            msg.textContent = GX.search(map, inp.value) ? "" : opts.text.notFound;
+            Promise.resolve(GX.search(map, inp.value)).then(function (found) {
+              msg.textContent = found ? "" : opts.text.notFound;
+            });
           });
           return box;
         }

@@ -1,0 +1,288 @@
+"""Level of detail for big layers: spatial chunks of parcels, and grid cells when zoomed out.
+
+A layer of more than :data:`CHUNKED_ABOVE` features is not embedded as one encoding
+(:mod:`gaoxin.maps.encode`) but cut along a grid into chunks of a few thousand features, each
+its own zlib blob in base64 that the runtime inflates (``DecompressionStream``) only when its
+area is in view at a zoom where parcels are drawn. Zoomed out, the runtime draws the grid's
+cells instead, each coloured by the layer's own classes (the area-weighted mean of the
+coloured column, or the class covering most of the cell), with its count in the popup.
+
+Inside a chunk, polygons of a coverage share their vertices with their neighbours: each vertex
+is written once (delta-coded, as in :func:`gaoxin.maps.encode.encode_geometry`) and repeated
+as a back-reference, which halves the bytes of cadastral parcels (16 vertices each, 7 of them
+new). Coordinates stay quantised to 1e-6° (≈ 0.1 m), so every zoom draws what a small layer
+would. A search index (the id column, chunk by chunk) is one more blob, inflated on the
+first search.
+
+Blob layout (before zlib): the number of sections and each section's length as varints, then
+the sections: parts per feature (runs), part types (runs), rings per part (runs), vertices
+per ring, vertex references (0: a new vertex, k: the k-th last new vertex), the new vertices'
+coordinate deltas (zigzag), class codes (runs; empty for one class), and the columns' values
+as UTF-8 JSON.
+"""
+
+from __future__ import annotations
+
+import base64
+import json
+import zlib
+from collections.abc import Callable, Mapping, Sequence
+from typing import Any, TypedDict
+
+import numpy as np
+import numpy.typing as npt
+import shapely
+
+from .encode import QUANT, Geoms, Ints, geometry_arrays, runs_bytes, varint_bytes
+
+# Layers with more features than this are chunked (below it, one encoding draws in < 0.3 s).
+CHUNKED_ABOVE = 50_000
+# Features per chunk on average: a parcel-zoom view of 1366 × 768 px holds a few chunks.
+CHUNK_FEATURES = 4_000
+# Features per grid cell on average, and the most cells along one side of the grid.
+CELL_FEATURES = 16
+MAX_CELLS_SIDE = 256
+ZLIB_LEVEL = 6
+
+Floats = npt.NDArray[np.float64]
+Recode = Callable[[Floats], npt.NDArray[np.int_]]
+
+
+class CellWords(TypedDict):
+    """A grid cell's popup: its heading, the count's label and the value's label."""
+
+    title: str
+    count: str
+    value: str | None
+
+
+class Cells(TypedDict):
+    """The zoomed-out grid: origin, cell size (zoom-0 Web Mercator pixels), columns, rows,
+    what a cell's value is (``mean`` of the coloured column or the ``class`` covering most
+    of it), the value's decimals, and the cells themselves (a zlib blob)."""
+
+    x0: float
+    y0: float
+    size: float
+    nx: int
+    ny: int
+    value: str | None
+    d: int
+    words: CellWords
+    labels: list[str]  # the classes' legend labels (a cell's class, in words)
+    blob: str
+
+
+class Chunked(TypedDict):
+    """What the runtime needs of a chunked layer besides its styles and names."""
+
+    q: int
+    chunks: list[str]
+    cn: list[int]  # features per chunk
+    cbb: list[float]  # chunk bounds, zoom-0 Web Mercator pixels, 4 per chunk
+    cells: Cells
+    ids: str | None  # the search index blob: the id column's texts, one a line
+
+
+def mercator(lon: Floats, lat: Floats) -> tuple[Floats, Floats]:
+    """Zoom-0 Web Mercator pixels (256 px around the world), as the runtime computes them.
+
+    Examples
+    --------
+    >>> x, y = mercator(np.array([0.0]), np.array([0.0]))
+    >>> float(x[0]), float(y[0])
+    (128.0, 128.0)
+    """
+    s = np.sin(np.clip(lat, -85.0511, 85.0511) * np.pi / 180)
+    return (lon + 180) * (256 / 360), 128 - 128 / np.pi * 0.5 * np.log((1 + s) / (1 - s))
+
+
+def blob(sections: Sequence[bytes]) -> str:
+    """Base64 of the zlib-compressed sections, each announced by its length.
+
+    Examples
+    --------
+    >>> zlib.decompress(base64.b64decode(blob([b"ab", b""])))
+    b'\\x02\\x02\\x00ab'
+    """
+    head = varint_bytes(np.array([len(sections), *map(len, sections)]))
+    return base64.b64encode(zlib.compress(head + b"".join(sections), ZLIB_LEVEL)).decode("ascii")
+
+
+class _Grid(TypedDict):
+    x0: float
+    y0: float
+    size: float
+    nx: int
+    ny: int
+    cell: npt.NDArray[np.intp]  # each feature's cell
+    chunk: npt.NDArray[np.intp]  # each feature's chunk (grid order, not yet numbered 0…)
+
+
+def _grid(cx: Floats, cy: Floats) -> _Grid:
+    """Cells of about :data:`CELL_FEATURES` features and chunks of whole cells."""
+    n = len(cx)
+    x0, y0 = float(cx.min()), float(cy.min())
+    w, h = max(float(cx.max()) - x0, 1e-9), max(float(cy.max()) - y0, 1e-9)
+    size = max(np.sqrt(w * h / max(n / CELL_FEATURES, 1)), max(w, h) / (MAX_CELLS_SIDE - 1))
+    nx, ny = int(w // size) + 1, int(h // size) + 1
+    ix = np.minimum((cx - x0) // size, nx - 1).astype(np.intp)
+    iy = np.minimum((cy - y0) // size, ny - 1).astype(np.intp)
+    cell = iy * nx + ix
+    per_cell = n / len(np.unique(cell))
+    side = max(1, round(float(np.sqrt(CHUNK_FEATURES / per_cell))))
+    chunk = (iy // side) * (nx // side + 1) + ix // side
+    return {"x0": x0, "y0": y0, "size": float(size), "nx": nx, "ny": ny, "cell": cell,
+            "chunk": chunk}
+
+
+def _vertex_refs(q: Ints, chunk_of_vertex: npt.NDArray[np.intp]
+                 ) -> tuple[npt.NDArray[np.int64], npt.NDArray[np.bool_]]:
+    """Back-references of repeated vertices within their chunk, and which vertices are new.
+
+    A vertex seen before in its chunk is written as ``k`` ≥ 1: the k-th last new vertex so
+    far; a new one as 0.
+
+    Examples
+    --------
+    >>> q = np.array([[0, 0], [1, 0], [0, 0], [5, 5], [1, 0]])
+    >>> refs, new = _vertex_refs(q, np.zeros(5, dtype=np.intp))
+    >>> refs.tolist(), new.tolist()
+    ([0, 0, 2, 0, 2], [True, True, False, True, False])
+    """
+    nv = len(q)
+    order = np.lexsort((q[:, 1], q[:, 0], chunk_of_vertex))
+    sc, sx, sy = chunk_of_vertex[order], q[order, 0], q[order, 1]
+    starts = np.ones(nv, dtype=bool)
+    starts[1:] = (sc[1:] != sc[:-1]) | (sx[1:] != sx[:-1]) | (sy[1:] != sy[:-1])
+    group = np.cumsum(starts) - 1
+    # lexsort is stable: the first of each group is its first occurrence.
+    first = np.empty(nv, dtype=np.intp)
+    first[order] = order[starts][group]
+    new = first == np.arange(nv)
+    seen = np.cumsum(new)  # new vertices up to and including each one
+    return np.where(new, 0, seen - (seen[first] - 1)), new
+
+
+def _cells(grid: _Grid, codes: npt.NDArray[np.int_], n_styles: int, weight: Floats,
+           values: Floats | None, recode: Recode | None, decimals: int, words: CellWords,
+           labels: list[str]) -> Cells:
+    """The grid's occupied cells: index (delta-coded), class, feature count, value."""
+    cell = grid["cell"]
+    used, inverse = np.unique(cell, return_inverse=True)
+    count = np.bincount(inverse, minlength=len(used))
+    kind: str | None = None
+    value: list[object] = []
+    if values is not None and recode is not None:
+        ok = np.isfinite(values)
+        w = np.where(ok, weight, 0.0)
+        wsum = np.bincount(inverse, w, minlength=len(used))
+        # Cells of zero-area features only (lines, points): the plain mean.
+        nsum = np.bincount(inverse, ok.astype(float), minlength=len(used))
+        mean = np.where(wsum > 0,
+                        np.bincount(inverse, np.where(ok, values * w, 0.0), len(used))
+                        / np.where(wsum > 0, wsum, 1),
+                        np.bincount(inverse, np.where(ok, values, 0.0), len(used))
+                        / np.where(nsum > 0, nsum, 1))
+        mean = np.where(nsum > 0, mean, np.nan)
+        cls = recode(mean)
+        kind = "mean"
+        value = [None if not np.isfinite(m) else round(float(m), decimals) for m in mean]
+    else:
+        # The class covering most of the cell (by area; by count for lines and points).
+        w = np.where(weight > 0, weight, 0.0) + 1e-30
+        by_class = np.bincount(inverse * n_styles + codes, w, minlength=len(used) * n_styles)
+        cls = by_class.reshape(len(used), n_styles).argmax(axis=1)
+        kind = "class" if n_styles > 1 else None
+    body = json.dumps({"n": count.tolist(), "v": value}, separators=(",", ":"),
+                      allow_nan=False).encode()
+    sections = [varint_bytes(np.diff(used, prepend=0)), runs_bytes(cls), body]
+    return {"x0": grid["x0"], "y0": grid["y0"], "size": grid["size"], "nx": grid["nx"],
+            "ny": grid["ny"], "value": kind, "d": decimals, "words": words, "labels": labels,
+            "blob": blob(sections)}
+
+
+def chunk_layer(geoms: Geoms, codes: npt.NDArray[np.int_], class_labels: list[str],
+                columns: Sequence[Mapping[str, Any]], ids: Sequence[str] | None, *,
+                values: Floats | None = None, recode: Recode | None = None,
+                decimals: int = 2, cell_words: CellWords) -> Chunked:
+    """Cut a layer (lon/lat ``geoms``, class ``codes``, encoded ``columns``) into chunks.
+
+    Parameters
+    ----------
+    geoms
+        The features, EPSG:4326 (or GCJ-02), as drawn.
+    codes
+        Style class of each feature.
+    class_labels
+        The legend label of each style class.
+    columns
+        The layer's encoded columns (:func:`gaoxin.maps.encode.encode_column` plus
+        ``name`` and ``label``), each holding every feature's value.
+    ids
+        The id column's texts (the search index), or ``None``.
+    values, recode
+        The coloured column as numbers and the function giving a value's class: a cell then
+        shows its area-weighted mean in that class. Without them a cell shows the class
+        covering most of it.
+    decimals
+        Decimals of a cell's mean.
+
+    cell_words
+        The words of a cell's popup.
+    """
+    n_styles = len(class_labels)
+    b = shapely.bounds(geoms)
+    mx0, my1 = mercator(b[:, 0], b[:, 1])
+    mx1, my0 = mercator(b[:, 2], b[:, 3])
+    grid = _grid((mx0 + mx1) / 2, (my0 + my1) / 2)
+    chunk_key = grid["chunk"]
+    order = np.argsort(chunk_key, kind="stable")
+    keys, chunk_of_feat = np.unique(chunk_key[order], return_inverse=True)
+    n_chunks = len(keys)
+    feat_start = np.searchsorted(chunk_of_feat, np.arange(n_chunks + 1))
+
+    a = geometry_arrays(geoms[order])
+    part_start = np.concatenate([[0], np.cumsum(a["parts_per_feat"])])[feat_start]
+    ring_start = np.concatenate([[0], np.cumsum(a["rings_per_part"])])[part_start]
+    vert_start = np.concatenate([[0], np.cumsum(a["ring_len"])])[ring_start]
+    q = a["q"]
+    chunk_of_vertex = np.repeat(np.arange(n_chunks), np.diff(vert_start))
+    refs, new = _vertex_refs(q, chunk_of_vertex)
+    delta = np.diff(q, axis=0, prepend=np.zeros((1, 2), dtype=np.int64))
+    firsts = vert_start[:-1][np.diff(vert_start) > 0]
+    delta[firsts] = q[firsts]  # each chunk starts from (0, 0)
+
+    sorted_codes = codes[order]
+    data = [(col["t"] == "c", np.asarray(col["i" if col["t"] == "c" else "v"], dtype=object)[order])
+            for col in columns]
+    blobs: list[str] = []
+    bounds: list[float] = []
+    for c in range(n_chunks):
+        f0, f1 = feat_start[c], feat_start[c + 1]
+        v0, v1 = vert_start[c], vert_start[c + 1]
+        cols = [{("i" if coded else "v"): d[f0:f1].tolist()} for coded, d in data]
+        body = json.dumps(cols, ensure_ascii=False, separators=(",", ":"),
+                          allow_nan=False).encode()
+        blobs.append(blob([
+            runs_bytes(a["parts_per_feat"][f0:f1]),
+            runs_bytes(a["ptype"][part_start[c]:part_start[c + 1]]),
+            runs_bytes(a["rings_per_part"][part_start[c]:part_start[c + 1]]),
+            varint_bytes(a["ring_len"][ring_start[c]:ring_start[c + 1]]),
+            varint_bytes(refs[v0:v1]),
+            varint_bytes(delta[v0:v1][new[v0:v1]].ravel(), signed=True),
+            runs_bytes(sorted_codes[f0:f1]) if n_styles > 1 else b"",
+            body,
+        ]))
+        sel = order[f0:f1]
+        bounds += [float(mx0[sel].min()), float(my0[sel].min()),
+                   float(mx1[sel].max()), float(my1[sel].max())]
+    id_blob = None
+    if ids is not None:
+        text = "\n".join(str(ids[i]).replace("\n", " ").replace("\r", " ") for i in order)
+        id_blob = blob([text.encode()])
+    area = shapely.area(geoms) * np.cos(np.radians((b[:, 1] + b[:, 3]) / 2))
+    cells = _cells(grid, codes, n_styles, np.nan_to_num(area), values, recode, decimals,
+                   cell_words, class_labels)
+    return {"q": QUANT, "chunks": blobs, "cn": np.diff(feat_start).tolist(), "cbb": bounds,
+            "cells": cells, "ids": id_blob}
