@@ -267,6 +267,9 @@ def load(ws: Workspace, required: tuple[str, ...], optional: tuple[str, ...] = (
     for kind, f in frames.items():
         if isinstance(f, gpd.GeoDataFrame) and not CRS.from_user_input(f.crs).equals(crs):
             frames[kind] = to_crs_densified(f, crs)
+    # Reading leaves the heap holed by decoded batches and replaced columns (~0.3 GB at 1M
+    # parcels and 3M buildings): handed back before the analysis allocates its arrays.
+    return_freed_memory()
     return Loaded(crs, frames, files, notes, hashing, fields=fields, databases=databases,
                   source_crs=source_crs)
 
