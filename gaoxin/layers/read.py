@@ -332,8 +332,8 @@ def _streams(info: Mapping[str, object], bbox: tuple[float, float, float, float]
 
 def _read_streamed(src: str, layer: str | None, info: Mapping[str, object],
                    options: _OpenOptions) -> gpd.GeoDataFrame:
-    """``pyogrio.read_dataframe(src, use_arrow=True)``, the same frame, with a third of the
-    memory at its peak.
+    """``pyogrio.read_dataframe(src, use_arrow=True)``, the same frame, at a lower peak
+    (600k buildings: 372 MB against 632 MB) and no slower.
 
     read_dataframe holds every feature's WKB three times over at once (GDAL's Arrow
     buffers, one Python ``bytes`` per feature, then the geometries): 4.2 GB to read 1M
