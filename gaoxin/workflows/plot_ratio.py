@@ -137,6 +137,8 @@ def run_plot_ratio(ws: Workspace, out_dir: Path, *, lang: str = "zh", offline: b
     t1 = time.perf_counter()
     import_in_background("gaoxin.maps")
     result = compute_plot_ratio(data, rules, cluster, ws)
+    # Outputs are of parcels: the buildings' shapes go before the write phase's copies come.
+    data.release_geometries("buildings")
     t2 = time.perf_counter()
     summary: dict[str, object] = {
         "command": "plot-ratio",

@@ -215,3 +215,51 @@ def test_areal_scale_of_a_point_does_not_depend_on_the_others() -> None:
     alone = areal_scale(x, y, crs)
     with_far = areal_scale(np.append(x, [655_000.0]), np.append(y, [3_250_000.0]), crs)
     assert alone[0] == with_far[0]
+
+
+def _row_unique_lattice(i0: np.ndarray, j0: np.ndarray) -> np.ndarray:
+    """Each corner's node as (i, j), by the plain row-wise unique (the reference)."""
+    corners = np.stack([np.concatenate([i0, i0 + 1, i0, i0 + 1]),
+                        np.concatenate([j0, j0, j0 + 1, j0 + 1])], axis=1)
+    nodes, where = np.unique(corners, axis=0, return_inverse=True)
+    return nodes[where.ravel()]
+
+
+@settings(max_examples=60, deadline=None)
+@given(cells=st.lists(st.tuples(st.integers(-3, 3), st.integers(-3, 3)), min_size=1,
+                      max_size=40),
+       origin=st.tuples(st.integers(-2_000, 3_000), st.integers(1_000, 3_000)),
+       far=st.sampled_from([0, 5_000, 10**9, 3 * 10**9]))
+def test_lattice_nodes_are_each_corners_node_once(cells, origin, far):
+    """Clustered cells, and one far away (a sparse window, or one past dense marking)."""
+    from gaoxin.geo.area import _lattice_nodes
+
+    i0 = np.array([origin[0] + c[0] for c in cells] + ([origin[0] + far] if far else []),
+                  dtype=float)
+    j0 = np.array([origin[1] + c[1] for c in cells] + ([origin[1] - far] if far else []),
+                  dtype=float)
+    node_i, node_j, where = _lattice_nodes(i0, j0)
+    got = np.stack([node_i, node_j], axis=1)
+    np.testing.assert_array_equal(got[where], _row_unique_lattice(i0, j0))
+    assert len(np.unique(got, axis=0)) == len(got)   # each node evaluated once
+
+
+def test_areal_scale_is_unchanged_by_how_nodes_are_found() -> None:
+    """Bit for bit the factors of the row-unique lattice (demo figures stay put)."""
+    from pyproj import Proj
+
+    from gaoxin.geo.area import _GRID_STEP_M, areal_scale
+
+    crs = CRS.from_epsg(4544)
+    rng = np.random.default_rng(14)
+    x = np.r_[rng.uniform(380_000, 620_000, 3000), 10_000_000.0]
+    y = np.r_[rng.uniform(3_200_000, 3_500_000, 3000), 3_300_000.0]
+    fx, fy = x / _GRID_STEP_M, y / _GRID_STEP_M
+    i0, j0 = np.floor(fx), np.floor(fy)
+    nodes = _row_unique_lattice(i0, j0)
+    to_geo = Transformer.from_crs(crs, crs.geodetic_crs, always_xy=True)
+    lon, lat = to_geo.transform(nodes[:, 0] * _GRID_STEP_M, nodes[:, 1] * _GRID_STEP_M)
+    f00, f10, f01, f11 = np.asarray(Proj(crs).get_factors(lon, lat).areal_scale).reshape(4, -1)
+    tx, ty = fx - i0, fy - j0
+    expected = (f00 * (1 - tx) + f10 * tx) * (1 - ty) + (f01 * (1 - tx) + f11 * tx) * ty
+    np.testing.assert_array_equal(areal_scale(x, y, crs), expected)

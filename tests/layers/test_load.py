@@ -62,3 +62,19 @@ def test_load_layers_into_one_gk_crs_without_touching_inputs(tmp_path):
     assert loaded.frame("enterprises")["tax"].tolist() == [12.5]
     after = {p.name: hashlib.sha256(p.read_bytes()).hexdigest() for p in tmp_path.iterdir()}
     assert after == digests
+
+
+def test_released_geometries_leave_the_fields_and_the_other_layers() -> None:
+    from gaoxin.layers.load import Loaded
+
+    buildings = gpd.GeoDataFrame({"building_id": ["B1", "B2"], "floors": [2.0, None]},
+                                 geometry=[box(0, 0, 1, 1), box(2, 2, 3, 3)], crs=4544)
+    parcels = gpd.GeoDataFrame({"parcel_id": ["P1"]}, geometry=[box(0, 0, 5, 5)], crs=4544)
+    data = Loaded(CRS.from_epsg(4544), {"buildings": buildings, "parcels": parcels}, [], [])
+    data.release_geometries("buildings")
+    data.release_geometries("no such layer")
+    kept = data.frames["buildings"]
+    assert not isinstance(kept, gpd.GeoDataFrame)
+    pd.testing.assert_frame_equal(kept, pd.DataFrame(buildings.drop(columns="geometry")))
+    assert data.vector("parcels") is parcels
+    assert isinstance(buildings, gpd.GeoDataFrame) and len(buildings.geometry) == 2  # untouched

@@ -14,6 +14,7 @@ import geopandas as gpd
 import numpy as np
 import pyogrio
 import pytest
+import shapely
 from pyproj import Geod
 from shapely import Point, Polygon, box
 from shapely.geometry.base import BaseGeometry
@@ -353,3 +354,80 @@ def test_bbox_read_from_geopackage_returns_intersecting_features(tmp_path: Path)
     with pytest.raises(InputError, match="the layer is empty inside the requested extent"):
         read_source(path, bbox=(500480, 3400080, 500500, 3400100))  # only the envelope
     assert pyogrio.read_info(path)["features"] == 4
+
+
+# ---------------------------------------------------------------- large layers, streamed
+
+
+def _mixed_layer() -> gpd.GeoDataFrame:
+    """Polygons and multipolygons (one with a hole, one 3D), a missing and an empty
+    geometry, text with gaps and Chinese, integers, floats with NaN."""
+    x0, y0 = 500_000.0, 3_400_000.0
+    shell = box(x0, y0, x0 + 100, y0 + 100)
+    hole = box(x0 + 10, y0 + 10, x0 + 20, y0 + 20)
+    holed = Polygon(shell.exterior.coords, [hole.exterior.coords])
+    multi = shapely.MultiPolygon([box(x0 + 200, y0, x0 + 250, y0 + 50),
+                                  box(x0 + 300, y0, x0 + 350, y0 + 50)])
+    tall = Polygon([(x0, y0 + 200, 5.0), (x0 + 50, y0 + 200, 5.0), (x0 + 50, y0 + 250, 6.0),
+                    (x0, y0 + 200, 5.0)])
+    geoms = [shell, holed, multi, None, Polygon(), tall] * 7
+    n = len(geoms)
+    return gpd.GeoDataFrame(
+        {"编号": [f"地块{i}" if i % 5 else None for i in range(n)], "n": np.arange(n),
+         "floors": [float(i) if i % 4 else np.nan for i in range(n)]},
+        geometry=geoms, crs=4544)
+
+
+@pytest.mark.parametrize("fields", [True, False])
+def test_a_streamed_read_gives_the_frame_of_a_whole_read(tmp_path: Path, fields: bool,
+                                                         monkeypatch: pytest.MonkeyPatch) -> None:
+    import pandas as pd
+
+    from gaoxin.layers import read
+
+    frame = _mixed_layer() if fields else _mixed_layer()[["geometry"]]
+    path = tmp_path / "层.gpkg"
+    frame.to_file(path, engine="pyogrio")
+    monkeypatch.setattr(read, "STREAM_FROM_FEATURES", 10**12)
+    whole, _ = read_source(path)
+    monkeypatch.setattr(read, "STREAM_FROM_FEATURES", 1)
+    monkeypatch.setattr(read, "_STREAM_BATCH", 4)   # several batches
+    opened: list[object] = []
+    real_open = pyogrio.open_arrow
+    monkeypatch.setattr(read.pyogrio, "open_arrow",
+                        lambda *a, **k: opened.append(a) or real_open(*a, **k))
+    streamed, _ = read_source(path)
+    assert opened   # the streamed path was taken
+    pd.testing.assert_frame_equal(pd.DataFrame(streamed.drop(columns="geometry")),
+                                  pd.DataFrame(whole.drop(columns="geometry")))
+    assert list(streamed.columns) == list(whole.columns)
+    assert streamed.geometry.name == whole.geometry.name and streamed.crs == whole.crs
+    a, b = np.asarray(streamed.geometry.values), np.asarray(whole.geometry.values)
+    assert (shapely.is_missing(a) == shapely.is_missing(b)).all()
+    assert shapely.equals_identical(a[~shapely.is_missing(a)], b[~shapely.is_missing(b)]).all()
+
+
+def test_a_layer_of_dates_is_read_whole(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """pyogrio parses dates after reading: such layers keep its whole read."""
+    import pandas as pd
+
+    from gaoxin.layers import read
+
+    path = tmp_path / "dated.gpkg"
+    gpd.GeoDataFrame({"day": pd.to_datetime(["2024-01-02", "2025-03-04"])},
+                     geometry=[box(500_000, 3_400_000, 500_010, 3_400_010)] * 2,
+                     crs=4544).to_file(path)
+    monkeypatch.setattr(read, "STREAM_FROM_FEATURES", 1)
+    assert not read._streams(pyogrio.read_info(path), None)
+    gdf, _ = read_source(path)
+    assert str(gdf["day"].dtype).startswith("datetime64")
+
+
+def test_only_geopackages_are_streamed(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from gaoxin.layers import read
+
+    monkeypatch.setattr(read, "STREAM_FROM_FEATURES", 1)
+    frame = gpd.GeoDataFrame({"n": [1, 2]}, geometry=[box(500_000, 3_400_000, 500_010,
+                                                          3_400_010)] * 2, crs=4544)
+    frame.to_file(tmp_path / "a.fgb", engine="pyogrio")
+    assert not read._streams(pyogrio.read_info(tmp_path / "a.fgb"), None)

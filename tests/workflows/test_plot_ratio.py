@@ -113,3 +113,16 @@ def test_a_capped_workbook_says_what_it_left_out(tmp_path: Path, sample_ws: Path
     assert any("容积率不达标工业地块" in n and f"共 {below:,} 行" in n for n in notes)
     assert book["容积率不达标工业地块"].max_row == 51
     assert len(gpd.read_file(run.files["gpkg"])) == total
+
+
+def test_the_buildings_shapes_are_let_go_before_the_outputs(sample_ws: Path, tmp_path: Path
+                                                            ) -> None:
+    """The write phase holds no building geometry (3M of them: ~1.5 GB at its peak)."""
+    from gaoxin.layers.workspace import load_workspace
+    from gaoxin.workflows.plot_ratio import run_plot_ratio
+
+    run = run_plot_ratio(load_workspace(sample_ws), tmp_path / "pr", max_rows=50)
+    assert run.inputs is not None
+    buildings = run.inputs.frames["buildings"]
+    assert not isinstance(buildings, gpd.GeoDataFrame) and "building_id" in buildings
+    assert run.summary["buildings"] == len(buildings)
