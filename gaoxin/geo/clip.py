@@ -180,17 +180,22 @@ def _measure(a: GeometryArray, b: GeometryArray, pair_a: IntArray, pair_b: IntAr
         return area, within
     need_a, local_a = np.unique(pair_a, return_inverse=True)
     need_b, local_b = np.unique(pair_b, return_inverse=True)
-    ea = _edges_of(a[need_a])
-    eb = _edges_of(b[need_b], max_edges=np.iinfo(np.int64).max if large_b else _MAX_EDGES)
-    fast = np.flatnonzero(ea.ok[local_a] & eb.ok[local_b])
-    if len(fast):
-        pa, pb = local_a[fast], local_b[fast]
-        if large_b:
+    if large_b:
+        # A's edges are read only where B's boundary passes near it (in _large_areas).
+        eb = _edges_of(b[need_b], max_edges=np.iinfo(np.int64).max)
+        fast = np.flatnonzero(eb.ok[local_b]
+                              & np.isin(shapely.get_type_id(a[need_a]), (3, 6))[local_a])
+        if len(fast):
             gb = b[need_b]
             shapely.prepare(gb)
-            area[fast], within[fast] = _large_areas(ea, eb, gb, pa, pb, threads)
-        else:
-            area[fast], within[fast] = _small_areas(ea, eb, pa, pb, threads)
+            area[fast], within[fast] = _large_areas(a[need_a], eb, gb, local_a[fast],
+                                                    local_b[fast], threads)
+    else:
+        ea, eb = _edges_of(a[need_a]), _edges_of(b[need_b])
+        fast = np.flatnonzero(ea.ok[local_a] & eb.ok[local_b])
+        if len(fast):
+            area[fast], within[fast] = _small_areas(ea, eb, local_a[fast], local_b[fast],
+                                                    threads)
     slow = np.flatnonzero(np.isnan(area))
     if len(slow):
         ga, gb_slow = a[pair_a[slow]], b[pair_b[slow]]
@@ -247,9 +252,10 @@ def large_pair_areas(a: GeometryArray, b: GeometryArray, pair_a: IntArray,
     return _measure(a, b, pair_a, pair_b, large_b=True, threads=threads)
 
 
-def _large_areas(ea: _Edges, eb: _Edges, gb: GeometryArray, ia: IntArray, ib: IntArray,
-                 threads: int) -> tuple[FloatArray, BoolArray]:
-    """:func:`large_pair_areas` on edge tables (``gb``: B's geometries, prepared)."""
+def _large_areas(ga: GeometryArray, eb: _Edges, gb: GeometryArray, ia: IntArray,
+                 ib: IntArray, threads: int) -> tuple[FloatArray, BoolArray]:
+    """:func:`large_pair_areas` on B's edge table (``gb``: B's geometries, prepared; NaN
+    where A's shape is not one the arithmetic takes)."""
     n, nb = len(ia), len(gb)
     area = np.full(n, np.nan)
     within = np.zeros(n, dtype=bool)
@@ -265,10 +271,8 @@ def _large_areas(ea: _Edges, eb: _Edges, gb: GeometryArray, ia: IntArray, ib: In
     edge_owner = np.repeat(by_first, eb.count[by_first])
     run_owner = edge_owner[run_first]
     # Runs near each pair's A: every run whose box meets A's box, of the pair's B.
-    abox = ea.box
     tree = shapely.STRtree(shapely.box(rx0, ry0, rx1, ry1))
-    qa, qr = query_pairs(tree, shapely.box(abox[:, 0], abox[:, 1], abox[:, 2], abox[:, 3]),
-                         threads=threads)
+    qa, qr = query_pairs(tree, ga, threads=threads)    # boxes against boxes
     pair_key = ia.astype(np.int64) * nb + ib
     order = np.argsort(pair_key, kind="stable")
     sorted_key = pair_key[order]
@@ -281,19 +285,25 @@ def _large_areas(ea: _Edges, eb: _Edges, gb: GeometryArray, ia: IntArray, ib: In
     # A pair with no run near A: A lies on one side of B's boundary, wholly.
     clear = np.flatnonzero(~boundary)
     if len(clear):
-        first = ea.first[ia[clear]]
+        some, which = np.unique(ia[clear], return_inverse=True)
+        xy = shapely.get_coordinates(ga[some])
+        first = ring_starts(shapely.get_num_coordinates(ga[some]))[which]
         inside = chunked_by_owner(shapely.contains_xy, ib[clear], nb, gb[ib[clear]],
-                                  ea.x0[first], ea.y0[first], threads=threads)
+                                  xy[first, 0], xy[first, 1], threads=threads)
         within[clear] = inside
-        area[clear] = np.where(inside, _planar_area(ea, ia[clear]), 0.0)
+        area[clear] = 0.0
+        area[clear[inside]] = shapely.area(ga[ia[clear[inside]]])
     bound = np.flatnonzero(boundary)
+    near_a, ia_near = np.unique(ia[bound], return_inverse=True)
+    ea = _edges_of(ga[near_a])
+    bound, ia_near = bound[ea.ok[ia_near]], ia_near[ea.ok[ia_near]]
     if not len(bound):
         return area, within
     # The start of every ring of A, per boundary pair: inside B or not (GEOS, prepared).
     local = np.full(n, -1)
     local[bound] = np.arange(len(bound))
     rings_of = ea.ring_first == np.arange(len(ea.x0))
-    fa_all = _flatten(ea, ia[bound], np.zeros(len(bound)), np.zeros(len(bound)))
+    fa_all = _flatten(ea, ia_near, np.zeros(len(bound)), np.zeros(len(bound)))
     starts = np.flatnonzero(rings_of[fa_all.src])
     start_pair = bound[fa_all.row[starts]]
     start_state = chunked_by_owner(shapely.contains_xy, ib[start_pair], nb, gb[ib[start_pair]],
@@ -301,13 +311,15 @@ def _large_areas(ea: _Edges, eb: _Edges, gb: GeometryArray, ia: IntArray, ib: In
     state_of_start = np.zeros(len(fa_all.row))
     state_of_start[starts] = start_state
     # B's edges of each pair: its near runs' edges meeting A's box, in table order.
+    taken = local[hit_pair] >= 0
+    hit_pair, hit_run = hit_pair[taken], hit_run[taken]
     sel = np.lexsort((hit_run, local[hit_pair]))
     h_row, h_run = local[hit_pair][sel], hit_run[sel]
     cnt = run_len[h_run]
     e_row = np.repeat(h_row, cnt)
     edge = np.repeat(run_first[h_run], cnt) + (np.arange(int(cnt.sum()))
                                                  - np.repeat(ring_starts(cnt), cnt))
-    box = abox[ia[bound]]
+    box = ea.box[ia_near]
     bx = box[e_row]
     near = ~((np.fmax(eb.x0[edge], eb.x1[edge]) < bx[:, 0])
              | (np.fmin(eb.x0[edge], eb.x1[edge]) > bx[:, 2])
@@ -319,7 +331,7 @@ def _large_areas(ea: _Edges, eb: _Edges, gb: GeometryArray, ia: IntArray, ib: In
     jobs = []
     b_count = np.bincount(e_row, minlength=m)
     b_start = ring_starts(b_count)
-    a_count = ea.count[ia[bound]]
+    a_count = ea.count[ia_near]
     a_start = ring_starts(a_count)
     for s in range(0, m, _CHUNK):
         stop = min(s + _CHUNK, m)
@@ -372,13 +384,6 @@ def _run_flat(e: _Edges, row: IntArray, edge: IntArray, m: int, ox: FloatArray,
     return _Flat(row, e.x0[edge] - ox[row], e.y0[edge] - oy[row], e.x1[edge] - ox[row],
                  e.y1[edge] - oy[row], e.weight[edge], ring_first.astype(np.int64),
                  ring_starts(count), count, edge)
-
-
-def _planar_area(e: _Edges, geom: IntArray) -> FloatArray:
-    """Planar area of each of the table's polygons ``geom`` (shoelace, rings weighted)."""
-    f = _flatten(e, geom, e.box[geom, 0], e.box[geom, 1])
-    twice = np.bincount(f.row, f.weight * (f.x0 * f.y1 - f.x1 * f.y0), minlength=len(geom))
-    return np.asarray(0.5 * twice, dtype=np.float64)
 
 
 @dataclass

@@ -336,7 +336,8 @@ _SHARED_SCALE_MAX_M = 500.0
 
 
 def area_inside(a: gpd.GeoSeries, b: gpd.GeoSeries, *, max_vertices: int = 256,
-                threads: int = THREADS, b_disjoint: bool = False) -> pd.Series:
+                threads: int = THREADS, b_disjoint: bool = False,
+                factors: FloatArray | None = None) -> pd.Series:
     """Ellipsoidal area (m²) of each A inside the union of B; overlapping Bs count once.
 
     Most A meet one B, or several B that do not overlap each other, or lie inside one: their
@@ -344,6 +345,8 @@ def area_inside(a: gpd.GeoSeries, b: gpd.GeoSeries, *, max_vertices: int = 256,
     turned ellipsoidal with A's own areal scale factor. A meeting two B that overlap each
     other, A of 500 m or more, and every A in a CRS where planar areas mean nothing, are cut
     out and measured whole (pieces unioned; large B clipped near each A first).
+    ``factors``: A's areal scale factors (:func:`.area.areal_scale_factors`) when the
+    caller has them, so a layer asked about several B pays for them once.
 
     Examples
     --------
@@ -354,7 +357,8 @@ def area_inside(a: gpd.GeoSeries, b: gpd.GeoSeries, *, max_vertices: int = 256,
     5000.0
     """
     values = np.zeros(len(a))
-    factors = areal_scale_factors(a)
+    if factors is None:
+        factors = areal_scale_factors(a)
     gb = np.asarray(b.values, dtype=object)
     if factors is None:
         return _area_inside_cut(a, b, max_vertices=max_vertices, threads=threads)
