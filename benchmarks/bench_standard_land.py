@@ -24,7 +24,9 @@ already in memory):
    first ``--overlay-parcels`` parcels only (a strip of the grid), extrapolated linearly by
    parcel count (a lower bound: the overlay's cost per parcel grows with the pieces it meets).
 
-Peak RSS of the process is printed at the end (``resource.getrusage``).
+Each side's CPU seconds and their share of the machine's cores are printed beside its wall
+time, with the load average at the start and the end (the machine may be shared); peak RSS
+of the process at the end (``resource.getrusage``).
 """
 
 from __future__ import annotations
