@@ -24,12 +24,15 @@ already in memory):
    first ``--overlay-parcels`` parcels only (a strip of the grid), extrapolated linearly by
    parcel count (a lower bound: the overlay's cost per parcel grows with the pieces it meets).
 
-Peak RSS of the process is printed at the end (``resource.getrusage``).
+Each side's CPU seconds and their share of the machine's cores are printed beside its wall
+time, with the load average at the start and the end (the machine may be shared); peak RSS
+of the process at the end (``resource.getrusage``).
 """
 
 from __future__ import annotations
 
 import argparse
+import os
 import resource
 import sys
 import time
@@ -184,26 +187,42 @@ def main() -> None:
           f"{len(farm):,} farmland patches "
           f"({int(shapely.get_num_coordinates(farm.geometry.values).sum()):,} vertices); "
           f"loaded in {time.perf_counter() - t:.1f} s", flush=True)
-    t = time.perf_counter()
+    print(f"load average at the start: {_load()}", flush=True)
+    t, cpu = time.perf_counter(), time.process_time()
     ours = spatial_conflicts(parcels, red, farm, None)
     ours_s = time.perf_counter() - t
-    print(f"gaoxin spatial_conflicts: {ours_s:.2f} s; red line "
+    print(f"gaoxin spatial_conflicts: {ours_s:.2f} s ({_share(cpu, ours_s)}); red line "
           f"{ours.redline_m2.sum():,.1f} m², farmland {ours.farmland_m2.sum():,.1f} m², "
           f"parcels touching: red {int((ours.redline_m2 > 0).sum()):,}, "
           f"farmland {int((ours.farmland_m2 > 0).sum()):,}", flush=True)
     sub = parcels.iloc[:args.overlay_parcels]
-    t = time.perf_counter()
+    t, cpu = time.perf_counter(), time.process_time()
     red_o = overlay_areas(sub, red, union=True)
     farm_o = overlay_areas(sub, farm, union=False)
     over_s = time.perf_counter() - t
     scale = len(parcels) / len(sub)
     mine = ours.iloc[:len(sub)]
     print(f"geopandas.overlay on the first {len(sub):,} parcels: {over_s:.2f} s "
+          f"({_share(cpu, over_s)}) "
           f"(× {scale:.0f} → ≥ {over_s * scale:.0f} s for all); red line "
           f"{red_o.sum():,.1f} m² vs ours {mine.redline_m2.sum():,.1f}; farmland "
           f"{farm_o.sum():,.1f} vs {mine.farmland_m2.sum():,.1f}", flush=True)
     print(f"speed-up (overlay extrapolated ÷ gaoxin): ≥ {over_s * scale / ours_s:.0f}×; "
-          f"peak RSS {resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024:,.0f} MB")
+          f"peak RSS {resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024:,.0f} MB; "
+          f"load average at the end: {_load()}")
+
+
+def _load() -> str:
+    """The machine's 1/5/15-minute load averages (other jobs share its cores)."""
+    return " ".join(f"{x:.2f}" for x in os.getloadavg())
+
+
+def _share(cpu_start: float, wall_s: float) -> str:
+    """CPU seconds since ``cpu_start`` and their share of the machine's cores over
+    ``wall_s`` (below 100 % the process waited: for other jobs, or on one thread)."""
+    used = time.process_time() - cpu_start
+    return f"{used:.2f} s CPU, {100 * used / (wall_s * (os.cpu_count() or 1)):.0f} % of " \
+           f"{os.cpu_count()} cores"
 
 
 if __name__ == "__main__":

@@ -35,7 +35,7 @@ import numpy as np
 import pandas as pd
 import shapely
 
-from ..geo.area import ellipsoidal_area
+from ..geo.area import areal_scale_factors, ellipsoidal_area
 from ..geo.arrays import BoolArray, FloatArray
 from ..geo.overlap import area_inside
 from ..geo.raster import Raster
@@ -176,18 +176,20 @@ def spatial_conflicts(parcels: gpd.GeoDataFrame, redlines: gpd.GeoDataFrame | No
     n = len(parcels)
     out = pd.DataFrame(index=parcels.index)
     geoms = parcels.geometry
+    # One areal scale per parcel for both layers (a third of a pass's time at 1M parcels).
+    factors = areal_scale_factors(geoms) if n else None
     for col, layer in (("redline_m2", redlines), ("farmland_m2", farmland)):
         if layer is None:
             out[col] = np.nan
         elif len(layer) == 0 or n == 0:
             out[col] = 0.0
         else:
-            out[col] = area_inside(geoms, layer.geometry).to_numpy()
+            out[col] = area_inside(geoms, layer.geometry, factors=factors).to_numpy()
     if dev_boundary is None:
         out["outside_boundary_m2"] = np.nan
     else:
         total = ellipsoidal_area(geoms).to_numpy() if n else np.zeros(0)
-        inside = (area_inside(geoms, dev_boundary.geometry).to_numpy()
+        inside = (area_inside(geoms, dev_boundary.geometry, factors=factors).to_numpy()
                   if len(dev_boundary) and n else np.zeros(n))
         out["outside_boundary_m2"] = np.maximum(total - inside, 0.0)
     return out

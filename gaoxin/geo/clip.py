@@ -24,6 +24,7 @@ GEOS on random convex, concave, holed and rotated pairs and on the degenerate ca
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 
 import numpy as np
@@ -32,11 +33,12 @@ import shapely
 
 from .arrays import BoolArray, FloatArray, GeometryArray, IntArray
 from .containment import ring_starts
-from .parallel import THREADS, chunked, scatter_jobs
+from .parallel import THREADS, chunked, chunked_by_owner, query_pairs, scatter_jobs
 
 _MAX_EDGES = 1024     # per polygon (all rings); larger ones go to GEOS
 _MARGIN = 1e-10
 _CHUNK = 20_000       # pairs per array job
+_RUN = 16             # edges of a large polygon per bounding box
 
 
 @dataclass
@@ -56,8 +58,8 @@ class _Edges:
     ok: BoolArray           # polygons the arithmetic may take
 
 
-def _edges_of(g: GeometryArray) -> _Edges:
-    """The edge table of (Multi)Polygons with at most ``_MAX_EDGES`` edges; others not ok.
+def _edges_of(g: GeometryArray, max_edges: int = _MAX_EDGES) -> _Edges:
+    """The edge table of (Multi)Polygons with at most ``max_edges`` edges; others not ok.
 
     Examples
     --------
@@ -72,7 +74,7 @@ def _edges_of(g: GeometryArray) -> _Edges:
     types = shapely.get_type_id(g)
     coords = shapely.get_num_coordinates(g)
     # Coordinates bound the edge count from above: cheap, and it spares reading big shapes.
-    ok = np.isin(types, (3, 6)) & (coords >= 4) & (coords <= _MAX_EDGES + 64)
+    ok = np.isin(types, (3, 6)) & (coords >= 4) & (coords <= max_edges + 64)
     count = np.zeros(n, dtype=np.int64)
     first = np.zeros(n, dtype=np.int64)
     box = shapely.bounds(g)
@@ -111,7 +113,7 @@ def _edges_of(g: GeometryArray) -> _Edges:
     ring_weight = np.where(shell, np.sign(area2), -np.sign(area2))
     bad = np.zeros(n, dtype=bool)
     bad[owner[ring_weight == 0]] = True                 # a ring without area
-    ok &= ~bad & (count >= 3) & (count <= _MAX_EDGES)
+    ok &= ~bad & (count >= 3) & (count <= max_edges)
     # Each polygon's rings are consecutive; its first ring starts its edges.
     first[owner[::-1]] = edge_first[::-1]
     return _Edges(x0, y0, x1, y1, np.repeat(ring_weight, per_ring),
@@ -164,6 +166,13 @@ def pair_areas(a: GeometryArray, b: GeometryArray, pair_a: IntArray, pair_b: Int
     >>> area.tolist(), within.tolist()
     ([4.0, 25.0], [True, False])
     """
+    return _measure(a, b, pair_a, pair_b, large_b=False, threads=threads)
+
+
+def _measure(a: GeometryArray, b: GeometryArray, pair_a: IntArray, pair_b: IntArray, *,
+             large_b: bool, threads: int) -> tuple[FloatArray, BoolArray]:
+    """:func:`pair_areas` (``large_b`` False) or :func:`large_pair_areas` (True): each
+    geometry's edges read once, the arithmetic first, GEOS for what it leaves."""
     n = len(pair_a)
     area = np.full(n, np.nan)
     within = np.zeros(n, dtype=bool)
@@ -171,28 +180,210 @@ def pair_areas(a: GeometryArray, b: GeometryArray, pair_a: IntArray, pair_b: Int
         return area, within
     need_a, local_a = np.unique(pair_a, return_inverse=True)
     need_b, local_b = np.unique(pair_b, return_inverse=True)
-    ea, eb = _edges_of(a[need_a]), _edges_of(b[need_b])
-    fast = np.flatnonzero(ea.ok[local_a] & eb.ok[local_b])
-    if len(fast):
-        pa, pb = local_a[fast], local_b[fast]
-        jobs = [(fast[s:s + _CHUNK], pa[s:s + _CHUNK], pb[s:s + _CHUNK])
-                for s in range(0, len(fast), _CHUNK)]
-        code = np.zeros(n, dtype=np.int8)
-
-        def solve(job: tuple[IntArray, IntArray, IntArray]) -> tuple[IntArray, FloatArray]:
-            idx, ja, jb = job
-            got, inside = _areas(ea, eb, ja, jb)
-            code[idx] = inside
-            return idx, got
-
-        scatter_jobs(solve, jobs, area, threads)
-        within[code == 1] = True
+    if large_b:
+        # A's edges are read only where B's boundary passes near it (in _large_areas).
+        eb = _edges_of(b[need_b], max_edges=np.iinfo(np.int64).max)
+        fast = np.flatnonzero(eb.ok[local_b]
+                              & np.isin(shapely.get_type_id(a[need_a]), (3, 6))[local_a])
+        if len(fast):
+            gb = b[need_b]
+            shapely.prepare(gb)
+            area[fast], within[fast] = _large_areas(a[need_a], eb, gb, local_a[fast],
+                                                    local_b[fast], threads)
+    else:
+        ea, eb = _edges_of(a[need_a]), _edges_of(b[need_b])
+        fast = np.flatnonzero(ea.ok[local_a] & eb.ok[local_b])
+        if len(fast):
+            area[fast], within[fast] = _small_areas(ea, eb, local_a[fast], local_b[fast],
+                                                    threads)
     slow = np.flatnonzero(np.isnan(area))
     if len(slow):
-        ga, gb = a[pair_a[slow]], b[pair_b[slow]]
-        area[slow] = shapely.area(chunked(shapely.intersection, ga, gb, threads=threads))
-        within[slow] = shapely.contains_properly(gb, ga)
+        ga, gb_slow = a[pair_a[slow]], b[pair_b[slow]]
+        area[slow] = shapely.area(chunked(shapely.intersection, ga, gb_slow, threads=threads))
+        within[slow] = shapely.contains_properly(gb_slow, ga)
     return area, within
+
+
+def _small_areas(ea: _Edges, eb: _Edges, ia: IntArray, ib: IntArray, threads: int
+                 ) -> tuple[FloatArray, BoolArray]:
+    """:func:`pair_areas` on edge tables, in chunks of pairs over threads."""
+    n = len(ia)
+    area = np.full(n, np.nan)
+    code = np.zeros(n, dtype=np.int8)
+    jobs = [(np.arange(s, min(s + _CHUNK, n)), ia[s:s + _CHUNK], ib[s:s + _CHUNK])
+            for s in range(0, n, _CHUNK)]
+
+    def solve(job: tuple[IntArray, IntArray, IntArray]) -> tuple[IntArray, FloatArray]:
+        idx, ja, jb = job
+        got, inside = _areas(ea, eb, ja, jb)
+        code[idx] = inside
+        return idx, got
+
+    scatter_jobs(solve, jobs, area, threads)
+    return area, code == 1
+
+
+def large_pair_areas(a: GeometryArray, b: GeometryArray, pair_a: IntArray,
+                     pair_b: IntArray, *, threads: int = THREADS
+                     ) -> tuple[FloatArray, BoolArray]:
+    """:func:`pair_areas` for B of any size (red lines of 20,000 vertices), A small.
+
+    B's edges are cut into runs of ``_RUN`` consecutive edges of one ring, each with its
+    bounding box, and only the runs whose box meets A's are read for a pair, so a pair
+    costs A's edges times the few of B's near it — no subdivision of B. A pair meeting no
+    run has A wholly on one side of B's boundary: A's first vertex against B (GEOS,
+    prepared, exact for a point off the boundary) says which. Otherwise the start of each
+    of A's rings takes its state the same way, and B's near edges theirs from a vertex
+    outside A's box or A's crossing number (all of A's edges are at hand); crossings
+    carry the states along both. Undecided pairs (contacts within the rounding margin)
+    and shapes the arithmetic does not take go to GEOS.
+
+    Examples
+    --------
+    >>> ring = shapely.Point(0, 0).buffer(100, quad_segs=256).exterior   # 1,025 vertices
+    >>> b = np.array([shapely.Polygon(ring)])
+    >>> a = np.array([shapely.box(-10, -10, 10, 10), shapely.box(90, -5, 110, 5)])
+    >>> area, within = large_pair_areas(a, b, np.array([0, 1]), np.array([0, 0]))
+    >>> round(float(area[0]), 6), round(float(area[1]), 3), within.tolist()
+    (400.0, 99.58, [True, False])
+    >>> round(float(shapely.intersection(a[1], b[0]).area), 3)
+    99.58
+    """
+    return _measure(a, b, pair_a, pair_b, large_b=True, threads=threads)
+
+
+def _large_areas(ga: GeometryArray, eb: _Edges, gb: GeometryArray, ia: IntArray,
+                 ib: IntArray, threads: int) -> tuple[FloatArray, BoolArray]:
+    """:func:`large_pair_areas` on B's edge table (``gb``: B's geometries, prepared; NaN
+    where A's shape is not one the arithmetic takes)."""
+    n, nb = len(ia), len(gb)
+    area = np.full(n, np.nan)
+    within = np.zeros(n, dtype=bool)
+    # Runs of B's edges: cut at every _RUN-th edge of a ring (runs never cross rings).
+    in_ring = np.arange(len(eb.x0)) - eb.ring_first
+    run_first = np.flatnonzero(in_ring % _RUN == 0)
+    run_len = np.diff(np.r_[run_first, len(eb.x0)])
+    rx0 = np.minimum.reduceat(np.fmin(eb.x0, eb.x1), run_first)
+    ry0 = np.minimum.reduceat(np.fmin(eb.y0, eb.y1), run_first)
+    rx1 = np.maximum.reduceat(np.fmax(eb.x0, eb.x1), run_first)
+    ry1 = np.maximum.reduceat(np.fmax(eb.y0, eb.y1), run_first)
+    by_first = np.argsort(eb.first, kind="stable")
+    edge_owner = np.repeat(by_first, eb.count[by_first])
+    run_owner = edge_owner[run_first]
+    # Runs near each pair's A: every run whose box meets A's box, of the pair's B.
+    tree = shapely.STRtree(shapely.box(rx0, ry0, rx1, ry1))
+    qa, qr = query_pairs(tree, ga, threads=threads)    # boxes against boxes
+    pair_key = ia.astype(np.int64) * nb + ib
+    order = np.argsort(pair_key, kind="stable")
+    sorted_key = pair_key[order]
+    hit_key = qa.astype(np.int64) * nb + run_owner[qr]
+    at = np.minimum(np.searchsorted(sorted_key, hit_key), max(n - 1, 0))
+    found = sorted_key[at] == hit_key
+    hit_pair, hit_run = order[at[found]], qr[found]
+    boundary = np.zeros(n, dtype=bool)
+    boundary[hit_pair] = True
+    # A pair with no run near A: A lies on one side of B's boundary, wholly.
+    clear = np.flatnonzero(~boundary)
+    if len(clear):
+        some, which = np.unique(ia[clear], return_inverse=True)
+        xy = shapely.get_coordinates(ga[some])
+        first = ring_starts(shapely.get_num_coordinates(ga[some]))[which]
+        inside = chunked_by_owner(shapely.contains_xy, ib[clear], nb, gb[ib[clear]],
+                                  xy[first, 0], xy[first, 1], threads=threads)
+        within[clear] = inside
+        area[clear] = 0.0
+        area[clear[inside]] = shapely.area(ga[ia[clear[inside]]])
+    bound = np.flatnonzero(boundary)
+    near_a, ia_near = np.unique(ia[bound], return_inverse=True)
+    ea = _edges_of(ga[near_a])
+    bound, ia_near = bound[ea.ok[ia_near]], ia_near[ea.ok[ia_near]]
+    if not len(bound):
+        return area, within
+    # The start of every ring of A, per boundary pair: inside B or not (GEOS, prepared).
+    local = np.full(n, -1)
+    local[bound] = np.arange(len(bound))
+    rings_of = ea.ring_first == np.arange(len(ea.x0))
+    fa_all = _flatten(ea, ia_near, np.zeros(len(bound)), np.zeros(len(bound)))
+    starts = np.flatnonzero(rings_of[fa_all.src])
+    start_pair = bound[fa_all.row[starts]]
+    start_state = chunked_by_owner(shapely.contains_xy, ib[start_pair], nb, gb[ib[start_pair]],
+                                   fa_all.x0[starts], fa_all.y0[starts], threads=threads)
+    state_of_start = np.zeros(len(fa_all.row))
+    state_of_start[starts] = start_state
+    # B's edges of each pair: its near runs' edges meeting A's box, in table order.
+    taken = local[hit_pair] >= 0
+    hit_pair, hit_run = hit_pair[taken], hit_run[taken]
+    sel = np.lexsort((hit_run, local[hit_pair]))
+    h_row, h_run = local[hit_pair][sel], hit_run[sel]
+    cnt = run_len[h_run]
+    e_row = np.repeat(h_row, cnt)
+    edge = np.repeat(run_first[h_run], cnt) + (np.arange(int(cnt.sum()))
+                                                 - np.repeat(ring_starts(cnt), cnt))
+    box = ea.box[ia_near]
+    bx = box[e_row]
+    near = ~((np.fmax(eb.x0[edge], eb.x1[edge]) < bx[:, 0])
+             | (np.fmin(eb.x0[edge], eb.x1[edge]) > bx[:, 2])
+             | (np.fmax(eb.y0[edge], eb.y1[edge]) < bx[:, 1])
+             | (np.fmin(eb.y0[edge], eb.y1[edge]) > bx[:, 3]))
+    e_row, edge = e_row[near], edge[near]
+    e_group = np.repeat(np.arange(len(h_run)), cnt)[near]
+    m = len(bound)
+    jobs = []
+    b_count = np.bincount(e_row, minlength=m)
+    b_start = ring_starts(b_count)
+    a_count = ea.count[ia_near]
+    a_start = ring_starts(a_count)
+    for s in range(0, m, _CHUNK):
+        stop = min(s + _CHUNK, m)
+        jobs.append((s, stop, b_start[s], b_start[stop - 1] + b_count[stop - 1],
+                     a_start[s], a_start[stop - 1] + a_count[stop - 1]))
+    out_area = np.full(m, np.nan)
+    code = np.zeros(m, dtype=np.int8)
+    ox, oy = box[:, 0], box[:, 1]
+    b_box = eb.box[ib[bound]]
+
+    def solve(job: tuple[int, int, int, int, int, int]) -> tuple[IntArray, FloatArray]:
+        s, stop, e0, e1, f0, f1 = job
+        rows = np.arange(s, stop)
+        jr, je, jg = e_row[e0:e1] - s, edge[e0:e1], e_group[e0:e1]
+        fb = _run_flat(eb, jr, je, stop - s, ox[rows], oy[rows])
+        fa = _Flat(fa_all.row[f0:f1] - s, fa_all.x0[f0:f1] - ox[fa_all.row[f0:f1]],
+                   fa_all.y0[f0:f1] - oy[fa_all.row[f0:f1]],
+                   fa_all.x1[f0:f1] - ox[fa_all.row[f0:f1]],
+                   fa_all.y1[f0:f1] - oy[fa_all.row[f0:f1]], fa_all.weight[f0:f1],
+                   fa_all.ring_first[f0:f1] - f0, fa_all.start[s:stop] - f0,
+                   fa_all.count[s:stop], fa_all.src[f0:f1])
+        abox_rel = box[rows] - np.c_[ox[rows], oy[rows], ox[rows], oy[rows]]
+        bbox_rel = b_box[rows] - np.c_[ox[rows], oy[rows], ox[rows], oy[rows]]
+        reach = np.zeros(stop - s)
+        if len(jr):
+            extent = np.fmax(np.fmax(np.abs(fb.x0), np.abs(fb.x1)),
+                             np.fmax(np.abs(fb.y0), np.abs(fb.y1)))
+            np.maximum.at(reach, jr, extent)
+        size = np.fmax(np.fmax(abox_rel[:, 2], abox_rel[:, 3]), reach)
+        got, inside = _solve(fa, fb, abox_rel, bbox_rel, _MARGIN * size * size,
+                             lambda rings: state_of_start[rings + f0], jg)
+        code[rows] = inside
+        return rows, got
+
+    scatter_jobs(solve, jobs, out_area, threads)
+    area[bound], within[bound] = out_area, code == 1
+    return area, within
+
+
+def _run_flat(e: _Edges, row: IntArray, edge: IntArray, m: int, ox: FloatArray,
+              oy: FloatArray) -> _Flat:
+    """Some of a large polygon's edges per pair (``edge``, sorted by ``row`` then table
+    position) as a flat layout; each unbroken run of consecutive edges of one ring counts
+    as a ring of its own (its states are carried from its own vertices)."""
+    count = np.bincount(row, minlength=m)
+    brk = np.r_[True, (row[1:] != row[:-1]) | (edge[1:] != edge[:-1] + 1)
+                | (e.ring_first[edge[1:]] != e.ring_first[edge[:-1]])]
+    run_start = np.flatnonzero(brk)
+    ring_first = np.repeat(run_start, np.diff(np.r_[run_start, len(edge)]))
+    return _Flat(row, e.x0[edge] - ox[row], e.y0[edge] - oy[row], e.x1[edge] - ox[row],
+                 e.y1[edge] - oy[row], e.weight[edge], ring_first.astype(np.int64),
+                 ring_starts(count), count, edge)
 
 
 @dataclass
@@ -208,6 +399,7 @@ class _Flat:
     ring_first: IntArray    # flat position of the edge's ring's first edge
     start: IntArray         # per pair: flat position of its first edge
     count: IntArray         # per pair: its edges
+    src: IntArray           # each edge's position in its edge table
 
 
 def _flatten(e: _Edges, geom: IntArray, ox: FloatArray, oy: FloatArray) -> _Flat:
@@ -219,7 +411,7 @@ def _flatten(e: _Edges, geom: IntArray, ox: FloatArray, oy: FloatArray) -> _Flat
     edge = e.first[geom][row] + offset
     ring_first = (np.arange(len(edge)) - (edge - e.ring_first[edge])).astype(np.int64, copy=False)
     return _Flat(row, e.x0[edge] - ox[row], e.y0[edge] - oy[row], e.x1[edge] - ox[row],
-                 e.y1[edge] - oy[row], e.weight[edge], ring_first, start, count)
+                 e.y1[edge] - oy[row], e.weight[edge], ring_first, start, count, edge)
 
 
 def _near(f: _Flat, box: FloatArray) -> tuple[BoolArray, BoolArray]:
@@ -243,26 +435,35 @@ def _areas(ea: _Edges, eb: _Edges, ia: IntArray, ib: IntArray
     the crossings in between (entering +1, leaving −1); a ring with no such vertex takes
     its first vertex's crossing number against every edge of the other polygon.
     """
-    m = len(ia)
     abox, bbox = ea.box[ia], eb.box[ib]
     origin = np.c_[bbox[:, 0], bbox[:, 1], bbox[:, 0], bbox[:, 1]]
     abox, bbox = abox - origin, bbox - origin
     size = np.fmax(np.fmax(abox[:, 2] - abox[:, 0], abox[:, 3] - abox[:, 1]),
                    np.fmax(bbox[:, 2], bbox[:, 3]))
-    tol = _MARGIN * size * size
     fa = _flatten(ea, ia, origin[:, 0], origin[:, 1])
     fb = _flatten(eb, ib, origin[:, 0], origin[:, 1])
+    return _solve(fa, fb, abox, bbox, _MARGIN * size * size)
+
+
+def _solve(fa: _Flat, fb: _Flat, abox: FloatArray, bbox: FloatArray, tol: FloatArray,
+           a_ring_state: Callable[[IntArray], FloatArray] | None = None,
+           b_group: IntArray | None = None) -> tuple[FloatArray, npt.NDArray[np.int8]]:
+    """:func:`_areas` on edges already laid out pair by pair (coordinates relative to each
+    pair's origin, boxes likewise). ``a_ring_state`` gives the state (1 inside B, 0 not)
+    of the start of A's rings that have no vertex outside B's box, where B's edges in
+    ``fb`` are not all of B's (a large B, only its edges near A); else crossing numbers.
+    ``b_group``: per edge of ``fb``, a group of consecutive edges (non-decreasing)."""
+    m = len(tol)
     near_a, out_a = _near(fa, bbox)
     near_b, out_b = _near(fb, abox)
     # Candidate edge pairs: A's near edges × B's near edges of the same pair, boxes meeting.
     ka, kb = np.flatnonzero(near_a), np.flatnonzero(near_b)
-    ra = fa.row[ka]
-    cb = np.bincount(fb.row[kb], minlength=m)
-    sb = ring_starts(cb)
-    rep = cb[ra]
-    ea_pos = np.repeat(ka, rep)
-    eb_pos = kb[np.repeat(sb[ra], rep) + (np.arange(int(rep.sum())) - np.repeat(
-        ring_starts(rep), rep))]
+    if b_group is None:
+        ea_pos, eb_pos = _cross(fa.row[ka], ka, fb.row[kb], kb, m)
+    else:
+        # B's edges in groups of consecutive ones with their own boxes: an edge of A is
+        # tried against a group's box first, and against its edges only where that meets.
+        ea_pos, eb_pos = _grouped_cross(fa, ka, fb, kb, b_group[kb], m)
     ax0, ay0, ax1, ay1 = fa.x0[ea_pos], fa.y0[ea_pos], fa.x1[ea_pos], fa.y1[ea_pos]
     bx0, by0, bx1, by1 = fb.x0[eb_pos], fb.y0[eb_pos], fb.x1[eb_pos], fb.y1[eb_pos]
     meet = ~((np.fmax(ax0, ax1) < np.fmin(bx0, bx1)) | (np.fmin(ax0, ax1) > np.fmax(bx0, bx1))
@@ -289,7 +490,7 @@ def _areas(ea: _Edges, eb: _Edges, ia: IntArray, ib: IntArray
     enter_a = np.sign(s1 - s0) * fb.weight[eb_pos[c]]
     enter_b = np.sign(t1 - t0) * fa.weight[ea_pos[c]]
     share_a, sure_a = _shares(fa, fb, near_a, out_a, ea_pos[c], enter_a,
-                              enter_a * s1 / (s1 - s0), tol)
+                              enter_a * s1 / (s1 - s0), tol, a_ring_state)
     share_b, sure_b = _shares(fb, fa, near_b, out_b, eb_pos[c], enter_b,
                               enter_b * t1 / (t1 - t0), tol)
     area = 0.5 * (np.bincount(fa.row, fa.weight * share_a * (fa.x0 * fa.y1 - fa.x1 * fa.y0),
@@ -303,14 +504,51 @@ def _areas(ea: _Edges, eb: _Edges, ia: IntArray, ib: IntArray
     return np.where(undecided, np.nan, area), whole.astype(np.int8)
 
 
+def _cross(ra: IntArray, ka: IntArray, rb: IntArray, kb: IntArray, m: int
+           ) -> tuple[IntArray, IntArray]:
+    """Every (ka, kb) of the same row (``ra``/``rb``: rows, ``rb`` sorted)."""
+    cb = np.bincount(rb, minlength=m)
+    sb = ring_starts(cb)
+    rep = cb[ra]
+    ea_pos = np.repeat(ka, rep)
+    eb_pos = kb[np.repeat(sb[ra], rep) + (np.arange(int(rep.sum())) - np.repeat(
+        ring_starts(rep), rep))]
+    return ea_pos, eb_pos
+
+
+def _grouped_cross(fa: _Flat, ka: IntArray, fb: _Flat, kb: IntArray, group: IntArray, m: int
+                   ) -> tuple[IntArray, IntArray]:
+    """(A edge, B edge) candidates of the same pair through B's group boxes."""
+    if not len(kb):
+        return np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.int64)
+    first = np.flatnonzero(np.r_[True, group[1:] != group[:-1]])
+    size = np.diff(np.r_[first, len(kb)])
+    gx0 = np.minimum.reduceat(np.fmin(fb.x0[kb], fb.x1[kb]), first)
+    gy0 = np.minimum.reduceat(np.fmin(fb.y0[kb], fb.y1[kb]), first)
+    gx1 = np.maximum.reduceat(np.fmax(fb.x0[kb], fb.x1[kb]), first)
+    gy1 = np.maximum.reduceat(np.fmax(fb.y0[kb], fb.y1[kb]), first)
+    a_pos, g_pos = _cross(fa.row[ka], ka, fb.row[kb[first]], np.arange(len(first)), m)
+    ax0, ay0, ax1, ay1 = fa.x0[a_pos], fa.y0[a_pos], fa.x1[a_pos], fa.y1[a_pos]
+    meet = ~((np.fmax(ax0, ax1) < gx0[g_pos]) | (np.fmin(ax0, ax1) > gx1[g_pos])
+             | (np.fmax(ay0, ay1) < gy0[g_pos]) | (np.fmin(ay0, ay1) > gy1[g_pos]))
+    a_pos, g_pos = a_pos[meet], g_pos[meet]
+    rep = size[g_pos]
+    ea_pos = np.repeat(a_pos, rep)
+    eb_pos = kb[np.repeat(first[g_pos], rep) + (np.arange(int(rep.sum()))
+                                               - np.repeat(ring_starts(rep), rep))]
+    return ea_pos, eb_pos
+
+
 def _shares(f: _Flat, other: _Flat, near: BoolArray, out: BoolArray, at: IntArray,
-            enter: FloatArray, rest: FloatArray, tol: FloatArray
+            enter: FloatArray, rest: FloatArray, tol: FloatArray,
+            ring_state: Callable[[IntArray], FloatArray] | None = None
             ) -> tuple[FloatArray, BoolArray]:
     """Share of each edge of ``f`` inside the other polygon (0 for edges off its box), and
     per pair whether every state was decided.
 
     ``at``/``enter``/``rest`` are the crossings on f's edges: the edge, ±1 (entering or
-    leaving), and ±(1 − t).
+    leaving), and ±(1 − t). ``ring_state``: the state of given ring starts (flat
+    positions), where ``other`` holds only part of its polygon's edges.
     """
     n, m = len(f.row), len(f.start)
     delta = np.bincount(at, enter, minlength=n)
@@ -325,7 +563,10 @@ def _shares(f: _Flat, other: _Flat, near: BoolArray, out: BoolArray, at: IntArra
     if len(lone):
         # Rings with no vertex outside the other's box: their first vertex by crossing number.
         rings = np.unique(f.ring_first[lone])
-        inside, decided = _point_in(f.x0[rings], f.y0[rings], f.row[rings], other, tol)
+        if ring_state is None:
+            inside, decided = _point_in(f.x0[rings], f.y0[rings], f.row[rings], other, tol)
+        else:
+            inside, decided = ring_state(rings), np.ones(len(rings), dtype=bool)
         start_state = np.zeros(n)
         start_state[rings] = inside
         first = f.ring_first[lone]

@@ -124,6 +124,29 @@ def test_spatial_conflicts_in_mu() -> None:
         ["redline"], ["farmland"], ["outside_boundary"]]
 
 
+def test_spatial_conflicts_scale_the_parcels_once(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The parcels' areal scale factors serve the red line, farmland and boundary passes
+    alike (at 1M parcels each computation cost ~3.6 s), and the areas are unchanged."""
+    from gaoxin.geo import area, overlap
+
+    p = frame([good(0), good(1), good(2)])
+    red = gpd.GeoDataFrame(geometry=[box(X0 + 120, Y0 - 50, X0 + 200, Y0 + 200)], crs=4544)
+    farm = gpd.GeoDataFrame(geometry=[box(X0 + 300, Y0 + 130, X0 + 500, Y0 + 200)], crs=4544)
+    dev = gpd.GeoDataFrame(geometry=[box(X0 - 100, Y0 - 100, X0 + 700, Y0 + 300)], crs=4544)
+    want = sl.spatial_conflicts(p, red, farm, dev)
+    calls: list[int] = []
+
+    def counted(geoms: gpd.GeoSeries) -> object:
+        calls.append(len(geoms))
+        return area.areal_scale_factors(geoms)
+
+    monkeypatch.setattr(overlap, "areal_scale_factors", counted)
+    monkeypatch.setattr(sl, "areal_scale_factors", counted, raising=False)
+    got = sl.spatial_conflicts(p, red, farm, dev)
+    assert calls == [3]
+    pd.testing.assert_frame_equal(got, want)
+
+
 def test_a_conflict_within_the_tolerance_is_a_digitising_sliver() -> None:
     p = frame([good(0)])
     sliver = gpd.GeoDataFrame(geometry=[box(X0 + 149.995, Y0, X0 + 151, Y0 + 150)], crs=4544)

@@ -9,7 +9,8 @@ import shapely
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from gaoxin.geo.clip import _areas, _edges_of, intersection_area, pair_areas
+from gaoxin.geo import clip
+from gaoxin.geo.clip import _areas, _edges_of, intersection_area, large_pair_areas, pair_areas
 from tests.geo.helpers import building, concave_parcel
 
 X0, Y0 = 500_000.0, 3_400_000.0
@@ -194,3 +195,92 @@ def test_collinear_edges_and_vertices_on_edges_go_to_geos() -> None:
     assert np.isnan(arithmetic(a, b)).all()
     want = shapely.area(shapely.intersection(a, b))
     assert intersection_area(a, b, threads=1) == pytest.approx(want, abs=1e-9)
+
+
+def _red_line(rng: np.random.Generator, kind: str) -> shapely.Geometry:
+    """A red-line-like polygon of 1,000–3,000 vertices: a noisy closed curve (concave), the
+    same with two holes, a buffered winding corridor, two overlapping curves made one
+    invalid polygon and repaired, or two parts; rotated by any angle."""
+    def curve(cx: float, cy: float, r: float) -> shapely.Polygon:
+        th = np.linspace(0, 2 * np.pi, int(rng.integers(1000, 3000)), endpoint=False)
+        rad = r * (1 + 0.25 * np.cos(3 * th + rng.uniform(0, 6))
+                   + 0.1 * np.cos(11 * th) + 0.01 * rng.normal(size=len(th)))
+        return shapely.Polygon(np.c_[cx + rad * np.cos(th), cy + rad * np.sin(th)])
+    if kind == "corridor":
+        steps = np.cumsum(rng.normal(0, 0.4, 60))
+        line = shapely.LineString(np.c_[X0 + np.cumsum(12 * np.cos(steps)),
+                                        Y0 + np.cumsum(12 * np.sin(steps))])
+        return shapely.segmentize(shapely.buffer(line, 25, quad_segs=16), 1.0)
+    g = curve(X0, Y0, 300)
+    if kind == "holed":
+        g = g.difference(shapely.Point(X0 + 80, Y0).buffer(60, quad_segs=64)).difference(
+            shapely.box(X0 - 150, Y0 - 40, X0 - 70, Y0 + 40))
+    elif kind == "invalid":
+        other = shapely.get_coordinates(curve(X0 + 200, Y0 + 50, 200))
+        ring = np.r_[shapely.get_coordinates(g)[:-1], other]
+        g = shapely.make_valid(shapely.Polygon(ring))          # self-crossing, repaired
+    elif kind == "multi":
+        g = shapely.union(g, curve(X0 + 900, Y0, 200))
+    angle = rng.uniform(0, 360)
+    return shapely.affinity.rotate(g, angle, origin=(X0, Y0))
+
+
+def _near_boundary(rng: np.random.Generator, big: shapely.Geometry, n: int) -> np.ndarray:
+    """Parcels and buildings around a large polygon: across its boundary (many), inside,
+    outside, around a hole, and some sharing its vertices (a vertex on its boundary, an
+    edge along it)."""
+    x0, y0, x1, y1 = big.bounds
+    parts = shapely.get_parts(big)
+    largest = parts[np.argmax(shapely.get_num_coordinates(parts))]
+    ring = shapely.get_coordinates(shapely.get_exterior_ring(largest))
+    shapes = []
+    for k in range(n):
+        if k % 3 == 0:   # centred on the boundary
+            cx, cy = ring[rng.integers(len(ring))]
+        else:
+            cx, cy = rng.uniform(x0 - 50, x1 + 50), rng.uniform(y0 - 50, y1 + 50)
+        size = rng.uniform(10, 150)
+        shapes.append(concave_parcel(rng, cx - size / 2, cy - size / 2, size, 0.1)
+                      if k % 2 else building(rng, cx, cy, size))
+    for _ in range(max(1, n // 10)):   # vertices of the large polygon's own ring
+        i = int(rng.integers(len(ring) - 40))
+        shapes.append(shapely.Polygon(ring[i:i + int(rng.integers(3, 40))]))
+    out = np.array(shapes, dtype=object)
+    return out[shapely.is_valid(out) & (shapely.area(out) > 0)]
+
+
+@settings(max_examples=12, deadline=None)
+@given(seed=st.integers(0, 10**6),
+       kind=st.sampled_from(["curve", "holed", "corridor", "invalid", "multi"]))
+def test_large_polygon_pairs_match_geos(seed: int, kind: str) -> None:
+    """Small shapes against one red-line-like polygon (concave, holed, corridor, repaired
+    invalid, two parts; rotated), inside, outside, across, sharing vertices and edges:
+    GEOS's area and ``contains_properly`` per pair, and the arithmetic carries the load."""
+    rng = np.random.default_rng(seed)
+    big = _red_line(rng, kind)
+    assert shapely.is_valid(big) and shapely.get_num_coordinates(big) > 600
+    a = _near_boundary(rng, big, 150)
+    b = np.array([big], dtype=object)
+    idx, zero = np.arange(len(a)), np.zeros(len(a), dtype=int)
+    area, within = large_pair_areas(a, b, idx, zero, threads=1)
+    want = shapely.area(shapely.intersection(a, big))
+    assert np.abs(area - want).max() <= 1e-9 * max(float(shapely.area(a).max()), 1.0)
+    assert within.tolist() == shapely.contains_properly(big, a).tolist()
+    eb = _edges_of(b, max_edges=10**9)
+    fast, _inside = clip._large_areas(a, eb, b, idx, zero, 1)
+    assert np.isfinite(fast).mean() > 0.85
+
+
+def test_large_polygon_threads_and_chunks_agree(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Pairs split into several jobs on two threads give the same areas as one job."""
+    rng = np.random.default_rng(3)
+    big = _red_line(rng, "holed")
+    a = _near_boundary(rng, big, 300)
+    b = np.array([big, shapely.affinity.translate(big, 40, 0)], dtype=object)
+    pa = np.r_[np.arange(len(a)), np.arange(len(a))]
+    pb = np.r_[np.zeros(len(a), dtype=int), np.ones(len(a), dtype=int)]
+    one = large_pair_areas(a, b, pa, pb, threads=1)[0]
+    monkeypatch.setattr(clip, "_CHUNK", 37)
+    two = large_pair_areas(a, b, pa, pb, threads=2)[0]
+    assert np.array_equal(one, two)
+    assert np.abs(one - shapely.area(shapely.intersection(a[pa], b[pb]))).max() < 1e-6

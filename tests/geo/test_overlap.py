@@ -136,3 +136,25 @@ def test_parcels_meeting_one_b_are_measured_without_cutting(
     got = area_inside(a, b).to_numpy()
     assert got == pytest.approx([5000.0, 5000.0, 4000.0], rel=1e-6)
     assert cut == [1]
+
+
+def test_large_b_is_read_whole_not_subdivided(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Overlapping 2,000-vertex B (red lines): ``area_inside`` reads only their edges near
+    each A and clips them for the few A meeting two of them — no subdivision of B — and
+    gives the exact union's areas."""
+    from gaoxin.geo import overlap as module
+
+    def no_subdivision(*args: object, **kwargs: object) -> None:
+        raise AssertionError("B subdivided")
+
+    monkeypatch.setattr(module, "subdivide", no_subdivision)
+    rng = np.random.default_rng(5)
+    a = gpd.GeoSeries([concave_parcel(rng, X0 + i * 40, Y0 + j * 40, 38.0, 0.1)
+                       for i in range(15) for j in range(15)], crs=4544)
+    b = gpd.GeoSeries([blob(rng, X0 + 200 + dx, Y0 + 300, 220, 2000) for dx in (0, 150)],
+                      crs=4544)
+    union = shapely.union_all(b.values)
+    want = ellipsoidal_area(gpd.GeoSeries(shapely.intersection(a.values, union), crs=4544))
+    got = area_inside(a, b)
+    assert np.allclose(got.to_numpy(), want.to_numpy(), rtol=1e-8, atol=1e-4)
+    assert (got > 0).sum() > 100
