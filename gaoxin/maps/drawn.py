@@ -32,10 +32,10 @@ from .encode import (
     GeometryArrays,
     Geoms,
     Ints,
+    _close_vertices,
     _open_rings,
     _parts_rings,
     _quantised,
-    _share_removable_xy,
     _Structure,
     geometry_arrays,
     lighten,
@@ -44,6 +44,8 @@ from .encode import (
 Floats = npt.NDArray[np.float64]
 Index = npt.NDArray[np.intp]
 WGS84 = pyproj.CRS.from_epsg(4326)
+# Features per block: ~1M vertices of parcels, arrays of 8-16 MB.
+BLOCK_FEATURES = 65_536
 
 
 @dataclass(frozen=True)
@@ -192,16 +194,6 @@ def ring_is_ccw(xy: Floats, ring_start: Index, ring_len: Index) -> npt.NDArray[n
     return ccw
 
 
-def _to_lonlat(coords: Floats, crs: Any) -> Floats:
-    """``coords`` reprojected to EPSG:4326 (lon, lat), as ``GeoSeries.to_crs`` would."""
-    source = pyproj.CRS.from_user_input(crs)
-    if source.is_exact_same(WGS84) or len(coords) == 0:
-        return coords
-    x, y = pyproj.Transformer.from_crs(source, WGS84, always_xy=True).transform(
-        coords[:, 0], coords[:, 1])
-    return np.column_stack([x, y])
-
-
 def _from_geoms(geoms: Geoms) -> DrawnLayer:
     """The geometry path: lon/lat shapely geometries, lightened, then flattened."""
     drawn = lighten(geoms)
@@ -209,11 +201,26 @@ def _from_geoms(geoms: Geoms) -> DrawnLayer:
     return DrawnLayer(geometry_arrays(drawn), bounds, shapely.area(drawn))
 
 
+def _lonlat_geoms(geoms: Geoms, crs: Any, gcj02: bool) -> Geoms:
+    """The geometry path's first steps: ``GeoSeries.to_crs`` and the GCJ-02 shift."""
+    import geopandas as gpd
+
+    from ..geo.offsets import convert_geometries
+
+    lonlat = np.asarray(gpd.GeoSeries(geoms, crs=crs).to_crs(4326).values, dtype=object)
+    return convert_geometries(lonlat, "wgs84", "gcj02") if gcj02 else lonlat
+
+
 def drawn_layer(geoms: Geoms, crs: Any, *, gcj02: bool = False,
                 tolerance: float = SIMPLIFY_DEG) -> DrawnLayer:
     """``geoms`` (in ``crs``) as the map draws them: EPSG:4326 (GCJ-02 when ``gcj02``),
     simplified where it cannot be seen (:func:`gaoxin.maps.encode.lighten`), oriented,
     flattened and quantised.
+
+    The features are taken :data:`BLOCK_FEATURES` at a time: each array of a block stays
+    under the allocator's threshold for fresh pages from the kernel, which a province's
+    17M-vertex arrays crossed at every step (at 1M parcels, half the CPU time was the
+    kernel's, zeroing pages for temporaries).
 
     Examples
     --------
@@ -226,21 +233,45 @@ def drawn_layer(geoms: Geoms, crs: Any, *, gcj02: bool = False,
     n = len(geoms)
     if n and shapely.has_z(geoms).any():
         # A 3-D transformation: let geopandas reproject, as it always did.
-        import geopandas as gpd
+        return _from_geoms(_lonlat_geoms(geoms, crs, gcj02))
+    source = pyproj.CRS.from_user_input(crs)
+    transformer = (None if source.is_exact_same(WGS84)
+                   else pyproj.Transformer.from_crs(source, WGS84, always_xy=True))
+    blocks = [_drawn_block(geoms[i:i + BLOCK_FEATURES], transformer, gcj02, tolerance)
+              for i in range(0, max(n, 1), BLOCK_FEATURES)]
+    close = sum(b[1] for b in blocks)
+    triples = sum(b[2] for b in blocks)
+    nverts = sum(b[3] for b in blocks)
+    if n and nverts / n > 8 and triples and close / triples >= _MIN_REMOVABLE:
+        return _from_geoms(_lonlat_geoms(geoms, crs, gcj02))
+    if len(blocks) == 1:
+        return blocks[0][0]
+    parts = [b[0] for b in blocks]
+    arrays: GeometryArrays = {
+        "parts_per_feat": np.concatenate([p.arrays["parts_per_feat"] for p in parts]),
+        "ptype": np.concatenate([p.arrays["ptype"] for p in parts]),
+        "rings_per_part": np.concatenate([p.arrays["rings_per_part"] for p in parts]),
+        "ring_len": np.concatenate([p.arrays["ring_len"] for p in parts]),
+        "q": np.concatenate([p.arrays["q"] for p in parts]),
+    }
+    return DrawnLayer(arrays, np.concatenate([p.bounds for p in parts]),
+                      np.concatenate([p.area for p in parts]))
 
-        lonlat = np.asarray(gpd.GeoSeries(geoms, crs=crs).to_crs(4326).values, dtype=object)
-        if gcj02:
-            from ..geo.offsets import convert_geometries
 
-            lonlat = convert_geometries(lonlat, "wgs84", "gcj02")
-        return _from_geoms(lonlat)
+def _drawn_block(geoms: Geoms, transformer: pyproj.Transformer | None, gcj02: bool,
+                 tolerance: float) -> tuple[DrawnLayer, int, int, int]:
+    """One block of :func:`drawn_layer`, with its vertices near their neighbours' line, its
+    vertex triples and its vertices (for the layer's choice to simplify)."""
+    n = len(geoms)
     coords, feat_of_part, ptype, ring_part, ring_len = _flatten(geoms)
-    xy = _to_lonlat(coords, crs)
+    xy = coords
+    if transformer is not None and len(coords):
+        x, y = transformer.transform(coords[:, 0], coords[:, 1])
+        xy = np.column_stack([x, y])
     if gcj02 and len(xy):
         lon, lat = wgs84_to_gcj02(xy[:, 0], xy[:, 1])
         xy = np.column_stack([lon, lat])
-    if n and len(xy) / n > 8 and _share_removable_xy(xy, tolerance) >= _MIN_REMOVABLE:
-        return _from_geoms(shapely.transform(geoms, lambda _: xy))
+    close, triples = _close_vertices(xy, tolerance)
     ring_start = _starts(ring_len)
     is_poly = ptype[ring_part] == POLY
     shell = is_poly & np.concatenate([[True], ring_part[1:] != ring_part[:-1]])
@@ -285,11 +316,21 @@ def drawn_layer(geoms: Geoms, crs: Any, *, gcj02: bool = False,
     s: _Structure = {"feat_of_part": feat_of_part, "ptype": ptype, "ring_part": ring_part,
                      "coords": xy[keep], "ring_of_coord": ring_of[keep],
                      "n_rings": len(ring_len)}
-    return DrawnLayer(_quantised(s, n), bounds, area)
+    return DrawnLayer(_quantised(s, n), bounds, area), close, triples, len(xy)
 
 
-def take_features(a: GeometryArrays, order: Index) -> GeometryArrays:
-    """The features of a flattened layer in ``order``.
+Starts = tuple[Index, Index, Index]
+
+
+def starts_of(a: GeometryArrays) -> Starts:
+    """Where each part, ring and vertex run of a flattened layer starts (for
+    :func:`take_features`, computed once for many takes)."""
+    return _starts(a["parts_per_feat"]), _starts(a["rings_per_part"]), _starts(a["ring_len"])
+
+
+def take_features(a: GeometryArrays, order: Index, starts: Starts | None = None
+                  ) -> GeometryArrays:
+    """The features of a flattened layer in ``order`` (``starts``: :func:`starts_of`).
 
     Examples
     --------
@@ -298,11 +339,9 @@ def take_features(a: GeometryArrays, order: Index) -> GeometryArrays:
     >>> take_features(a, np.array([1, 0]))["q"][0].tolist()
     [6000000, 5000000]
     """
-    part_start = _starts(a["parts_per_feat"])
+    part_start, ring_start, vert_start = starts or starts_of(a)
     parts = _ragged_index(part_start[order], a["parts_per_feat"][order])
-    ring_start = _starts(a["rings_per_part"])
     rings = _ragged_index(ring_start[parts], a["rings_per_part"][parts])
-    vert_start = _starts(a["ring_len"])
     verts = _ragged_index(vert_start[rings], a["ring_len"][rings])
     return {"parts_per_feat": a["parts_per_feat"][order], "ptype": a["ptype"][parts],
             "rings_per_part": a["rings_per_part"][parts], "ring_len": a["ring_len"][rings],

@@ -238,8 +238,6 @@ def encode_arrays(a: GeometryArrays) -> EncodedGeometry:
 # Below this share of removable vertices, simplifying saves too few bytes to pay for itself
 # (realistic cadastral parcels: ~5 %; curves digitised densely: ~100 %).
 _MIN_REMOVABLE = 0.25
-# Coordinates beyond which the share is estimated on a sample (500,000 vertex triples).
-_SHARE_SAMPLE = 1_500_000
 
 
 def _share_removable(geoms: Geoms, tolerance: float) -> float:
@@ -260,30 +258,22 @@ def _share_removable(geoms: Geoms, tolerance: float) -> float:
 
 
 def _share_removable_xy(xy: npt.NDArray[np.float64], tolerance: float) -> float:
-    """:func:`_share_removable` of a layer's coordinates, in GEOS's order.
+    """:func:`_share_removable` of a layer's coordinates, in GEOS's order."""
+    close, triples = _close_vertices(xy, tolerance)
+    return close / triples if triples else 0.0
 
-    Above :data:`_SHARE_SAMPLE` coordinates, an evenly spaced sample of them (with their
-    neighbours) decides: the share is an estimate either way.
-    """
+
+def _close_vertices(xy: npt.NDArray[np.float64], tolerance: float) -> tuple[int, int]:
+    """Vertices closer than ``tolerance`` to the line through their neighbours (along the
+    flat coordinate list), and the vertices that have two neighbours."""
     if len(xy) < 3:
-        return 0.0
-    if len(xy) > _SHARE_SAMPLE:
-        at = np.linspace(0, len(xy) - 3, _SHARE_SAMPLE // 3).astype(np.intp)
-        xy = xy[(at[:, None] + np.arange(3)).ravel()]
-        d1, d2 = xy[1::3] - xy[0::3], xy[2::3] - xy[0::3]
-        return _share_close(d1, d2, tolerance)
-    return _share_close(xy[1:-1] - xy[:-2], xy[2:] - xy[:-2], tolerance)
-
-
-def _share_close(d1: npt.NDArray[np.float64], d2: npt.NDArray[np.float64],
-                 tolerance: float) -> float:
-    """Share of vertex triples whose middle is within ``tolerance`` of the line through the
-    other two (``d1``, ``d2``: the middle and last vertex from the first)."""
+        return 0, 0
+    d1, d2 = xy[1:-1] - xy[:-2], xy[2:] - xy[:-2]
     twice_area = np.abs(d1[:, 0] * d2[:, 1] - d1[:, 1] * d2[:, 0])
     base = np.hypot(d2[:, 0], d2[:, 1])
     # A repeated vertex (base 0, e.g. a ring's closing one) is not counted as removable.
     close = (base > 0) & (twice_area < tolerance * base)
-    return float(close.mean())
+    return int(close.sum()), len(close)
 
 
 def lighten(geoms: Geoms, *, tolerance: float = SIMPLIFY_DEG) -> Geoms:
