@@ -12,6 +12,7 @@ from hypothesis import strategies as st
 from shapely import affinity
 
 from gaoxin.geo.offsets import convert_geometries
+from gaoxin.maps import drawn
 from gaoxin.maps.drawn import drawn_layer, ring_is_ccw, take_features
 from gaoxin.maps.encode import geometry_arrays, lighten
 
@@ -122,3 +123,26 @@ def test_take_features_keeps_each_feature_whole() -> None:
     for key, value in want.items():
         assert np.array_equal(got[key], value), key  # type: ignore[literal-required]
 
+
+
+def test_a_layer_drawn_in_blocks_is_the_layer_drawn_whole(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Big layers go block by block (65,536 features): the blocks join into the same arrays."""
+    rng = np.random.default_rng(5)
+    geoms = []
+    for i in range(40):
+        x, y = X0 + 50 * i, Y0 + rng.uniform(0, 500)
+        kind = i % 5
+        if kind == 0:
+            geoms.append(shapely.Polygon(shapely.box(x, y, x + 30, y + 30).exterior.coords,
+                                         [shapely.box(x + 5, y + 5, x + 9, y + 9).exterior.coords]))
+        elif kind == 1:
+            geoms.append(shapely.MultiPolygon([shapely.box(x, y, x + 5, y + 5),
+                                               shapely.box(x + 9, y, x + 14, y + 7)]))
+        elif kind == 2:
+            geoms.append(shapely.LineString([(x, y), (x + 20, y + 3), (x + 4, y + 40)]))
+        else:
+            geoms.append(affinity.rotate(shapely.Point(x, y).buffer(12, quad_segs=2), i))
+    arr = np.array(geoms, dtype=object)
+    monkeypatch.setattr(drawn, "BLOCK_FEATURES", 7)
+    assert_same(arr)
+    assert_same(arr, gcj02=True)
