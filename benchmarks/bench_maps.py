@@ -26,10 +26,16 @@ a click's popup zoomed out (a grid cell), the time to draw parcels after zooming
 (zoom 17), a click's popup there, a search by id (index inflated on first use, the view
 moved, its chunks inflated, popup open), and the JS heap (CDP ``JSHeapUsedSize``).
 
+**Build** (``--build RESULTS_GPKG``, issue 14 round 2): the map of ``gaoxin plot-ratio``'s
+result layer as its workflow draws it (its 11 columns, the checks' codes in words, coloured by
+plot ratio), built and written in-process from the ``results.gpkg`` of a plot-ratio run: wall
+and CPU seconds (every thread's) of ``write_map`` alone, the file's size, the load.
+
 Usage::
 
     .venv/bin/python benchmarks/bench_maps.py [--sizes 10000 100000 300000] [--canvas-baseline]
     .venv/bin/python benchmarks/bench_maps.py --realistic 1000000
+    .venv/bin/python benchmarks/bench_maps.py --build out/plot_ratio/results.gpkg
 """
 
 from __future__ import annotations
@@ -243,6 +249,33 @@ def run_realistic(n: int, out: Path, timeout_s: float = 600) -> dict[str, object
     return row
 
 
+PLOT_RATIO_COLUMNS = ("parcel_id", "zone_id", "status", "plot_ratio", "building_coverage",
+                      "far_min", "industry_code", "far_status", "far_reason",
+                      "coefficient_status", "coefficient_reason")
+
+
+def run_build(results: Path, out: Path) -> dict[str, object]:
+    """Build the plot-ratio map's parcel layer from a plot-ratio run's ``results.gpkg``."""
+    import pyogrio
+
+    from gaoxin.workflows.plot_ratio import _check_words
+
+    layer = str(pyogrio.list_layers(results)[0][0])
+    gdf = pyogrio.read_dataframe(results, layer=layer, use_arrow=True)
+    cols = [c for c in PLOT_RATIO_COLUMNS if c in gdf.columns]
+    frame = _check_words(gdf[[*cols, "geometry"]], "zh")
+    del gdf
+    path = out / "plot_ratio_map.html"
+    load = os.getloadavg()[0]
+    wall, cpu = time.perf_counter(), time.process_time()
+    write_map([MapLayer(frame, kind="result", name="容积率", columns=cols, color_by="plot_ratio",
+                        classify="thresholds", thresholds=THRESHOLDS)], path, title="容积率")
+    wall, cpu = time.perf_counter() - wall, time.process_time() - cpu
+    return {"n": len(frame), "columns": len(cols), "build_wall_s": round(wall, 2),
+            "build_cpu_s": round(cpu, 2), "mb": round(path.stat().st_size / 1e6, 2),
+            "load": [round(load, 2), round(os.getloadavg()[0], 2)]}
+
+
 def run(sizes: list[int], canvas_baseline: bool, out: Path) -> list[dict[str, object]]:
     rows = []
     for n in sizes:
@@ -271,6 +304,8 @@ def main() -> None:
     ap.add_argument("--canvas-baseline", action="store_true")
     ap.add_argument("--realistic", type=int, nargs="+", metavar="N",
                     help="measure maps of N realistic parcels (level of detail) instead")
+    ap.add_argument("--build", type=Path, metavar="RESULTS_GPKG",
+                    help="time building the plot-ratio map from this results.gpkg instead")
     ap.add_argument("--keep", type=Path, help="write pages and screenshots here")
     a = ap.parse_args()
     print(f"# {platform.platform()} {platform.processor()} python {sys.version.split()[0]} "
@@ -278,7 +313,9 @@ def main() -> None:
     with tempfile.TemporaryDirectory() as tmp:
         out = a.keep or Path(tmp)
         out.mkdir(parents=True, exist_ok=True)
-        if a.realistic:
+        if a.build:
+            print(json.dumps(run_build(a.build, out), ensure_ascii=False), flush=True)
+        elif a.realistic:
             for n in a.realistic:
                 row = run_realistic(n, out)
                 row["load"] = round(os.getloadavg()[0], 2)

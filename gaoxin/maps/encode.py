@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import base64
 import json
-from typing import Any, Literal, Required, TypedDict
+from typing import Any, Literal, NamedTuple, Required, TypedDict
 
 import numpy as np
 import numpy.typing as npt
@@ -123,8 +123,9 @@ def runs_b64(values: Ints) -> str:
     return base64.b64encode(runs_bytes(values)).decode("ascii")
 
 
-def _structure(geoms: Geoms) -> _Structure:
-    """Parts, rings and coordinates of ``geoms`` (lon/lat), flattened."""
+def _parts_rings(geoms: Geoms) -> tuple[npt.NDArray[np.intp], Ints, npt.NDArray[np.intp], Geoms]:
+    """Non-empty parts of ``geoms`` (feature of each, type) and their rings (or the part
+    itself for lines and points), rings in coordinate order, with the part of each."""
     parts, feat_of_part = shapely.get_parts(geoms, return_index=True)
     # Nested collections: flatten once more (rare: GeometryCollection of multi-geometries).
     while np.any(np.isin(shapely.get_type_id(parts), (4, 5, 6, 7))):
@@ -140,17 +141,28 @@ def _structure(geoms: Geoms) -> _Structure:
     ring_part = np.concatenate([poly_idx[part_of_ring], np.flatnonzero(~is_poly)])
     ring_geom = np.concatenate([rings, parts[~is_poly]])
     order = np.argsort(ring_part, kind="stable")
-    ring_part, ring_geom = ring_part[order], ring_geom[order]
+    return feat_of_part, ptype, ring_part[order], ring_geom[order]
+
+
+def _open_rings(ptype: Ints, ring_part: npt.NDArray[np.intp], ring_len: Ints
+                ) -> npt.NDArray[np.bool_]:
+    """Which coordinates to keep: all but the closing vertex of polygon rings (the canvas
+    closes the path)."""
+    last = np.cumsum(ring_len) - 1
+    drop = np.zeros(int(np.sum(ring_len)), dtype=bool)
+    drop[last[(ptype[ring_part] == POLY) & (ring_len > 0)]] = True
+    return ~drop
+
+
+def _structure(geoms: Geoms) -> _Structure:
+    """Parts, rings and coordinates of ``geoms`` (lon/lat), flattened."""
+    feat_of_part, ptype, ring_part, ring_geom = _parts_rings(geoms)
     coords, ring_of_coord = shapely.get_coordinates(ring_geom, return_index=True)
     ring_len = np.bincount(ring_of_coord, minlength=len(ring_geom))
-    # Drop the closing vertex of polygon rings (the canvas closes the path).
-    ring_is_poly = ptype[ring_part] == POLY
-    last = np.cumsum(ring_len) - 1
-    drop = np.zeros(len(coords), dtype=bool)
-    drop[last[ring_is_poly & (ring_len > 0)]] = True
+    keep = _open_rings(ptype, ring_part, ring_len)
     return {
         "feat_of_part": feat_of_part, "ptype": ptype, "ring_part": ring_part,
-        "coords": coords[~drop], "ring_of_coord": ring_of_coord[~drop], "n_rings": len(ring_geom),
+        "coords": coords[keep], "ring_of_coord": ring_of_coord[keep], "n_rings": len(ring_geom),
     }
 
 
@@ -176,15 +188,20 @@ def geometry_arrays(geoms: Geoms) -> GeometryArrays:
     ([4], [104001000, 30000000])
     """
     s = _structure(np.asarray(geoms, dtype=object))
+    return _quantised(s, len(geoms))
+
+
+def _quantised(s: _Structure, n_features: int) -> GeometryArrays:
+    """Quantise a flattened layer; consecutive duplicates after quantisation add nothing:
+    they are dropped (each ring keeps its first)."""
     q = np.rint(s["coords"] * QUANT).astype(np.int64)
     ring = s["ring_of_coord"]
-    # Consecutive duplicates after quantisation add nothing: drop them (keep each ring's first).
     same = np.zeros(len(q), dtype=bool)
     if len(q) > 1:
-        same[1:] = (ring[1:] == ring[:-1]) & np.all(q[1:] == q[:-1], axis=1)
+        same[1:] = (ring[1:] == ring[:-1]) & (q[1:, 0] == q[:-1, 0]) & (q[1:, 1] == q[:-1, 1])
     q, ring = q[~same], ring[~same]
     return {
-        "parts_per_feat": np.bincount(s["feat_of_part"], minlength=len(geoms)),
+        "parts_per_feat": np.bincount(s["feat_of_part"], minlength=n_features),
         "ptype": s["ptype"],
         "rings_per_part": np.bincount(s["ring_part"], minlength=len(s["ptype"])),
         "ring_len": np.bincount(ring, minlength=s["n_rings"]),
@@ -202,7 +219,11 @@ def encode_geometry(geoms: Geoms) -> EncodedGeometry:
     >>> enc["q"], enc["fparts"], enc["rlen"]
     (1000000, 'AQE=', 'BA==')
     """
-    a = geometry_arrays(geoms)
+    return encode_arrays(geometry_arrays(geoms))
+
+
+def encode_arrays(a: GeometryArrays) -> EncodedGeometry:
+    """Encode a flattened layer (:func:`geometry_arrays`, :func:`drawn_layer`)."""
     delta = np.diff(a["q"], axis=0, prepend=np.zeros((1, 2), dtype=np.int64))
     return {
         "q": QUANT,
@@ -233,15 +254,26 @@ def _share_removable(geoms: Geoms, tolerance: float) -> float:
     >>> _share_removable(np.array([box(0, 0, 1, 1)]), 1e-3)
     0.0
     """
-    xy = shapely.get_coordinates(geoms)
+    return _share_removable_xy(shapely.get_coordinates(geoms), tolerance)
+
+
+def _share_removable_xy(xy: npt.NDArray[np.float64], tolerance: float) -> float:
+    """:func:`_share_removable` of a layer's coordinates, in GEOS's order."""
+    close, triples = _close_vertices(xy, tolerance)
+    return close / triples if triples else 0.0
+
+
+def _close_vertices(xy: npt.NDArray[np.float64], tolerance: float) -> tuple[int, int]:
+    """Vertices closer than ``tolerance`` to the line through their neighbours (along the
+    flat coordinate list), and the vertices that have two neighbours."""
     if len(xy) < 3:
-        return 0.0
+        return 0, 0
     d1, d2 = xy[1:-1] - xy[:-2], xy[2:] - xy[:-2]
     twice_area = np.abs(d1[:, 0] * d2[:, 1] - d1[:, 1] * d2[:, 0])
     base = np.hypot(d2[:, 0], d2[:, 1])
     # A repeated vertex (base 0, e.g. a ring's closing one) is not counted as removable.
     close = (base > 0) & (twice_area < tolerance * base)
-    return float(close.mean())
+    return int(close.sum()), len(close)
 
 
 def lighten(geoms: Geoms, *, tolerance: float = SIMPLIFY_DEG) -> Geoms:
@@ -302,14 +334,30 @@ def safe_json(obj: object) -> str:
     return text
 
 
-def _numbers(values: pd.Series, decimals: int) -> list[float | int | None]:
-    arr = pd.to_numeric(values, errors="coerce").to_numpy(dtype=float)
-    arr = np.round(arr, decimals)
+def _numbers(values: pd.Series, decimals: int) -> npt.NDArray[np.object_]:
+    """``values`` rounded to ``decimals`` as JSON-ready Python numbers (whole numbers as
+    ``int``), missing ones ``None``.
+
+    Examples
+    --------
+    >>> _numbers(pd.Series([1.234, 2.0, None, -0.0]), 2).tolist()
+    [1.23, 2, None, 0]
+    """
+    arr = np.round(pd.to_numeric(values, errors="coerce").to_numpy(dtype=float), decimals)
     finite = np.isfinite(arr)
+    whole = finite & (arr == np.floor(arr)) if decimals else finite
+    if np.any(np.abs(arr[whole]) >= 2.0**62):  # beyond int64: Python's int does it
+        out = np.array([int(x) if w else (x if ok else None) for x, w, ok
+                        in zip(arr.tolist(), whole.tolist(), finite.tolist(), strict=True)]
+                       + [None], dtype=object)[:-1]
+        return out
     if decimals == 0:
-        return [int(x) if ok else None for x, ok in zip(arr.tolist(), finite.tolist(), strict=True)]
-    return [(int(x) if x.is_integer() else x) if ok else None
-            for x, ok in zip(arr.tolist(), finite.tolist(), strict=True)]
+        out = np.where(finite, arr, 0.0).astype(np.int64).astype(object)
+    else:
+        out = arr.astype(object)
+        out[whole] = arr[whole].astype(np.int64).astype(object)
+    out[~finite] = None
+    return out
 
 
 def _texts(values: pd.Series) -> pd.Series:
@@ -322,6 +370,88 @@ def _texts(values: pd.Series) -> pd.Series:
             return str(int(v))
         return str(v)
     return values.astype(object).map(text)
+
+
+class ColumnArrays(NamedTuple):
+    """One attribute column encoded (see :class:`EncodedColumn`), its values as an array:
+    dictionary codes (``c``) or JSON-ready Python objects (``n``, ``s``)."""
+
+    t: Literal["n", "c", "s"]
+    d: int
+    k: list[str]
+    values: npt.NDArray[Any]
+
+    def payload(self, *, with_values: bool = True) -> EncodedColumn:
+        """The column as the runtime reads it (without its values: a chunked layer's are in
+        its chunks)."""
+        out: EncodedColumn = {"t": self.t}
+        if self.t == "n":
+            out["d"] = self.d
+        elif self.t == "c":
+            out["k"] = self.k
+        if with_values:
+            if self.t == "c":
+                out["i"] = self.values.tolist()
+            else:
+                out["v"] = self.values.tolist()
+        return out
+
+    def texts(self) -> list[str]:
+        """Each feature's value as text (missing: empty).
+
+        Examples
+        --------
+        >>> column_arrays(pd.Series(["a", None, "a"])).texts()
+        ['a', '', 'a']
+        >>> column_arrays(pd.Series([7, None])).texts()
+        ['7', '']
+        """
+        if self.t == "c":
+            words: list[str] = np.array([*self.k, ""], dtype=object)[self.values].tolist()
+            return words
+        return ["" if v is None else str(v) for v in self.values.tolist()]
+
+
+def _all_text(values: pd.Series) -> bool:
+    """Whether every value is a string or missing (then no value needs formatting)."""
+    if isinstance(values.dtype, pd.StringDtype):
+        return True
+    return values.dtype == object and pd.api.types.infer_dtype(values, skipna=True) in (
+        "string", "empty")
+
+
+def column_arrays(values: pd.Series, *, decimals: int | None = None,
+                  yes_no: tuple[str, str] = ("是", "否")) -> ColumnArrays:
+    """Columnar encoding of one attribute: ``n`` numbers, ``c`` dictionary codes, ``s`` text.
+
+    Text columns are coded by :func:`pandas.factorize` on the values themselves; only
+    columns mixing types (numbers, booleans and text in one ``object`` column) are turned
+    into text value by value.
+
+    Examples
+    --------
+    >>> column_arrays(pd.Series(["A", "B", "A", "A"]))
+    ColumnArrays(t='c', d=0, k=['A', 'B'], values=array([0, 1, 0, 0]))
+    """
+    if values.dtype.kind in "iuf":
+        d = (0 if values.dtype.kind in "iu" else 2) if decimals is None else decimals
+        return ColumnArrays("n", d, [], _numbers(values, d))
+    if values.dtype.kind == "b":
+        values = values.map({True: yes_no[0], False: yes_no[1]})
+    if _all_text(values):
+        text = values
+    else:
+        text = _texts(values).map(
+            lambda v: (yes_no[0] if v else yes_no[1]) if isinstance(v, bool | np.bool_) else v)
+    codes, uniques = pd.factorize(text, use_na_sentinel=True)
+    if len(uniques) <= max(1, len(text) // 2):
+        return ColumnArrays("c", 0, [str(u) for u in uniques], codes.astype(np.int64))
+    out = text.to_numpy(dtype=object)
+    missing = pd.isna(out)
+    if missing.any():  # NaN, NA, NaT are no JSON (and the values may be the caller's)
+        out = out.copy()
+        out[missing] = None
+    return ColumnArrays("s", 0, [], out)
 
 
 def encode_column(values: pd.Series, *, decimals: int | None = None,
@@ -337,16 +467,4 @@ def encode_column(values: pd.Series, *, decimals: int | None = None,
     >>> encode_column(pd.Series(["甲", None, "乙", "丙"], dtype="str"))["v"]
     ['甲', None, '乙', '丙']
     """
-    if values.dtype.kind in "iuf":
-        d = (0 if values.dtype.kind in "iu" else 2) if decimals is None else decimals
-        return {"t": "n", "d": d, "v": _numbers(values, d)}
-    if values.dtype.kind == "b":
-        values = values.map({True: yes_no[0], False: yes_no[1]})
-    text = _texts(values).map(
-        lambda v: (yes_no[0] if v else yes_no[1]) if isinstance(v, bool | np.bool_) else v
-    )
-    codes, uniques = pd.factorize(text, use_na_sentinel=True)
-    if len(uniques) <= max(1, len(text) // 2):
-        return {"t": "c", "k": [str(u) for u in uniques], "i": codes.tolist()}
-    # pandas 3 may infer a str dtype, whose missing value is NaN (not JSON): use None.
-    return {"t": "s", "v": [None if v is None or v != v else v for v in text.tolist()]}
+    return column_arrays(values, decimals=decimals, yes_no=yes_no).payload()

@@ -218,3 +218,12 @@ def test_any_geometry_round_trips(shells: list[list[tuple[float, float]]], angle
         mp.setattr(chunks, "CHUNKED_ABOVE", 100)
         mp.setattr(chunks, "CHUNK_FEATURES", 50)
         check_round_trip(frame)
+
+
+def test_vertex_references_hold_for_coordinates_far_outside_lon_lat() -> None:
+    """A layer in a wrong CRS has huge 'degrees': one integer key per vertex would overflow."""
+    # 2³² rows of 2³² columns: row by row, (2³², 0) would be key 2⁶⁴, the same int64 as (0, 0).
+    q = np.array([[0, 0], [2**32, 0], [0, 2**32 - 1], [0, 0], [2**32, 0]])
+    refs, new = chunks._vertex_refs(q)
+    assert refs.tolist() == [0, 0, 0, 3, 2]
+    assert new.tolist() == [True, True, True, False, False]

@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 import numpy as np
+import pandas as pd
 import pytest
 import shapely
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from shapely import Point, box
 
-from gaoxin.maps.encode import encode_geometry, lighten
+from gaoxin.maps.encode import _texts, encode_column, encode_geometry, lighten
 from tests.maps.helpers import parcels
 
 
@@ -42,3 +45,43 @@ def test_encoding_is_compact() -> None:
     g = parcels(300).to_crs(4326)
     enc = encode_geometry(np.asarray(g.geometry.values))
     assert len(enc["xy"]) / 300 < 40  # base64 chars per parcel (GeoJSON: ~300)
+
+
+values = st.one_of(st.none(), st.text(max_size=4), st.sampled_from(["M1", "甲", "<b>"]))
+
+
+@settings(max_examples=60, deadline=None)
+@given(texts=st.lists(values, max_size=30), dtype=st.sampled_from([object, "str"]))
+def test_text_columns_coded_on_the_values_are_the_value_by_value_coding(
+        texts: list[str | None], dtype: object) -> None:
+    """Text columns are factorised as they are: the same codes, words and texts as turning
+    each value into text first (the way mixed columns still go)."""
+    series = pd.Series(texts, dtype=dtype)
+    fast = encode_column(series)
+    text = _texts(series)  # each value in turn
+    codes, uniques = pd.factorize(text, use_na_sentinel=True)
+    by_value = ({"t": "c", "k": [str(u) for u in uniques], "i": codes.tolist()}
+                if len(uniques) <= max(1, len(text) // 2)
+                else {"t": "s", "v": [None if v is None or v != v else v for v in text]})
+    assert fast == by_value
+
+
+def test_missing_text_in_a_string_column_is_missing_not_a_word() -> None:
+    enc = encode_column(pd.Series(["x", None, "y", "x"], dtype="string"))
+    assert enc == {"t": "c", "k": ["x", "y"], "i": [0, -1, 1, 0]}
+
+
+@settings(max_examples=60, deadline=None)
+@given(numbers=st.lists(st.one_of(st.none(), st.floats(-1e12, 1e12),
+                                  st.sampled_from([np.inf, -np.inf, 2.5, -0.0, 1e-9])),
+                        max_size=30),
+       decimals=st.integers(0, 3))
+def test_numbers_are_rounded_and_whole_ones_written_as_integers(
+        numbers: list[float | None], decimals: int) -> None:
+    enc = encode_column(pd.Series(numbers, dtype=float), decimals=decimals)
+    want = []
+    for x in numbers:
+        r = None if x is None or not np.isfinite(x) else round(x, decimals)
+        want.append(None if r is None else int(r) if decimals == 0 or r.is_integer() else r)
+    assert enc["v"] == want
+    assert [type(v) for v in enc["v"]] == [type(v) for v in want]

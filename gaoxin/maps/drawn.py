@@ -1,0 +1,348 @@
+"""A layer's geometry as the map draws it, flattened once from the source CRS.
+
+The builder used to reproject a layer's geometries (new shapely objects), shift them to
+GCJ-02, orient them with GEOS and flatten them again into parts, rings and coordinates:
+at a province's size (1M parcels, 17M vertices) most of that time went into creating and
+walking shapely objects. Here the coordinates are read once, in the source CRS, in the
+order GEOS stores them; features of one ring (nearly every parcel) need no part or ring
+objects at all, their ring is the whole coordinate run. The coordinates are reprojected as
+two arrays (the same ``pyproj`` transformation ``GeoSeries.to_crs`` uses, so the same
+numbers), and rings are oriented by GEOS's own rule (:func:`ring_is_ccw`) in numpy.
+
+What comes out is exactly what :func:`gaoxin.maps.encode.geometry_arrays` gives for
+``lighten(to_crs(4326))``, the geometry path it replaces, which still serves layers that
+simplification would change (densely digitised curves) and geometries with Z.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+import numpy.typing as npt
+import pyproj
+import shapely
+
+from ..geo.offsets import wgs84_to_gcj02
+from .encode import (
+    _MIN_REMOVABLE,
+    POLY,
+    SIMPLIFY_DEG,
+    GeometryArrays,
+    Geoms,
+    Ints,
+    _close_vertices,
+    _open_rings,
+    _parts_rings,
+    _quantised,
+    _Structure,
+    geometry_arrays,
+    lighten,
+)
+
+Floats = npt.NDArray[np.float64]
+Index = npt.NDArray[np.intp]
+WGS84 = pyproj.CRS.from_epsg(4326)
+# Features per block: ~1M vertices of parcels, arrays of 8-16 MB.
+BLOCK_FEATURES = 65_536
+
+
+@dataclass(frozen=True)
+class DrawnLayer:
+    """A layer as drawn: its flattened, oriented, quantised geometry, and per feature its
+    lon/lat bounds (``x0, y0, x1, y1``, NaN when empty) and planar area in square degrees."""
+
+    arrays: GeometryArrays
+    bounds: Floats
+    area: Floats
+
+    @property
+    def total_bounds(self) -> Floats:
+        """Bounds of the whole layer (NaN when it draws nothing)."""
+        ok = np.isfinite(self.bounds[:, 0])
+        if not ok.any():
+            return np.full(4, np.nan)
+        b = self.bounds[ok]
+        return np.array([b[:, 0].min(), b[:, 1].min(), b[:, 2].max(), b[:, 3].max()])
+
+
+def _ragged_index(starts: Ints, lengths: Ints) -> Index:
+    """Indices ``starts[i] … starts[i] + lengths[i] - 1``, run after run.
+
+    Examples
+    --------
+    >>> _ragged_index(np.array([5, 0]), np.array([2, 3])).tolist()
+    [5, 6, 0, 1, 2]
+    """
+    total = int(lengths.sum())
+    ends = np.cumsum(lengths)
+    shift = np.repeat(starts - (ends - lengths), lengths)
+    index: Index = np.arange(total, dtype=np.intp) + shift
+    return index
+
+
+def _starts(lengths: Ints) -> Index:
+    return np.concatenate([[0], np.cumsum(lengths)[:-1]]).astype(np.intp)
+
+
+def _flatten(geoms: Geoms) -> tuple[Floats, Index, Ints, Index, Index]:
+    """Coordinates of ``geoms`` (rings closed, in GEOS's order) and their structure:
+    feature of each part, part types, part of each ring, coordinates per ring.
+
+    A polygon feature whose first vertex comes back only as its last one is a single ring;
+    only the other features (holes, several parts, lines, points) are taken apart into
+    shapely parts and rings.
+    """
+    n = len(geoms)
+    coords = shapely.get_coordinates(geoms)
+    count = shapely.get_num_coordinates(geoms).astype(np.intp)
+    start = _starts(count)
+    single = np.isin(shapely.get_type_id(geoms), (3, 6)) & (count >= 4)
+    if single.any():
+        feat = np.repeat(np.arange(n), count)
+        s0 = np.minimum(start, max(len(coords) - 1, 0))
+        at_first = ((coords[:, 0] == coords[s0, 0][feat])
+                    & (coords[:, 1] == coords[s0, 1][feat]))
+        returns = np.bincount(feat[at_first], minlength=n)
+        last = np.minimum(start + count - 1, max(len(coords) - 1, 0))
+        single &= (returns == 2) & at_first[last]
+    one = np.flatnonzero(single)
+    other = np.flatnonzero(~single)
+    if len(other):
+        o_feat, o_type, o_ring_part, o_rings = _parts_rings(geoms[other])
+        o_feat = other[o_feat]
+        o_len = shapely.get_num_coordinates(o_rings).astype(np.intp)
+    else:
+        o_feat, o_type = np.zeros(0, np.intp), np.zeros(0, np.int64)
+        o_ring_part, o_len = np.zeros(0, np.intp), np.zeros(0, np.intp)
+    # Parts and rings of both kinds, put back in feature order.
+    part_feat = np.concatenate([one, o_feat])
+    part_type = np.concatenate([np.full(len(one), POLY), o_type])
+    porder = np.argsort(part_feat, kind="stable")
+    new_part = np.empty(len(porder), dtype=np.intp)
+    new_part[porder] = np.arange(len(porder))
+    ring_part = new_part[np.concatenate([np.arange(len(one)), len(one) + o_ring_part])]
+    ring_len = np.concatenate([count[one], o_len])
+    rorder = np.argsort(ring_part, kind="stable")
+    ring_part, ring_len = ring_part[rorder], ring_len[rorder]
+    if int(ring_len.sum()) != len(coords):
+        raise AssertionError("rings and coordinates of a layer disagree")
+    return coords, part_feat[porder], part_type[porder], ring_part, ring_len
+
+
+def _orientation_index(a: Floats, b: Floats, c: Floats) -> tuple[Ints, npt.NDArray[np.bool_]]:
+    """GEOS's orientation of ``a → b → c`` (1 counter-clockwise, -1 clockwise, 0 collinear)
+    where its double-precision filter decides, and where it does (elsewhere GEOS computes in
+    double-double)."""
+    left = (a[:, 0] - c[:, 0]) * (b[:, 1] - c[:, 1])
+    right = (a[:, 1] - c[:, 1]) * (b[:, 0] - c[:, 0])
+    det = left - right
+    opposite = ((left > 0) & (right <= 0)) | ((left < 0) & (right >= 0)) | (left == 0)
+    detsum = np.abs(left) + np.abs(right)
+    sure = opposite | (np.abs(det) >= 1e-15 * detsum)
+    return np.sign(det).astype(np.int64), sure
+
+
+def ring_is_ccw(xy: Floats, ring_start: Index, ring_len: Index) -> npt.NDArray[np.bool_]:
+    """Whether each closed ring runs counter-clockwise, by GEOS's rule (``Orientation::
+    isCCW``: the turn at the ring's highest point; flat or degenerate rings are not).
+
+    Rings whose highest y is reached by one vertex only are decided here; the rest (a flat
+    top, a repeated top vertex, a turn too close to straight for the double-precision
+    filter) by GEOS itself.
+
+    Examples
+    --------
+    >>> sq = np.array([[0, 0], [1, 0], [1, 1], [0, 1], [0, 0]], dtype=float)
+    >>> xy = np.concatenate([sq, sq[::-1]])
+    >>> ring_is_ccw(xy, np.array([0, 5]), np.array([5, 5])).tolist()
+    [True, False]
+    """
+    nr = len(ring_start)
+    ccw = np.zeros(nr, dtype=bool)
+    npts = ring_len - 1  # without the closing vertex
+    open_len = np.where(npts >= 3, npts, 0)
+    ok = open_len > 0
+    if not ok.any():
+        return ccw
+    idx = _ragged_index(ring_start[ok], open_len[ok])
+    ring_of = np.repeat(np.flatnonzero(ok), open_len[ok])
+    y = xy[idx, 1]
+    top = np.full(nr, -np.inf)
+    top[ok] = np.maximum.reduceat(y, _starts(open_len[ok]))
+    at_top = y == top[ring_of]
+    tops = np.bincount(ring_of[at_top], minlength=nr)
+    unique = ok & (tops == 1)
+    hi_pos = idx[at_top & unique[ring_of]]  # one per unique ring, in ring order
+    rings = np.flatnonzero(unique)
+    s, m = ring_start[rings], npts[rings]
+    k = hi_pos - s
+    prev = s + np.where(k == 0, m - 1, k - 1)
+    nxt = hi_pos + 1  # the closing vertex follows the last open one
+    a, b, c = xy[prev], xy[hi_pos], xy[nxt]
+    orient, sure = _orientation_index(a, b, c)
+    same = (a[:, 0] == c[:, 0]) & (a[:, 1] == c[:, 1])
+    ccw[rings] = (orient == 1) & ~same
+    undecided = np.concatenate([rings[~sure & ~same], np.flatnonzero(ok & ~unique)])
+    if len(undecided):
+        lines = shapely.linestrings(xy[_ragged_index(ring_start[undecided],
+                                                     ring_len[undecided])],
+                                    indices=np.repeat(np.arange(len(undecided)),
+                                                      ring_len[undecided]))
+        ccw[undecided] = shapely.is_ccw(lines)
+    return ccw
+
+
+def _from_geoms(geoms: Geoms) -> DrawnLayer:
+    """The geometry path: lon/lat shapely geometries, lightened, then flattened."""
+    drawn = lighten(geoms)
+    bounds = shapely.bounds(drawn)
+    return DrawnLayer(geometry_arrays(drawn), bounds, shapely.area(drawn))
+
+
+def _lonlat_geoms(geoms: Geoms, crs: Any, gcj02: bool) -> Geoms:
+    """The geometry path's first steps: ``GeoSeries.to_crs`` and the GCJ-02 shift."""
+    import geopandas as gpd
+
+    from ..geo.offsets import convert_geometries
+
+    lonlat = np.asarray(gpd.GeoSeries(geoms, crs=crs).to_crs(4326).values, dtype=object)
+    return convert_geometries(lonlat, "wgs84", "gcj02") if gcj02 else lonlat
+
+
+def drawn_layer(geoms: Geoms, crs: Any, *, gcj02: bool = False,
+                tolerance: float = SIMPLIFY_DEG) -> DrawnLayer:
+    """``geoms`` (in ``crs``) as the map draws them: EPSG:4326 (GCJ-02 when ``gcj02``),
+    simplified where it cannot be seen (:func:`gaoxin.maps.encode.lighten`), oriented,
+    flattened and quantised.
+
+    The features are taken :data:`BLOCK_FEATURES` at a time: each array of a block stays
+    under the allocator's threshold for fresh pages from the kernel, which a province's
+    17M-vertex arrays crossed at every step (at 1M parcels, half the CPU time was the
+    kernel's, zeroing pages for temporaries).
+
+    Examples
+    --------
+    >>> from shapely import box
+    >>> d = drawn_layer(np.array([box(104.0, 30.0, 104.001, 30.001)]), 4326)
+    >>> d.arrays["ring_len"].tolist(), d.bounds.round(3).tolist()
+    ([4], [[104.0, 30.0, 104.001, 30.001]])
+    """
+    geoms = np.asarray(geoms, dtype=object)
+    n = len(geoms)
+    if n and shapely.has_z(geoms).any():
+        # A 3-D transformation: let geopandas reproject, as it always did.
+        return _from_geoms(_lonlat_geoms(geoms, crs, gcj02))
+    source = pyproj.CRS.from_user_input(crs)
+    transformer = (None if source.is_exact_same(WGS84)
+                   else pyproj.Transformer.from_crs(source, WGS84, always_xy=True))
+    blocks = [_drawn_block(geoms[i:i + BLOCK_FEATURES], transformer, gcj02, tolerance)
+              for i in range(0, max(n, 1), BLOCK_FEATURES)]
+    close = sum(b[1] for b in blocks)
+    triples = sum(b[2] for b in blocks)
+    nverts = sum(b[3] for b in blocks)
+    if n and nverts / n > 8 and triples and close / triples >= _MIN_REMOVABLE:
+        return _from_geoms(_lonlat_geoms(geoms, crs, gcj02))
+    if len(blocks) == 1:
+        return blocks[0][0]
+    parts = [b[0] for b in blocks]
+    arrays: GeometryArrays = {
+        "parts_per_feat": np.concatenate([p.arrays["parts_per_feat"] for p in parts]),
+        "ptype": np.concatenate([p.arrays["ptype"] for p in parts]),
+        "rings_per_part": np.concatenate([p.arrays["rings_per_part"] for p in parts]),
+        "ring_len": np.concatenate([p.arrays["ring_len"] for p in parts]),
+        "q": np.concatenate([p.arrays["q"] for p in parts]),
+    }
+    return DrawnLayer(arrays, np.concatenate([p.bounds for p in parts]),
+                      np.concatenate([p.area for p in parts]))
+
+
+def _drawn_block(geoms: Geoms, transformer: pyproj.Transformer | None, gcj02: bool,
+                 tolerance: float) -> tuple[DrawnLayer, int, int, int]:
+    """One block of :func:`drawn_layer`, with its vertices near their neighbours' line, its
+    vertex triples and its vertices (for the layer's choice to simplify)."""
+    n = len(geoms)
+    coords, feat_of_part, ptype, ring_part, ring_len = _flatten(geoms)
+    xy = coords
+    if transformer is not None and len(coords):
+        x, y = transformer.transform(coords[:, 0], coords[:, 1])
+        xy = np.column_stack([x, y])
+    if gcj02 and len(xy):
+        lon, lat = wgs84_to_gcj02(xy[:, 0], xy[:, 1])
+        xy = np.column_stack([lon, lat])
+    close, triples = _close_vertices(xy, tolerance)
+    ring_start = _starts(ring_len)
+    is_poly = ptype[ring_part] == POLY
+    shell = is_poly & np.concatenate([[True], ring_part[1:] != ring_part[:-1]])
+    ccw = np.zeros(len(ring_len), dtype=bool)
+    if is_poly.any():
+        ccw[is_poly] = ring_is_ccw(xy, ring_start[is_poly], ring_len[is_poly])
+    # Shells counter-clockwise, holes clockwise (``shapely.orient_polygons``).
+    flip = np.flatnonzero(is_poly & (ccw != shell) & (ring_len > 1))
+    if len(flip):
+        at = _ragged_index(ring_start[flip], ring_len[flip])
+        steps = np.repeat(np.arange(len(flip)), ring_len[flip])
+        # A flipped ring read backwards: vertex i takes vertex (start + end - i).
+        back = (2 * ring_start[flip] + ring_len[flip] - 1)[steps] - at
+        xy = xy.copy()
+        xy[at] = xy[back]
+    ring_of = np.repeat(np.arange(len(ring_len)), ring_len)
+    bounds = np.full((n, 4), np.nan)
+    if len(xy):
+        # A polygon's envelope is its shell's (GEOS), even where a hole pokes out.
+        outer = ~(is_poly & ~shell)[ring_of]
+        bx, by = xy[outer, 0], xy[outer, 1]
+        feat_of_coord = feat_of_part[ring_part][ring_of[outer]]
+        first = np.flatnonzero(np.concatenate([[True],
+                                               feat_of_coord[1:] != feat_of_coord[:-1]]))
+        nonempty = feat_of_coord[first]
+        bounds[nonempty, 0] = np.minimum.reduceat(bx, first)
+        bounds[nonempty, 1] = np.minimum.reduceat(by, first)
+        bounds[nonempty, 2] = np.maximum.reduceat(bx, first)
+        bounds[nonempty, 3] = np.maximum.reduceat(by, first)
+    area = np.zeros(n)
+    if is_poly.any() and len(xy):
+        # Shoelace about each ring's first vertex; a hole takes its area off its polygon.
+        x0, y0 = xy[ring_start, 0][ring_of], xy[ring_start, 1][ring_of]
+        dx, dy = xy[:, 0] - x0, xy[:, 1] - y0
+        cross = np.zeros(len(xy))
+        cross[:-1] = dx[:-1] * dy[1:] - dx[1:] * dy[:-1]
+        cross[np.cumsum(ring_len) - 1] = 0.0  # no edge from a ring's last vertex
+        ring_area = np.abs(np.bincount(ring_of, cross, minlength=len(ring_len))) / 2
+        signed = np.where(shell, ring_area, -ring_area) * is_poly
+        area = np.bincount(feat_of_part[ring_part], signed, minlength=n).astype(np.float64)
+    keep = _open_rings(ptype, ring_part, ring_len)
+    s: _Structure = {"feat_of_part": feat_of_part, "ptype": ptype, "ring_part": ring_part,
+                     "coords": xy[keep], "ring_of_coord": ring_of[keep],
+                     "n_rings": len(ring_len)}
+    return DrawnLayer(_quantised(s, n), bounds, area), close, triples, len(xy)
+
+
+Starts = tuple[Index, Index, Index]
+
+
+def starts_of(a: GeometryArrays) -> Starts:
+    """Where each part, ring and vertex run of a flattened layer starts (for
+    :func:`take_features`, computed once for many takes)."""
+    return _starts(a["parts_per_feat"]), _starts(a["rings_per_part"]), _starts(a["ring_len"])
+
+
+def take_features(a: GeometryArrays, order: Index, starts: Starts | None = None
+                  ) -> GeometryArrays:
+    """The features of a flattened layer in ``order`` (``starts``: :func:`starts_of`).
+
+    Examples
+    --------
+    >>> from shapely import box
+    >>> a = geometry_arrays(np.array([box(0, 0, 1, 1), box(5, 5, 6, 6)]))
+    >>> take_features(a, np.array([1, 0]))["q"][0].tolist()
+    [6000000, 5000000]
+    """
+    part_start, ring_start, vert_start = starts or starts_of(a)
+    parts = _ragged_index(part_start[order], a["parts_per_feat"][order])
+    rings = _ragged_index(ring_start[parts], a["rings_per_part"][parts])
+    verts = _ragged_index(vert_start[rings], a["ring_len"][rings])
+    return {"parts_per_feat": a["parts_per_feat"][order], "ptype": a["ptype"][parts],
+            "rings_per_part": a["rings_per_part"][parts], "ring_len": a["ring_len"][rings],
+            "q": a["q"][verts]}

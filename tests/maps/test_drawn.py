@@ -1,0 +1,148 @@
+"""maps/drawn.py: a layer flattened once from its source CRS is exactly what the GEOS path
+(reproject, shift, orient, flatten) gives, for concave, holed, rotated, invalid, degenerate,
+flat-topped, multi-part, line and point features."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+import shapely
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from shapely import affinity
+
+from gaoxin.geo.offsets import convert_geometries
+from gaoxin.maps import drawn
+from gaoxin.maps.drawn import drawn_layer, ring_is_ccw, take_features
+from gaoxin.maps.encode import geometry_arrays, lighten
+
+X0, Y0 = 405_000.0, 3_392_000.0  # near Chengdu, EPSG:4544
+
+
+def geos_path(geoms: np.ndarray, gcj02: bool) -> tuple[dict[str, np.ndarray], np.ndarray,
+                                                        np.ndarray]:
+    """What the builder did before: GeoSeries.to_crs, GCJ-02, lighten, flatten."""
+    import geopandas as gpd
+
+    lonlat = np.asarray(gpd.GeoSeries(geoms, crs=4544).to_crs(4326).values, dtype=object)
+    if gcj02:
+        lonlat = convert_geometries(lonlat, "wgs84", "gcj02")
+    out = lighten(lonlat)
+    return dict(geometry_arrays(out)), shapely.bounds(out), shapely.area(out)
+
+
+def assert_same(geoms: np.ndarray, gcj02: bool = False) -> None:
+    want, bounds, area = geos_path(geoms, gcj02)
+    got = drawn_layer(geoms, 4544, gcj02=gcj02)
+    for key, value in want.items():
+        assert np.array_equal(got.arrays[key], value), key  # type: ignore[literal-required]
+    assert np.array_equal(got.bounds, bounds, equal_nan=True)
+    assert np.allclose(got.area, area, rtol=1e-9, atol=1e-18)
+
+
+points = st.tuples(st.floats(-400, 400), st.floats(-400, 400))
+rings = st.lists(points, min_size=3, max_size=12)
+# Coordinates on a 10 m lattice: flat tops, repeated vertices, collinear and zero-area rings.
+lattice = st.lists(st.tuples(st.integers(-4, 4), st.integers(-4, 4)), min_size=3, max_size=9)
+
+
+@settings(max_examples=40, deadline=None)
+@given(shells=st.lists(rings | lattice.map(lambda r: [(10.0 * a, 10.0 * b) for a, b in r]),
+                       min_size=1, max_size=5),
+       angle=st.floats(0, 360), holed=st.booleans(), multi=st.booleans(),
+       extra=st.sampled_from(["none", "line", "point", "collection"]), gcj02=st.booleans())
+def test_drawn_layer_is_the_geos_path(shells: list[list[tuple[float, float]]], angle: float,
+                                      holed: bool, multi: bool, extra: str,
+                                      gcj02: bool) -> None:
+    hole = shapely.get_exterior_ring(shapely.Point(X0, Y0).buffer(20, quad_segs=2)).coords
+    geoms = []
+    for ring in shells:  # concave, self-crossing or degenerate: as they come
+        poly = shapely.Polygon([(X0 + a, Y0 + b) for a, b in ring], [hole] if holed else None)
+        geoms.append(affinity.rotate(poly, angle, origin=(X0, Y0)))
+    geoms.append(shapely.box(X0, Y0, X0 + 30, Y0 + 20))  # a flat top, decided by GEOS
+    if multi:
+        geoms.append(shapely.MultiPolygon([shapely.box(X0, Y0, X0 + 5, Y0 + 5),
+                                           affinity.rotate(shapely.box(X0 + 9, Y0, X0 + 14,
+                                                                       Y0 + 5), angle)]))
+    if extra == "line":
+        geoms.append(shapely.LineString([(X0, Y0), (X0 + 50, Y0 + 7), (X0 + 9, Y0 + 90)]))
+    elif extra == "point":
+        geoms.append(shapely.Point(X0 + 3, Y0 + 4))
+    elif extra == "collection":
+        geoms.append(shapely.GeometryCollection([shapely.Point(X0, Y0), geoms[0]]))
+    arr = np.array(geoms, dtype=object)
+    arr = arr[~shapely.is_empty(arr)]
+    assert_same(arr, gcj02)
+
+
+def test_parcels_of_one_ring_are_never_taken_apart(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A province's parcels are single rings: no shapely part or ring object is made for
+    them (at 1M parcels that was seconds), and GEOS orients none of them."""
+    rng = np.random.default_rng(3)
+    t = np.linspace(0, 2 * np.pi, 14, endpoint=False)
+    geoms = np.array([shapely.Polygon(np.c_[X0 + 300 * i + 100 * np.cos(t + i),
+                                            Y0 + 100 * rng.uniform(0.5, 1, 14) * np.sin(t + i)])
+                      for i in range(40)], dtype=object)
+    want, bounds, _ = geos_path(geoms, False)
+
+    def refuse(*args: object, **kwargs: object) -> None:
+        raise AssertionError("took a single-ring parcel apart")
+
+    for name in ("get_parts", "get_rings", "orient_polygons", "is_ccw", "set_coordinates"):
+        monkeypatch.setattr(shapely, name, refuse)
+    got = drawn_layer(geoms, 4544)
+    assert np.array_equal(got.arrays["q"], want["q"])
+    assert np.array_equal(got.bounds, bounds)
+
+
+def test_dense_curves_are_still_simplified() -> None:
+    circle = shapely.Point(X0, Y0).buffer(500, quad_segs=256)
+    overlapping = np.array([circle, affinity.translate(circle, 300)], dtype=object)
+    assert_same(overlapping)
+    got = drawn_layer(overlapping, 4544)
+    assert len(got.arrays["q"]) < shapely.get_num_coordinates(overlapping).sum() / 2
+
+
+def test_orientation_of_rings_follows_geos() -> None:
+    bow_tie = [(0, 0), (2, 2), (2, 0), (0, 2), (0, 0)]  # zero area, GEOS: counter-clockwise
+    spike = [(0, 0), (3, 3), (3, 0), (0, 1), (0, 0)]
+    line = [(0, 0), (1, 1), (2, 2), (0, 0)]  # flat: not counter-clockwise
+    xy = np.array(bow_tie + spike + line, dtype=float)
+    got = ring_is_ccw(xy, np.array([0, 5, 10]), np.array([5, 5, 4]))
+    lines = [shapely.LineString(r) for r in (bow_tie, spike, line)]
+    assert got.tolist() == shapely.is_ccw(lines).tolist() == [True, False, False]
+
+
+def test_take_features_keeps_each_feature_whole() -> None:
+    geoms = np.array([shapely.box(0, 0, 1, 1),
+                      shapely.MultiPolygon([shapely.box(2, 2, 3, 3), shapely.box(4, 4, 5, 5)]),
+                      shapely.Point(9, 9)], dtype=object)
+    order = np.array([2, 0, 1])
+    got = take_features(geometry_arrays(geoms), order)
+    want = geometry_arrays(geoms[order])
+    for key, value in want.items():
+        assert np.array_equal(got[key], value), key  # type: ignore[literal-required]
+
+
+
+def test_a_layer_drawn_in_blocks_is_the_layer_drawn_whole(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Big layers go block by block (65,536 features): the blocks join into the same arrays."""
+    rng = np.random.default_rng(5)
+    geoms = []
+    for i in range(40):
+        x, y = X0 + 50 * i, Y0 + rng.uniform(0, 500)
+        kind = i % 5
+        if kind == 0:
+            geoms.append(shapely.Polygon(shapely.box(x, y, x + 30, y + 30).exterior.coords,
+                                         [shapely.box(x + 5, y + 5, x + 9, y + 9).exterior.coords]))
+        elif kind == 1:
+            geoms.append(shapely.MultiPolygon([shapely.box(x, y, x + 5, y + 5),
+                                               shapely.box(x + 9, y, x + 14, y + 7)]))
+        elif kind == 2:
+            geoms.append(shapely.LineString([(x, y), (x + 20, y + 3), (x + 4, y + 40)]))
+        else:
+            geoms.append(affinity.rotate(shapely.Point(x, y).buffer(12, quad_segs=2), i))
+    arr = np.array(geoms, dtype=object)
+    monkeypatch.setattr(drawn, "BLOCK_FEATURES", 7)
+    assert_same(arr)
+    assert_same(arr, gcj02=True)
