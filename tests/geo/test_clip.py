@@ -284,3 +284,67 @@ def test_large_polygon_threads_and_chunks_agree(monkeypatch: pytest.MonkeyPatch)
     two = large_pair_areas(a, b, pa, pb, threads=2)[0]
     assert np.array_equal(one, two)
     assert np.abs(one - shapely.area(shapely.intersection(a[pa], b[pb]))).max() < 1e-6
+
+
+def _patch(rng: np.random.Generator, cx: float, cy: float, size: float) -> shapely.Geometry:
+    """An irregular farmland patch (a 12–40-gon, star-shaped about its centre, as the
+    benchmark's), sometimes rotated clockwise, sometimes with a hole."""
+    k = int(rng.integers(12, 41))
+    th = np.sort(rng.uniform(0, 2 * np.pi, k))
+    r = size * (1 - 0.6 * rng.random(k))
+    ring = np.c_[cx + r * np.cos(th), cy + r * np.sin(th)]
+    if rng.random() < 0.3:
+        ring = ring[::-1]
+    patch = shapely.make_valid(shapely.Polygon(ring))
+    if rng.random() < 0.2:
+        patch = patch.difference(shapely.Point(cx, cy).buffer(size * 0.15, quad_segs=2))
+    return patch
+
+
+@settings(max_examples=25, deadline=None)
+@given(seed=st.integers(0, 10**6), flip=st.booleans())
+def test_farmland_pairs_with_edges_laid_out_near_the_other_match_geos(seed: int,
+                                                                      flip: bool) -> None:
+    """Parcels against larger patches (and the other way round), with A inside, across,
+    around or beside B, shared edges among them: only the runs of edges near the other
+    polygon are read, and areas and ``contains_properly`` are still GEOS's."""
+    rng = np.random.default_rng(seed)
+    n = 100
+    patches = [_patch(rng, X0 + rng.uniform(-50, 50), Y0 + rng.uniform(-50, 50),
+                      rng.uniform(60, 200)) for _ in range(n)]
+    parcels = [concave_parcel(rng, X0 + rng.uniform(-150, 150), Y0 + rng.uniform(-150, 150),
+                              rng.uniform(10, 60), 0.12) for _ in range(n)]
+    a, b = np.array(parcels), np.array(patches)
+    a[3::11] = shapely.intersection(a[3::11], b[3::11])      # shared edges and vertices
+    keep = (shapely.is_valid(a) & shapely.is_valid(b) & (shapely.area(a) > 0)
+            & np.isin(shapely.get_type_id(a), (3, 6)))
+    a, b = a[keep], b[keep]
+    if flip:
+        a, b = b, a
+    idx = np.arange(len(a))
+    area, within = pair_areas(a, b, idx, idx, threads=1)
+    want = shapely.area(shapely.intersection(a, b))
+    assert np.all(np.abs(area - want) <= 1e-6 * np.fmax(want, 1e-3))
+    assert within.tolist() == shapely.contains_properly(b, a).tolist()
+
+
+def test_only_runs_near_the_other_polygon_are_laid_out() -> None:
+    """A ring of 256 edges against a small box on it: a few runs are read, not the ring;
+    a ring around a box in its hole lays out none of its edges, and is not inside it."""
+    ring = shapely.Point(X0, Y0).buffer(100, quad_segs=64)
+    annulus = ring.difference(shapely.Point(X0, Y0).buffer(90, quad_segs=64))
+    small = shapely.box(X0 + 95, Y0 - 2, X0 + 105, Y0 + 2)
+    hole = shapely.box(X0 - 1, Y0 - 1, X0 + 1, Y0 + 1)
+    e = _edges_of(np.array([ring, annulus]))
+    runs = clip._runs_of(e, clip._SMALL_RUN)
+    other = shapely.bounds(np.array([small, hole]))
+    flat = clip._flatten_near(e, runs, np.array([0, 1]), other, np.zeros(2), np.zeros(2))
+    assert 0 < flat.count[0] <= 3 * clip._SMALL_RUN and flat.count[1] == 0
+    area, within = pair_areas(np.array([ring, annulus, hole]), np.array([small, hole, annulus]),
+                              np.arange(3), np.arange(3), threads=1)
+    want = shapely.area(shapely.intersection(np.array([ring, annulus, hole]),
+                                             np.array([small, hole, annulus])))
+    assert np.allclose(area, want, rtol=1e-9, atol=1e-9)
+    assert within.tolist() == [False, False, False]
+    assert np.isfinite(arithmetic(np.array([ring, annulus, hole]),
+                                  np.array([small, hole, annulus]))).all()   # not GEOS's
