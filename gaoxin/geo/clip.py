@@ -452,12 +452,10 @@ def _flatten(e: _Edges, geom: IntArray, ox: FloatArray, oy: FloatArray) -> _Flat
 
 
 def _flatten_near(e: _Edges, runs: _Runs, geom: IntArray, other_box: FloatArray,
-                  ox: FloatArray, oy: FloatArray) -> tuple[_Flat, IntArray, FloatArray]:
+                  ox: FloatArray, oy: FloatArray) -> _Flat:
     """The edges of ``geom[i]`` for each pair i in the runs whose box meets
     ``other_box[i]`` (the rest cannot meet the other polygon), relative to the pair's
-    origin, each unbroken run of laid-out edges counting as a ring of its own; each
-    edge's laid-out run and those runs' boxes (likewise relative): groups for
-    :func:`_grouped_cross`."""
+    origin; each unbroken run of laid-out edges counts as a ring of its own."""
     rc = runs.count[geom]
     pair = np.repeat(np.arange(len(geom)), rc)
     run = runs.start[geom][pair] + (np.arange(int(rc.sum())) - ring_starts(rc)[pair])
@@ -469,9 +467,7 @@ def _flatten_near(e: _Edges, runs: _Runs, geom: IntArray, other_box: FloatArray,
     row = np.repeat(pair, cnt)
     edge = np.repeat(runs.first[run], cnt) + (np.arange(int(cnt.sum()))
                                                - np.repeat(ring_starts(cnt), cnt))
-    box = runs.box[run] - np.c_[ox[pair], oy[pair], ox[pair], oy[pair]]
-    return (_run_flat(e, row, edge, len(geom), ox, oy), np.repeat(np.arange(len(run)), cnt),
-            box)
+    return _run_flat(e, row, edge, len(geom), ox, oy)
 
 
 def _near(f: _Flat, box: FloatArray) -> tuple[BoolArray, BoolArray, BoolArray]:
@@ -504,12 +500,10 @@ def _areas(ea: _Edges, eb: _Edges, ia: IntArray, ib: IntArray, ra: _Runs | None 
     size = np.fmax(np.fmax(abox[:, 2] - abox[:, 0], abox[:, 3] - abox[:, 1]),
                    np.fmax(bbox[:, 2] - bbox[:, 0], bbox[:, 3] - bbox[:, 1]))
     ox, oy = origin[:, 0], origin[:, 1]
-    b_group, b_group_box = None, None
     if ra is None or rb is None:
         fa, fb = _flatten(ea, ia, ox, oy), _flatten(eb, ib, ox, oy)
     else:
-        fa = _flatten_near(ea, ra, ia, bbox, ox, oy)[0]
-        fb, b_group, b_group_box = _flatten_near(eb, rb, ib, abox, ox, oy)
+        fa, fb = _flatten_near(ea, ra, ia, bbox, ox, oy), _flatten_near(eb, rb, ib, abox, ox, oy)
     tol = _MARGIN * size * size
 
     def state_in(e: _Edges, geom: IntArray, f: _Flat
@@ -520,23 +514,19 @@ def _areas(ea: _Edges, eb: _Edges, ia: IntArray, ib: IntArray, ra: _Runs | None 
         return state
 
     area, whole = _solve(fa, fb, abox - origin, bbox - origin, tol, state_in(eb, ib, fa),
-                         b_group, state_in(ea, ia, fb), b_group_box)
+                         b_ring_state=state_in(ea, ia, fb))
     # A lies in B only if every edge of A was laid out (the others are outside B's box).
     return area, whole * (fa.count == ea.count[ia]).astype(np.int8)
 
 
 def _solve(fa: _Flat, fb: _Flat, abox: FloatArray, bbox: FloatArray, tol: FloatArray,
            a_ring_state: _RingState | None = None, b_group: IntArray | None = None,
-           b_ring_state: _RingState | None = None, b_group_box: FloatArray | None = None
-           ) -> tuple[FloatArray, npt.NDArray[np.int8]]:
+           b_ring_state: _RingState | None = None) -> tuple[FloatArray, npt.NDArray[np.int8]]:
     """:func:`_areas` on edges already laid out pair by pair (coordinates relative to each
     pair's origin, boxes likewise). ``a_ring_state`` gives the state (1 inside B, 0 not)
-    of the start of A's rings that have no vertex outside B's box, and whether it was
-    decided, where B's edges in ``fb`` are not all of B's (only its edges near A); else
-    crossing numbers. ``b_ring_state`` likewise for B's rings. ``b_group``: per edge of
-    ``fb``, a group of consecutive edges (equal within a group, differing between
-    neighbouring groups); ``b_group_box``: each group's box where known (else taken from
-    its edges)."""
+    of the start of A's rings that have no vertex outside B's box, where B's edges in
+    ``fb`` are not all of B's (a large B, only its edges near A); else crossing numbers.
+    ``b_group``: per edge of ``fb``, a group of consecutive edges (non-decreasing)."""
     m = len(tol)
     near_a, out_a, end_a = _near(fa, bbox)
     near_b, out_b, end_b = _near(fb, abox)
@@ -547,7 +537,7 @@ def _solve(fa: _Flat, fb: _Flat, abox: FloatArray, bbox: FloatArray, tol: FloatA
     else:
         # B's edges in groups of consecutive ones with their own boxes: an edge of A is
         # tried against a group's box first, and against its edges only where that meets.
-        ea_pos, eb_pos = _grouped_cross(fa, ka, fb, kb, b_group[kb], m, b_group_box)
+        ea_pos, eb_pos = _grouped_cross(fa, ka, fb, kb, b_group[kb], m)
     ax0, ay0, ax1, ay1 = fa.x0[ea_pos], fa.y0[ea_pos], fa.x1[ea_pos], fa.y1[ea_pos]
     bx0, by0, bx1, by1 = fb.x0[eb_pos], fb.y0[eb_pos], fb.x1[eb_pos], fb.y1[eb_pos]
     meet = ~((np.fmax(ax0, ax1) < np.fmin(bx0, bx1)) | (np.fmin(ax0, ax1) > np.fmax(bx0, bx1))
@@ -600,21 +590,17 @@ def _cross(ra: IntArray, ka: IntArray, rb: IntArray, kb: IntArray, m: int
     return ea_pos, eb_pos
 
 
-def _grouped_cross(fa: _Flat, ka: IntArray, fb: _Flat, kb: IntArray, group: IntArray, m: int,
-                   boxes: FloatArray | None = None) -> tuple[IntArray, IntArray]:
-    """(A edge, B edge) candidates of the same pair through B's group boxes (``boxes``
-    per group where known: a box of all its edges bounds its near ones too)."""
+def _grouped_cross(fa: _Flat, ka: IntArray, fb: _Flat, kb: IntArray, group: IntArray, m: int
+                   ) -> tuple[IntArray, IntArray]:
+    """(A edge, B edge) candidates of the same pair through B's group boxes."""
     if not len(kb):
         return np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.int64)
     first = np.flatnonzero(np.r_[True, group[1:] != group[:-1]])
     size = np.diff(np.r_[first, len(kb)])
-    if boxes is not None:
-        gx0, gy0, gx1, gy1 = boxes[group[first]].T
-    else:
-        gx0 = np.minimum.reduceat(np.fmin(fb.x0[kb], fb.x1[kb]), first)
-        gy0 = np.minimum.reduceat(np.fmin(fb.y0[kb], fb.y1[kb]), first)
-        gx1 = np.maximum.reduceat(np.fmax(fb.x0[kb], fb.x1[kb]), first)
-        gy1 = np.maximum.reduceat(np.fmax(fb.y0[kb], fb.y1[kb]), first)
+    gx0 = np.minimum.reduceat(np.fmin(fb.x0[kb], fb.x1[kb]), first)
+    gy0 = np.minimum.reduceat(np.fmin(fb.y0[kb], fb.y1[kb]), first)
+    gx1 = np.maximum.reduceat(np.fmax(fb.x0[kb], fb.x1[kb]), first)
+    gy1 = np.maximum.reduceat(np.fmax(fb.y0[kb], fb.y1[kb]), first)
     a_pos, g_pos = _cross(fa.row[ka], ka, fb.row[kb[first]], np.arange(len(first)), m)
     ax0, ay0, ax1, ay1 = fa.x0[a_pos], fa.y0[a_pos], fa.x1[a_pos], fa.y1[a_pos]
     meet = ~((np.fmax(ax0, ax1) < gx0[g_pos]) | (np.fmin(ax0, ax1) > gx1[g_pos])

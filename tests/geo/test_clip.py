@@ -338,7 +338,7 @@ def test_only_runs_near_the_other_polygon_are_laid_out() -> None:
     e = _edges_of(np.array([ring, annulus]))
     runs = clip._runs_of(e, clip._SMALL_RUN)
     other = shapely.bounds(np.array([small, hole]))
-    flat = clip._flatten_near(e, runs, np.array([0, 1]), other, np.zeros(2), np.zeros(2))[0]
+    flat = clip._flatten_near(e, runs, np.array([0, 1]), other, np.zeros(2), np.zeros(2))
     assert 0 < flat.count[0] <= 3 * clip._SMALL_RUN and flat.count[1] == 0
     area, within = pair_areas(np.array([ring, annulus, hole]), np.array([small, hole, annulus]),
                               np.arange(3), np.arange(3), threads=1)
