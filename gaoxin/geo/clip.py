@@ -39,7 +39,6 @@ _MAX_EDGES = 1024     # per polygon (all rings); larger ones go to GEOS
 _MARGIN = 1e-10
 _CHUNK = 20_000       # pairs per array job
 _RUN = 16             # edges of a large polygon per bounding box
-_SMALL_RUN = 4        # edges of a small polygon per bounding box
 
 
 @dataclass
@@ -119,35 +118,6 @@ def _edges_of(g: GeometryArray, max_edges: int = _MAX_EDGES) -> _Edges:
     first[owner[::-1]] = edge_first[::-1]
     return _Edges(x0, y0, x1, y1, np.repeat(ring_weight, per_ring),
                   np.repeat(edge_first, per_ring), first, count, box, ok)
-
-
-@dataclass
-class _Runs:
-    """An edge table cut into runs of consecutive edges of one ring, each with its box."""
-
-    first: IntArray     # per run: table position of its first edge
-    length: IntArray    # per run: its edges
-    box: FloatArray     # (runs, 4) bounds of each run's edges
-    start: IntArray     # per polygon: its first run
-    count: IntArray     # per polygon: its runs
-
-
-def _runs_of(e: _Edges, size: int) -> _Runs:
-    """Runs of ``size`` edges (fewer at a ring's end) of every polygon of ``e``."""
-    in_ring = np.arange(len(e.x0)) - e.ring_first
-    first = np.flatnonzero(in_ring % size == 0)
-    length = np.diff(np.r_[first, len(e.x0)])
-    if not len(first):
-        empty = np.zeros(0, dtype=np.int64)
-        return _Runs(empty, empty, np.zeros((0, 4)), np.zeros(len(e.first), dtype=np.int64),
-                     np.zeros(len(e.first), dtype=np.int64))
-    box = np.c_[np.minimum.reduceat(np.fmin(e.x0, e.x1), first),
-                np.minimum.reduceat(np.fmin(e.y0, e.y1), first),
-                np.maximum.reduceat(np.fmax(e.x0, e.x1), first),
-                np.maximum.reduceat(np.fmax(e.y0, e.y1), first)]
-    start = np.searchsorted(first, e.first)
-    count = np.searchsorted(first, e.first + e.count) - start
-    return _Runs(first, length, box, start, count)
 
 
 def _unique_objects(g: GeometryArray) -> tuple[GeometryArray, IntArray]:
@@ -240,13 +210,12 @@ def _small_areas(ea: _Edges, eb: _Edges, ia: IntArray, ib: IntArray, threads: in
     n = len(ia)
     area = np.full(n, np.nan)
     code = np.zeros(n, dtype=np.int8)
-    ra, rb = _runs_of(ea, _SMALL_RUN), _runs_of(eb, _SMALL_RUN)
     jobs = [(np.arange(s, min(s + _CHUNK, n)), ia[s:s + _CHUNK], ib[s:s + _CHUNK])
             for s in range(0, n, _CHUNK)]
 
     def solve(job: tuple[IntArray, IntArray, IntArray]) -> tuple[IntArray, FloatArray]:
         idx, ja, jb = job
-        got, inside = _areas(ea, eb, ja, jb, ra, rb)
+        got, inside = _areas(ea, eb, ja, jb)
         code[idx] = inside
         return idx, got
 
@@ -393,8 +362,7 @@ def _large_areas(ga: GeometryArray, eb: _Edges, gb: GeometryArray, ia: IntArray,
             np.maximum.at(reach, jr, extent)
         size = np.fmax(np.fmax(abox_rel[:, 2], abox_rel[:, 3]), reach)
         got, inside = _solve(fa, fb, abox_rel, bbox_rel, _MARGIN * size * size,
-                             lambda rings: (state_of_start[rings + f0],
-                                            np.ones(len(rings), dtype=bool)), jg)
+                             lambda rings: state_of_start[rings + f0], jg)
         code[rows] = inside
         return rows, got
 
@@ -416,11 +384,6 @@ def _run_flat(e: _Edges, row: IntArray, edge: IntArray, m: int, ox: FloatArray,
     return _Flat(row, e.x0[edge] - ox[row], e.y0[edge] - oy[row], e.x1[edge] - ox[row],
                  e.y1[edge] - oy[row], e.weight[edge], ring_first.astype(np.int64),
                  ring_starts(count), count, edge)
-
-
-# The state (1 inside the other polygon, 0 not) of given ring starts (flat positions) and
-# whether each was decided.
-_RingState = Callable[[IntArray], tuple[FloatArray, BoolArray]]
 
 
 @dataclass
@@ -451,85 +414,48 @@ def _flatten(e: _Edges, geom: IntArray, ox: FloatArray, oy: FloatArray) -> _Flat
                  e.y1[edge] - oy[row], e.weight[edge], ring_first, start, count, edge)
 
 
-def _flatten_near(e: _Edges, runs: _Runs, geom: IntArray, other_box: FloatArray,
-                  ox: FloatArray, oy: FloatArray) -> _Flat:
-    """The edges of ``geom[i]`` for each pair i in the runs whose box meets
-    ``other_box[i]`` (the rest cannot meet the other polygon), relative to the pair's
-    origin; each unbroken run of laid-out edges counts as a ring of its own."""
-    rc = runs.count[geom]
-    pair = np.repeat(np.arange(len(geom)), rc)
-    run = runs.start[geom][pair] + (np.arange(int(rc.sum())) - ring_starts(rc)[pair])
-    rb, ob = runs.box[run], other_box[pair]
-    meet = ~((rb[:, 2] < ob[:, 0]) | (rb[:, 0] > ob[:, 2])
-             | (rb[:, 3] < ob[:, 1]) | (rb[:, 1] > ob[:, 3]))
-    pair, run = pair[meet], run[meet]
-    cnt = runs.length[run]
-    row = np.repeat(pair, cnt)
-    edge = np.repeat(runs.first[run], cnt) + (np.arange(int(cnt.sum()))
-                                               - np.repeat(ring_starts(cnt), cnt))
-    return _run_flat(e, row, edge, len(geom), ox, oy)
-
-
-def _near(f: _Flat, box: FloatArray) -> tuple[BoolArray, BoolArray, BoolArray]:
+def _near(f: _Flat, box: FloatArray) -> tuple[BoolArray, BoolArray]:
     """Edges meeting the other polygon's closed bounding box (only they can meet it), and
-    edges starting, and ending, strictly outside that box (outside the other polygon:
-    exact)."""
+    edges starting strictly outside that box (outside the other polygon: exact)."""
     x0, y0, x1, y1 = (box[f.row, k] for k in range(4))
     near = ~((np.fmax(f.x0, f.x1) < x0) | (np.fmin(f.x0, f.x1) > x1)
              | (np.fmax(f.y0, f.y1) < y0) | (np.fmin(f.y0, f.y1) > y1))
     out = (f.x0 < x0) | (f.x0 > x1) | (f.y0 < y0) | (f.y0 > y1)
-    out_end = (f.x1 < x0) | (f.x1 > x1) | (f.y1 < y0) | (f.y1 > y1)
-    return near, out, out_end
+    return near, out
 
 
-def _areas(ea: _Edges, eb: _Edges, ia: IntArray, ib: IntArray, ra: _Runs | None = None,
-           rb: _Runs | None = None) -> tuple[FloatArray, npt.NDArray[np.int8]]:
+def _areas(ea: _Edges, eb: _Edges, ia: IntArray, ib: IntArray
+           ) -> tuple[FloatArray, npt.NDArray[np.int8]]:
     """Area of A ∩ B per pair (NaN where undecided) and 1 where A lies in B's interior.
 
     Only edges that meet the other polygon's bounding box can be partly inside it, and only
     pairs of such edges whose own boxes meet can cross: the other edges cost one box test.
-    With ``ra``/``rb`` (runs of each table) only the runs whose box meets the other
-    polygon's are laid out at all. The state of an edge's start (inside the other polygon
-    or not) follows from any vertex of its ring (or of its unbroken run of laid-out edges)
-    strictly outside the other's bounding box (outside, exactly) by counting the crossings
-    in between (entering +1, leaving −1); a ring with no such vertex takes its first
-    vertex's crossing number against every edge of the other polygon (from its table).
+    The state of an edge's start (inside the other polygon or not) follows from any vertex
+    of its ring strictly outside the other's bounding box (outside, exactly) by counting
+    the crossings in between (entering +1, leaving −1); a ring with no such vertex takes
+    its first vertex's crossing number against every edge of the other polygon.
     """
     abox, bbox = ea.box[ia], eb.box[ib]
     origin = np.c_[bbox[:, 0], bbox[:, 1], bbox[:, 0], bbox[:, 1]]
+    abox, bbox = abox - origin, bbox - origin
     size = np.fmax(np.fmax(abox[:, 2] - abox[:, 0], abox[:, 3] - abox[:, 1]),
-                   np.fmax(bbox[:, 2] - bbox[:, 0], bbox[:, 3] - bbox[:, 1]))
-    ox, oy = origin[:, 0], origin[:, 1]
-    if ra is None or rb is None:
-        fa, fb = _flatten(ea, ia, ox, oy), _flatten(eb, ib, ox, oy)
-    else:
-        fa, fb = _flatten_near(ea, ra, ia, bbox, ox, oy), _flatten_near(eb, rb, ib, abox, ox, oy)
-    tol = _MARGIN * size * size
-
-    def state_in(e: _Edges, geom: IntArray, f: _Flat
-                 ) -> Callable[[IntArray], tuple[FloatArray, BoolArray]]:
-        def state(rings: IntArray) -> tuple[FloatArray, BoolArray]:
-            row = f.row[rings]
-            return _point_in_table(f.x0[rings], f.y0[rings], row, e, geom, ox, oy, tol)
-        return state
-
-    area, whole = _solve(fa, fb, abox - origin, bbox - origin, tol, state_in(eb, ib, fa),
-                         b_ring_state=state_in(ea, ia, fb))
-    # A lies in B only if every edge of A was laid out (the others are outside B's box).
-    return area, whole * (fa.count == ea.count[ia]).astype(np.int8)
+                   np.fmax(bbox[:, 2], bbox[:, 3]))
+    fa = _flatten(ea, ia, origin[:, 0], origin[:, 1])
+    fb = _flatten(eb, ib, origin[:, 0], origin[:, 1])
+    return _solve(fa, fb, abox, bbox, _MARGIN * size * size)
 
 
 def _solve(fa: _Flat, fb: _Flat, abox: FloatArray, bbox: FloatArray, tol: FloatArray,
-           a_ring_state: _RingState | None = None, b_group: IntArray | None = None,
-           b_ring_state: _RingState | None = None) -> tuple[FloatArray, npt.NDArray[np.int8]]:
+           a_ring_state: Callable[[IntArray], FloatArray] | None = None,
+           b_group: IntArray | None = None) -> tuple[FloatArray, npt.NDArray[np.int8]]:
     """:func:`_areas` on edges already laid out pair by pair (coordinates relative to each
     pair's origin, boxes likewise). ``a_ring_state`` gives the state (1 inside B, 0 not)
     of the start of A's rings that have no vertex outside B's box, where B's edges in
     ``fb`` are not all of B's (a large B, only its edges near A); else crossing numbers.
     ``b_group``: per edge of ``fb``, a group of consecutive edges (non-decreasing)."""
     m = len(tol)
-    near_a, out_a, end_a = _near(fa, bbox)
-    near_b, out_b, end_b = _near(fb, abox)
+    near_a, out_a = _near(fa, bbox)
+    near_b, out_b = _near(fb, abox)
     # Candidate edge pairs: A's near edges × B's near edges of the same pair, boxes meeting.
     ka, kb = np.flatnonzero(near_a), np.flatnonzero(near_b)
     if b_group is None:
@@ -563,10 +489,10 @@ def _solve(fa: _Flat, fb: _Flat, abox: FloatArray, bbox: FloatArray, tol: FloatA
     s0, s1, t0, t1 = s0[c], s1[c], t0[c], t1[c]
     enter_a = np.sign(s1 - s0) * fb.weight[eb_pos[c]]
     enter_b = np.sign(t1 - t0) * fa.weight[ea_pos[c]]
-    share_a, sure_a = _shares(fa, fb, near_a, out_a, end_a, ea_pos[c], enter_a,
+    share_a, sure_a = _shares(fa, fb, near_a, out_a, ea_pos[c], enter_a,
                               enter_a * s1 / (s1 - s0), tol, a_ring_state)
-    share_b, sure_b = _shares(fb, fa, near_b, out_b, end_b, eb_pos[c], enter_b,
-                              enter_b * t1 / (t1 - t0), tol, b_ring_state)
+    share_b, sure_b = _shares(fb, fa, near_b, out_b, eb_pos[c], enter_b,
+                              enter_b * t1 / (t1 - t0), tol)
     area = 0.5 * (np.bincount(fa.row, fa.weight * share_a * (fa.x0 * fa.y1 - fa.x1 * fa.y0),
                               minlength=m)
                   + np.bincount(fb.row, fb.weight * share_b * (fb.x0 * fb.y1 - fb.x1 * fb.y0),
@@ -613,30 +539,25 @@ def _grouped_cross(fa: _Flat, ka: IntArray, fb: _Flat, kb: IntArray, group: IntA
     return ea_pos, eb_pos
 
 
-def _shares(f: _Flat, other: _Flat, near: BoolArray, out: BoolArray, out_end: BoolArray,
-            at: IntArray,
+def _shares(f: _Flat, other: _Flat, near: BoolArray, out: BoolArray, at: IntArray,
             enter: FloatArray, rest: FloatArray, tol: FloatArray,
-            ring_state: _RingState | None = None) -> tuple[FloatArray, BoolArray]:
+            ring_state: Callable[[IntArray], FloatArray] | None = None
+            ) -> tuple[FloatArray, BoolArray]:
     """Share of each edge of ``f`` inside the other polygon (0 for edges off its box), and
     per pair whether every state was decided.
 
     ``at``/``enter``/``rest`` are the crossings on f's edges: the edge, ±1 (entering or
     leaving), and ±(1 − t). ``ring_state``: the state of given ring starts (flat
-    positions), where ``other`` holds only part of its polygon's edges. A "ring" of
-    ``f`` may be an unbroken run of some of a ring's edges: its state is carried from a
-    vertex outside the other's box at either end of any of its edges.
+    positions), where ``other`` holds only part of its polygon's edges.
     """
     n, m = len(f.row), len(f.start)
     delta = np.bincount(at, enter, minlength=n)
-    after = np.cumsum(delta)                     # crossings up to each edge's end, flat
-    before = after - delta
-    # Where an edge's start (or end) is outside the other's box, the state there is 0.
-    ref = np.where(out, before, after)
+    before = np.cumsum(delta) - delta            # crossings before each edge, flat
     anchor = np.full(n, -1)
-    outside = np.flatnonzero(out | out_end)
+    outside = np.flatnonzero(out)
     anchor[f.ring_first[outside]] = outside
     ring_anchor = anchor[f.ring_first]
-    state = np.where(ring_anchor >= 0, before - ref[np.maximum(ring_anchor, 0)], 0.0)
+    state = np.where(ring_anchor >= 0, before - before[np.maximum(ring_anchor, 0)], 0.0)
     sure = np.ones(m, dtype=bool)
     lone = np.flatnonzero(ring_anchor < 0)
     if len(lone):
@@ -645,7 +566,7 @@ def _shares(f: _Flat, other: _Flat, near: BoolArray, out: BoolArray, out_end: Bo
         if ring_state is None:
             inside, decided = _point_in(f.x0[rings], f.y0[rings], f.row[rings], other, tol)
         else:
-            inside, decided = ring_state(rings)
+            inside, decided = ring_state(rings), np.ones(len(rings), dtype=bool)
         start_state = np.zeros(n)
         start_state[rings] = inside
         first = f.ring_first[lone]
@@ -662,34 +583,11 @@ def _point_in(px: FloatArray, py: FloatArray, row: IntArray, other: _Flat, tol: 
     count = other.count[row]
     k = np.repeat(np.arange(len(row)), count)
     edge = other.start[row][k] + (np.arange(int(count.sum())) - ring_starts(count)[k])
-    return _crossing_number(px, py, k, other.x0[edge], other.y0[edge], other.x1[edge],
-                            other.y1[edge], tol[row])
-
-
-def _point_in_table(px: FloatArray, py: FloatArray, row: IntArray, e: _Edges, geom: IntArray,
-                    ox: FloatArray, oy: FloatArray, tol: FloatArray
-                    ) -> tuple[FloatArray, BoolArray]:
-    """:func:`_point_in` against every edge of ``geom[row]`` read from its table (points
-    and tolerances relative to the pair's origin ``ox``/``oy``, as laid out)."""
-    g = geom[row]
-    count = e.count[g]
-    k = np.repeat(np.arange(len(row)), count)
-    edge = e.first[g][k] + (np.arange(int(count.sum())) - ring_starts(count)[k])
-    dx, dy = ox[row][k], oy[row][k]
-    return _crossing_number(px, py, k, e.x0[edge] - dx, e.y0[edge] - dy, e.x1[edge] - dx,
-                            e.y1[edge] - dy, tol[row])
-
-
-def _crossing_number(px: FloatArray, py: FloatArray, k: IntArray, ux: FloatArray,
-                     uy: FloatArray, vx: FloatArray, vy: FloatArray, tol: FloatArray
-                     ) -> tuple[FloatArray, BoolArray]:
-    """Each point inside by the parity of edges (``k``: the point of each) crossed by its
-    ray to +x, and whether every edge spanning the ray's line was decided."""
-    n = len(px)
+    ux, uy, vx, vy = other.x0[edge], other.y0[edge], other.x1[edge], other.y1[edge]
     y, x = py[k], px[k]
     spans = (uy > y) != (vy > y)
     side = (vx - ux) * (y - uy) - (vy - uy) * (x - ux)
     right = np.where(vy > uy, side > 0, side < 0)
-    unsure = spans & (np.abs(side) <= tol[k])
-    odd = np.bincount(k, spans & right, minlength=n) % 2 == 1
-    return odd.astype(float), np.bincount(k, unsure, minlength=n) == 0
+    unsure = spans & (np.abs(side) <= tol[row][k])
+    odd = np.bincount(k, spans & right, minlength=len(row)) % 2 == 1
+    return odd.astype(float), np.bincount(k, unsure, minlength=len(row)) == 0
