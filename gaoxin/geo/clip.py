@@ -231,7 +231,7 @@ def large_pair_areas(a: GeometryArray, b: GeometryArray, pair_a: IntArray,
     B's edges are cut into runs of ``_RUN`` consecutive edges of one ring, each with its
     bounding box, and only the runs whose box meets A's are read for a pair, so a pair
     costs A's edges times the few of B's near it — no subdivision of B. A pair meeting no
-    run has A wholly on one side of B's boundary: A's first vertex against B (GEOS,
+    run has A wholly on one side of B's boundary: a corner of A's box against B (GEOS,
     prepared, exact for a point off the boundary) says which. Otherwise the start of each
     of A's rings takes its state the same way, and B's near edges theirs from a vertex
     outside A's box or A's crossing number (all of A's edges are at hand); crossings
@@ -282,14 +282,14 @@ def _large_areas(ga: GeometryArray, eb: _Edges, gb: GeometryArray, ia: IntArray,
     hit_pair, hit_run = order[at[found]], qr[found]
     boundary = np.zeros(n, dtype=bool)
     boundary[hit_pair] = True
-    # A pair with no run near A: A lies on one side of B's boundary, wholly.
+    # A pair with no run near A: B's boundary misses A's closed box, so the whole box
+    # (its corner, say: no vertex of A need be read) lies on one side of it.
     clear = np.flatnonzero(~boundary)
     if len(clear):
         some, which = np.unique(ia[clear], return_inverse=True)
-        xy = shapely.get_coordinates(ga[some])
-        first = ring_starts(shapely.get_num_coordinates(ga[some]))[which]
+        corner = shapely.bounds(ga[some])[which]
         inside = chunked_by_owner(shapely.contains_xy, ib[clear], nb, gb[ib[clear]],
-                                  xy[first, 0], xy[first, 1], threads=threads)
+                                  corner[:, 0], corner[:, 1], threads=threads)
         within[clear] = inside
         area[clear] = 0.0
         area[clear[inside]] = shapely.area(ga[ia[clear[inside]]])

@@ -284,3 +284,44 @@ def test_large_polygon_threads_and_chunks_agree(monkeypatch: pytest.MonkeyPatch)
     two = large_pair_areas(a, b, pa, pb, threads=2)[0]
     assert np.array_equal(one, two)
     assert np.abs(one - shapely.area(shapely.intersection(a[pa], b[pb]))).max() < 1e-6
+
+
+def _patch(rng: np.random.Generator, cx: float, cy: float, size: float) -> shapely.Geometry:
+    """An irregular farmland patch (a 12–40-gon, star-shaped about its centre, as the
+    benchmark's), sometimes rotated clockwise, sometimes with a hole."""
+    k = int(rng.integers(12, 41))
+    th = np.sort(rng.uniform(0, 2 * np.pi, k))
+    r = size * (1 - 0.6 * rng.random(k))
+    ring = np.c_[cx + r * np.cos(th), cy + r * np.sin(th)]
+    if rng.random() < 0.3:
+        ring = ring[::-1]
+    patch = shapely.make_valid(shapely.Polygon(ring))
+    if rng.random() < 0.2:
+        patch = patch.difference(shapely.Point(cx, cy).buffer(size * 0.15, quad_segs=2))
+    return patch
+
+
+@settings(max_examples=25, deadline=None)
+@given(seed=st.integers(0, 10**6), flip=st.booleans())
+def test_parcel_and_farmland_patch_pairs_match_geos(seed: int, flip: bool) -> None:
+    """Parcels against larger irregular patches (and the other way round), with A inside,
+    across, around or beside B, shared edges among them: GEOS's area within 1e-6 per pair,
+    and ``contains_properly``."""
+    rng = np.random.default_rng(seed)
+    n = 100
+    patches = [_patch(rng, X0 + rng.uniform(-50, 50), Y0 + rng.uniform(-50, 50),
+                      rng.uniform(60, 200)) for _ in range(n)]
+    parcels = [concave_parcel(rng, X0 + rng.uniform(-150, 150), Y0 + rng.uniform(-150, 150),
+                              rng.uniform(10, 60), 0.12) for _ in range(n)]
+    a, b = np.array(parcels), np.array(patches)
+    a[3::11] = shapely.intersection(a[3::11], b[3::11])      # shared edges and vertices
+    keep = (shapely.is_valid(a) & shapely.is_valid(b) & (shapely.area(a) > 0)
+            & np.isin(shapely.get_type_id(a), (3, 6)))
+    a, b = a[keep], b[keep]
+    if flip:
+        a, b = b, a
+    idx = np.arange(len(a))
+    area, within = pair_areas(a, b, idx, idx, threads=1)
+    want = shapely.area(shapely.intersection(a, b))
+    assert np.all(np.abs(area - want) <= 1e-6 * np.fmax(want, 1e-3))
+    assert within.tolist() == shapely.contains_properly(b, a).tolist()
