@@ -43,6 +43,9 @@ from .parallel import THREADS, scatter_jobs
 _BUCKETS = np.array([4, 6, 8, 12, 16, 24, 32])   # vertex / edge counts, padded up
 _MARGIN = 1e-10
 _CHUNK = 100_000
+# Pairs per box job: each holds ~(kb + 1) × 8 floats per pair (~1 KB at kb 32) while it
+# runs; smaller jobs keep that off the peak (the proofs do not depend on the job size).
+_BOX_CHUNK = 25_000
 
 
 def ring_starts(counts: IntArray) -> IntArray:
@@ -99,25 +102,12 @@ def certainly_inside(a: GeometryArray, b: GeometryArray, pair_a: IntArray, pair_
     bb = shapely.bounds(b)
     ab = shapely.bounds(a)
     need_b = np.flatnonzero(usable_b)
-    b_xy = shapely.get_coordinates(b[need_b])
     b_start = np.zeros(len(b), dtype=np.int64)
     b_start[need_b] = ring_starts(b_count[need_b])
-    # Per coordinate c of B's ring: the edge c → c+1 (ex, ey) and the cross product of the
-    # vertex (relative to the ring's first vertex, which keeps every term near L²) with it.
-    first = np.repeat(b_start[need_b], b_count[need_b])
-    rx, ry = b_xy[:, 0] - b_xy[first, 0], b_xy[:, 1] - b_xy[first, 1]
-    ex, ey = np.zeros(len(b_xy)), np.zeros(len(b_xy))
-    ex[:-1], ey[:-1] = np.diff(b_xy[:, 0]), np.diff(b_xy[:, 1])
-    ends = b_start[need_b] + b_count[need_b] - 1
-    ex[ends] = ey[ends] = 0.0                          # no edge across two rings
-    term = rx * ey - ex * ry
-    area2 = np.zeros(len(b))
-    area2[need_b] = np.add.reduceat(term, b_start[need_b])   # twice the signed area
+    rx, ry, area2, origin = _rings_relative(b, need_b, b_count, b_start)
     size = np.fmax(bb[:, 2] - bb[:, 0], bb[:, 3] - bb[:, 1])
     tol = _MARGIN * size * size
     usable_b &= np.abs(area2) > tol                    # no degenerate rings
-    origin = np.zeros((len(b), 2))
-    origin[need_b] = b_xy[b_start[need_b]]
     b_bucket = np.searchsorted(_BUCKETS, b_count - 1)
     pa, pb = pair_a, pair_b
 
@@ -146,7 +136,8 @@ def certainly_inside(a: GeometryArray, b: GeometryArray, pair_a: IntArray, pair_
     if buckets.min() != buckets.max():   # chunks of one padding size
         tried = tried[np.argsort(buckets, kind="stable")]
     code = np.zeros(len(pa), dtype=np.int8)
-    scatter_jobs(prove_box, [(tried[s:s + _CHUNK],) for s in range(0, len(tried), _CHUNK)],
+    scatter_jobs(prove_box, [(tried[s:s + _BOX_CHUNK],)
+                             for s in range(0, len(tried), _BOX_CHUNK)],
                  code, threads)
     out = code == 2
 
@@ -189,6 +180,46 @@ def certainly_inside(a: GeometryArray, b: GeometryArray, pair_a: IntArray, pair_
         jobs2 += [(sel[s:s + step], ka, kb) for s in range(0, len(sel), step)]
     scatter_jobs(prove_rings, jobs2, out, threads)
     return out
+
+
+_RING_BLOCK = 8_192
+
+
+def _rings_relative(b: GeometryArray, need_b: IntArray, b_count: IntArray, b_start: IntArray
+                    ) -> tuple[FloatArray, FloatArray, FloatArray, FloatArray]:
+    """B's ring coordinates relative to each ring's first vertex (rx, ry: one per
+    coordinate, at ``b_start``), twice each ring's signed area, and each first vertex.
+
+    Per coordinate c of B's ring: the edge c → c+1 (ex, ey) and the cross product of the
+    vertex (relative to the ring's first vertex, which keeps every term near L²) with it.
+    Built ``_RING_BLOCK`` polygons at a time, so only rx and ry span the whole layer (at
+    1M parcels the whole-layer temporaries took ~1 GB); every value is the same as
+    computed in one go (each ring's sum is over its own terms only).
+    """
+    total = int(b_count[need_b].sum())
+    rx, ry = np.empty(total), np.empty(total)
+    area2 = np.zeros(len(b))
+    origin = np.zeros((len(b), 2))
+    for s in range(0, len(need_b), _RING_BLOCK):
+        block = need_b[s:s + _RING_BLOCK]
+        counts = b_count[block]
+        b_xy = shapely.get_coordinates(b[block])
+        local = ring_starts(counts)
+        lo = int(b_start[block[0]])
+        hi = lo + len(b_xy)
+        first = np.repeat(local, counts)
+        brx = rx[lo:hi]
+        bry = ry[lo:hi]
+        np.subtract(b_xy[:, 0], b_xy[first, 0], out=brx)
+        np.subtract(b_xy[:, 1], b_xy[first, 1], out=bry)
+        ex, ey = np.zeros(len(b_xy)), np.zeros(len(b_xy))
+        ex[:-1], ey[:-1] = np.diff(b_xy[:, 0]), np.diff(b_xy[:, 1])
+        ends = local + counts - 1
+        ex[ends] = ey[ends] = 0.0                      # no edge across two rings
+        term = brx * ey - ex * bry
+        area2[block] = np.add.reduceat(term, local)    # twice the signed area
+        origin[block] = b_xy[local]
+    return rx, ry, area2, origin
 
 
 def _positions(values: IntArray, n: int) -> IntArray:
