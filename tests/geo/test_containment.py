@@ -123,8 +123,8 @@ def test_realistic_shapes_proven_only_where_geos_agrees(seed: int, push: float) 
 
 
 def test_ring_blocks_and_box_jobs_change_no_proof(monkeypatch: pytest.MonkeyPatch) -> None:
-    """B's rings prepared a few polygons at a time, and box jobs of a few pairs, prove
-    exactly what one whole-layer pass proves (concave parcels, rotated and broken houses)."""
+    """B's rings prepared a few polygons at a time, box jobs of a few pairs and A's shells
+    taken a few pairs at a time prove exactly what one whole-layer pass proves (concave parcels, rotated and broken houses)."""
     import gaoxin.geo.containment as module
 
     rng = np.random.default_rng(7)
@@ -140,6 +140,7 @@ def test_ring_blocks_and_box_jobs_change_no_proof(monkeypatch: pytest.MonkeyPatc
     whole = certainly_inside(houses, parcels, pa, owner, threads=1)
     monkeypatch.setattr(module, "_RING_BLOCK", 2)
     monkeypatch.setattr(module, "_BOX_CHUNK", 7)
+    monkeypatch.setattr(module, "_SHELL_BLOCK", 5)
     blocked = certainly_inside(houses, parcels, pa, owner, threads=2)
     assert whole.sum() > 50
     assert (blocked == whole).all()
