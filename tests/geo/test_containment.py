@@ -124,7 +124,8 @@ def test_realistic_shapes_proven_only_where_geos_agrees(seed: int, push: float) 
 
 def test_ring_blocks_and_box_jobs_change_no_proof(monkeypatch: pytest.MonkeyPatch) -> None:
     """B's rings prepared a few polygons at a time, box jobs of a few pairs and A's shells
-    taken a few pairs at a time prove exactly what one whole-layer pass proves (concave parcels, rotated and broken houses)."""
+    taken a few pairs at a time prove exactly what one whole-layer pass proves (concave
+    parcels, rotated and broken houses)."""
     import gaoxin.geo.containment as module
 
     rng = np.random.default_rng(7)
