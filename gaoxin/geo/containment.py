@@ -33,6 +33,8 @@ subtracting one origin is monotonic.
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import numpy as np
 import numpy.typing as npt
 import shapely
@@ -43,6 +45,10 @@ from .parallel import THREADS, scatter_jobs
 _BUCKETS = np.array([4, 6, 8, 12, 16, 24, 32])   # vertex / edge counts, padded up
 _MARGIN = 1e-10
 _CHUNK = 100_000
+# Pairs per box job: each holds ~(kb + 1) × 8 floats per pair (~1 KB at kb 32) while it
+# runs; smaller jobs keep that off the peak (the proofs do not depend on the job size).
+_BOX_CHUNK = 25_000
+_SHELL_BLOCK = 500_000   # pairs whose buildings' shells are copied at a time
 
 
 def ring_starts(counts: IntArray) -> IntArray:
@@ -99,25 +105,12 @@ def certainly_inside(a: GeometryArray, b: GeometryArray, pair_a: IntArray, pair_
     bb = shapely.bounds(b)
     ab = shapely.bounds(a)
     need_b = np.flatnonzero(usable_b)
-    b_xy = shapely.get_coordinates(b[need_b])
     b_start = np.zeros(len(b), dtype=np.int64)
     b_start[need_b] = ring_starts(b_count[need_b])
-    # Per coordinate c of B's ring: the edge c → c+1 (ex, ey) and the cross product of the
-    # vertex (relative to the ring's first vertex, which keeps every term near L²) with it.
-    first = np.repeat(b_start[need_b], b_count[need_b])
-    rx, ry = b_xy[:, 0] - b_xy[first, 0], b_xy[:, 1] - b_xy[first, 1]
-    ex, ey = np.zeros(len(b_xy)), np.zeros(len(b_xy))
-    ex[:-1], ey[:-1] = np.diff(b_xy[:, 0]), np.diff(b_xy[:, 1])
-    ends = b_start[need_b] + b_count[need_b] - 1
-    ex[ends] = ey[ends] = 0.0                          # no edge across two rings
-    term = rx * ey - ex * ry
-    area2 = np.zeros(len(b))
-    area2[need_b] = np.add.reduceat(term, b_start[need_b])   # twice the signed area
+    rx, ry, area2, origin = _rings_relative(b, need_b, b_count, b_start)
     size = np.fmax(bb[:, 2] - bb[:, 0], bb[:, 3] - bb[:, 1])
     tol = _MARGIN * size * size
     usable_b &= np.abs(area2) > tol                    # no degenerate rings
-    origin = np.zeros((len(b), 2))
-    origin[need_b] = b_xy[b_start[need_b]]
     b_bucket = np.searchsorted(_BUCKETS, b_count - 1)
     pa, pb = pair_a, pair_b
 
@@ -146,7 +139,8 @@ def certainly_inside(a: GeometryArray, b: GeometryArray, pair_a: IntArray, pair_
     if buckets.min() != buckets.max():   # chunks of one padding size
         tried = tried[np.argsort(buckets, kind="stable")]
     code = np.zeros(len(pa), dtype=np.int8)
-    scatter_jobs(prove_box, [(tried[s:s + _CHUNK],) for s in range(0, len(tried), _CHUNK)],
+    scatter_jobs(prove_box, [(tried[s:s + _BOX_CHUNK],)
+                             for s in range(0, len(tried), _BOX_CHUNK)],
                  code, threads)
     out = code == 2
 
@@ -157,21 +151,34 @@ def certainly_inside(a: GeometryArray, b: GeometryArray, pair_a: IntArray, pair_
     again = again[shapely.get_type_id(a[pa[again]]) == 3] if len(again) else again
     if not len(again):
         return out
-    need_a = _positions(pa[again], len(a))
-    shells = shapely.get_exterior_ring(a[need_a])
-    a_count = np.zeros(len(a), dtype=np.int64)
-    a_count[need_a] = shapely.get_num_coordinates(shells)
-    a_verts = a_count - 1           # every ring is closed: the last coordinate repeats one
-    again = again[(a_verts[pa[again]] >= 3) & (a_verts[pa[again]] <= _BUCKETS[-1])]
-    if not len(again):
-        return out
-    a_xy = shapely.get_coordinates(shells)
-    a_start = np.zeros(len(a), dtype=np.int64)
-    a_start[need_a] = ring_starts(a_count[need_a])
+    # Buildings' shells and coordinates are taken a block of pairs at a time, so at 3M
+    # buildings they are not all copied at once (the proofs are the same).
+    for s in range(0, len(again), _SHELL_BLOCK):
+        _prove_shells(a, pa, pb, again[s:s + _SHELL_BLOCK], ring_b, origin, tol, b_bucket,
+                      out, threads)
+    return out
 
-    def prove_rings(job: tuple[IntArray, int, int]) -> tuple[IntArray, BoolArray]:
-        idx, ka, kb = job
-        ia, ib = pa[idx], pb[idx]
+
+def _prove_shells(a: GeometryArray, pa: IntArray, pb: IntArray, again: IntArray,
+                  ring_b: Callable[[IntArray, int], tuple[FloatArray, FloatArray, BoolArray]],
+                  origin: FloatArray, tol: FloatArray, b_bucket: IntArray, out: BoolArray,
+                  threads: int) -> None:
+    """Stage 2 of :func:`certainly_inside` on the pairs ``again``: ``out`` set where A's
+    exterior ring is proven inside B (:func:`_prove_rings`)."""
+    need_a, local = np.unique(pa[again], return_inverse=True)
+    shells = shapely.get_exterior_ring(a[need_a])
+    a_count = shapely.get_num_coordinates(shells)
+    a_verts = a_count - 1           # every ring is closed: the last coordinate repeats one
+    fits = (a_verts[local] >= 3) & (a_verts[local] <= _BUCKETS[-1])
+    again, local = again[fits], local[fits]
+    if not len(again):
+        return
+    a_xy = shapely.get_coordinates(shells)
+    a_start = ring_starts(a_count)
+
+    def prove_rings(job: tuple[IntArray, IntArray, int, int]) -> tuple[IntArray, BoolArray]:
+        idx, ia, ka, kb = job
+        ib = pb[idx]
         ox, oy = origin[ib, 0:1], origin[ib, 1:2]
         # A's ring closed, ka + 1 slots; padding repeats the closing vertex.
         va = a_start[ia, None] + np.minimum(np.arange(ka + 1), a_verts[ia, None])
@@ -179,23 +186,55 @@ def certainly_inside(a: GeometryArray, b: GeometryArray, pair_a: IntArray, pair_
         return idx, _prove_rings(a_xy[va, 0] - ox, a_xy[va, 1] - oy, *ring_b(ib, kb),
                                  real_a, tol[ib])
 
-    key = (np.searchsorted(_BUCKETS, a_verts[pa[again]]) * len(_BUCKETS)
-           + b_bucket[pb[again]])
-    jobs2 = []
+    key = np.searchsorted(_BUCKETS, a_verts[local]) * len(_BUCKETS) + b_bucket[pb[again]]
+    jobs: list[tuple[IntArray, IntArray, int, int]] = []
     for k in np.unique(key):
-        sel = again[key == k]
+        sel = np.flatnonzero(key == k)
         ka, kb = int(_BUCKETS[k // len(_BUCKETS)]), int(_BUCKETS[k % len(_BUCKETS)])
         step = max(1, _CHUNK * 8 // (ka * kb))
-        jobs2 += [(sel[s:s + step], ka, kb) for s in range(0, len(sel), step)]
-    scatter_jobs(prove_rings, jobs2, out, threads)
-    return out
+        jobs += [(again[sel[s:s + step]], local[sel[s:s + step]], ka, kb)
+                 for s in range(0, len(sel), step)]
+    scatter_jobs(prove_rings, jobs, out, threads)
 
 
-def _positions(values: IntArray, n: int) -> IntArray:
-    """Sorted distinct values of an index array (a mask is cheaper than np.unique)."""
-    mask = np.zeros(n, dtype=bool)
-    mask[values] = True
-    return np.flatnonzero(mask)
+_RING_BLOCK = 8_192
+
+
+def _rings_relative(b: GeometryArray, need_b: IntArray, b_count: IntArray, b_start: IntArray
+                    ) -> tuple[FloatArray, FloatArray, FloatArray, FloatArray]:
+    """B's ring coordinates relative to each ring's first vertex (rx, ry: one per
+    coordinate, at ``b_start``), twice each ring's signed area, and each first vertex.
+
+    Per coordinate c of B's ring: the edge c → c+1 (ex, ey) and the cross product of the
+    vertex (relative to the ring's first vertex, which keeps every term near L²) with it.
+    Built ``_RING_BLOCK`` polygons at a time, so only rx and ry span the whole layer (at
+    1M parcels the whole-layer temporaries took ~1 GB); every value is the same as
+    computed in one go (each ring's sum is over its own terms only).
+    """
+    total = int(b_count[need_b].sum())
+    rx, ry = np.empty(total), np.empty(total)
+    area2 = np.zeros(len(b))
+    origin = np.zeros((len(b), 2))
+    for s in range(0, len(need_b), _RING_BLOCK):
+        block = need_b[s:s + _RING_BLOCK]
+        counts = b_count[block]
+        b_xy = shapely.get_coordinates(b[block])
+        local = ring_starts(counts)
+        lo = int(b_start[block[0]])
+        hi = lo + len(b_xy)
+        first = np.repeat(local, counts)
+        brx = rx[lo:hi]
+        bry = ry[lo:hi]
+        np.subtract(b_xy[:, 0], b_xy[first, 0], out=brx)
+        np.subtract(b_xy[:, 1], b_xy[first, 1], out=bry)
+        ex, ey = np.zeros(len(b_xy)), np.zeros(len(b_xy))
+        ex[:-1], ey[:-1] = np.diff(b_xy[:, 0]), np.diff(b_xy[:, 1])
+        ends = local + counts - 1
+        ex[ends] = ey[ends] = 0.0                      # no edge across two rings
+        term = brx * ey - ex * bry
+        area2[block] = np.add.reduceat(term, local)    # twice the signed area
+        origin[block] = b_xy[local]
+    return rx, ry, area2, origin
 
 
 def _crossings_odd(y: FloatArray, side: FloatArray, by: FloatArray, real_b: BoolArray,

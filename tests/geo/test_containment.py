@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import numpy as np
+import pytest
 import shapely
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -119,3 +120,52 @@ def test_realistic_shapes_proven_only_where_geos_agrees(seed: int, push: float) 
     clear = shapely.contains_properly(parcels[owner], shapely.buffer(houses, 1e-3)) & ~broken
     if clear.sum() >= 10:
         assert proven[clear].mean() > 0.9
+
+
+def test_ring_blocks_and_box_jobs_change_no_proof(monkeypatch: pytest.MonkeyPatch) -> None:
+    """B's rings prepared a few polygons at a time, box jobs of a few pairs and A's shells
+    taken a few pairs at a time prove exactly what one whole-layer pass proves (concave
+    parcels, rotated and broken houses)."""
+    import gaoxin.geo.containment as module
+
+    rng = np.random.default_rng(7)
+    parcels = np.array([concave_parcel(rng, X0 + 200.0 * k, Y0, 100.0, 0.08) for k in range(9)])
+    parcels = parcels[shapely.is_valid(parcels)]
+    owner = rng.integers(0, len(parcels), 400)
+    lo = shapely.bounds(parcels)[owner]
+    houses = np.array([building(rng, x, y, w) for x, y, w in zip(
+        rng.uniform(lo[:, 0] - 5, lo[:, 2] + 5), rng.uniform(lo[:, 1] - 5, lo[:, 3] + 5),
+        rng.uniform(2, 30, len(owner)), strict=True)])
+    houses[::17] = [bow_tie(h) for h in houses[::17]]
+    pa = np.arange(len(houses))
+    whole = certainly_inside(houses, parcels, pa, owner, threads=1)
+    monkeypatch.setattr(module, "_RING_BLOCK", 2)
+    monkeypatch.setattr(module, "_BOX_CHUNK", 7)
+    monkeypatch.setattr(module, "_SHELL_BLOCK", 5)
+    blocked = certainly_inside(houses, parcels, pa, owner, threads=2)
+    assert whole.sum() > 50
+    assert (blocked == whole).all()
+    assert not (whole & ~shapely.contains_properly(parcels[owner], houses)).any()
+
+
+def test_a_large_parcel_layer_costs_its_rings_not_five_copies() -> None:
+    """Proving one pair against a layer of 30,000 parcels of 32 edges holds B's relative
+    ring coordinates (16 bytes a vertex) and one block's work arrays, not the whole layer's
+    coordinates, edges and cross products at once (~64 bytes a vertex: ~60 MB here)."""
+    import tracemalloc
+
+    t = np.linspace(0, 2 * np.pi, 33)[:-1]
+    ring = np.c_[40 * np.cos(t), 40 * np.sin(t)]
+    offsets = np.arange(30_000) * 100.0
+    parcels = shapely.polygons(ring[None, :, :] + np.c_[X0 + offsets, np.full(30_000, Y0)]
+                               [:, None, :])
+    house = np.array([shapely.box(X0 - 5, Y0 - 5, X0 + 5, Y0 + 5)])
+    vertices = int(shapely.get_num_coordinates(parcels).sum())
+    tracemalloc.start()
+    try:
+        proven = certainly_inside(house, parcels, np.array([0]), np.array([0]), threads=1)
+        peak = tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+    assert proven.tolist() == [True]
+    assert peak < 40 * vertices
