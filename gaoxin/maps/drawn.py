@@ -16,6 +16,7 @@ simplification would change (densely digitised curves) and geometries with Z.
 
 from __future__ import annotations
 
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from typing import Any
 
@@ -25,6 +26,7 @@ import pyproj
 import shapely
 
 from ..geo.offsets import wgs84_to_gcj02
+from ..geo.parallel import THREADS
 from .encode import (
     _MIN_REMOVABLE,
     POLY,
@@ -235,10 +237,23 @@ def drawn_layer(geoms: Geoms, crs: Any, *, gcj02: bool = False,
         # A 3-D transformation: let geopandas reproject, as it always did.
         return _from_geoms(_lonlat_geoms(geoms, crs, gcj02))
     source = pyproj.CRS.from_user_input(crs)
-    transformer = (None if source.is_exact_same(WGS84)
-                   else pyproj.Transformer.from_crs(source, WGS84, always_xy=True))
-    blocks = [_drawn_block(geoms[i:i + BLOCK_FEATURES], transformer, gcj02, tolerance)
-              for i in range(0, max(n, 1), BLOCK_FEATURES)]
+    same = source.is_exact_same(WGS84)
+
+    def block(start: int) -> tuple[DrawnLayer, int, int, int]:
+        # A transformer per block: PROJ objects are not shared between threads.
+        transformer = (None if same
+                       else pyproj.Transformer.from_crs(source, WGS84, always_xy=True))
+        return _drawn_block(geoms[start:start + BLOCK_FEATURES], transformer, gcj02,
+                            tolerance)
+
+    starts = range(0, max(n, 1), BLOCK_FEATURES)
+    if len(starts) == 1:
+        blocks = [block(0)]
+    else:
+        # Blocks in threads: PROJ, shapely's coordinate reads and numpy's large loops let
+        # go of the GIL (1M parcels: 10.1 → 7.4 s), and the result is in order.
+        with ThreadPoolExecutor(THREADS, thread_name_prefix="gaoxin-map") as pool:
+            blocks = list(pool.map(block, starts))
     close = sum(b[1] for b in blocks)
     triples = sum(b[2] for b in blocks)
     nverts = sum(b[3] for b in blocks)
