@@ -81,6 +81,7 @@ LABELS: dict[str, tuple[str, str]] = {
     "layer.built_plot_ratio": ("已建成地块容积率", "Plot ratio of built parcels"),
     "layer.not_applicable": ("未建/不适用地块", "Unbuilt / not applicable parcels"),
     "layer.not_applicable_note": ("{n:,} 宗,不计容积率", "{n:,} parcels, no plot ratio"),
+    "layer.note_separator": ("；", "; "),
     "layer.first_n_note": ("图上只画前 {n:,} 宗(共 {total:,} 宗)",
                            "Only the first {n:,} of {total:,} parcels are drawn"),
     "layer.lowest_n_note": ("图上只画容积率最低的 {n:,} 宗(共 {total:,} 宗)",

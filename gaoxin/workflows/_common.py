@@ -56,10 +56,11 @@ def import_in_background(*modules: str) -> None:
 
 @contextmanager
 def writer_thread() -> Iterator[ThreadPoolExecutor]:
-    """A thread for the GeoPackage write while the workbook and map are built.
+    """A thread for the GeoPackage write while the workbook is built (the map waits: see
+    ``run_plot_ratio``).
 
     pyogrio holds the GIL for most of its write, so the two overlap only in part: at 1M
-    parcels this saves ~1.3 s of the ~7 s they take one after the other. Leaving the block
+    parcels this saved ~1.3 s of the ~7 s they took one after the other. Leaving the block
     waits for the write.
     """
     pool = ThreadPoolExecutor(1, thread_name_prefix="gaoxin-write")
@@ -170,7 +171,7 @@ def capped_note(shown: int, total: int, lang: str, note: str | None = None) -> s
     if shown >= total:
         return note
     cap = label("layer.first_n_note", lang).format(n=shown, total=total)
-    return f"{note}; {cap}" if note else cap
+    return f"{note}{label('layer.note_separator', lang)}{cap}" if note else cap
 
 
 def with_zone_names(table: pd.DataFrame, data: Loaded, by: str = "zone_id") -> pd.DataFrame:
