@@ -223,7 +223,7 @@ def _reads_by_bbox(source: LayerSource) -> bool:
         return True
     if suffix not in PARQUET_SUFFIXES:
         return False
-    import pyarrow.parquet as pq  # type: ignore[import-untyped]
+    import pyarrow.parquet as pq
 
     try:
         geo = json.loads((pq.read_schema(source.path).metadata or {})[b"geo"])

@@ -11,14 +11,19 @@ from pathlib import Path
 
 import geopandas as gpd
 import numpy as np
+import pandas as pd
 import pyogrio
+import pyogrio.raw
 import pytest
 import shapely
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 from shapely import Point, Polygon, box
 
 from gaoxin.errors import InputError
 from gaoxin.layers.read import read_source
 from gaoxin.layers.write import (
+    geopackage_table,
     manifest_problems,
     output_run,
     remove_stale_temporaries,
@@ -404,3 +409,93 @@ def test_full_disk_while_writing_is_an_input_error(tmp_path: Path) -> None:
             output_run(tmp_path / "run", command="test") as stage:
         fill_disk(stage.path / "a.bin")
     assert list(tmp_path.iterdir()) == [tmp_path / ".run.gaoxin-lock"]
+
+
+# ---------------------------------------------------------------- the GeoPackage fast path
+
+def _parts(draw: st.DrawFn) -> shapely.Geometry | None:
+    """A polygon as parcels come: concave or holed, sometimes two parts, sometimes None."""
+    kind = draw(st.sampled_from(["square", "concave", "holed", "two", "none"]))
+    x, y = draw(st.floats(-1e6, 1e6)), draw(st.floats(0, 5e6))
+    w = draw(st.floats(0.5, 500))
+    square = box(x, y, x + w, y + w)
+    if kind == "none":
+        return None
+    if kind == "concave":
+        return Polygon([(x, y), (x + w, y), (x + w, y + w), (x + w / 2, y + w / 3), (x, y + w)])
+    if kind == "holed":
+        return square.difference(box(x + w / 4, y + w / 4, x + w / 2, y + w / 2))
+    if kind == "two":
+        return shapely.MultiPolygon([square, box(x + 2 * w, y, x + 3 * w, y + w)])
+    return square
+
+
+@st.composite
+def _layers(draw: st.DrawFn) -> gpd.GeoDataFrame:
+    n = draw(st.integers(1, 12))
+    geoms = [_parts(draw) for _ in range(n)]
+    if all(g is None for g in geoms):
+        geoms[0] = box(0, 0, 1, 1)
+    text = st.one_of(st.none(), st.text(alphabet="甲乙丙AB1 ,'\"<>&", max_size=6))
+    frame = gpd.GeoDataFrame({
+        "i": draw(st.lists(st.integers(-2**40, 2**40), min_size=n, max_size=n)),
+        "f": draw(st.lists(st.floats(allow_infinity=False), min_size=n, max_size=n)),
+        "b": draw(st.lists(st.booleans(), min_size=n, max_size=n)),
+        "nb": pd.array(draw(st.lists(st.one_of(st.none(), st.booleans()), min_size=n,
+                                     max_size=n)), dtype="boolean"),
+        "s": pd.Series(draw(st.lists(text, min_size=n, max_size=n)), dtype=object),
+        "a": pd.Series(draw(st.lists(text, min_size=n, max_size=n)), dtype="str"),
+    }, geometry=geoms, crs=draw(st.sampled_from([4544, 4490])))
+    if draw(st.booleans()):   # nothing but polygons, or nothing but multipolygons
+        one_kind = frame[frame.geom_type.isin(
+            [draw(st.sampled_from(["Polygon", "MultiPolygon"])), None])]
+        frame = one_kind if one_kind.geometry.notna().any() else frame
+    if draw(st.booleans()):
+        frame = frame.iloc[::-1]   # an index that is not 0..n-1 (not written either way)
+    return frame
+
+
+def _contents(path: Path) -> tuple[object, ...]:
+    """Everything a reader gets from the layer: schema, CRS, each geometry's WKB, values."""
+    info = pyogrio.read_info(path, layer="l")
+    _, _, wkb, values = pyogrio.raw.read(path, layer="l")
+    return (info["geometry_type"], info["crs"], list(info["fields"]), list(info["dtypes"]),
+            list(wkb), [["NaN" if x != x else x for x in np.asarray(v, dtype=object).tolist()]
+                        for v in values])
+
+
+@given(_layers())
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow,
+                                                                   HealthCheck.function_scoped_fixture])
+def test_geopackage_fast_path_writes_what_pyogrio_writes(tmp_path: Path,
+                                                         frame: gpd.GeoDataFrame) -> None:
+    ours, theirs = tmp_path / "ours.gpkg", tmp_path / "theirs.gpkg"
+    for p in (ours, theirs):
+        p.unlink(missing_ok=True)
+    # A text column of nothing but nulls has no Arrow type GDAL takes: pyogrio's path.
+    fast = frame["s"].notna().any() if "s" in frame else True
+    assert (geopackage_table(frame.assign(nb=frame["nb"].astype("Int8"))) is not None) == fast
+    write_geopackage(ours, {"l": frame})
+    reference = frame.assign(nb=frame["nb"].astype("Int8"))
+    reference.to_file(theirs, engine="pyogrio", layer="l", driver="GPKG", use_arrow=True)
+    for mine, reference in zip(_contents(ours), _contents(theirs), strict=True):
+        assert mine == reference
+
+
+@pytest.mark.parametrize("frame", [
+    gpd.GeoDataFrame({"n": [1]}, geometry=[Point(0, 0)], crs=4544),
+    gpd.GeoDataFrame({"n": [1]}, geometry=[box(0, 0, 1, 1)], crs=4544).set_index("n"),
+    gpd.GeoDataFrame({"n": [1]}, geometry=[shapely.Polygon([(0, 0, 1), (1, 0, 1), (1, 1, 1)])],
+                     crs=4544),
+    gpd.GeoDataFrame({"d": pd.to_datetime(["2026-12-06"])}, geometry=[box(0, 0, 1, 1)],
+                     crs=4544),
+    gpd.GeoDataFrame({"m": pd.Series([1, "x"], dtype=object)},
+                     geometry=[box(0, 0, 1, 1), box(1, 1, 2, 2)], crs=4544),
+    gpd.GeoDataFrame({"e": pd.Series([None], dtype=object)}, geometry=[box(0, 0, 1, 1)],
+                     crs=4544),
+], ids=["points", "named-index", "z", "dates", "mixed-objects", "all-null-text"])
+def test_geopackage_fast_path_leaves_other_layers_to_pyogrio(tmp_path: Path,
+                                                            frame: gpd.GeoDataFrame) -> None:
+    assert geopackage_table(frame) is None
+    out = write_geopackage(tmp_path / "x.gpkg", {"l": frame})   # still written, by pyogrio
+    assert len(pyogrio.read_dataframe(out, layer="l")) == len(frame)
