@@ -31,6 +31,8 @@ import os
 import re
 import secrets
 import shutil
+import subprocess
+import sys
 import time
 import uuid
 from collections.abc import Callable, Iterator
@@ -45,6 +47,7 @@ import pandas as pd
 
 from ..errors import InputError
 from .encoding import fit_field_name, normalise_encoding_name
+from .gpkg_worker import Spec
 
 if TYPE_CHECKING:
     import pyarrow as pa
@@ -799,12 +802,17 @@ def _to_file(gdf: gpd.GeoDataFrame, path: Path, target: Path, *, mode: Literal["
             return
         gdf.to_file(path, engine="pyogrio", mode=mode, **options)
     except Exception as exc:
-        message = (str(exc).strip().splitlines() or [type(exc).__name__])[0][:200].rstrip(".")
-        fix = ("a Shapefile or FileGDB layer holds one geometry type: write a .gpkg, or split "
-               "the layer by geometry type" if "geometry" in message.lower() else
-               "check the layer's field names and values suit the format (or write a .gpkg)")
-        raise InputError(f"cannot be written ({message}); any earlier file is left unchanged",
-                         file=target, fix=fix) from None
+        raise _write_error(str(exc) or type(exc).__name__, target) from None
+
+
+def _write_error(text: str, target: Path) -> InputError:
+    """GDAL's complaint about writing ``target``, as one message with a fix."""
+    message = (text.strip().splitlines() or ["unknown error"])[0][:200].rstrip(".")
+    fix = ("a Shapefile or FileGDB layer holds one geometry type: write a .gpkg, or split "
+           "the layer by geometry type" if "geometry" in message.lower() else
+           "check the layer's field names and values suit the format (or write a .gpkg)")
+    return InputError(f"cannot be written ({message}); any earlier file is left unchanged",
+                      file=target, fix=fix)
 
 
 def _write_shapefile(gdf: gpd.GeoDataFrame, target: Path, kwargs: _WriteOptions) -> Path:
@@ -861,16 +869,125 @@ def write_geopackage(target: str | Path, layers: dict[str, gpd.GeoDataFrame]) ->
         for name, frame in layers.items():
             if not len(frame):
                 continue
-            f = frame.copy(deep=False)   # columns are replaced, never changed in place
-            for c in f.columns:
-                if str(f[c].dtype) == "boolean":
-                    f[c] = f[c].astype("Int8")
-            _to_file(f, tmp, target, driver="GPKG", layer=name, mode="w" if first else "a")
+            _to_file(_gpkg_fields(frame), tmp, target, driver="GPKG", layer=name,
+                     mode="w" if first else "a")
             first = False
         if first:
             raise InputError("nothing to write: every layer is empty", file=target,
                              fix="check the inputs")
     return target
+
+
+# From this many features a GeoPackage started with geopackage_started is written by a
+# worker process (gpkg_worker.py); smaller ones by a thread (a process costs ~0.3 s to start).
+WORKER_FEATURES = 100_000
+
+
+class PendingGeoPackage:
+    """A GeoPackage being written while the run goes on; :meth:`result` waits for it."""
+
+    def __init__(self, target: Path, wait: Callable[[], object]) -> None:
+        self.target = target
+        self._wait = wait
+        self._done = False
+
+    def result(self) -> Path:
+        """Wait until every layer is written; the path the file will have (an error of the
+        write is raised here, as :class:`InputError`)."""
+        if not self._done:
+            self._wait()
+            self._done = True
+        return self.target
+
+
+@contextlib.contextmanager
+def geopackage_started(target: str | Path, layers: dict[str, gpd.GeoDataFrame]
+                       ) -> Iterator[PendingGeoPackage]:
+    """Write ``layers`` into the GeoPackage ``target`` while the block runs.
+
+    The same file as :func:`write_geopackage`, all or nothing. Large polygon layers are
+    turned into Arrow tables here, streamed to a scratch folder beside ``target`` and
+    written by a worker process (:mod:`.gpkg_worker`): GDAL's writer holds the GIL, so a
+    thread could not draw the run's map meanwhile (1M parcels: ~6 s of GDAL taken off the
+    run). Other layers are written by a thread. Leaving the block waits for the write; an
+    exception in the block stops it and leaves no file.
+
+    Examples
+    --------
+    >>> import tempfile
+    >>> from shapely import box
+    >>> g = gpd.GeoDataFrame({"n": [1]}, geometry=[box(0, 0, 1, 1)], crs=4544)
+    >>> target = Path(tempfile.mkdtemp()) / "r.gpkg"
+    >>> with geopackage_started(target, {"a": g}) as pending:
+    ...     pass   # the workbook and the map are made here
+    >>> pending.result() == target, target.exists()
+    (True, True)
+    """
+    target = Path(target)
+    kept = {name: frame for name, frame in layers.items() if len(frame)}
+    tables = ({name: geopackage_table(_gpkg_fields(frame)) for name, frame in kept.items()}
+              if sum(map(len, kept.values())) >= WORKER_FEATURES else {})
+    if not kept or not tables or any(t is None for t in tables.values()):
+        with ThreadPoolExecutor(1, thread_name_prefix="gaoxin-write") as pool:
+            future = pool.submit(write_geopackage, target, layers)
+            pending = PendingGeoPackage(target, future.result)
+            yield pending
+            pending.result()
+        return
+    with atomic_path(target) as tmp:
+        spec: Spec = {"target": str(tmp), "layers": []}
+        for i, (name, prepared) in enumerate(tables.items()):
+            assert prepared is not None
+            table, kind, crs = prepared
+            stream = tmp.parent / f"layer-{i}.arrows"
+            _arrow_stream(table, stream)
+            spec["layers"].append({
+                "stream": str(stream), "name": name,
+                "geometry_name": str(kept[name].geometry.name), "geometry_type": kind,
+                "crs": crs})
+        del tables, table, prepared   # the worker reads the streams; the run needs the memory
+        spec_path = tmp.parent / "spec.json"
+        spec_path.write_text(json.dumps(spec, ensure_ascii=False), encoding="utf-8")
+        errors = tmp.parent / "worker.err"
+        with errors.open("wb") as err:
+            worker = subprocess.Popen(
+                [sys.executable, str(Path(__file__).with_name("gpkg_worker.py")),
+                 str(spec_path)], stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
+                stderr=err)
+
+        def wait() -> None:
+            if worker.wait() != 0:
+                raise _write_error(errors.read_text(encoding="utf-8", errors="replace")
+                                   or f"the writer process ended with {worker.returncode}",
+                                   target)
+
+        pending = PendingGeoPackage(target, wait)
+        try:
+            yield pending
+            pending.result()
+        except BaseException:
+            if worker.poll() is None:
+                worker.kill()
+            worker.wait()
+            raise
+
+
+def _gpkg_fields(frame: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
+    """``frame`` with nullable booleans as 1/0/NULL integers (GeoPackage has no nullable
+    boolean); columns are replaced, never changed in place."""
+    f = frame.copy(deep=False)
+    for c in f.columns:
+        if str(f[c].dtype) == "boolean":
+            f[c] = f[c].astype("Int8")
+    return f
+
+
+def _arrow_stream(table: pa.Table, path: Path) -> None:
+    """``table`` as an Arrow IPC stream file, in batches the worker reads one at a time."""
+    import pyarrow as pa
+
+    with pa.OSFile(str(path), "wb") as sink, pa.ipc.new_stream(sink, table.schema) as stream:
+        stream.write_table(table, max_chunksize=65_536)
 
 
 def write_with(target: str | Path, writer: Callable[[Path], None]) -> Path:

@@ -6,9 +6,6 @@ from __future__ import annotations
 import importlib
 import threading
 import time
-from collections.abc import Iterator
-from concurrent.futures import ThreadPoolExecutor
-from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Generic, TypedDict, TypeVar
@@ -52,22 +49,6 @@ def import_in_background(*modules: str) -> None:
                 continue
 
     threading.Thread(target=work, name="gaoxin-import", daemon=True).start()
-
-
-@contextmanager
-def writer_thread() -> Iterator[ThreadPoolExecutor]:
-    """A thread for the GeoPackage write while the workbook is built (the map waits: see
-    ``run_plot_ratio``).
-
-    pyogrio holds the GIL for most of its write, so the two overlap only in part: at 1M
-    parcels this saved ~1.3 s of the ~7 s they took one after the other. Leaving the block
-    waits for the write.
-    """
-    pool = ThreadPoolExecutor(1, thread_name_prefix="gaoxin-write")
-    try:
-        yield pool
-    finally:
-        pool.shutdown(wait=True)
 
 
 def provenance(rules: list[RuleSet], crs: CRS, files: list[Path] | Loaded) -> dict[str, object]:

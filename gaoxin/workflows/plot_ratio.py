@@ -16,7 +16,7 @@ from ..layers.load import Loaded, load
 from ..layers.workspace import (
     Workspace,
 )
-from ..layers.write import output_run, write_geopackage, write_json
+from ..layers.write import geopackage_started, output_run, write_json
 from ..report.excel import write_excel
 from ..report.labels import label
 from ..report.tables import capped_table, labelled, minimum_table_sheet, rules_sheet
@@ -32,7 +32,6 @@ from ._common import (
     provenance,
     with_zone_names,
     workspace_rules,
-    writer_thread,
 )
 
 
@@ -149,18 +148,16 @@ def run_plot_ratio(ws: Workspace, out_dir: Path, *, lang: str = "zh", offline: b
     }
     with output_run(out_dir, command="plot-ratio") as stage:
         files: dict[str, Path] = {}
-        with writer_thread() as writer:
-            gpkg = writer.submit(write_geopackage, stage.path / "results.gpkg",
-                                 {"parcels_plot_ratio": result.parcels})
+        # The GeoPackage is written (by a worker process when large: GDAL's writer holds
+        # the GIL) while the workbook and the map are made.
+        with geopackage_started(stage.path / "results.gpkg",
+                                {"parcels_plot_ratio": result.parcels}) as gpkg:
             files["xlsx"], attention = _plot_ratio_workbook(result, data, rules, stage.path,
                                                             lang, max_rows)
-            # The map waits for the GeoPackage: their temporaries together lifted the 1M run's
-            # peak from 3.6 to 4.3 GiB, and the write holds the GIL for most of its time, so
-            # overlapping them saved little once the workbook overlaps the write.
+            files["map"] = _plot_ratio_map(
+                result, attention, data, rules, stage.path / "map.html", lang,
+                MapOptions(offline, basemap, ws.tianditu_key, max_map_features))
             files["gpkg"] = gpkg.result()
-        files["map"] = _plot_ratio_map(
-            result, attention, data, rules, stage.path / "map.html", lang,
-            MapOptions(offline, basemap, ws.tianditu_key, max_map_features))
         t3 = time.perf_counter()
         summary["timings"] = phase_timings(t0, t1, t2, t3)
         files["summary"] = write_json(stage.path / "summary.json", summary)

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import hashlib
-import time
 from pathlib import Path
 
 import geopandas as gpd
@@ -15,7 +14,7 @@ from shapely import Point
 from gaoxin._version import __version__
 from gaoxin.analysis.ruleset import load_ruleset
 from gaoxin.layers.workspace import load_workspace
-from gaoxin.workflows._common import map_subset, provenance, workspace_rules, writer_thread
+from gaoxin.workflows._common import map_subset, provenance, workspace_rules
 
 
 def points(**cols: list[object]) -> gpd.GeoDataFrame:
@@ -60,11 +59,3 @@ def test_provenance_records_inputs_rules_and_versions(tmp_path: Path,
         {"path": str(tmp_path / "missing.gpkg"), "sha256": None}]
     assert "4544" in str(record["working_crs"])
     assert record["area_method"] == "ellipsoidal (CGCS2000/GRS80)"
-
-
-def test_leaving_the_writer_block_waits_for_the_write() -> None:
-    done: list[str] = []
-    with writer_thread() as pool:
-        pool.submit(lambda: (time.sleep(0.2), done.append("written")))
-        assert done == []
-    assert done == ["written"]

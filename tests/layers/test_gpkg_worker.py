@@ -1,0 +1,113 @@
+"""The GeoPackage worker process and geopackage_started, which hands it large layers."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+from pathlib import Path
+
+import geopandas as gpd
+import pandas as pd
+import pyogrio
+import pyogrio.raw
+import pytest
+import shapely
+from shapely import Polygon, box
+
+import gaoxin.layers.write as write
+from gaoxin.errors import InputError
+from gaoxin.layers.gpkg_worker import main
+from gaoxin.layers.write import geopackage_started, write_geopackage
+
+Workers = list[subprocess.Popen[bytes]]
+
+
+def _parcels(n: int, x0: float = 500000.0) -> gpd.GeoDataFrame:
+    """Concave parcels, one holed and one of two parts, text, numbers and nullable flags."""
+    geoms: list[shapely.Geometry] = [
+        Polygon([(x0 + 10 * i, 0), (x0 + 10 * i + 8, 0), (x0 + 10 * i + 8, 8),
+                 (x0 + 10 * i + 4, 3), (x0 + 10 * i, 8)]) for i in range(n)]
+    geoms[0] = box(x0, 0, x0 + 8, 8).difference(box(x0 + 2, 2, x0 + 4, 4))
+    geoms[-1] = shapely.MultiPolygon([box(x0 - 20, 0, x0 - 12, 8), box(x0 - 40, 0, x0 - 32, 8)])
+    return gpd.GeoDataFrame({
+        "parcel_id": [f"宗地{i}" for i in range(n)],
+        "plot_ratio": [i / 7 for i in range(n)],
+        "far_ok": pd.array([True, False, None] * (n // 3) + [True] * (n % 3),
+                                             dtype="boolean"),
+    }, geometry=geoms, crs=4544)
+
+
+def _contents(path: Path, layer: str) -> tuple[object, ...]:
+    info = pyogrio.read_info(path, layer=layer)
+    _, _, wkb, values = pyogrio.raw.read(path, layer=layer)
+    return (info["geometry_type"], info["crs"], list(info["fields"]), list(wkb),
+            [["NaN" if x != x else x for x in list(v)] for v in values])
+
+
+@pytest.fixture
+def worker_calls(monkeypatch: pytest.MonkeyPatch) -> Workers:
+    """Every layer goes to the worker process; the processes started."""
+    calls: Workers = []
+    real = subprocess.Popen
+
+    def popen(cmd: list[str], **kwargs: object) -> subprocess.Popen[bytes]:
+        calls.append(real(cmd, **kwargs))  # type: ignore[call-overload]
+        return calls[-1]
+
+    monkeypatch.setattr(write, "WORKER_FEATURES", 1)
+    monkeypatch.setattr(write.subprocess, "Popen", popen)
+    return calls
+
+
+def test_worker_writes_what_write_geopackage_writes(tmp_path: Path,
+                                                    worker_calls: Workers) -> None:
+    layers = {"parcels": _parcels(30), "others": _parcels(4, x0=600000.0)}
+    with geopackage_started(tmp_path / "w.gpkg", layers) as pending:
+        assert not (tmp_path / "w.gpkg").exists()   # appears whole, when the block ends
+    assert pending.result() == tmp_path / "w.gpkg"
+    assert len(worker_calls) == 1
+    reference = write_geopackage(tmp_path / "r.gpkg", layers)
+    for layer in layers:
+        assert _contents(tmp_path / "w.gpkg", layer) == _contents(reference, layer)
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["r.gpkg", "w.gpkg"]  # no scratch
+
+
+def test_small_layers_are_written_by_a_thread(tmp_path: Path) -> None:
+    calls: list[object] = []
+    with geopackage_started(tmp_path / "s.gpkg", {"p": _parcels(5)}) as pending:
+        calls.append(pending.result())
+    assert calls == [tmp_path / "s.gpkg"]
+    assert _contents(tmp_path / "s.gpkg", "p")[0] == "MultiPolygon"
+
+
+def test_an_error_in_the_block_stops_the_worker_and_leaves_nothing(
+        tmp_path: Path, worker_calls: Workers) -> None:
+    with (pytest.raises(RuntimeError, match="map failed"),
+          geopackage_started(tmp_path / "x.gpkg", {"p": _parcels(30)})):
+        raise RuntimeError("map failed")
+    assert len(worker_calls) == 1 and worker_calls[0].returncode is not None   # not left running
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_a_failing_write_is_one_input_error_naming_the_file(
+        tmp_path: Path, worker_calls: Workers) -> None:
+    bad = _parcels(6).assign(PLOT_RATIO=1.0)   # SQLite: the same column name twice
+    with (pytest.raises(InputError) as caught,
+          geopackage_started(tmp_path / "x.gpkg", {"p": bad}) as pending):
+        pending.result()
+    message = caught.value.message()
+    assert "x.gpkg" in message and "PLOT_RATIO" in message and "Fix:" in message
+    assert len(worker_calls) == 1
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_worker_main_says_why_in_one_line(tmp_path: Path,
+                                          capsys: pytest.CaptureFixture[str]) -> None:
+    spec = tmp_path / "spec.json"
+    spec.write_text(json.dumps({"target": str(tmp_path / "o.gpkg"), "layers": [
+        {"stream": str(tmp_path / "missing.arrows"), "name": "a", "geometry_name": "geometry",
+         "geometry_type": "Polygon", "crs": "EPSG:4544"}]}), encoding="utf-8")
+    assert main(["gpkg_worker.py", str(spec)]) == 1
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and "missing.arrows" in err
+    assert not (tmp_path / "o.gpkg").exists()
