@@ -15,7 +15,7 @@ from ..layers.load import Loaded, load
 from ..layers.workspace import (
     Workspace,
 )
-from ..layers.write import output_run, write_geopackage, write_json
+from ..layers.write import geopackage_started, output_run, write_json
 from ..report.excel import write_excel
 from ..report.labels import COLUMNS, LABELS, bilingual, column, label
 from ..report.tables import capped_table, labelled, rules_sheet
@@ -72,49 +72,52 @@ def run_per_mu(ws: Workspace, out_dir: Path, *, lang: str = "zh", offline: bool 
     with output_run(out_dir, command="per-mu") as stage:
         files: dict[str, Path] = {}
         parcels = result.parcels
-        files["gpkg"] = write_geopackage(stage.path / "results.gpkg", {"parcels_per_mu": parcels})
-        firms = result.firms.sort_values("score", ascending=False, na_position="last")
-        shown = _shown_firms(firms, s, lang)
-        excluded = shown[~firms["evaluated"].to_numpy()]
-        files["xlsx"] = write_excel(stage.path / "per_mu.xlsx", {
-            label("sheet.summary", lang): summary_sheet(s, lang),
-            label("sheet.notes", lang): notes_sheet(s, rules, lang),
-            label("sheet.enterprises", lang): labelled(shown, lang, "enterprises"),
-            label("sheet.not_evaluated", lang): labelled(
-                excluded[[c for c in ("enterprise_id", "name", "parcel_ids", "land_mu",
-                                      "reason") if c in excluded.columns]],
-                lang, "enterprises"),
-            label("sheet.parcels", lang): labelled(
-                capped_table(parcels[parcels.firms > 0], MAX_ROWS), lang, "parcels"),
-            label("sheet.rules", lang): rules_sheet(rules, lang=lang)})
-        from ..maps import MapLayer, write_map
+        # Written (by a worker process when large) while the workbook and the map are made.
+        with geopackage_started(stage.path / "results.gpkg",
+                                {"parcels_per_mu": parcels}) as pending:
+            firms = result.firms.sort_values("score", ascending=False, na_position="last")
+            shown = _shown_firms(firms, s, lang)
+            excluded = shown[~firms["evaluated"].to_numpy()]
+            files["xlsx"] = write_excel(stage.path / "per_mu.xlsx", {
+                label("sheet.summary", lang): summary_sheet(s, lang),
+                label("sheet.notes", lang): notes_sheet(s, rules, lang),
+                label("sheet.enterprises", lang): labelled(shown, lang, "enterprises"),
+                label("sheet.not_evaluated", lang): labelled(
+                    excluded[[c for c in ("enterprise_id", "name", "parcel_ids", "land_mu",
+                                          "reason") if c in excluded.columns]],
+                    lang, "enterprises"),
+                label("sheet.parcels", lang): labelled(
+                    capped_table(parcels[parcels.firms > 0], MAX_ROWS), lang, "parcels"),
+                label("sheet.rules", lang): rules_sheet(rules, lang=lang)})
+            from ..maps import MapLayer, write_map
 
-        cols = [c for c in ("parcel_id", "zone_id", "main_enterprise", "class", "per_mu_tax",
-                            "per_mu_revenue", "land_mu") if c in parcels.columns]
-        with_firms = parcels[parcels.firms > 0].assign(
-            **{"class": _class_text(parcels.loc[parcels.firms > 0], s, lang)})
-        layers = []
-        zones = data.frames.get("zones")
-        if isinstance(zones, gpd.GeoDataFrame):
-            layers.append(MapLayer(zones, kind="zones"))
-        layers.append(MapLayer(with_firms[[*cols, "geometry"]], kind="result",
-                               name=label("layer.per_mu_class", lang),
-                               columns=cols, color_by="class"))
-        # Without a tax column there is no 亩均税收 to colour by: the layer is left out and
-        # the map's notes say why (missing_notes).
-        if "per_mu_tax" in with_firms.columns and with_firms["per_mu_tax"].notna().any():
-            taxed = map_subset(with_firms, MAX_MAP_FEATURES)
-            layers.append(MapLayer(
-                taxed[[*cols, "geometry"]], kind="result",
-                name=label("layer.per_mu_tax", lang), columns=cols, color_by="per_mu_tax",
-                classify="quantiles", show=False,
-                note=capped_note(len(taxed), len(with_firms), lang)))
-        files["map"] = write_map(layers, stage.path / "map.html", lang=lang,
-                                 title=label("title.per_mu", lang).format(
-                                     rule_set=scheme_name(s, lang)),
-                                 notes=[*missing_notes(s, lang), *not_computed_notes(s, lang),
-                                        *excluded_notes(s, lang)],
-                                 **MapOptions(offline, basemap, ws.tianditu_key).write_args())
+            cols = [c for c in ("parcel_id", "zone_id", "main_enterprise", "class", "per_mu_tax",
+                                "per_mu_revenue", "land_mu") if c in parcels.columns]
+            with_firms = parcels[parcels.firms > 0].assign(
+                **{"class": _class_text(parcels.loc[parcels.firms > 0], s, lang)})
+            layers = []
+            zones = data.frames.get("zones")
+            if isinstance(zones, gpd.GeoDataFrame):
+                layers.append(MapLayer(zones, kind="zones"))
+            layers.append(MapLayer(with_firms[[*cols, "geometry"]], kind="result",
+                                   name=label("layer.per_mu_class", lang),
+                                   columns=cols, color_by="class"))
+            # Without a tax column there is no 亩均税收 to colour by: the layer is left out and
+            # the map's notes say why (missing_notes).
+            if "per_mu_tax" in with_firms.columns and with_firms["per_mu_tax"].notna().any():
+                taxed = map_subset(with_firms, MAX_MAP_FEATURES)
+                layers.append(MapLayer(
+                    taxed[[*cols, "geometry"]], kind="result",
+                    name=label("layer.per_mu_tax", lang), columns=cols, color_by="per_mu_tax",
+                    classify="quantiles", show=False,
+                    note=capped_note(len(taxed), len(with_firms), lang)))
+            files["map"] = write_map(layers, stage.path / "map.html", lang=lang,
+                                     title=label("title.per_mu", lang).format(
+                                         rule_set=scheme_name(s, lang)),
+                                     notes=[*missing_notes(s, lang), *not_computed_notes(s, lang),
+                                            *excluded_notes(s, lang)],
+                                     **MapOptions(offline, basemap, ws.tianditu_key).write_args())
+            files["gpkg"] = pending.result()
         summary["timings"] = {"total_s": round(time.perf_counter() - t0, 3)}
         files["summary"] = write_json(stage.path / "summary.json", summary)
     files = stage.published(files)

@@ -25,7 +25,7 @@ from ..geo.units import M2_PER_HA, M2_PER_MU
 from ..layers.extent import read_raster_window
 from ..layers.load import Loaded, load
 from ..layers.workspace import Workspace
-from ..layers.write import output_run, write_geopackage, write_json
+from ..layers.write import geopackage_started, output_run, write_json
 from ..report.excel import write_excel
 from ..report.html import write_page
 from ..report.labels import column, label
@@ -246,19 +246,23 @@ def run_standard_land(ws: Workspace, out_dir: Path, *, lang: str = "zh", offline
         files: dict[str, Path] = {}
         gpkg = frame.drop(columns=["reasons", "blocking"]).copy()
         gpkg["reasons"] = words["reasons"].to_numpy()
-        files["gpkg"] = write_geopackage(stage.path / "results.gpkg",
-                                         {"standard_land": gpkg})
-        zones = pd.DataFrame([{"zone_id": z, **v} for z, v in result.summary["zones"].items()])
-        files["xlsx"] = write_excel(stage.path / "standard_land.xlsx", {
-            label("sheet.sl_parcels", lang): labelled(words.head(max_rows), lang, "parcels"),
-            label("sheet.sl_zones", lang): labelled(zones, lang, "sl_zones"),
-            label("sheet.sl_unlock", lang): unlock_sheet(result.summary["unlock"], lang),
-            label("sheet.rules", lang): rules_sheet(rules, lang=lang),
-        })
-        files["map"] = _map(frame, words, data, stage.path / "map.html", lang,
-                            MapOptions(offline, basemap, ws.tianditu_key))
-        files["sheets"] = _indicator_sheets(frame, words, data, rules, stage.path / "sheets",
-                                            lang)
+        # Written (by a worker process when large) while the workbook, map and sheets are made.
+        with geopackage_started(stage.path / "results.gpkg", {"standard_land": gpkg}) as pending:
+            del gpkg
+            zones = pd.DataFrame([{"zone_id": z, **v}
+                                  for z, v in result.summary["zones"].items()])
+            files["xlsx"] = write_excel(stage.path / "standard_land.xlsx", {
+                label("sheet.sl_parcels", lang): labelled(words.head(max_rows), lang,
+                                                          "parcels"),
+                label("sheet.sl_zones", lang): labelled(zones, lang, "sl_zones"),
+                label("sheet.sl_unlock", lang): unlock_sheet(result.summary["unlock"], lang),
+                label("sheet.rules", lang): rules_sheet(rules, lang=lang),
+            })
+            files["map"] = _map(frame, words, data, stage.path / "map.html", lang,
+                                MapOptions(offline, basemap, ws.tianditu_key))
+            files["sheets"] = _indicator_sheets(frame, words, data, rules,
+                                                stage.path / "sheets", lang)
+            files["gpkg"] = pending.result()
         t3 = time.perf_counter()
         summary["timings"] = phase_timings(t0, t1, t2, t3)
         files["summary"] = write_json(stage.path / "summary.json", summary)
