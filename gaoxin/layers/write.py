@@ -47,7 +47,7 @@ import pandas as pd
 
 from ..errors import InputError
 from .encoding import fit_field_name, normalise_encoding_name
-from .gpkg_worker import Spec
+from .gpkg_worker import Spec, write_layers
 
 if TYPE_CHECKING:
     import pyarrow as pa
@@ -949,14 +949,27 @@ def geopackage_started(target: str | Path, layers: dict[str, gpd.GeoDataFrame]
         spec_path = tmp.parent / "spec.json"
         spec_path.write_text(json.dumps(spec, ensure_ascii=False), encoding="utf-8")
         errors = tmp.parent / "worker.err"
-        with errors.open("wb") as err:
-            worker = subprocess.Popen(
-                [sys.executable, str(Path(__file__).with_name("gpkg_worker.py")),
-                 str(spec_path)], stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
-                stderr=err)
+        script = Path(__file__).with_name("gpkg_worker.py")
+        worker: subprocess.Popen[bytes] | None = None
+        if sys.executable and script.is_file():
+            try:
+                with errors.open("wb") as err:
+                    # -P: the script's folder (gaoxin/layers) is not put on the import path.
+                    worker = subprocess.Popen(
+                        [sys.executable, "-P", str(script), str(spec_path)],
+                        stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=err)
+            except OSError:
+                worker = None   # no process to be had (a limit): the same write in a thread
+        pool = ThreadPoolExecutor(1, thread_name_prefix="gaoxin-write")
+        in_thread = pool.submit(write_layers, spec) if worker is None else None
 
         def wait() -> None:
-            if worker.wait() != 0:
+            if in_thread is not None:
+                try:
+                    in_thread.result()
+                except Exception as exc:
+                    raise _write_error(str(exc) or type(exc).__name__, target) from None
+            elif worker is not None and worker.wait() != 0:
                 raise _write_error(errors.read_text(encoding="utf-8", errors="replace")
                                    or f"the writer process ended with {worker.returncode}",
                                    target)
@@ -966,10 +979,13 @@ def geopackage_started(target: str | Path, layers: dict[str, gpd.GeoDataFrame]
             yield pending
             pending.result()
         except BaseException:
-            if worker.poll() is None:
+            if worker is not None and worker.poll() is None:
                 worker.kill()
-            worker.wait()
+            if worker is not None:
+                worker.wait()
             raise
+        finally:
+            pool.shutdown(wait=True)   # a thread's write ends before its folder is removed
 
 
 def _gpkg_fields(frame: gpd.GeoDataFrame) -> gpd.GeoDataFrame:

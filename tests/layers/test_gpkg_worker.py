@@ -111,3 +111,23 @@ def test_worker_main_says_why_in_one_line(tmp_path: Path,
     err = capsys.readouterr().err
     assert err.count("\n") == 1 and "missing.arrows" in err
     assert not (tmp_path / "o.gpkg").exists()
+
+
+def test_without_a_process_the_write_runs_in_a_thread(tmp_path: Path,
+                                                      monkeypatch: pytest.MonkeyPatch) -> None:
+    def refused(*args: object, **kwargs: object) -> None:
+        raise OSError(11, "Resource temporarily unavailable")
+
+    monkeypatch.setattr(write, "WORKER_FEATURES", 1)
+    monkeypatch.setattr(write.subprocess, "Popen", refused)
+    layers = {"p": _parcels(12)}
+    with geopackage_started(tmp_path / "t.gpkg", layers) as pending:
+        pass
+    assert pending.result().exists()
+    assert _contents(tmp_path / "t.gpkg", "p") == _contents(
+        write_geopackage(tmp_path / "r.gpkg", layers), "p")
+    bad = _parcels(6).assign(PLOT_RATIO=1.0)
+    with (pytest.raises(InputError, match="PLOT_RATIO"),
+          geopackage_started(tmp_path / "x.gpkg", {"p": bad})):
+        pass
+    assert not (tmp_path / "x.gpkg").exists()
