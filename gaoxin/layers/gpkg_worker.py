@@ -15,6 +15,7 @@ and exits 1; the parent turns it into the usual error for the output file.
 
 from __future__ import annotations
 
+import hashlib
 import json
 import sys
 from pathlib import Path
@@ -32,10 +33,12 @@ class LayerSpec(TypedDict):
 
 
 class Spec(TypedDict):
-    """What the worker writes: every layer, in order, into ``target``."""
+    """What the worker writes: every layer, in order, into ``target``; then the file's
+    SHA-256 into ``digest`` (the run manifest takes it instead of reading the file again)."""
 
     target: str
     layers: list[LayerSpec]
+    digest: str
 
 
 def write_layers(spec: Spec) -> None:
@@ -54,7 +57,7 @@ def write_layers(spec: Spec) -> None:
     >>> with pa.OSFile(str(d / "a.arrows"), "wb") as sink:
     ...     with pa.ipc.new_stream(sink, table.schema) as stream:
     ...         stream.write_table(table)
-    >>> write_layers({"target": str(d / "out.gpkg"), "layers": [
+    >>> write_layers({"target": str(d / "out.gpkg"), "digest": str(d / "sha256"), "layers": [
     ...     {"stream": str(d / "a.arrows"), "name": "a", "geometry_name": "geometry",
     ...      "geometry_type": "Polygon", "crs": "EPSG:4544"}]})
     >>> pyogrio.read_info(d / "out.gpkg", layer="a")["features"]
@@ -77,6 +80,9 @@ def main(argv: list[str]) -> int:
     try:
         spec: Spec = json.loads(Path(argv[1]).read_text(encoding="utf-8"))
         write_layers(spec)
+        with open(spec["target"], "rb") as written:   # still in the page cache
+            Path(spec["digest"]).write_text(hashlib.file_digest(written, "sha256").hexdigest(),
+                                            encoding="ascii")
     except Exception as exc:  # the parent reports it against the output file
         message = (str(exc).strip().splitlines() or [type(exc).__name__])[0]
         print(message[:300], file=sys.stderr)

@@ -336,9 +336,29 @@ def _refuse_unless_ours(target: Path, command: str) -> None:
                          fix="give --out a new folder, or move your files out of this one")
 
 
+# SHA-256 of files this process had written and hashed by a worker, by (device, inode):
+# kept through the rename into place while size and modification time stay the same.
+_KNOWN_DIGESTS: dict[tuple[int, int], tuple[int, int, str]] = {}
+
+
+def _remember_digest(path: Path, sha256: str) -> None:
+    st = path.stat()
+    _KNOWN_DIGESTS[(st.st_dev, st.st_ino)] = (st.st_size, st.st_mtime_ns, sha256.strip())
+
+
 def _digest(path: Path) -> str:
     with path.open("rb") as fh:
         return hashlib.file_digest(fh, "sha256").hexdigest()
+
+
+def _run_digest(path: Path) -> str:
+    """``_digest``, or the worker's digest of the same unchanged file (a 1M-parcel
+    results.gpkg is ~0.6 GB: ~0.5 s saved at the end of the run)."""
+    st = path.stat()
+    known = _KNOWN_DIGESTS.pop((st.st_dev, st.st_ino), None)
+    if known is not None and known[:2] == (st.st_size, st.st_mtime_ns):
+        return known[2]
+    return _digest(path)
 
 
 def _write_manifest(stage: Path, command: str) -> None:
@@ -347,7 +367,7 @@ def _write_manifest(stage: Path, command: str) -> None:
     files = sorted(p for p in stage.rglob("*") if p.is_file() and p.name != RUN_MANIFEST)
     # Two threads: hashlib releases the GIL (a large results.gpkg hashes at ~1 GB/s).
     with ThreadPoolExecutor(2, thread_name_prefix="gaoxin-manifest") as pool:
-        sums = list(pool.map(_digest, files))
+        sums = list(pool.map(_run_digest, files))
     (stage / RUN_MANIFEST).write_text(json.dumps({
         "tool": "gaoxin", "version": __version__, "command": command,
         "run_id": uuid.uuid4().hex, "written": time.strftime("%Y-%m-%dT%H:%M:%S%z"),
@@ -935,7 +955,7 @@ def geopackage_started(target: str | Path, layers: dict[str, gpd.GeoDataFrame]
             pending.result()
         return
     with atomic_path(target) as tmp:
-        spec: Spec = {"target": str(tmp), "layers": []}
+        spec: Spec = {"target": str(tmp), "layers": [], "digest": str(tmp.parent / "sha256")}
         for i, (name, prepared) in enumerate(tables.items()):
             assert prepared is not None
             table, kind, crs = prepared
@@ -973,6 +993,8 @@ def geopackage_started(target: str | Path, layers: dict[str, gpd.GeoDataFrame]
                 raise _write_error(errors.read_text(encoding="utf-8", errors="replace")
                                    or f"the writer process ended with {worker.returncode}",
                                    target)
+            elif worker is not None:
+                _remember_digest(tmp, Path(spec["digest"]).read_text(encoding="ascii"))
 
         pending = PendingGeoPackage(target, wait)
         try:

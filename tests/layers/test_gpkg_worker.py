@@ -104,7 +104,8 @@ def test_a_failing_write_is_one_input_error_naming_the_file(
 def test_worker_main_says_why_in_one_line(tmp_path: Path,
                                           capsys: pytest.CaptureFixture[str]) -> None:
     spec = tmp_path / "spec.json"
-    spec.write_text(json.dumps({"target": str(tmp_path / "o.gpkg"), "layers": [
+    spec.write_text(json.dumps({"target": str(tmp_path / "o.gpkg"),
+                                "digest": str(tmp_path / "sha256"), "layers": [
         {"stream": str(tmp_path / "missing.arrows"), "name": "a", "geometry_name": "geometry",
          "geometry_type": "Polygon", "crs": "EPSG:4544"}]}), encoding="utf-8")
     assert main(["gpkg_worker.py", str(spec)]) == 1
@@ -131,3 +132,24 @@ def test_without_a_process_the_write_runs_in_a_thread(tmp_path: Path,
           geopackage_started(tmp_path / "x.gpkg", {"p": bad})):
         pass
     assert not (tmp_path / "x.gpkg").exists()
+
+
+def test_the_run_manifest_takes_the_workers_digest(tmp_path: Path, worker_calls: Workers,
+                                                   monkeypatch: pytest.MonkeyPatch) -> None:
+    hashed: list[str] = []
+    real = write._digest
+
+    def counted(path: Path) -> str:
+        hashed.append(path.name)
+        return real(path)
+
+    monkeypatch.setattr(write, "_digest", counted)
+    out = tmp_path / "out"
+    with write.output_run(out, command="test") as stage:
+        with geopackage_started(stage.path / "results.gpkg", {"p": _parcels(9)}) as pending:
+            (stage.path / "map.html").write_text("<html></html>", encoding="utf-8")
+        pending.result()
+    assert len(worker_calls) == 1
+    assert hashed == ["map.html"]   # results.gpkg: the worker's SHA-256
+    monkeypatch.setattr(write, "_digest", real)
+    assert write.manifest_problems(out) == []   # and it is the file's true digest
