@@ -197,7 +197,7 @@ def spatial_conflicts(parcels: gpd.GeoDataFrame, redlines: gpd.GeoDataFrame | No
         if dev_boundary is None:
             out["outside_boundary_m2"] = np.nan
         else:
-            total = ellipsoidal_area(geoms).to_numpy() if n else np.zeros(0)
+            total = ellipsoidal_area(geoms, factors=factors).to_numpy() if n else np.zeros(0)
             within = (inside["boundary_m2"].result().to_numpy() if "boundary_m2" in inside
                       else np.zeros(n))
             out["outside_boundary_m2"] = np.maximum(total - within, 0.0)

@@ -405,7 +405,9 @@ def area_inside(a: gpd.GeoSeries, b: gpd.GeoSeries, *, max_vertices: int = 256,
                                        threads=threads).to_numpy()
     whole = np.flatnonzero(result.inside)
     if len(whole):
-        values[whole] = ellipsoidal_area(a.iloc[whole]).to_numpy()  # type: ignore[arg-type]
+        # The factors in hand: the same quotient, planar area ÷ factor, to the bit.
+        values[whole] = ellipsoidal_area(a.iloc[whole],  # type: ignore[arg-type]
+                                         factors=factors[whole]).to_numpy()
     return pd.Series(values, index=a.index, name="area_inside_m2")
 
 
