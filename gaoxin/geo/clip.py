@@ -263,10 +263,13 @@ def _large_areas(ga: GeometryArray, eb: _Edges, gb: GeometryArray, ia: IntArray,
     in_ring = np.arange(len(eb.x0)) - eb.ring_first
     run_first = np.flatnonzero(in_ring % _RUN == 0)
     run_len = np.diff(np.r_[run_first, len(eb.x0)])
-    rx0 = np.minimum.reduceat(np.fmin(eb.x0, eb.x1), run_first)
-    ry0 = np.minimum.reduceat(np.fmin(eb.y0, eb.y1), run_first)
-    rx1 = np.maximum.reduceat(np.fmax(eb.x0, eb.x1), run_first)
-    ry1 = np.maximum.reduceat(np.fmax(eb.y0, eb.y1), run_first)
+    # Each edge's bounds, for the runs' boxes and the edges near each A below.
+    ex0, ey0 = np.fmin(eb.x0, eb.x1), np.fmin(eb.y0, eb.y1)
+    ex1, ey1 = np.fmax(eb.x0, eb.x1), np.fmax(eb.y0, eb.y1)
+    rx0 = np.minimum.reduceat(ex0, run_first)
+    ry0 = np.minimum.reduceat(ey0, run_first)
+    rx1 = np.maximum.reduceat(ex1, run_first)
+    ry1 = np.maximum.reduceat(ey1, run_first)
     by_first = np.argsort(eb.first, kind="stable")
     edge_owner = np.repeat(by_first, eb.count[by_first])
     run_owner = edge_owner[run_first]
@@ -315,18 +318,17 @@ def _large_areas(ga: GeometryArray, eb: _Edges, gb: GeometryArray, ia: IntArray,
     hit_pair, hit_run = hit_pair[taken], hit_run[taken]
     sel = np.lexsort((hit_run, local[hit_pair]))
     h_row, h_run = local[hit_pair][sel], hit_run[sel]
-    cnt = run_len[h_run]
-    e_row = np.repeat(h_row, cnt)
-    edge = np.repeat(run_first[h_run], cnt) + (np.arange(int(cnt.sum()))
-                                                 - np.repeat(ring_starts(cnt), cnt))
     box = ea.box[ia_near]
-    bx = box[e_row]
-    near = ~((np.fmax(eb.x0[edge], eb.x1[edge]) < bx[:, 0])
-             | (np.fmin(eb.x0[edge], eb.x1[edge]) > bx[:, 2])
-             | (np.fmax(eb.y0[edge], eb.y1[edge]) < bx[:, 1])
-             | (np.fmin(eb.y0[edge], eb.y1[edge]) > bx[:, 3]))
-    e_row, edge = e_row[near], edge[near]
-    e_group = np.repeat(np.arange(len(h_run)), cnt)[near]
+    # A run's edges as a row of _RUN slots (runs are never longer), the slots past its end
+    # left out: one comparison per slot against A's box, no per-edge repeats of the pair.
+    slot = np.arange(_RUN)
+    edge_at = np.minimum(run_first[h_run][:, None] + slot, len(eb.x0) - 1)
+    bx = box[h_row]
+    near = ((slot < run_len[h_run][:, None])
+            & ~((ex1[edge_at] < bx[:, 0:1]) | (ex0[edge_at] > bx[:, 2:3])
+                | (ey1[edge_at] < bx[:, 1:2]) | (ey0[edge_at] > bx[:, 3:4])))
+    e_group, e_slot = np.nonzero(near)
+    e_row, edge = h_row[e_group], edge_at[e_group, e_slot]
     m = len(bound)
     jobs = []
     b_count = np.bincount(e_row, minlength=m)
@@ -458,19 +460,22 @@ def _solve(fa: _Flat, fb: _Flat, abox: FloatArray, bbox: FloatArray, tol: FloatA
     near_b, out_b = _near(fb, abox)
     # Candidate edge pairs: A's near edges × B's near edges of the same pair, boxes meeting.
     ka, kb = np.flatnonzero(near_a), np.flatnonzero(near_b)
+    # The near edges' own boxes, once each: the candidates (tens of millions at 1M parcels)
+    # then gather two bounds per axis instead of four coordinates and their min/max.
+    a_box, b_box = _edge_boxes(fa, ka), _edge_boxes(fb, kb)
     if b_group is None:
-        ea_pos, eb_pos = _cross(fa.row[ka], ka, fb.row[kb], kb, m)
+        ca, cb = _cross(fa.row[ka], np.arange(len(ka)), fb.row[kb], np.arange(len(kb)), m)
     else:
         # B's edges in groups of consecutive ones with their own boxes: an edge of A is
         # tried against a group's box first, and against its edges only where that meets.
-        ea_pos, eb_pos = _grouped_cross(fa, ka, fb, kb, b_group[kb], m)
+        ca, cb = _grouped_cross(fa.row[ka], a_box, fb.row[kb], b_box, b_group[kb], m)
+    # Boxes apart along x, then (for the fewer left) along y.
+    keep = ~((a_box[1][ca] < b_box[0][cb]) | (a_box[0][ca] > b_box[1][cb]))
+    ca, cb = ca[keep], cb[keep]
+    keep = ~((a_box[3][ca] < b_box[2][cb]) | (a_box[2][ca] > b_box[3][cb]))
+    ea_pos, eb_pos = ka[ca[keep]], kb[cb[keep]]
     ax0, ay0, ax1, ay1 = fa.x0[ea_pos], fa.y0[ea_pos], fa.x1[ea_pos], fa.y1[ea_pos]
     bx0, by0, bx1, by1 = fb.x0[eb_pos], fb.y0[eb_pos], fb.x1[eb_pos], fb.y1[eb_pos]
-    meet = ~((np.fmax(ax0, ax1) < np.fmin(bx0, bx1)) | (np.fmin(ax0, ax1) > np.fmax(bx0, bx1))
-             | (np.fmax(ay0, ay1) < np.fmin(by0, by1)) | (np.fmin(ay0, ay1) > np.fmax(by0, by1)))
-    ea_pos, eb_pos = ea_pos[meet], eb_pos[meet]
-    ax0, ay0, ax1, ay1 = ax0[meet], ay0[meet], ax1[meet], ay1[meet]
-    bx0, by0, bx1, by1 = bx0[meet], by0[meet], bx1[meet], by1[meet]
     row = fa.row[ea_pos]
     # Sides: A's edge ends against B's edge line, B's against A's.
     ebx, eby, eax, eay = bx1 - bx0, by1 - by0, ax1 - ax0, ay1 - ay0
@@ -516,26 +521,35 @@ def _cross(ra: IntArray, ka: IntArray, rb: IntArray, kb: IntArray, m: int
     return ea_pos, eb_pos
 
 
-def _grouped_cross(fa: _Flat, ka: IntArray, fb: _Flat, kb: IntArray, group: IntArray, m: int
+def _edge_boxes(f: _Flat, k: IntArray
+                ) -> tuple[FloatArray, FloatArray, FloatArray, FloatArray]:
+    """Bounds (x min, x max, y min, y max) of the edges ``k`` of ``f``."""
+    x0, x1, y0, y1 = f.x0[k], f.x1[k], f.y0[k], f.y1[k]
+    return np.fmin(x0, x1), np.fmax(x0, x1), np.fmin(y0, y1), np.fmax(y0, y1)
+
+
+def _grouped_cross(row_a: IntArray, a_box: tuple[FloatArray, ...], row_b: IntArray,
+                   b_box: tuple[FloatArray, ...], group: IntArray, m: int
                    ) -> tuple[IntArray, IntArray]:
-    """(A edge, B edge) candidates of the same pair through B's group boxes."""
-    if not len(kb):
+    """(A edge, B edge) candidates of the same pair through B's group boxes, as positions
+    among the edges given (``row_a``/``a_box`` per A edge, likewise B)."""
+    if not len(row_b):
         return np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.int64)
     first = np.flatnonzero(np.r_[True, group[1:] != group[:-1]])
-    size = np.diff(np.r_[first, len(kb)])
-    gx0 = np.minimum.reduceat(np.fmin(fb.x0[kb], fb.x1[kb]), first)
-    gy0 = np.minimum.reduceat(np.fmin(fb.y0[kb], fb.y1[kb]), first)
-    gx1 = np.maximum.reduceat(np.fmax(fb.x0[kb], fb.x1[kb]), first)
-    gy1 = np.maximum.reduceat(np.fmax(fb.y0[kb], fb.y1[kb]), first)
-    a_pos, g_pos = _cross(fa.row[ka], ka, fb.row[kb[first]], np.arange(len(first)), m)
-    ax0, ay0, ax1, ay1 = fa.x0[a_pos], fa.y0[a_pos], fa.x1[a_pos], fa.y1[a_pos]
-    meet = ~((np.fmax(ax0, ax1) < gx0[g_pos]) | (np.fmin(ax0, ax1) > gx1[g_pos])
-             | (np.fmax(ay0, ay1) < gy0[g_pos]) | (np.fmin(ay0, ay1) > gy1[g_pos]))
+    size = np.diff(np.r_[first, len(row_b)])
+    gx0 = np.minimum.reduceat(b_box[0], first)
+    gx1 = np.maximum.reduceat(b_box[1], first)
+    gy0 = np.minimum.reduceat(b_box[2], first)
+    gy1 = np.maximum.reduceat(b_box[3], first)
+    a_pos, g_pos = _cross(row_a, np.arange(len(row_a)), row_b[first],
+                          np.arange(len(first)), m)
+    meet = ~((a_box[1][a_pos] < gx0[g_pos]) | (a_box[0][a_pos] > gx1[g_pos])
+             | (a_box[3][a_pos] < gy0[g_pos]) | (a_box[2][a_pos] > gy1[g_pos]))
     a_pos, g_pos = a_pos[meet], g_pos[meet]
     rep = size[g_pos]
     ea_pos = np.repeat(a_pos, rep)
-    eb_pos = kb[np.repeat(first[g_pos], rep) + (np.arange(int(rep.sum()))
-                                               - np.repeat(ring_starts(rep), rep))]
+    eb_pos = np.repeat(first[g_pos], rep) + (np.arange(int(rep.sum()))
+                                             - np.repeat(ring_starts(rep), rep))
     return ea_pos, eb_pos
 
 
