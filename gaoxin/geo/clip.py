@@ -58,8 +58,10 @@ class _Edges:
     ok: BoolArray           # polygons the arithmetic may take
 
 
-def _edges_of(g: GeometryArray, max_edges: int = _MAX_EDGES) -> _Edges:
+def _edges_of(g: GeometryArray, max_edges: int = _MAX_EDGES,
+              bounds: FloatArray | None = None) -> _Edges:
     """The edge table of (Multi)Polygons with at most ``max_edges`` edges; others not ok.
+    ``bounds``: the polygons' bounds when the caller has them.
 
     Examples
     --------
@@ -77,7 +79,7 @@ def _edges_of(g: GeometryArray, max_edges: int = _MAX_EDGES) -> _Edges:
     ok = np.isin(types, (3, 6)) & (coords >= 4) & (coords <= max_edges + 64)
     count = np.zeros(n, dtype=np.int64)
     first = np.zeros(n, dtype=np.int64)
-    box = shapely.bounds(g)
+    box = shapely.bounds(g) if bounds is None else bounds
     none = np.zeros(0)
     if not ok.any():
         return _Edges(none, none, none, none, none, np.zeros(0, dtype=np.int64), first,
@@ -150,13 +152,15 @@ def intersection_area(a: GeometryArray, b: GeometryArray, *, threads: int = THRE
 
 
 def pair_areas(a: GeometryArray, b: GeometryArray, pair_a: IntArray, pair_b: IntArray, *,
-               threads: int = THREADS) -> tuple[FloatArray, BoolArray]:
+               threads: int = THREADS, a_bounds: FloatArray | None = None
+               ) -> tuple[FloatArray, BoolArray]:
     """Planar area of ``a[pair_a[i]] ∩ b[pair_b[i]]``, and whether that A lies in B's
     interior (``shapely.contains_properly(B, A)``), for each pair i.
 
     Each geometry's edges are read once, however many pairs it is in. Pairs the
     arithmetic cannot decide (contacts within the rounding margin, shapes it does not
-    take) are asked of GEOS.
+    take) are asked of GEOS. ``a_bounds``: ``shapely.bounds(a)``, when the caller has
+    them (a layer measured against several others: they are not read again).
 
     Examples
     --------
@@ -166,11 +170,12 @@ def pair_areas(a: GeometryArray, b: GeometryArray, pair_a: IntArray, pair_b: Int
     >>> area.tolist(), within.tolist()
     ([4.0, 25.0], [True, False])
     """
-    return _measure(a, b, pair_a, pair_b, large_b=False, threads=threads)
+    return _measure(a, b, pair_a, pair_b, large_b=False, threads=threads, a_bounds=a_bounds)
 
 
 def _measure(a: GeometryArray, b: GeometryArray, pair_a: IntArray, pair_b: IntArray, *,
-             large_b: bool, threads: int) -> tuple[FloatArray, BoolArray]:
+             large_b: bool, threads: int, a_bounds: FloatArray | None = None
+             ) -> tuple[FloatArray, BoolArray]:
     """:func:`pair_areas` (``large_b`` False) or :func:`large_pair_areas` (True): each
     geometry's edges read once, the arithmetic first, GEOS for what it leaves."""
     n = len(pair_a)
@@ -180,6 +185,7 @@ def _measure(a: GeometryArray, b: GeometryArray, pair_a: IntArray, pair_b: IntAr
         return area, within
     need_a, local_a = np.unique(pair_a, return_inverse=True)
     need_b, local_b = np.unique(pair_b, return_inverse=True)
+    box_a = None if a_bounds is None else a_bounds[need_a]
     if large_b:
         # A's edges are read only where B's boundary passes near it (in _large_areas).
         eb = _edges_of(b[need_b], max_edges=np.iinfo(np.int64).max)
@@ -189,9 +195,9 @@ def _measure(a: GeometryArray, b: GeometryArray, pair_a: IntArray, pair_b: IntAr
             gb = b[need_b]
             shapely.prepare(gb)
             area[fast], within[fast] = _large_areas(a[need_a], eb, gb, local_a[fast],
-                                                    local_b[fast], threads)
+                                                    local_b[fast], threads, box_a)
     else:
-        ea, eb = _edges_of(a[need_a]), _edges_of(b[need_b])
+        ea, eb = _edges_of(a[need_a], bounds=box_a), _edges_of(b[need_b])
         fast = np.flatnonzero(ea.ok[local_a] & eb.ok[local_b])
         if len(fast):
             area[fast], within[fast] = _small_areas(ea, eb, local_a[fast], local_b[fast],
@@ -224,8 +230,8 @@ def _small_areas(ea: _Edges, eb: _Edges, ia: IntArray, ib: IntArray, threads: in
 
 
 def large_pair_areas(a: GeometryArray, b: GeometryArray, pair_a: IntArray,
-                     pair_b: IntArray, *, threads: int = THREADS
-                     ) -> tuple[FloatArray, BoolArray]:
+                     pair_b: IntArray, *, threads: int = THREADS,
+                     a_bounds: FloatArray | None = None) -> tuple[FloatArray, BoolArray]:
     """:func:`pair_areas` for B of any size (red lines of 20,000 vertices), A small.
 
     B's edges are cut into runs of ``_RUN`` consecutive edges of one ring, each with its
@@ -236,7 +242,8 @@ def large_pair_areas(a: GeometryArray, b: GeometryArray, pair_a: IntArray,
     of A's rings takes its state the same way, and B's near edges theirs from a vertex
     outside A's box or A's crossing number (all of A's edges are at hand); crossings
     carry the states along both. Undecided pairs (contacts within the rounding margin)
-    and shapes the arithmetic does not take go to GEOS.
+    and shapes the arithmetic does not take go to GEOS. ``a_bounds`` as for
+    :func:`pair_areas`.
 
     Examples
     --------
@@ -249,13 +256,14 @@ def large_pair_areas(a: GeometryArray, b: GeometryArray, pair_a: IntArray,
     >>> round(float(shapely.intersection(a[1], b[0]).area), 3)
     99.58
     """
-    return _measure(a, b, pair_a, pair_b, large_b=True, threads=threads)
+    return _measure(a, b, pair_a, pair_b, large_b=True, threads=threads, a_bounds=a_bounds)
 
 
 def _large_areas(ga: GeometryArray, eb: _Edges, gb: GeometryArray, ia: IntArray,
-                 ib: IntArray, threads: int) -> tuple[FloatArray, BoolArray]:
+                 ib: IntArray, threads: int, a_bounds: FloatArray | None = None
+                 ) -> tuple[FloatArray, BoolArray]:
     """:func:`large_pair_areas` on B's edge table (``gb``: B's geometries, prepared; NaN
-    where A's shape is not one the arithmetic takes)."""
+    where A's shape is not one the arithmetic takes; ``a_bounds``: A's bounds, if known)."""
     n, nb = len(ia), len(gb)
     area = np.full(n, np.nan)
     within = np.zeros(n, dtype=bool)
@@ -290,7 +298,7 @@ def _large_areas(ga: GeometryArray, eb: _Edges, gb: GeometryArray, ia: IntArray,
     clear = np.flatnonzero(~boundary)
     if len(clear):
         some, which = np.unique(ia[clear], return_inverse=True)
-        corner = shapely.bounds(ga[some])[which]
+        corner = (shapely.bounds(ga[some]) if a_bounds is None else a_bounds[some])[which]
         inside = chunked_by_owner(shapely.contains_xy, ib[clear], nb, gb[ib[clear]],
                                   corner[:, 0], corner[:, 1], threads=threads)
         within[clear] = inside
@@ -298,7 +306,7 @@ def _large_areas(ga: GeometryArray, eb: _Edges, gb: GeometryArray, ia: IntArray,
         area[clear[inside]] = shapely.area(ga[ia[clear[inside]]])
     bound = np.flatnonzero(boundary)
     near_a, ia_near = np.unique(ia[bound], return_inverse=True)
-    ea = _edges_of(ga[near_a])
+    ea = _edges_of(ga[near_a], bounds=None if a_bounds is None else a_bounds[near_a])
     bound, ia_near = bound[ea.ok[ia_near]], ia_near[ea.ok[ia_near]]
     if not len(bound):
         return area, within

@@ -136,9 +136,9 @@ def test_spatial_conflicts_scale_the_parcels_once(monkeypatch: pytest.MonkeyPatc
     want = sl.spatial_conflicts(p, red, farm, dev)
     calls: list[int] = []
 
-    def counted(geoms: gpd.GeoSeries) -> object:
+    def counted(geoms: gpd.GeoSeries, *bounds: np.ndarray) -> object:
         calls.append(len(geoms))
-        return area.areal_scale_factors(geoms)
+        return area.areal_scale_factors(geoms, *bounds)
 
     monkeypatch.setattr(overlap, "areal_scale_factors", counted)
     monkeypatch.setattr(sl, "areal_scale_factors", counted, raising=False)
@@ -162,15 +162,46 @@ def test_spatial_conflicts_compute_the_areal_scale_once(monkeypatch: pytest.Monk
     calls: list[int] = []
     real = area._factors
 
-    def counted(arr: np.ndarray, crs: CRS) -> np.ndarray:
+    def counted(arr: np.ndarray, crs: CRS, *bounds: np.ndarray) -> np.ndarray:
         calls.append(len(arr))
-        return real(arr, crs)
+        return real(arr, crs, *bounds)
 
     monkeypatch.setattr(area, "_factors", counted)
     got = sl.spatial_conflicts(p, red, farm, dev)
     assert calls == [3]
     pd.testing.assert_frame_equal(got, want, check_exact=True)
     assert got["redline_m2"].iloc[0] == pytest.approx(SIDE * SIDE, rel=1e-3)
+
+
+def test_spatial_conflicts_read_the_parcels_bounds_once(monkeypatch: pytest.MonkeyPatch
+                                                         ) -> None:
+    """One reading of the parcels' bounds serves the areal scale and every layer's pass
+    (a parcel across a red line's edge, one inside, one meeting two overlapping red lines,
+    one across a farmland patch); areas unchanged."""
+    p = frame([good(0), good(1), good(2), good(3)])
+    red = gpd.GeoDataFrame(geometry=[box(X0 - 50, Y0 - 50, X0 + 200, Y0 + 200),
+                                     box(X0 + 400, Y0 - 50, X0 + 420, Y0 + 200),
+                                     box(X0 + 630, Y0 - 50, X0 + 700, Y0 + 200),
+                                     box(X0 + 660, Y0 - 50, X0 + 800, Y0 + 200)], crs=4544)
+    farm = gpd.GeoDataFrame(geometry=[box(X0 + 850, Y0 - 50, X0 + 1000, Y0 + 100)],
+                            crs=4544)
+    want = sl.spatial_conflicts(p, red, farm, None)
+    mine = {id(g) for g in p.geometry.values}
+    reads: list[int] = []
+    real = shapely.bounds
+
+    def counted(geoms: object, **kwargs: object) -> np.ndarray:
+        arr = np.atleast_1d(np.asarray(geoms, dtype=object))
+        if any(id(g) in mine for g in arr):
+            reads.append(len(arr))
+        return real(geoms, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(shapely, "bounds", counted)
+    got = sl.spatial_conflicts(p, red, farm, None)
+    assert reads == [4]
+    pd.testing.assert_frame_equal(got, want, check_exact=True)
+    assert (got["redline_m2"] > 0).tolist() == [True, True, True, False]
+    assert (got["farmland_m2"] > 0).tolist() == [False, False, False, True]
 
 
 def test_a_conflict_within_the_tolerance_is_a_digitising_sliver() -> None:
