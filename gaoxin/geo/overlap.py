@@ -24,6 +24,7 @@ on the pieces, or use :func:`area_inside`, which does so.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 
@@ -363,8 +364,8 @@ _SHARED_SCALE_MAX_M = 500.0
 
 def area_inside(a: gpd.GeoSeries, b: gpd.GeoSeries, *, max_vertices: int = 256,
                 threads: int = THREADS, b_disjoint: bool = False,
-                factors: FloatArray | None = None, a_bounds: FloatArray | None = None
-                ) -> pd.Series:
+                factors: FloatArray | Callable[[], FloatArray | None] | None = None,
+                a_bounds: FloatArray | None = None) -> pd.Series:
     """Ellipsoidal area (m²) of each A inside the union of B; overlapping Bs count once.
 
     Most A meet one B, or several B that do not overlap each other, or lie inside one: their
@@ -373,8 +374,9 @@ def area_inside(a: gpd.GeoSeries, b: gpd.GeoSeries, *, max_vertices: int = 256,
     other, A of 500 m or more, and every A in a CRS where planar areas mean nothing, are cut
     out and measured whole (pieces unioned; large B clipped near each A first).
     ``factors``: A's areal scale factors (:func:`.area.areal_scale_factors`) when the
-    caller has them, so a layer asked about several B pays for them once; ``a_bounds``
-    (``shapely.bounds`` of A) likewise.
+    caller has them, so a layer asked about several B pays for them once, or a function
+    giving them, called once the pieces are measured (the caller may compute them
+    meanwhile); ``a_bounds`` (``shapely.bounds`` of A) as ``factors``.
 
     Examples
     --------
@@ -385,12 +387,12 @@ def area_inside(a: gpd.GeoSeries, b: gpd.GeoSeries, *, max_vertices: int = 256,
     5000.0
     """
     values = np.zeros(len(a))
+    box = shapely.bounds(np.asarray(a.values)) if a_bounds is None else a_bounds
     if factors is None:
-        factors = areal_scale_factors(a)
+        factors = areal_scale_factors(a, box)
     gb = np.asarray(b.values, dtype=object)
     if factors is None:
         return _area_inside_cut(a, b, max_vertices=max_vertices, threads=threads)
-    box = shapely.bounds(np.asarray(a.values)) if a_bounds is None else a_bounds
     result = overlap(a, b, max_vertices=max_vertices, threads=threads, b_disjoint=b_disjoint,
                      geometries=False, keep_whole_pieces=False, a_bounds=box)
     pieces = result.pieces
@@ -403,6 +405,10 @@ def area_inside(a: gpd.GeoSeries, b: gpd.GeoSeries, *, max_vertices: int = 256,
     several = (meets > 1) & small & ~result.inside
     summed = several & ~_b_overlap_within(a_pos, b_pos, several, gb, threads)
     simple = ((meets == 1) & small & ~result.inside) | summed
+    if callable(factors):
+        factors = factors()
+        if factors is None:   # a CRS where planar areas mean nothing
+            return _area_inside_cut(a, b, max_vertices=max_vertices, threads=threads)
     own = simple[a_pos]
     np.add.at(values, a_pos[own], pieces["planar_m2"].to_numpy()[own] / factors[a_pos[own]])
     cut = np.flatnonzero((meets > 0) & ~simple & ~result.inside)
