@@ -427,15 +427,18 @@ def _flatten(e: _Edges, geom: IntArray, ox: FloatArray, oy: FloatArray) -> _Flat
                  e.weight[edge], ring_first, start, count, edge)
 
 
-def _near(f: _Flat, box: FloatArray) -> tuple[BoolArray, BoolArray]:
-    """Edges meeting the other polygon's closed bounding box (only they can meet it), and
-    edges starting strictly outside that box (outside the other polygon: exact)."""
+def _near(f: _Flat, box: FloatArray
+          ) -> tuple[BoolArray, BoolArray, tuple[FloatArray, FloatArray, FloatArray, FloatArray]]:
+    """Edges meeting the other polygon's closed bounding box (only they can meet it),
+    edges starting strictly outside that box (outside the other polygon: exact), and the
+    near edges' own bounds (x min, x max, y min, y max)."""
     # Pairs are laid out one after another: each pair's box repeated, not gathered per edge.
     x0, y0, x1, y1 = (np.repeat(box[:, k], f.count) for k in range(4))
-    near = ~((np.fmax(f.x0, f.x1) < x0) | (np.fmin(f.x0, f.x1) > x1)
-             | (np.fmax(f.y0, f.y1) < y0) | (np.fmin(f.y0, f.y1) > y1))
+    lo_x, hi_x = np.fmin(f.x0, f.x1), np.fmax(f.x0, f.x1)
+    lo_y, hi_y = np.fmin(f.y0, f.y1), np.fmax(f.y0, f.y1)
+    near = ~((hi_x < x0) | (lo_x > x1) | (hi_y < y0) | (lo_y > y1))
     out = (f.x0 < x0) | (f.x0 > x1) | (f.y0 < y0) | (f.y0 > y1)
-    return near, out
+    return near, out, (lo_x[near], hi_x[near], lo_y[near], hi_y[near])
 
 
 def _areas(ea: _Edges, eb: _Edges, ia: IntArray, ib: IntArray
@@ -468,13 +471,12 @@ def _solve(fa: _Flat, fb: _Flat, abox: FloatArray, bbox: FloatArray, tol: FloatA
     ``fb`` are not all of B's (a large B, only its edges near A); else crossing numbers.
     ``b_group``: per edge of ``fb``, a group of consecutive edges (non-decreasing)."""
     m = len(tol)
-    near_a, out_a = _near(fa, bbox)
-    near_b, out_b = _near(fb, abox)
+    near_a, out_a, a_box = _near(fa, bbox)
+    near_b, out_b, b_box = _near(fb, abox)
     # Candidate edge pairs: A's near edges × B's near edges of the same pair, boxes meeting.
+    # The near edges' own boxes (a_box, b_box), once each: the candidates (tens of millions
+    # at 1M parcels) gather two bounds per axis, not four coordinates and their min/max.
     ka, kb = np.flatnonzero(near_a), np.flatnonzero(near_b)
-    # The near edges' own boxes, once each: the candidates (tens of millions at 1M parcels)
-    # then gather two bounds per axis instead of four coordinates and their min/max.
-    a_box, b_box = _edge_boxes(fa, ka), _edge_boxes(fb, kb)
     if b_group is None:
         ca, cb = _cross(fa.row[ka], np.arange(len(ka)), fb.row[kb], np.arange(len(kb)), m)
     else:
@@ -531,13 +533,6 @@ def _cross(ra: IntArray, ka: IntArray, rb: IntArray, kb: IntArray, m: int
     eb_pos = kb[np.repeat(sb[ra], rep) + (np.arange(int(rep.sum())) - np.repeat(
         ring_starts(rep), rep))]
     return ea_pos, eb_pos
-
-
-def _edge_boxes(f: _Flat, k: IntArray
-                ) -> tuple[FloatArray, FloatArray, FloatArray, FloatArray]:
-    """Bounds (x min, x max, y min, y max) of the edges ``k`` of ``f``."""
-    x0, x1, y0, y1 = f.x0[k], f.x1[k], f.y0[k], f.y1[k]
-    return np.fmin(x0, x1), np.fmax(x0, x1), np.fmin(y0, y1), np.fmax(y0, y1)
 
 
 def _grouped_cross(row_a: IntArray, a_box: tuple[FloatArray, ...], row_b: IntArray,
