@@ -95,8 +95,9 @@ def _edges_of(g: GeometryArray, max_edges: int = _MAX_EDGES,
     owner = np.r_[simple_pos, nested[part_owner[ring_part]]]
     ring_part = np.r_[-1 - np.arange(len(simple_pos)), ring_part]
     ring_len = np.r_[coords[simple_pos], shapely.get_num_coordinates(rings)]
-    xy = np.concatenate([shapely.get_coordinates(g[simple_pos]),
-                         shapely.get_coordinates(rings)])
+    xy = shapely.get_coordinates(g[simple_pos])
+    if len(rings):
+        xy = np.concatenate([xy, shapely.get_coordinates(rings)])
     per_ring = ring_len - 1
     count = np.bincount(owner, per_ring, minlength=n).astype(np.int64)
     ring_first = ring_starts(ring_len)
@@ -430,15 +431,15 @@ def _flatten(e: _Edges, geom: IntArray, ox: FloatArray, oy: FloatArray) -> _Flat
 def _near(f: _Flat, box: FloatArray
           ) -> tuple[BoolArray, BoolArray, tuple[FloatArray, FloatArray, FloatArray, FloatArray]]:
     """Edges meeting the other polygon's closed bounding box (only they can meet it),
-    edges starting strictly outside that box (outside the other polygon: exact), and the
-    near edges' own bounds (x min, x max, y min, y max)."""
+    edges starting strictly outside that box (outside the other polygon: exact), and every
+    edge's own bounds (x min, x max, y min, y max)."""
     # Pairs are laid out one after another: each pair's box repeated, not gathered per edge.
     x0, y0, x1, y1 = (np.repeat(box[:, k], f.count) for k in range(4))
     lo_x, hi_x = np.fmin(f.x0, f.x1), np.fmax(f.x0, f.x1)
     lo_y, hi_y = np.fmin(f.y0, f.y1), np.fmax(f.y0, f.y1)
     near = ~((hi_x < x0) | (lo_x > x1) | (hi_y < y0) | (lo_y > y1))
     out = (f.x0 < x0) | (f.x0 > x1) | (f.y0 < y0) | (f.y0 > y1)
-    return near, out, (lo_x[near], hi_x[near], lo_y[near], hi_y[near])
+    return near, out, (lo_x, hi_x, lo_y, hi_y)
 
 
 def _areas(ea: _Edges, eb: _Edges, ia: IntArray, ib: IntArray
@@ -471,12 +472,14 @@ def _solve(fa: _Flat, fb: _Flat, abox: FloatArray, bbox: FloatArray, tol: FloatA
     ``fb`` are not all of B's (a large B, only its edges near A); else crossing numbers.
     ``b_group``: per edge of ``fb``, a group of consecutive edges (non-decreasing)."""
     m = len(tol)
-    near_a, out_a, a_box = _near(fa, bbox)
-    near_b, out_b, b_box = _near(fb, abox)
+    near_a, out_a, a_bounds = _near(fa, bbox)
+    near_b, out_b, b_bounds = _near(fb, abox)
     # Candidate edge pairs: A's near edges × B's near edges of the same pair, boxes meeting.
     # The near edges' own boxes (a_box, b_box), once each: the candidates (tens of millions
     # at 1M parcels) gather two bounds per axis, not four coordinates and their min/max.
     ka, kb = np.flatnonzero(near_a), np.flatnonzero(near_b)
+    a_box = tuple(v[ka] for v in a_bounds)
+    b_box = tuple(v[kb] for v in b_bounds)
     if b_group is None:
         ca, cb = _cross(fa.row[ka], np.arange(len(ka)), fb.row[kb], np.arange(len(kb)), m)
     else:
@@ -512,10 +515,12 @@ def _solve(fa: _Flat, fb: _Flat, abox: FloatArray, bbox: FloatArray, tol: FloatA
                               enter_a * s1 / (s1 - s0), tol, a_ring_state)
     share_b, sure_b = _shares(fb, fa, near_b, out_b, eb_pos[c], enter_b,
                               enter_b * t1 / (t1 - t0), tol)
-    area = 0.5 * (np.bincount(fa.row, fa.weight * share_a * (fa.x0 * fa.y1 - fa.x1 * fa.y0),
-                              minlength=m)
-                  + np.bincount(fb.row, fb.weight * share_b * (fb.x0 * fb.y1 - fb.x1 * fb.y0),
-                                minlength=m))
+    # Edges off the other's box have no share inside: summing the near ones alone adds
+    # the same terms in the same order (a ±0 term leaves a sum's bits as they are).
+    area = 0.5 * (np.bincount(fa.row[ka], (fa.weight * share_a)[ka]
+                              * (fa.x0[ka] * fa.y1[ka] - fa.x1[ka] * fa.y0[ka]), minlength=m)
+                  + np.bincount(fb.row[kb], (fb.weight * share_b)[kb]
+                                * (fb.x0[kb] * fb.y1[kb] - fb.x1[kb] * fb.y0[kb]), minlength=m))
     undecided |= ~sure_a | ~sure_b
     # A in B's interior: no contact, every edge of A wholly inside B, none of B inside A.
     whole = ((crossings == 0) & (np.bincount(fa.row, share_a != 1, minlength=m) == 0)
