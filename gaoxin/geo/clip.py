@@ -422,24 +422,45 @@ def _flatten(e: _Edges, geom: IntArray, ox: FloatArray, oy: FloatArray) -> _Flat
     # gathered per edge (tens of millions of edges at 1M parcels).
     shift = np.repeat(e.first[geom] - start, count)
     edge = shift + np.arange(len(row))
-    ring_first = (e.ring_first[edge] - shift).astype(np.int64, copy=False)
-    ex, ey = np.repeat(ox, count), np.repeat(oy, count)
-    return _Flat(row, e.x0[edge] - ex, e.y0[edge] - ey, e.x1[edge] - ex, e.y1[edge] - ey,
-                 e.weight[edge], ring_first, start, count, edge)
+    ring_first = e.ring_first[edge]
+    ring_first -= shift
+    del shift
+    ex = np.repeat(ox, count)
+    x0, x1 = e.x0[edge], e.x1[edge]
+    x0 -= ex
+    x1 -= ex
+    del ex
+    ey = np.repeat(oy, count)
+    y0, y1 = e.y0[edge], e.y1[edge]
+    y0 -= ey
+    y1 -= ey
+    return _Flat(row, x0, y0, x1, y1, e.weight[edge], ring_first, start, count, edge)
 
 
 def _near(f: _Flat, box: FloatArray
-          ) -> tuple[BoolArray, BoolArray, tuple[FloatArray, FloatArray, FloatArray, FloatArray]]:
-    """Edges meeting the other polygon's closed bounding box (only they can meet it),
-    edges starting strictly outside that box (outside the other polygon: exact), and every
-    edge's own bounds (x min, x max, y min, y max)."""
-    # Pairs are laid out one after another: each pair's box repeated, not gathered per edge.
-    x0, y0, x1, y1 = (np.repeat(box[:, k], f.count) for k in range(4))
-    lo_x, hi_x = np.fmin(f.x0, f.x1), np.fmax(f.x0, f.x1)
-    lo_y, hi_y = np.fmin(f.y0, f.y1), np.fmax(f.y0, f.y1)
-    near = ~((hi_x < x0) | (lo_x > x1) | (hi_y < y0) | (lo_y > y1))
-    out = (f.x0 < x0) | (f.x0 > x1) | (f.y0 < y0) | (f.y0 > y1)
-    return near, out, (lo_x, hi_x, lo_y, hi_y)
+          ) -> tuple[BoolArray, IntArray, BoolArray,
+                     tuple[FloatArray, FloatArray, FloatArray, FloatArray]]:
+    """Edges meeting the other polygon's closed bounding box (only they can meet it), as a
+    mask and as positions, edges starting strictly outside that box (outside the other
+    polygon: exact), and the near edges' own bounds (x min, x max, y min, y max)."""
+    # Pairs are laid out one after another: each pair's box repeated, not gathered per edge;
+    # one side of it at a time, and each side's flags or-ed in place (a job's peak memory).
+    far = np.zeros(len(f.row), dtype=bool)
+    out = np.zeros(len(f.row), dtype=bool)
+    bounds = []
+    for k, (lo, hi, start) in enumerate(((f.x0, f.x1, f.x0), (f.y0, f.y1, f.y0))):
+        edge_lo, edge_hi = np.fmin(lo, hi), np.fmax(lo, hi)
+        side = np.repeat(box[:, k], f.count)
+        far |= edge_hi < side
+        out |= start < side
+        side = np.repeat(box[:, k + 2], f.count)
+        far |= edge_lo > side
+        out |= start > side
+        bounds.append((edge_lo, edge_hi))
+    near = ~far
+    idx = np.flatnonzero(near)
+    (lo_x, hi_x), (lo_y, hi_y) = bounds
+    return near, idx, out, (lo_x[idx], hi_x[idx], lo_y[idx], hi_y[idx])
 
 
 def _areas(ea: _Edges, eb: _Edges, ia: IntArray, ib: IntArray
@@ -472,14 +493,11 @@ def _solve(fa: _Flat, fb: _Flat, abox: FloatArray, bbox: FloatArray, tol: FloatA
     ``fb`` are not all of B's (a large B, only its edges near A); else crossing numbers.
     ``b_group``: per edge of ``fb``, a group of consecutive edges (non-decreasing)."""
     m = len(tol)
-    near_a, out_a, a_bounds = _near(fa, bbox)
-    near_b, out_b, b_bounds = _near(fb, abox)
+    near_a, ka, out_a, a_box = _near(fa, bbox)
+    near_b, kb, out_b, b_box = _near(fb, abox)
     # Candidate edge pairs: A's near edges × B's near edges of the same pair, boxes meeting.
     # The near edges' own boxes (a_box, b_box), once each: the candidates (tens of millions
     # at 1M parcels) gather two bounds per axis, not four coordinates and their min/max.
-    ka, kb = np.flatnonzero(near_a), np.flatnonzero(near_b)
-    a_box = tuple(v[ka] for v in a_bounds)
-    b_box = tuple(v[kb] for v in b_bounds)
     if b_group is None:
         ca, cb = _cross(fa.row[ka], np.arange(len(ka)), fb.row[kb], np.arange(len(kb)), m)
     else:
