@@ -392,8 +392,8 @@ def _lattice_nodes(i0: FloatArray, j0: FloatArray
 _CENTROID_ABOVE_M = 250.0
 
 
-def _factors(arr: GeometryArray, crs: CRS) -> FloatArray:
-    b = shapely.bounds(arr)
+def _factors(arr: GeometryArray, crs: CRS, bounds: FloatArray | None = None) -> FloatArray:
+    b = shapely.bounds(arr) if bounds is None else bounds
     ok = np.isfinite(b).all(axis=1)
     cx, cy = (b[:, 0] + b[:, 2]) / 2, (b[:, 1] + b[:, 3]) / 2
     big = ok & (np.fmax(b[:, 2] - b[:, 0], b[:, 3] - b[:, 1]) > _CENTROID_ABOVE_M)
@@ -406,9 +406,11 @@ def _factors(arr: GeometryArray, crs: CRS) -> FloatArray:
     return out
 
 
-def areal_scale_factors(geoms: gpd.GeoSeries) -> FloatArray | None:
+def areal_scale_factors(geoms: gpd.GeoSeries, bounds: FloatArray | None = None
+                        ) -> FloatArray | None:
     """The areal scale factor of the CRS at each feature (None in a geographic CRS or Web
-    Mercator, where planar areas are meaningless).
+    Mercator, where planar areas are meaningless). ``bounds``: ``shapely.bounds`` of the
+    geometries, when the caller has them.
 
     Planar area ÷ factor is the ellipsoidal area for features under 10 km. Analyses that cut
     features into pieces (buildings by parcels) reuse one factor per parent feature.
@@ -424,7 +426,7 @@ def areal_scale_factors(geoms: gpd.GeoSeries) -> FloatArray | None:
     if not crs.is_projected or crs.to_epsg() in _WEB_MERCATOR:
         return None
     arr = np.asarray(geoms.values)
-    return _factors(arr, crs) if len(arr) else np.zeros(0)
+    return _factors(arr, crs, bounds) if len(arr) else np.zeros(0)
 
 
 def _scale_corrected_area(arr: GeometryArray, crs: CRS) -> FloatArray:

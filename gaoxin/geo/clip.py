@@ -58,8 +58,10 @@ class _Edges:
     ok: BoolArray           # polygons the arithmetic may take
 
 
-def _edges_of(g: GeometryArray, max_edges: int = _MAX_EDGES) -> _Edges:
+def _edges_of(g: GeometryArray, max_edges: int = _MAX_EDGES,
+              bounds: FloatArray | None = None) -> _Edges:
     """The edge table of (Multi)Polygons with at most ``max_edges`` edges; others not ok.
+    ``bounds``: the polygons' bounds when the caller has them.
 
     Examples
     --------
@@ -77,7 +79,7 @@ def _edges_of(g: GeometryArray, max_edges: int = _MAX_EDGES) -> _Edges:
     ok = np.isin(types, (3, 6)) & (coords >= 4) & (coords <= max_edges + 64)
     count = np.zeros(n, dtype=np.int64)
     first = np.zeros(n, dtype=np.int64)
-    box = shapely.bounds(g)
+    box = shapely.bounds(g) if bounds is None else bounds
     none = np.zeros(0)
     if not ok.any():
         return _Edges(none, none, none, none, none, np.zeros(0, dtype=np.int64), first,
@@ -93,8 +95,9 @@ def _edges_of(g: GeometryArray, max_edges: int = _MAX_EDGES) -> _Edges:
     owner = np.r_[simple_pos, nested[part_owner[ring_part]]]
     ring_part = np.r_[-1 - np.arange(len(simple_pos)), ring_part]
     ring_len = np.r_[coords[simple_pos], shapely.get_num_coordinates(rings)]
-    xy = np.concatenate([shapely.get_coordinates(g[simple_pos]),
-                         shapely.get_coordinates(rings)])
+    xy = shapely.get_coordinates(g[simple_pos])
+    if len(rings):
+        xy = np.concatenate([xy, shapely.get_coordinates(rings)])
     per_ring = ring_len - 1
     count = np.bincount(owner, per_ring, minlength=n).astype(np.int64)
     ring_first = ring_starts(ring_len)
@@ -150,13 +153,15 @@ def intersection_area(a: GeometryArray, b: GeometryArray, *, threads: int = THRE
 
 
 def pair_areas(a: GeometryArray, b: GeometryArray, pair_a: IntArray, pair_b: IntArray, *,
-               threads: int = THREADS) -> tuple[FloatArray, BoolArray]:
+               threads: int = THREADS, a_bounds: FloatArray | None = None
+               ) -> tuple[FloatArray, BoolArray]:
     """Planar area of ``a[pair_a[i]] ∩ b[pair_b[i]]``, and whether that A lies in B's
     interior (``shapely.contains_properly(B, A)``), for each pair i.
 
     Each geometry's edges are read once, however many pairs it is in. Pairs the
     arithmetic cannot decide (contacts within the rounding margin, shapes it does not
-    take) are asked of GEOS.
+    take) are asked of GEOS. ``a_bounds``: ``shapely.bounds(a)``, when the caller has
+    them (a layer measured against several others: they are not read again).
 
     Examples
     --------
@@ -166,11 +171,12 @@ def pair_areas(a: GeometryArray, b: GeometryArray, pair_a: IntArray, pair_b: Int
     >>> area.tolist(), within.tolist()
     ([4.0, 25.0], [True, False])
     """
-    return _measure(a, b, pair_a, pair_b, large_b=False, threads=threads)
+    return _measure(a, b, pair_a, pair_b, large_b=False, threads=threads, a_bounds=a_bounds)
 
 
 def _measure(a: GeometryArray, b: GeometryArray, pair_a: IntArray, pair_b: IntArray, *,
-             large_b: bool, threads: int) -> tuple[FloatArray, BoolArray]:
+             large_b: bool, threads: int, a_bounds: FloatArray | None = None
+             ) -> tuple[FloatArray, BoolArray]:
     """:func:`pair_areas` (``large_b`` False) or :func:`large_pair_areas` (True): each
     geometry's edges read once, the arithmetic first, GEOS for what it leaves."""
     n = len(pair_a)
@@ -180,6 +186,7 @@ def _measure(a: GeometryArray, b: GeometryArray, pair_a: IntArray, pair_b: IntAr
         return area, within
     need_a, local_a = np.unique(pair_a, return_inverse=True)
     need_b, local_b = np.unique(pair_b, return_inverse=True)
+    box_a = None if a_bounds is None else a_bounds[need_a]
     if large_b:
         # A's edges are read only where B's boundary passes near it (in _large_areas).
         eb = _edges_of(b[need_b], max_edges=np.iinfo(np.int64).max)
@@ -189,9 +196,9 @@ def _measure(a: GeometryArray, b: GeometryArray, pair_a: IntArray, pair_b: IntAr
             gb = b[need_b]
             shapely.prepare(gb)
             area[fast], within[fast] = _large_areas(a[need_a], eb, gb, local_a[fast],
-                                                    local_b[fast], threads)
+                                                    local_b[fast], threads, box_a)
     else:
-        ea, eb = _edges_of(a[need_a]), _edges_of(b[need_b])
+        ea, eb = _edges_of(a[need_a], bounds=box_a), _edges_of(b[need_b])
         fast = np.flatnonzero(ea.ok[local_a] & eb.ok[local_b])
         if len(fast):
             area[fast], within[fast] = _small_areas(ea, eb, local_a[fast], local_b[fast],
@@ -224,8 +231,8 @@ def _small_areas(ea: _Edges, eb: _Edges, ia: IntArray, ib: IntArray, threads: in
 
 
 def large_pair_areas(a: GeometryArray, b: GeometryArray, pair_a: IntArray,
-                     pair_b: IntArray, *, threads: int = THREADS
-                     ) -> tuple[FloatArray, BoolArray]:
+                     pair_b: IntArray, *, threads: int = THREADS,
+                     a_bounds: FloatArray | None = None) -> tuple[FloatArray, BoolArray]:
     """:func:`pair_areas` for B of any size (red lines of 20,000 vertices), A small.
 
     B's edges are cut into runs of ``_RUN`` consecutive edges of one ring, each with its
@@ -236,7 +243,8 @@ def large_pair_areas(a: GeometryArray, b: GeometryArray, pair_a: IntArray,
     of A's rings takes its state the same way, and B's near edges theirs from a vertex
     outside A's box or A's crossing number (all of A's edges are at hand); crossings
     carry the states along both. Undecided pairs (contacts within the rounding margin)
-    and shapes the arithmetic does not take go to GEOS.
+    and shapes the arithmetic does not take go to GEOS. ``a_bounds`` as for
+    :func:`pair_areas`.
 
     Examples
     --------
@@ -249,13 +257,14 @@ def large_pair_areas(a: GeometryArray, b: GeometryArray, pair_a: IntArray,
     >>> round(float(shapely.intersection(a[1], b[0]).area), 3)
     99.58
     """
-    return _measure(a, b, pair_a, pair_b, large_b=True, threads=threads)
+    return _measure(a, b, pair_a, pair_b, large_b=True, threads=threads, a_bounds=a_bounds)
 
 
 def _large_areas(ga: GeometryArray, eb: _Edges, gb: GeometryArray, ia: IntArray,
-                 ib: IntArray, threads: int) -> tuple[FloatArray, BoolArray]:
+                 ib: IntArray, threads: int, a_bounds: FloatArray | None = None
+                 ) -> tuple[FloatArray, BoolArray]:
     """:func:`large_pair_areas` on B's edge table (``gb``: B's geometries, prepared; NaN
-    where A's shape is not one the arithmetic takes)."""
+    where A's shape is not one the arithmetic takes; ``a_bounds``: A's bounds, if known)."""
     n, nb = len(ia), len(gb)
     area = np.full(n, np.nan)
     within = np.zeros(n, dtype=bool)
@@ -263,10 +272,13 @@ def _large_areas(ga: GeometryArray, eb: _Edges, gb: GeometryArray, ia: IntArray,
     in_ring = np.arange(len(eb.x0)) - eb.ring_first
     run_first = np.flatnonzero(in_ring % _RUN == 0)
     run_len = np.diff(np.r_[run_first, len(eb.x0)])
-    rx0 = np.minimum.reduceat(np.fmin(eb.x0, eb.x1), run_first)
-    ry0 = np.minimum.reduceat(np.fmin(eb.y0, eb.y1), run_first)
-    rx1 = np.maximum.reduceat(np.fmax(eb.x0, eb.x1), run_first)
-    ry1 = np.maximum.reduceat(np.fmax(eb.y0, eb.y1), run_first)
+    # Each edge's bounds, for the runs' boxes and the edges near each A below.
+    ex0, ey0 = np.fmin(eb.x0, eb.x1), np.fmin(eb.y0, eb.y1)
+    ex1, ey1 = np.fmax(eb.x0, eb.x1), np.fmax(eb.y0, eb.y1)
+    rx0 = np.minimum.reduceat(ex0, run_first)
+    ry0 = np.minimum.reduceat(ey0, run_first)
+    rx1 = np.maximum.reduceat(ex1, run_first)
+    ry1 = np.maximum.reduceat(ey1, run_first)
     by_first = np.argsort(eb.first, kind="stable")
     edge_owner = np.repeat(by_first, eb.count[by_first])
     run_owner = edge_owner[run_first]
@@ -287,7 +299,7 @@ def _large_areas(ga: GeometryArray, eb: _Edges, gb: GeometryArray, ia: IntArray,
     clear = np.flatnonzero(~boundary)
     if len(clear):
         some, which = np.unique(ia[clear], return_inverse=True)
-        corner = shapely.bounds(ga[some])[which]
+        corner = (shapely.bounds(ga[some]) if a_bounds is None else a_bounds[some])[which]
         inside = chunked_by_owner(shapely.contains_xy, ib[clear], nb, gb[ib[clear]],
                                   corner[:, 0], corner[:, 1], threads=threads)
         within[clear] = inside
@@ -295,7 +307,7 @@ def _large_areas(ga: GeometryArray, eb: _Edges, gb: GeometryArray, ia: IntArray,
         area[clear[inside]] = shapely.area(ga[ia[clear[inside]]])
     bound = np.flatnonzero(boundary)
     near_a, ia_near = np.unique(ia[bound], return_inverse=True)
-    ea = _edges_of(ga[near_a])
+    ea = _edges_of(ga[near_a], bounds=None if a_bounds is None else a_bounds[near_a])
     bound, ia_near = bound[ea.ok[ia_near]], ia_near[ea.ok[ia_near]]
     if not len(bound):
         return area, within
@@ -315,18 +327,17 @@ def _large_areas(ga: GeometryArray, eb: _Edges, gb: GeometryArray, ia: IntArray,
     hit_pair, hit_run = hit_pair[taken], hit_run[taken]
     sel = np.lexsort((hit_run, local[hit_pair]))
     h_row, h_run = local[hit_pair][sel], hit_run[sel]
-    cnt = run_len[h_run]
-    e_row = np.repeat(h_row, cnt)
-    edge = np.repeat(run_first[h_run], cnt) + (np.arange(int(cnt.sum()))
-                                                 - np.repeat(ring_starts(cnt), cnt))
     box = ea.box[ia_near]
-    bx = box[e_row]
-    near = ~((np.fmax(eb.x0[edge], eb.x1[edge]) < bx[:, 0])
-             | (np.fmin(eb.x0[edge], eb.x1[edge]) > bx[:, 2])
-             | (np.fmax(eb.y0[edge], eb.y1[edge]) < bx[:, 1])
-             | (np.fmin(eb.y0[edge], eb.y1[edge]) > bx[:, 3]))
-    e_row, edge = e_row[near], edge[near]
-    e_group = np.repeat(np.arange(len(h_run)), cnt)[near]
+    # A run's edges as a row of _RUN slots (runs are never longer), the slots past its end
+    # left out: one comparison per slot against A's box, no per-edge repeats of the pair.
+    slot = np.arange(_RUN)
+    edge_at = np.minimum(run_first[h_run][:, None] + slot, len(eb.x0) - 1)
+    bx = box[h_row]
+    near = ((slot < run_len[h_run][:, None])
+            & ~((ex1[edge_at] < bx[:, 0:1]) | (ex0[edge_at] > bx[:, 2:3])
+                | (ey1[edge_at] < bx[:, 1:2]) | (ey0[edge_at] > bx[:, 3:4])))
+    e_group, e_slot = np.nonzero(near)
+    e_row, edge = h_row[e_group], edge_at[e_group, e_slot]
     m = len(bound)
     jobs = []
     b_count = np.bincount(e_row, minlength=m)
@@ -407,21 +418,49 @@ def _flatten(e: _Edges, geom: IntArray, ox: FloatArray, oy: FloatArray) -> _Flat
     count = e.count[geom]
     start = ring_starts(count)
     row = np.repeat(np.arange(len(geom)), count)
-    offset = np.arange(int(count.sum())) - start[row]
-    edge = e.first[geom][row] + offset
-    ring_first = (np.arange(len(edge)) - (edge - e.ring_first[edge])).astype(np.int64, copy=False)
-    return _Flat(row, e.x0[edge] - ox[row], e.y0[edge] - oy[row], e.x1[edge] - ox[row],
-                 e.y1[edge] - oy[row], e.weight[edge], ring_first, start, count, edge)
+    # Per pair, flat position and table position differ by one shift: repeated, not
+    # gathered per edge (tens of millions of edges at 1M parcels).
+    shift = np.repeat(e.first[geom] - start, count)
+    edge = shift + np.arange(len(row))
+    ring_first = e.ring_first[edge]
+    ring_first -= shift
+    del shift
+    ex = np.repeat(ox, count)
+    x0, x1 = e.x0[edge], e.x1[edge]
+    x0 -= ex
+    x1 -= ex
+    del ex
+    ey = np.repeat(oy, count)
+    y0, y1 = e.y0[edge], e.y1[edge]
+    y0 -= ey
+    y1 -= ey
+    return _Flat(row, x0, y0, x1, y1, e.weight[edge], ring_first, start, count, edge)
 
 
-def _near(f: _Flat, box: FloatArray) -> tuple[BoolArray, BoolArray]:
-    """Edges meeting the other polygon's closed bounding box (only they can meet it), and
-    edges starting strictly outside that box (outside the other polygon: exact)."""
-    x0, y0, x1, y1 = (box[f.row, k] for k in range(4))
-    near = ~((np.fmax(f.x0, f.x1) < x0) | (np.fmin(f.x0, f.x1) > x1)
-             | (np.fmax(f.y0, f.y1) < y0) | (np.fmin(f.y0, f.y1) > y1))
-    out = (f.x0 < x0) | (f.x0 > x1) | (f.y0 < y0) | (f.y0 > y1)
-    return near, out
+def _near(f: _Flat, box: FloatArray
+          ) -> tuple[BoolArray, IntArray, BoolArray,
+                     tuple[FloatArray, FloatArray, FloatArray, FloatArray]]:
+    """Edges meeting the other polygon's closed bounding box (only they can meet it), as a
+    mask and as positions, edges starting strictly outside that box (outside the other
+    polygon: exact), and the near edges' own bounds (x min, x max, y min, y max)."""
+    # Pairs are laid out one after another: each pair's box repeated, not gathered per edge;
+    # one side of it at a time, and each side's flags or-ed in place (a job's peak memory).
+    far = np.zeros(len(f.row), dtype=bool)
+    out = np.zeros(len(f.row), dtype=bool)
+    bounds = []
+    for k, (lo, hi, start) in enumerate(((f.x0, f.x1, f.x0), (f.y0, f.y1, f.y0))):
+        edge_lo, edge_hi = np.fmin(lo, hi), np.fmax(lo, hi)
+        side = np.repeat(box[:, k], f.count)
+        far |= edge_hi < side
+        out |= start < side
+        side = np.repeat(box[:, k + 2], f.count)
+        far |= edge_lo > side
+        out |= start > side
+        bounds.append((edge_lo, edge_hi))
+    near = ~far
+    idx = np.flatnonzero(near)
+    (lo_x, hi_x), (lo_y, hi_y) = bounds
+    return near, idx, out, (lo_x[idx], hi_x[idx], lo_y[idx], hi_y[idx])
 
 
 def _areas(ea: _Edges, eb: _Edges, ia: IntArray, ib: IntArray
@@ -454,23 +493,24 @@ def _solve(fa: _Flat, fb: _Flat, abox: FloatArray, bbox: FloatArray, tol: FloatA
     ``fb`` are not all of B's (a large B, only its edges near A); else crossing numbers.
     ``b_group``: per edge of ``fb``, a group of consecutive edges (non-decreasing)."""
     m = len(tol)
-    near_a, out_a = _near(fa, bbox)
-    near_b, out_b = _near(fb, abox)
+    near_a, ka, out_a, a_box = _near(fa, bbox)
+    near_b, kb, out_b, b_box = _near(fb, abox)
     # Candidate edge pairs: A's near edges × B's near edges of the same pair, boxes meeting.
-    ka, kb = np.flatnonzero(near_a), np.flatnonzero(near_b)
+    # The near edges' own boxes (a_box, b_box), once each: the candidates (tens of millions
+    # at 1M parcels) gather two bounds per axis, not four coordinates and their min/max.
     if b_group is None:
-        ea_pos, eb_pos = _cross(fa.row[ka], ka, fb.row[kb], kb, m)
+        ca, cb = _cross(fa.row[ka], np.arange(len(ka)), fb.row[kb], np.arange(len(kb)), m)
     else:
         # B's edges in groups of consecutive ones with their own boxes: an edge of A is
         # tried against a group's box first, and against its edges only where that meets.
-        ea_pos, eb_pos = _grouped_cross(fa, ka, fb, kb, b_group[kb], m)
+        ca, cb = _grouped_cross(fa.row[ka], a_box, fb.row[kb], b_box, b_group[kb], m)
+    # Boxes apart along x, then (for the fewer left) along y.
+    keep = ~((a_box[1][ca] < b_box[0][cb]) | (a_box[0][ca] > b_box[1][cb]))
+    ca, cb = ca[keep], cb[keep]
+    keep = ~((a_box[3][ca] < b_box[2][cb]) | (a_box[2][ca] > b_box[3][cb]))
+    ea_pos, eb_pos = ka[ca[keep]], kb[cb[keep]]
     ax0, ay0, ax1, ay1 = fa.x0[ea_pos], fa.y0[ea_pos], fa.x1[ea_pos], fa.y1[ea_pos]
     bx0, by0, bx1, by1 = fb.x0[eb_pos], fb.y0[eb_pos], fb.x1[eb_pos], fb.y1[eb_pos]
-    meet = ~((np.fmax(ax0, ax1) < np.fmin(bx0, bx1)) | (np.fmin(ax0, ax1) > np.fmax(bx0, bx1))
-             | (np.fmax(ay0, ay1) < np.fmin(by0, by1)) | (np.fmin(ay0, ay1) > np.fmax(by0, by1)))
-    ea_pos, eb_pos = ea_pos[meet], eb_pos[meet]
-    ax0, ay0, ax1, ay1 = ax0[meet], ay0[meet], ax1[meet], ay1[meet]
-    bx0, by0, bx1, by1 = bx0[meet], by0[meet], bx1[meet], by1[meet]
     row = fa.row[ea_pos]
     # Sides: A's edge ends against B's edge line, B's against A's.
     ebx, eby, eax, eay = bx1 - bx0, by1 - by0, ax1 - ax0, ay1 - ay0
@@ -493,10 +533,12 @@ def _solve(fa: _Flat, fb: _Flat, abox: FloatArray, bbox: FloatArray, tol: FloatA
                               enter_a * s1 / (s1 - s0), tol, a_ring_state)
     share_b, sure_b = _shares(fb, fa, near_b, out_b, eb_pos[c], enter_b,
                               enter_b * t1 / (t1 - t0), tol)
-    area = 0.5 * (np.bincount(fa.row, fa.weight * share_a * (fa.x0 * fa.y1 - fa.x1 * fa.y0),
-                              minlength=m)
-                  + np.bincount(fb.row, fb.weight * share_b * (fb.x0 * fb.y1 - fb.x1 * fb.y0),
-                                minlength=m))
+    # Edges off the other's box have no share inside: summing the near ones alone adds
+    # the same terms in the same order (a ±0 term leaves a sum's bits as they are).
+    area = 0.5 * (np.bincount(fa.row[ka], (fa.weight * share_a)[ka]
+                              * (fa.x0[ka] * fa.y1[ka] - fa.x1[ka] * fa.y0[ka]), minlength=m)
+                  + np.bincount(fb.row[kb], (fb.weight * share_b)[kb]
+                                * (fb.x0[kb] * fb.y1[kb] - fb.x1[kb] * fb.y0[kb]), minlength=m))
     undecided |= ~sure_a | ~sure_b
     # A in B's interior: no contact, every edge of A wholly inside B, none of B inside A.
     whole = ((crossings == 0) & (np.bincount(fa.row, share_a != 1, minlength=m) == 0)
@@ -516,26 +558,28 @@ def _cross(ra: IntArray, ka: IntArray, rb: IntArray, kb: IntArray, m: int
     return ea_pos, eb_pos
 
 
-def _grouped_cross(fa: _Flat, ka: IntArray, fb: _Flat, kb: IntArray, group: IntArray, m: int
+def _grouped_cross(row_a: IntArray, a_box: tuple[FloatArray, ...], row_b: IntArray,
+                   b_box: tuple[FloatArray, ...], group: IntArray, m: int
                    ) -> tuple[IntArray, IntArray]:
-    """(A edge, B edge) candidates of the same pair through B's group boxes."""
-    if not len(kb):
+    """(A edge, B edge) candidates of the same pair through B's group boxes, as positions
+    among the edges given (``row_a``/``a_box`` per A edge, likewise B)."""
+    if not len(row_b):
         return np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.int64)
     first = np.flatnonzero(np.r_[True, group[1:] != group[:-1]])
-    size = np.diff(np.r_[first, len(kb)])
-    gx0 = np.minimum.reduceat(np.fmin(fb.x0[kb], fb.x1[kb]), first)
-    gy0 = np.minimum.reduceat(np.fmin(fb.y0[kb], fb.y1[kb]), first)
-    gx1 = np.maximum.reduceat(np.fmax(fb.x0[kb], fb.x1[kb]), first)
-    gy1 = np.maximum.reduceat(np.fmax(fb.y0[kb], fb.y1[kb]), first)
-    a_pos, g_pos = _cross(fa.row[ka], ka, fb.row[kb[first]], np.arange(len(first)), m)
-    ax0, ay0, ax1, ay1 = fa.x0[a_pos], fa.y0[a_pos], fa.x1[a_pos], fa.y1[a_pos]
-    meet = ~((np.fmax(ax0, ax1) < gx0[g_pos]) | (np.fmin(ax0, ax1) > gx1[g_pos])
-             | (np.fmax(ay0, ay1) < gy0[g_pos]) | (np.fmin(ay0, ay1) > gy1[g_pos]))
+    size = np.diff(np.r_[first, len(row_b)])
+    gx0 = np.minimum.reduceat(b_box[0], first)
+    gx1 = np.maximum.reduceat(b_box[1], first)
+    gy0 = np.minimum.reduceat(b_box[2], first)
+    gy1 = np.maximum.reduceat(b_box[3], first)
+    a_pos, g_pos = _cross(row_a, np.arange(len(row_a)), row_b[first],
+                          np.arange(len(first)), m)
+    meet = ~((a_box[1][a_pos] < gx0[g_pos]) | (a_box[0][a_pos] > gx1[g_pos])
+             | (a_box[3][a_pos] < gy0[g_pos]) | (a_box[2][a_pos] > gy1[g_pos]))
     a_pos, g_pos = a_pos[meet], g_pos[meet]
     rep = size[g_pos]
     ea_pos = np.repeat(a_pos, rep)
-    eb_pos = kb[np.repeat(first[g_pos], rep) + (np.arange(int(rep.sum()))
-                                               - np.repeat(ring_starts(rep), rep))]
+    eb_pos = np.repeat(first[g_pos], rep) + (np.arange(int(rep.sum()))
+                                             - np.repeat(ring_starts(rep), rep))
     return ea_pos, eb_pos
 
 

@@ -136,15 +136,127 @@ def test_spatial_conflicts_scale_the_parcels_once(monkeypatch: pytest.MonkeyPatc
     want = sl.spatial_conflicts(p, red, farm, dev)
     calls: list[int] = []
 
-    def counted(geoms: gpd.GeoSeries) -> object:
+    def counted(geoms: gpd.GeoSeries, *bounds: np.ndarray) -> object:
         calls.append(len(geoms))
-        return area.areal_scale_factors(geoms)
+        return area.areal_scale_factors(geoms, *bounds)
 
     monkeypatch.setattr(overlap, "areal_scale_factors", counted)
     monkeypatch.setattr(sl, "areal_scale_factors", counted, raising=False)
     got = sl.spatial_conflicts(p, red, farm, dev)
     assert calls == [3]
     pd.testing.assert_frame_equal(got, want)
+
+
+def test_spatial_conflicts_compute_the_areal_scale_once(monkeypatch: pytest.MonkeyPatch
+                                                       ) -> None:
+    """Parcels wholly inside a red line and the boundary's totals take the factors the
+    pass computed once (the areal scale costs ~1.5 s at 1M parcels); areas unchanged."""
+    from gaoxin.geo import area
+
+    p = frame([good(0), good(1), good(2)])
+    red = gpd.GeoDataFrame(geometry=[box(X0 - 50, Y0 - 50, X0 + 200, Y0 + 200),
+                                     box(X0 + 420, Y0 - 50, X0 + 500, Y0 + 200)], crs=4544)
+    farm = gpd.GeoDataFrame(geometry=[box(X0 + 550, Y0 - 50, X0 + 800, Y0 + 200)], crs=4544)
+    dev = gpd.GeoDataFrame(geometry=[box(X0 - 100, Y0 - 100, X0 + 700, Y0 + 300)], crs=4544)
+    want = sl.spatial_conflicts(p, red, farm, dev)
+    calls: list[int] = []
+    real = area._factors
+
+    def counted(arr: np.ndarray, crs: CRS, *bounds: np.ndarray) -> np.ndarray:
+        calls.append(len(arr))
+        return real(arr, crs, *bounds)
+
+    monkeypatch.setattr(area, "_factors", counted)
+    got = sl.spatial_conflicts(p, red, farm, dev)
+    assert calls == [3]
+    pd.testing.assert_frame_equal(got, want, check_exact=True)
+    assert got["redline_m2"].iloc[0] == pytest.approx(SIDE * SIDE, rel=1e-3)
+
+
+def test_spatial_conflicts_read_the_parcels_bounds_once(monkeypatch: pytest.MonkeyPatch
+                                                         ) -> None:
+    """One reading of the parcels' bounds serves the areal scale and every layer's pass
+    (a parcel across a red line's edge, one inside, one meeting two overlapping red lines,
+    one across a farmland patch); areas unchanged."""
+    p = frame([good(0), good(1), good(2), good(3)])
+    red = gpd.GeoDataFrame(geometry=[box(X0 - 50, Y0 - 50, X0 + 200, Y0 + 200),
+                                     box(X0 + 400, Y0 - 50, X0 + 420, Y0 + 200),
+                                     box(X0 + 630, Y0 - 50, X0 + 700, Y0 + 200),
+                                     box(X0 + 660, Y0 - 50, X0 + 800, Y0 + 200)], crs=4544)
+    farm = gpd.GeoDataFrame(geometry=[box(X0 + 850, Y0 - 50, X0 + 1000, Y0 + 100)],
+                            crs=4544)
+    want = sl.spatial_conflicts(p, red, farm, None)
+    mine = {id(g) for g in p.geometry.values}
+    reads: list[int] = []
+    real = shapely.bounds
+
+    def counted(geoms: object, **kwargs: object) -> np.ndarray:
+        arr = np.atleast_1d(np.asarray(geoms, dtype=object))
+        if any(id(g) in mine for g in arr):
+            reads.append(len(arr))
+        return real(geoms, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(shapely, "bounds", counted)
+    got = sl.spatial_conflicts(p, red, farm, None)
+    assert reads == [4]
+    pd.testing.assert_frame_equal(got, want, check_exact=True)
+    assert (got["redline_m2"] > 0).tolist() == [True, True, True, False]
+    assert (got["farmland_m2"] > 0).tolist() == [False, False, False, True]
+
+
+def _blob(rng: np.random.Generator, cx: float, cy: float, r: float, n: int) -> Polygon:
+    """A wavy closed curve of ``n`` vertices (a red line), repaired if it crosses itself."""
+    t = np.sort(rng.uniform(0, 2 * np.pi, n))
+    rad = r * (1 + 0.3 * np.sin(3 * t + rng.uniform(0, 6))) * rng.uniform(0.85, 1.0, n)
+    return shapely.make_valid(Polygon(np.c_[cx + rad * np.cos(t), cy + rad * np.sin(t)]))
+
+
+@settings(max_examples=10, deadline=None)
+@given(seed=st.integers(0, 10**6), turn=st.floats(0, 90))
+def test_shared_tables_give_the_per_pass_results(seed: int, turn: float) -> None:
+    """The bounds and areal scale read once for every layer give, to the bit, what each
+    layer's own pass gives: concave parcels (some invalid and repaired, some holed, some
+    wholly inside a red line or containing a patch), the layout rotated, 100 km off the
+    central meridian, against overlapping 600-vertex red lines, patches and a boundary;
+    and the exact union's ellipsoidal areas within 1e-7."""
+    from gaoxin.geo.area import ellipsoidal_area
+    from gaoxin.geo.overlap import area_inside
+    from tests.geo.helpers import bow_tie, building, concave_parcel
+
+    rng = np.random.default_rng(seed)
+    x0 = X0 + 100_000
+    shapes = []
+    for i in range(7):
+        for j in range(7):
+            p = concave_parcel(rng, x0 + i * 60.0, Y0 + j * 60.0, 50.0, 0.08)
+            if rng.random() < 0.08:
+                p = bow_tie(p)
+            elif rng.random() < 0.1:
+                c = p.centroid
+                p = p.difference(shapely.box(c.x - 5, c.y - 5, c.x + 5, c.y + 5))
+            shapes.append(p)
+    centre = shapely.Point(x0 + 210, Y0 + 210)
+    parcels = gpd.GeoDataFrame(geometry=shapely.make_valid(np.array(
+        [shapely.affinity.rotate(p, turn, origin=centre) for p in shapes])), crs=4544)
+    red = gpd.GeoDataFrame(geometry=[
+        _blob(rng, x0 + rng.uniform(0, 420), Y0 + rng.uniform(0, 420), rng.uniform(60, 160),
+              600) for _ in range(3)], crs=4544)
+    farm = gpd.GeoDataFrame(geometry=[
+        building(rng, x0 + rng.uniform(0, 420), Y0 + rng.uniform(0, 420),
+                 rng.uniform(10, 70)) for _ in range(25)], crs=4544)
+    farm = farm[shapely.is_valid(farm.geometry.values)]
+    dev = gpd.GeoDataFrame(geometry=[_blob(rng, x0 + 210, Y0 + 210, 200, 300)], crs=4544)
+    got = sl.spatial_conflicts(parcels, red, farm, dev)
+    geoms = parcels.geometry
+    for col, layer in (("redline_m2", red), ("farmland_m2", farm)):
+        alone = area_inside(geoms, layer.geometry).to_numpy()
+        assert np.array_equal(got[col].to_numpy(), alone)
+        exact = ellipsoidal_area(gpd.GeoSeries(shapely.intersection(
+            geoms.values, shapely.union_all(layer.geometry.values)), crs=4544)).to_numpy()
+        assert np.allclose(alone, exact, rtol=1e-7, atol=1e-4)
+    outside = np.maximum(ellipsoidal_area(geoms).to_numpy()
+                         - area_inside(geoms, dev.geometry).to_numpy(), 0.0)
+    assert np.array_equal(got["outside_boundary_m2"].to_numpy(), outside)
 
 
 def test_a_conflict_within_the_tolerance_is_a_digitising_sliver() -> None:

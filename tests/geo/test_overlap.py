@@ -189,3 +189,35 @@ def test_pairs_measured_in_blocks_give_the_same_bits(monkeypatch: pytest.MonkeyP
     blocked = overlap(houses, parcels, b_disjoint=True, geometries=False).pieces
     assert len(calls) > 3 and max(calls) <= 12
     pd.testing.assert_frame_equal(blocked, whole, check_exact=True)
+
+
+def test_factors_given_later_give_the_same_bits() -> None:
+    """A caller may hand over a function for A's areal scale factors (computed beside the
+    pass): it is called once, after the pieces are measured, and the areas are those the
+    factors themselves give; a function finding no factors (a CRS where planar areas mean
+    nothing) sends every A to be cut out and measured whole."""
+    import gaoxin.geo.overlap as module
+    from gaoxin.geo.area import areal_scale_factors
+
+    rng = np.random.default_rng(11)
+    x0 = X0 + 100_000
+    a = gpd.GeoSeries(shapely.make_valid(np.array(
+        [concave_parcel(rng, x0 + i * 60.0, Y0 + j * 60.0, 50.0, 0.08)
+         for i in range(6) for j in range(6)])), crs=4544)
+    b = gpd.GeoSeries([blob(rng, x0 + 150, Y0 + 180, 140, 600),
+                       blob(rng, x0 + 260, Y0 + 150, 90, 40),
+                       shapely.box(x0 + 20, Y0 + 20, x0 + 70, Y0 + 70)], crs=4544)
+    factors = areal_scale_factors(a)
+    want = area_inside(a, b, factors=factors)
+    calls: list[int] = []
+
+    def later() -> np.ndarray | None:
+        calls.append(1)
+        return factors
+
+    got = area_inside(a, b, factors=later)
+    assert calls == [1]
+    pd.testing.assert_series_equal(got, want, check_exact=True)
+    assert (got > 0).sum() > 5
+    cut = module._area_inside_cut(a, b, max_vertices=256, threads=1).to_numpy()
+    assert np.array_equal(area_inside(a, b, factors=lambda: None).to_numpy(), cut)
