@@ -328,8 +328,8 @@ def chunk_layer(drawn: DrawnLayer, codes: npt.NDArray[np.int_], class_labels: li
 
     Notes
     -----
-    Chunks are compressed in threads as they are made (zlib releases the GIL): the next
-    chunk's sections are built while the last ones are deflated.
+    Chunks are made and compressed in threads (zlib, numpy's gathers and sorts release the
+    GIL): one chunk's columns are written while another's vertices are sorted or deflated.
     """
     n_styles = len(class_labels)
     b = drawn.bounds
@@ -355,14 +355,14 @@ def chunk_layer(drawn: DrawnLayer, codes: npt.NDArray[np.int_], class_labels: li
         bounds_of[nonempty, 2:] = np.maximum.reduceat(cb[:, 2:], at, axis=0)
     # Each chunk gathers its own features' geometry (small arrays, not the layer reordered).
     starts = starts_of(drawn.arrays)
+
+    def chunk(c: int) -> str:
+        f0, f1 = feat_start[c], feat_start[c + 1]
+        return blob(_chunk_sections(take_features(drawn.arrays, order[f0:f1], starts),
+                                    sorted_codes, n_styles, data, f0, f1))
+
     with ThreadPoolExecutor(max_workers=_THREADS) as pool:
-        futures = []
-        for c in range(n_chunks):
-            f0, f1 = feat_start[c], feat_start[c + 1]
-            sections = _chunk_sections(take_features(drawn.arrays, order[f0:f1], starts),
-                                       sorted_codes, n_styles, data, f0, f1)
-            futures.append(pool.submit(blob, sections))
-        blobs = [f.result() for f in futures]
+        blobs = list(pool.map(chunk, range(n_chunks)))
     id_blob = None if ids is None else blob([_id_text(ids, order).encode()])
     area = drawn.area * np.cos(np.radians((b[:, 1] + b[:, 3]) / 2))
     cells = _cells(grid, codes, n_styles, np.nan_to_num(area), values, recode, decimals,
