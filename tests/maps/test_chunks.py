@@ -227,3 +227,27 @@ def test_vertex_references_hold_for_coordinates_far_outside_lon_lat() -> None:
     refs, new = chunks._vertex_refs(q)
     assert refs.tolist() == [0, 0, 0, 3, 2]
     assert new.tolist() == [True, True, True, False, False]
+
+
+def test_chunk_blobs_join_the_page_only_as_it_is_written(small_chunks: None,
+                                                         monkeypatch: pytest.MonkeyPatch,
+                                                         tmp_path: Any) -> None:
+    """The page's rewrites (escapes, zoom, assets) read the page without its chunk blobs
+    (45 MB at 1M parcels), and the file written is the rendered page, blobs and all, byte
+    for byte; a chunk of a second map keeps to its own page."""
+    from gaoxin.maps import builder, save_map
+
+    seen: list[str] = []
+    unescape = builder.unescape_cjk
+    monkeypatch.setattr(builder, "unescape_cjk", lambda html: seen.append(html) or unescape(html))
+    gdf = coverage(900)
+    m = build_map([MapLayer(gdf, "parcels", color_by="parcel_id"),
+                   MapLayer(gdf.iloc[:10], "parcels")], title="地块")
+    other = build_map([MapLayer(coverage(800, seed=2), "parcels")])
+    html = render_html(m, offline=False)
+    blobs = lod_payload(html)["lod"]["chunks"]
+    assert len(blobs) > 2 and all(len(b) > 100 and b not in seen[0] for b in blobs)
+    written = save_map(m, tmp_path / "m.html", offline=False).read_bytes()
+    assert written == html.encode("utf-8")
+    assert not set(lod_payload(render_html(other, offline=False))["lod"]["chunks"]) & set(blobs)
+    assert len(inflate(blobs[0])) == 8
