@@ -15,7 +15,9 @@ import re
 import secrets
 import weakref
 from collections.abc import Sequence
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
+from functools import cache, partial
 from html import escape
 from pathlib import Path
 from typing import Any, TypedDict
@@ -339,25 +341,22 @@ def _layer_payload(lyr: MapLayer, index: int, basemap: str, lang: str
                          fix=f"use some of {', '.join(map(str, frame.columns))}")
     if lyr.color_by and lyr.color_by not in cols:
         cols.append(lyr.color_by)
-    drawn = drawn_layer(np.asarray(frame.geometry.values, dtype=object), frame.crs,
-                        gcj02=basemap == "amap")
-    name = lyr.name or layer_label(lyr.kind, lang)
-    base = kind_style("result" if lyr.kind == "result" else lyr.kind, lyr.highlight)
-    if lyr.color_by:
-        if not lyr.highlight:
-            # A choropleth reads by its fills: thin neutral outlines, or at a zone-wide zoom
-            # thousands of kind-coloured strokes hide the classes.
-            base = {**base, "color": "#4d4d4d", "weight": min(float(base.get("weight", 1)), 0.4)}
-        label = column_label(lyr.color_by, lyr.kind, lang)
-        classes = classify(frame[lyr.color_by], base, method=lyr.classify,
-                           thresholds=lyr.thresholds, unit=lyr.unit, label=label, lang=lang)
-    else:
-        classes = Classes(np.zeros(len(frame), dtype=int), [base], [name])
-    encoded = {c: column_arrays(_coded_words(frame[c], c, lang), decimals=AREA_DECIMALS.get(c),
-                                yes_no=(catalogue.label("yes", lang), catalogue.label("no", lang)))
-               for c in cols}
-    idcol = _id_column(lyr.kind, cols)
     big = len(frame) > chunks.CHUNKED_ABOVE
+    draw = partial(drawn_layer, np.asarray(frame.geometry.values, dtype=object), frame.crs,
+                   gcj02=basemap == "amap")
+    # A big layer is drawn in threads while this one classifies and codes its columns
+    # (Python holding the GIL, which the drawing mostly lets go of): otherwise the second
+    # core idles through them.
+    drawing = _drawing_thread().submit(draw) if big else None
+    try:
+        classes, encoded = _classes_and_columns(lyr, frame, cols, lang)
+    except BaseException:
+        if drawing is not None:
+            drawing.result()  # the drawing's error, if any, first: it came first before
+        raise
+    drawn = draw() if drawing is None else drawing.result()
+    name = lyr.name or layer_label(lyr.kind, lang)
+    idcol = _id_column(lyr.kind, cols)
     # A big layer's values are in its chunks: its columns only describe them.
     columns: list[ColumnPayload] = [
         {"name": c, "label": column_label(c, lyr.kind, lang), **enc.payload(with_values=not big)}
@@ -373,6 +372,33 @@ def _layer_payload(lyr: MapLayer, index: int, basemap: str, lang: str
         "idcol": idcol, "lod": lod,
     }
     return payload, classes, name, drawn.total_bounds
+
+
+@cache
+def _drawing_thread() -> ThreadPoolExecutor:
+    """The thread a big layer is drawn in (its blocks go on to the drawing's own threads)."""
+    return ThreadPoolExecutor(1, thread_name_prefix="gaoxin-map-draw")
+
+
+def _classes_and_columns(lyr: MapLayer, frame: gpd.GeoDataFrame, cols: list[str], lang: str
+                         ) -> tuple[Classes, dict[str, ColumnArrays]]:
+    """The layer's style classes and its shown columns, encoded."""
+    name = lyr.name or layer_label(lyr.kind, lang)
+    base = kind_style("result" if lyr.kind == "result" else lyr.kind, lyr.highlight)
+    if lyr.color_by:
+        if not lyr.highlight:
+            # A choropleth reads by its fills: thin neutral outlines, or at a zone-wide zoom
+            # thousands of kind-coloured strokes hide the classes.
+            base = {**base, "color": "#4d4d4d", "weight": min(float(base.get("weight", 1)), 0.4)}
+        label = column_label(lyr.color_by, lyr.kind, lang)
+        classes = classify(frame[lyr.color_by], base, method=lyr.classify,
+                           thresholds=lyr.thresholds, unit=lyr.unit, label=label, lang=lang)
+    else:
+        classes = Classes(np.zeros(len(frame), dtype=int), [base], [name])
+    encoded = {c: column_arrays(_coded_words(frame[c], c, lang), decimals=AREA_DECIMALS.get(c),
+                                yes_no=(catalogue.label("yes", lang), catalogue.label("no", lang)))
+               for c in cols}
+    return classes, encoded
 
 
 def _chunked(lyr: MapLayer, frame: gpd.GeoDataFrame, drawn: DrawnLayer, classes: Classes,

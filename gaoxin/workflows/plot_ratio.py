@@ -88,10 +88,34 @@ def _check_words(frame: Frame, lang: str) -> Frame:
     for _, prefix in pr.CHECKS:
         for col, group in ((f"{prefix}_status", "pr_status"), (f"{prefix}_reason", "pr_reason")):
             if col in out.columns:
-                words = {v: label(f"{group}.{v}", lang) if v else ""
-                         for v in out[col].dropna().unique()}
-                out[col] = out[col].map(words)
+                out[col] = _in_words(out[col], group, lang)
     return out
+
+
+def _in_words(codes: pd.Series, group: str, lang: str) -> pd.Series:
+    """A check's codes (a few distinct ones in up to 1M rows) as words: each distinct code
+    looked up once; Arrow-backed text is recoded in Arrow (``Series.map`` of a dict made
+    1M Python strings, 0.12 s a column), else mapped. Missing codes stay missing.
+
+    Examples
+    --------
+    >>> _in_words(pd.Series(["pass", "", None, "fail"], dtype="str"), "pr_status", "zh"
+    ...           ).tolist()
+    ['达标', '', nan, '不达标']
+    """
+    import pyarrow as pa  # type: ignore[import-untyped]
+
+    position, distinct = pd.factorize(codes)
+    words = [label(f"{group}.{v}", lang) if v else "" for v in distinct.tolist()]
+    if not isinstance(codes.array, pd.arrays.ArrowStringArray) or not words:
+        # (``map`` makes a column of nothing but missing codes float: so does this.)
+        return codes.map(dict(zip(distinct.tolist(), words, strict=True)))
+    recoded = pa.array(words, type=pa.large_string()).take(
+        pa.array(position, mask=position < 0))
+    # pandas-stubs lack the ``dtype`` pandas 3 takes (NaN, not NA, for missing text).
+    text = pd.arrays.ArrowStringArray(recoded, dtype=codes.dtype)  # type: ignore[call-arg]
+    return pd.Series(text,
+                     index=codes.index, name=codes.name)
 
 
 def compute_plot_ratio(data: Loaded, rules: RuleSet, cluster: str | None = None,

@@ -251,3 +251,40 @@ def test_chunk_blobs_join_the_page_only_as_it_is_written(small_chunks: None,
     assert written == html.encode("utf-8")
     assert not set(lod_payload(render_html(other, offline=False))["lod"]["chunks"]) & set(blobs)
     assert len(inflate(blobs[0])) == 8
+
+
+def test_a_big_layer_is_drawn_beside_its_columns(small_chunks: None,
+                                                 monkeypatch: pytest.MonkeyPatch) -> None:
+    """The drawing of a big layer runs in its own thread while the columns are coded (the
+    same page); when both fail, the drawing's error is the one raised, as before."""
+    import threading
+
+    from gaoxin.errors import InputError
+    from gaoxin.maps import builder
+
+    gdf = coverage(900)
+    plain = render_html(build_map([MapLayer(gdf, "parcels", color_by="parcel_id")]),
+                        offline=False)
+    where: list[str] = []
+    draw = builder.drawn_layer
+
+    def watched(*args: Any, **kwargs: Any) -> Any:
+        where.append(threading.current_thread().name)
+        return draw(*args, **kwargs)
+
+    monkeypatch.setattr(builder, "drawn_layer", watched)
+    watched_html = render_html(build_map([MapLayer(gdf, "parcels", color_by="parcel_id"),
+                                          MapLayer(gdf.iloc[:5], "parcels")]), offline=False)
+    assert where[0].startswith("gaoxin-map-draw") and where[1] == threading.main_thread().name
+    assert lod_payload(watched_html)["lod"]["chunks"] == lod_payload(plain)["lod"]["chunks"]
+
+    def broken(*args: Any, **kwargs: Any) -> Any:
+        raise InputError("the drawing failed")
+
+    def unclassifiable(*args: Any, **kwargs: Any) -> Any:
+        raise InputError("the classes failed")
+
+    monkeypatch.setattr(builder, "drawn_layer", broken)
+    monkeypatch.setattr(builder, "classify", unclassifiable)
+    with pytest.raises(InputError, match="drawing failed"):
+        build_map([MapLayer(gdf, "parcels", color_by="parcel_id")])

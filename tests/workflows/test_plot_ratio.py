@@ -8,6 +8,8 @@ from pathlib import Path
 import geopandas as gpd
 import pandas as pd
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from gaoxin.analysis import plot_ratio as pr
 from gaoxin.analysis.ruleset import load_ruleset
@@ -231,3 +233,20 @@ def test_the_map_layers_are_the_reference_layers(sample_ws: Path, tmp_path: Path
         for field in dataclasses.fields(mine):  # type: ignore[arg-type]
             if field.name != "gdf":
                 assert getattr(mine, field.name) == getattr(ref, field.name), field.name
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.lists(st.tuples(st.sampled_from(["pass", "fail", "not_comparable", "", None]),
+                          st.sampled_from(["unbuilt", "no_industry_code", "", None])),
+                max_size=30),
+       st.sampled_from(["str", "object"]), st.sampled_from(["zh", "en"]))
+def test_check_words_are_the_mapped_words(codes: list[tuple[str | None, str | None]],
+                                          dtype: str, lang: str) -> None:
+    """Codes recoded in Arrow are the reference's ``Series.map``: values, missing ones and
+    the column's dtype."""
+    frame = pd.DataFrame({"far_status": pd.Series([c[0] for c in codes], dtype=dtype),
+                          "far_reason": pd.Series([c[1] for c in codes], dtype=dtype)},
+                         index=pd.RangeIndex(3, 3 + len(codes)))
+    from gaoxin.workflows.plot_ratio import _check_words
+
+    pd.testing.assert_frame_equal(_check_words(frame, lang), _reference_check_words(frame, lang))
