@@ -288,3 +288,41 @@ def test_a_big_layer_is_drawn_beside_its_columns(small_chunks: None,
     monkeypatch.setattr(builder, "classify", unclassifiable)
     with pytest.raises(InputError, match="drawing failed"):
         build_map([MapLayer(gdf, "parcels", color_by="parcel_id")])
+
+
+def _reference_column_json(col: Any, order: np.ndarray, f0: int, f1: int) -> str:
+    """A chunk's column JSON as first written: the Python values factorized in chunk order."""
+    key = "i" if col.t == "c" else "v"
+    values = col.values[order]
+    if col.t == "s":
+        items = json.dumps(values[f0:f1].tolist(), ensure_ascii=False, separators=(",", ":"))
+    else:
+        codes, uniques = pd.factorize(values, use_na_sentinel=True)
+        table = np.array([*(json.dumps(u) for u in uniques.tolist()), "null"], dtype=object)
+        items = "[" + ",".join(table[codes[f0:f1]].tolist()) + "]"
+    return f'{{"{key}":{items}}}'
+
+
+@settings(max_examples=150, deadline=None)
+@given(st.lists(st.one_of(st.none(), st.sampled_from([0.0, -0.0, 1.5, 2.0, 1e300]),
+                          st.floats(-1e6, 1e6), st.integers(-(2**62), 2**62 - 1),
+                          st.sampled_from([2**53, 2**53 + 1, 2**53 + 2, -(2**60) - 1]))),
+       st.integers(0, 3), st.randoms(use_true_random=False))
+def test_chunk_column_json_is_the_reference_json(values: list[Any], decimals: int,
+                                                 rnd: Any) -> None:
+    """Numbers told apart as floats write every chunk's JSON as the Python values did
+    (whole numbers beyond 2⁵³ and 2⁶², negative zero, missing ones); codes and texts too."""
+    from gaoxin.maps.encode import column_arrays
+
+    series = pd.Series([v if v is None or isinstance(v, int) else float(v) for v in values],
+                       dtype=object)
+    number = pd.to_numeric(series, errors="coerce")
+    order = np.array(rnd.sample(range(len(values)), len(values)), dtype=np.intp)
+    cut = rnd.randint(0, len(values))
+    whole = pd.Series([v if isinstance(v, int) else 7 for v in values], dtype="int64")
+    for col in (column_arrays(number, decimals=decimals), column_arrays(whole),
+                column_arrays(series.astype(str).where(series.notna())),
+                column_arrays(pd.Series([str(v)[:2] for v in values], dtype=object))):
+        written = chunks._ColumnJson(col, order)
+        for f0, f1 in ((0, cut), (cut, len(values))):
+            assert written.json(f0, f1) == _reference_column_json(col, order, f0, f1)
