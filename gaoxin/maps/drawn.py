@@ -31,6 +31,7 @@ from ..geo.parallel import THREADS
 from .encode import (
     _MIN_REMOVABLE,
     POLY,
+    QUANT,
     SIMPLIFY_DEG,
     GeometryArrays,
     Geoms,
@@ -38,8 +39,6 @@ from .encode import (
     _close_vertices,
     _open_rings,
     _parts_rings,
-    _quantised,
-    _Structure,
     geometry_arrays,
     lighten,
 )
@@ -115,19 +114,23 @@ def _flatten(geoms: Geoms) -> tuple[Floats, Index, Ints, Index, Index]:
     only the other features (holes, several parts, lines, points) are taken apart into
     shapely parts and rings.
     """
-    n = len(geoms)
     coords = shapely.get_coordinates(geoms)
     count = shapely.get_num_coordinates(geoms).astype(np.intp)
     start = _starts(count)
-    single = np.isin(shapely.get_type_id(geoms), (3, 6)) & (count >= 4)
-    if single.any():
-        feat = np.repeat(np.arange(n), count)
-        s0 = np.minimum(start, max(len(coords) - 1, 0))
-        at_first = ((coords[:, 0] == coords[s0, 0][feat])
-                    & (coords[:, 1] == coords[s0, 1][feat]))
-        returns = np.bincount(feat[at_first], minlength=n)
-        last = np.minimum(start + count - 1, max(len(coords) - 1, 0))
-        single &= (returns == 2) & at_first[last]
+    type_id = shapely.get_type_id(geoms)
+    # A polygon without holes is its shell (GEOS counts the holes: 50 ms less a block than
+    # looking for the first vertex's return); a multi-polygon (rare) is one ring when its
+    # first vertex comes back only as its last.
+    single = (type_id == 3) & (count >= 4) & (shapely.get_num_interior_rings(geoms) == 0)
+    multi = np.flatnonzero((type_id == 6) & (count >= 4))
+    if len(multi):
+        m_count = count[multi]
+        feat = np.repeat(np.arange(len(multi)), m_count)
+        at = _ragged_index(start[multi], m_count)
+        at_first = ((coords[at, 0] == coords[start[multi], 0][feat])
+                    & (coords[at, 1] == coords[start[multi], 1][feat]))
+        returns = np.bincount(feat[at_first], minlength=len(multi))
+        single[multi] = (returns == 2) & at_first[np.cumsum(m_count) - 1]
     one = np.flatnonzero(single)
     other = np.flatnonzero(~single)
     if len(other):
@@ -318,9 +321,14 @@ def _drawn_block(geoms: Geoms, transformer: pyproj.Transformer | None, gcj02: bo
     bounds = np.full((n, 4), np.nan)
     if len(xy):
         # A polygon's envelope is its shell's (GEOS), even where a hole pokes out.
-        outer = ~(is_poly & ~shell)[ring_of]
-        bx, by = xy[outer, 0], xy[outer, 1]
-        feat_of_coord = feat_of_part[ring_part][ring_of[outer]]
+        hole = is_poly & ~shell
+        if hole.any():
+            outer = ~hole[ring_of]
+            bx, by = xy[outer, 0], xy[outer, 1]
+            feat_of_coord = feat_of_part[ring_part][ring_of[outer]]
+        else:  # (nearly every block of parcels: no selection of 1M vertices)
+            bx, by = xy[:, 0], xy[:, 1]
+            feat_of_coord = feat_of_part[ring_part][ring_of]
         first = np.flatnonzero(np.concatenate([[True],
                                                feat_of_coord[1:] != feat_of_coord[:-1]]))
         nonempty = feat_of_coord[first]
@@ -339,11 +347,34 @@ def _drawn_block(geoms: Geoms, transformer: pyproj.Transformer | None, gcj02: bo
         ring_area = np.abs(np.bincount(ring_of, cross, minlength=len(ring_len))) / 2
         signed = np.where(shell, ring_area, -ring_area) * is_poly
         area = np.bincount(feat_of_part[ring_part], signed, minlength=n).astype(np.float64)
-    keep = _open_rings(ptype, ring_part, ring_len)
-    s: _Structure = {"feat_of_part": feat_of_part, "ptype": ptype, "ring_part": ring_part,
-                     "coords": xy[keep], "ring_of_coord": ring_of[keep],
-                     "n_rings": len(ring_len)}
-    return DrawnLayer(_quantised(s, n), bounds, area), close, triples, len(xy)
+    arrays = _quantised_open(xy, ring_of, _open_rings(ptype, ring_part, ring_len),
+                             feat_of_part, ptype, ring_part, n)
+    return DrawnLayer(arrays, bounds, area), close, triples, len(xy)
+
+
+def _quantised_open(xy: Floats, ring_of: Index, keep: npt.NDArray[np.bool_],
+                    feat_of_part: Index, ptype: Ints, ring_part: Index, n: int
+                    ) -> GeometryArrays:
+    """:func:`gaoxin.maps.encode._quantised` of the ``keep`` vertices (rings opened), with
+    one selection of the vertices, not one to open the rings and one to drop repeats.
+
+    A vertex is a repeat when it quantises to its ring's vertex before it; the closing
+    vertices dropped here are each their ring's last, so no kept vertex has its previous
+    kept vertex anywhere but just before it.
+    """
+    scaled = np.multiply(xy, QUANT)
+    q = np.rint(scaled, out=scaled).astype(np.int64)
+    keep = keep.copy()
+    if len(q) > 1:
+        keep[1:] &= ~((ring_of[1:] == ring_of[:-1]) & (q[1:, 0] == q[:-1, 0])
+                      & (q[1:, 1] == q[:-1, 1]))
+    return {
+        "parts_per_feat": np.bincount(feat_of_part, minlength=n),
+        "ptype": ptype,
+        "rings_per_part": np.bincount(ring_part, minlength=len(ptype)),
+        "ring_len": np.bincount(ring_of[keep], minlength=len(ring_part)),
+        "q": q[keep],
+    }
 
 
 Starts = tuple[Index, Index, Index]

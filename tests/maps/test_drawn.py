@@ -169,3 +169,17 @@ def test_a_big_layer_asks_proj_for_its_transformation_once(monkeypatch: pytest.M
     again = drawn_layer(boxes[:3], 4544)
     assert len(made) == 1
     np.testing.assert_array_equal(first.arrays["q"][:12], again.arrays["q"])
+
+
+def test_a_shell_through_its_first_vertex_twice_is_one_ring() -> None:
+    """A shell that passes its first vertex again mid-way (a figure of eight, invalid) has
+    no holes: drawn as one ring, it is the GEOS path's drawing, as are single-part
+    multi-polygons with and without holes."""
+    x, y = X0, Y0
+    eight = shapely.Polygon([(x, y), (x + 20, y), (x + 20, y + 20), (x, y),
+                             (x - 20, y + 20), (x - 20, y), (x, y)])
+    holed = shapely.Polygon(shapely.box(x, y, x + 30, y + 30).exterior.coords,
+                            [shapely.box(x + 5, y + 5, x + 9, y + 9).exterior.coords])
+    assert_same(np.array([eight, shapely.MultiPolygon([eight]), shapely.MultiPolygon([holed]),
+                          affinity.rotate(holed, 30), shapely.MultiPolygon([shapely.box(
+                              x, y, x + 3, y + 4)])], dtype=object))
