@@ -350,6 +350,8 @@ def _layer_payload(lyr: MapLayer, index: int, basemap: str, lang: str
     drawing = _drawing_thread().submit(draw) if big else None
     try:
         classes, encoded = _classes_and_columns(lyr, frame, cols, lang)
+        # A big layer's columns as its chunks will write them, made meanwhile too.
+        texts = [chunks.ColumnJson(enc) for enc in encoded.values()] if big else []
     except BaseException:
         if drawing is not None:
             drawing.result()  # the drawing's error, if any, first: it came first before
@@ -361,7 +363,7 @@ def _layer_payload(lyr: MapLayer, index: int, basemap: str, lang: str
     columns: list[ColumnPayload] = [
         {"name": c, "label": column_label(c, lyr.kind, lang), **enc.payload(with_values=not big)}
         for c, enc in encoded.items()]
-    lod = _chunked(lyr, frame, drawn, classes, encoded, idcol, lang) if big else None
+    lod = _chunked(lyr, frame, drawn, classes, encoded, texts, idcol, lang) if big else None
     geometry: EncodedGeometry = (
         encode_arrays(drawn.arrays) if lod is None
         else {"q": QUANT, "fparts": "", "ptype": "", "prings": "", "rlen": "", "xy": ""})
@@ -402,7 +404,8 @@ def _classes_and_columns(lyr: MapLayer, frame: gpd.GeoDataFrame, cols: list[str]
 
 
 def _chunked(lyr: MapLayer, frame: gpd.GeoDataFrame, drawn: DrawnLayer, classes: Classes,
-             columns: dict[str, ColumnArrays], idcol: str | None, lang: str) -> chunks.Chunked:
+             columns: dict[str, ColumnArrays], texts: list[chunks.ColumnJson],
+             idcol: str | None, lang: str) -> chunks.Chunked:
     """A big layer in chunks, with its grid of cells for the zoomed-out views."""
     ids = columns[idcol].texts() if idcol is not None else None
     values, decimals, value_label = None, 2, None
@@ -416,7 +419,7 @@ def _chunked(lyr: MapLayer, frame: gpd.GeoDataFrame, drawn: DrawnLayer, classes:
     words: chunks.CellWords = {"title": catalogue.label("map.cell", lang),
                                "count": catalogue.label("map.cell_count", lang),
                                "value": value_label}
-    return chunks.chunk_layer(drawn, classes.codes, classes.labels, list(columns.values()),
+    return chunks.chunk_layer(drawn, classes.codes, classes.labels, texts,
                               ids, values=values, recode=classes.recode, decimals=decimals,
                               cell_words=words)
 

@@ -222,14 +222,14 @@ def _cells(grid: _Grid, codes: npt.NDArray[np.int_], n_styles: int, weight: Floa
 
 
 def _chunk_sections(a: GeometryArrays, codes: Ints, n_styles: int,
-                    data: Sequence[_ColumnJson], f0: int, f1: int) -> list[bytes]:
+                    data: Sequence[ColumnJson], rows: npt.NDArray[np.intp]) -> list[bytes]:
     """The sections of one chunk: ``a`` its features' geometry, ``codes`` and ``data`` the
-    classes and columns of the chunk-ordered layer, the chunk's features ``f0`` to ``f1``."""
+    layer's classes and columns, ``rows`` the chunk's features (in its order)."""
     q = a["q"]
     refs, new = _vertex_refs(q)
     # From the vertex before (new or repeated); each chunk starts from (0, 0).
     delta = np.diff(q, axis=0, prepend=np.zeros((1, 2), dtype=np.int64))[new]
-    body = ("[" + ",".join(col.json(f0, f1) for col in data) + "]").encode()
+    body = ("[" + ",".join(col.json(rows) for col in data) + "]").encode()
     return [
         runs_bytes(a["parts_per_feat"]),
         runs_bytes(a["ptype"]),
@@ -237,49 +237,49 @@ def _chunk_sections(a: GeometryArrays, codes: Ints, n_styles: int,
         varint_bytes(a["ring_len"]),
         varint_bytes(refs),
         varint_bytes(delta.ravel(), signed=True),
-        runs_bytes(codes[f0:f1]) if n_styles > 1 else b"",
+        runs_bytes(codes[rows]) if n_styles > 1 else b"",
         body,
     ]
 
 
-class _ColumnJson:
-    """A column's values in chunk order, written as a chunk's JSON (``{"i":[…]}`` or
-    ``{"v":[…]}``, as ``json.dumps`` writes them).
+class ColumnJson:
+    """A column's values written as a chunk's JSON (``{"i":[…]}`` or ``{"v":[…]}``, as
+    ``json.dumps`` writes them).
 
     Codes and numbers repeat (a plot ratio to two decimals takes a few hundred values in
     a million parcels): each distinct value is written once and a chunk joins the texts;
     text columns go through ``json.dumps`` chunk by chunk. Numbers are told apart as
     floats, not as the Python numbers they are written from (hashing 1M Python floats took
-    0.1–0.7 s a column); a value's text is that of its first occurrence.
+    0.1–0.7 s a column); a value's text is that of its first occurrence. Made before the
+    layer is cut into chunks (the builder makes them while the layer is drawn).
 
     Examples
     --------
-    >>> col = _ColumnJson(ColumnArrays("n", 2, [], np.array([1.5, None, 2], dtype=object)),
-    ...                   np.array([2, 1, 0]))
-    >>> col.json(0, 3)
+    >>> col = ColumnJson(ColumnArrays("n", 2, [], np.array([1.5, None, 2], dtype=object)))
+    >>> col.json(np.array([2, 1, 0]))
     '{"v":[2,null,1.5]}'
     """
 
-    def __init__(self, col: ColumnArrays, order: npt.NDArray[np.intp]) -> None:
+    def __init__(self, col: ColumnArrays) -> None:
         self.key = "i" if col.t == "c" else "v"
         self.values: npt.NDArray[Any] | None = None
         self.codes: npt.NDArray[np.intp] | None = None
         if col.t == "s":
-            self.values = col.values[order]
+            self.values = col.values
             return
         codes, first = _distinct(col)
         texts = [json.dumps(u, allow_nan=False) for u in col.values[first].tolist()]
         self.table = np.array([*texts, "null"], dtype=object)  # code -1: missing
-        self.codes = codes[order]
+        self.codes = codes
 
-    def json(self, f0: int, f1: int) -> str:
-        """The values of features ``f0`` to ``f1`` (chunk order) as the chunk's JSON."""
+    def json(self, rows: npt.NDArray[np.intp]) -> str:
+        """The values of features ``rows`` (a chunk's, in its order) as the chunk's JSON."""
         if self.codes is None:
             assert self.values is not None
-            items = json.dumps(self.values[f0:f1].tolist(), ensure_ascii=False,
+            items = json.dumps(self.values[rows].tolist(), ensure_ascii=False,
                                separators=(",", ":"), allow_nan=False)
         else:
-            items = "[" + ",".join(self.table[self.codes[f0:f1]].tolist()) + "]"
+            items = "[" + ",".join(self.table[self.codes[rows]].tolist()) + "]"
         return f'{{"{self.key}":{items}}}'
 
 
@@ -319,7 +319,7 @@ def _id_text(ids: Sequence[str], order: npt.NDArray[np.intp]) -> str:
 
 
 def chunk_layer(drawn: DrawnLayer, codes: npt.NDArray[np.int_], class_labels: list[str],
-                columns: Sequence[ColumnArrays], ids: Sequence[str] | None, *,
+                columns: Sequence[ColumnArrays | ColumnJson], ids: Sequence[str] | None, *,
                 values: Floats | None = None, recode: Recode | None = None,
                 decimals: int = 2, cell_words: CellWords) -> Chunked:
     """Cut a layer (its geometry as drawn, class ``codes``, encoded ``columns``) into chunks.
@@ -334,7 +334,7 @@ def chunk_layer(drawn: DrawnLayer, codes: npt.NDArray[np.int_], class_labels: li
         The legend label of each style class.
     columns
         The layer's encoded columns (:func:`gaoxin.maps.encode.column_arrays`), each holding
-        every feature's value.
+        every feature's value, or their :class:`ColumnJson` made beforehand.
     ids
         The id column's texts (the search index), or ``None``.
     values, recode
@@ -358,12 +358,12 @@ def chunk_layer(drawn: DrawnLayer, codes: npt.NDArray[np.int_], class_labels: li
     grid = _grid((mx0 + mx1) / 2, (my0 + my1) / 2)
     chunk_key = grid["chunk"]
     order = np.argsort(chunk_key, kind="stable")
-    keys, chunk_of_feat = np.unique(chunk_key[order], return_inverse=True)
-    n_chunks = len(keys)
-    feat_start = np.searchsorted(chunk_of_feat, np.arange(n_chunks + 1))
-
-    sorted_codes = codes[order]
-    data = [_ColumnJson(col, order) for col in columns]
+    # Where each chunk's run of features starts (the keys sorted: no second sort).
+    sorted_key = chunk_key[order]
+    feat_start = np.concatenate([[0], np.flatnonzero(sorted_key[1:] != sorted_key[:-1]) + 1,
+                                 [len(order)]]) if len(order) else np.zeros(1, dtype=np.intp)
+    n_chunks = len(feat_start) - 1
+    data = [col if isinstance(col, ColumnJson) else ColumnJson(col) for col in columns]
     # Chunk bounds: the extremes of its features' bounds (features in chunk order).
     lo, hi = feat_start[:-1], feat_start[1:]
     nonempty = hi > lo
@@ -377,9 +377,9 @@ def chunk_layer(drawn: DrawnLayer, codes: npt.NDArray[np.int_], class_labels: li
     starts = starts_of(drawn.arrays)
 
     def chunk(c: int) -> str:
-        f0, f1 = feat_start[c], feat_start[c + 1]
-        return blob(_chunk_sections(take_features(drawn.arrays, order[f0:f1], starts),
-                                    sorted_codes, n_styles, data, f0, f1))
+        rows = order[feat_start[c]:feat_start[c + 1]]
+        return blob(_chunk_sections(take_features(drawn.arrays, rows, starts), codes,
+                                    n_styles, data, rows))
 
     with ThreadPoolExecutor(max_workers=_THREADS) as pool:
         made = pool.map(chunk, range(n_chunks))
