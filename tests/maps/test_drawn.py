@@ -146,6 +146,31 @@ def test_a_layer_drawn_in_blocks_is_the_layer_drawn_whole(monkeypatch: pytest.Mo
     monkeypatch.setattr(drawn, "BLOCK_FEATURES", 7)
     assert_same(arr)
     assert_same(arr, gcj02=True)
+    monkeypatch.setattr(drawn, "PIECE_FEATURES", 3)  # blocks drawn in pieces, too
+    assert_same(arr)
+    assert_same(arr, gcj02=True)
+
+
+def test_a_block_drawn_in_pieces_counts_the_vertices_of_the_whole_block(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    """The simplification estimate of a block drawn piece by piece is the block's own,
+    triples across the pieces' ends included (the layer's choice to simplify stays main's),
+    and so are its arrays."""
+    import pyproj
+
+    circles = [affinity.scale(shapely.Point(X0 + 40 * i, Y0).buffer(15, quad_segs=2 + i % 5),
+                              1, 1 + i % 3) for i in range(23)]
+    arr = np.array([*circles, shapely.Polygon(), shapely.LineString([(X0, Y0), (X0 + 1, Y0)])],
+                   dtype=object)
+    transformer = pyproj.Transformer.from_crs(4544, 4326, always_xy=True)
+    whole = drawn._drawn_block(arr, transformer, False, 1e-5)
+    monkeypatch.setattr(drawn, "PIECE_FEATURES", 2)
+    pieces = drawn._drawn_block(arr, transformer, False, 1e-5)
+    assert whole[1:] == pieces[1:] and whole[1] > 0
+    for key, values in whole[0].arrays.items():
+        np.testing.assert_array_equal(values, pieces[0].arrays[key])
+    np.testing.assert_array_equal(whole[0].bounds, pieces[0].bounds)
+    np.testing.assert_array_equal(whole[0].area, pieces[0].area)
 
 
 def test_a_big_layer_asks_proj_for_its_transformation_once(monkeypatch: pytest.MonkeyPatch
