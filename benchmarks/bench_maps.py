@@ -31,11 +31,20 @@ result layer as its workflow draws it (its 11 columns, the checks' codes in word
 plot ratio), built and written in-process from the ``results.gpkg`` of a plot-ratio run: wall
 and CPU seconds (every thread's) of ``write_map`` alone, the file's size, the load.
 
+**Workflow map** (``--workflow WORKSPACE_TOML``, issue 14 round 3): the whole
+``_plot_ratio_map`` of ``gaoxin plot-ratio`` (every layer: the parcels, the not-applicable
+ones, the checks' layers and the parcels to review), in-process, on the analysis of the
+workspace (loaded and computed once, then kept in ``--cache``, a pickle, for the next run):
+wall and CPU seconds, peak RSS growth, the file's size, the load; ``--first N`` keeps the
+workspace's first N parcels, ``--profile`` prints cProfile's top functions by cumulative time.
+
 Usage::
 
     .venv/bin/python benchmarks/bench_maps.py [--sizes 10000 100000 300000] [--canvas-baseline]
     .venv/bin/python benchmarks/bench_maps.py --realistic 1000000
     .venv/bin/python benchmarks/bench_maps.py --build out/plot_ratio/results.gpkg
+    .venv/bin/python benchmarks/bench_maps.py --workflow benchmarks/data/ws_realistic_1000000.toml \
+        --cache /tmp/pr_1m.pickle [--first 200000] [--profile]
 """
 
 from __future__ import annotations
@@ -276,6 +285,70 @@ def run_build(results: Path, out: Path) -> dict[str, object]:
             "load": [round(load, 2), round(os.getloadavg()[0], 2)]}
 
 
+def workflow_inputs(ws_toml: Path, cache: Path | None, first: int | None
+                    ) -> tuple[Any, Any, Any, Any]:
+    """``_plot_ratio_map``'s inputs from the analysis of ``ws_toml`` (pickled in ``cache``)."""
+    import pickle
+    import types
+
+    if cache is not None and cache.exists():
+        with cache.open("rb") as fh:
+            return pickle.load(fh)  # the harness's own file
+    from gaoxin.layers.load import load
+    from gaoxin.layers.workspace import load_workspace
+    from gaoxin.workflows._common import workspace_rules
+    from gaoxin.workflows.plot_ratio import _plot_ratio_workbook, compute_plot_ratio
+
+    ws = load_workspace(ws_toml)
+    rules = workspace_rules(ws, "plot_ratio")
+    data = load(ws, ("parcels", "buildings"), ("enterprises", "zones", "parks"))
+    if first is not None:
+        data.frames["parcels"] = data.frames["parcels"].iloc[:first]
+    result = compute_plot_ratio(data, rules)
+    with tempfile.TemporaryDirectory() as tmp:
+        _, attention = _plot_ratio_workbook(result, data, rules, Path(tmp), "zh", 20_000)
+    # The map reads only the zones of the loaded layers.
+    loaded = types.SimpleNamespace(frames={k: v for k, v in data.frames.items() if k == "zones"})
+    inputs = (result, attention, loaded, rules)
+    if cache is not None:
+        with cache.open("wb") as fh:
+            pickle.dump(inputs, fh, protocol=5)
+    return inputs
+
+
+def run_workflow_map(ws_toml: Path, cache: Path | None, first: int | None, profile: bool,
+                     out: Path) -> dict[str, object]:
+    """Time ``gaoxin plot-ratio``'s whole ``_plot_ratio_map`` in-process."""
+    import resource
+
+    from gaoxin.workflows._common import MapOptions
+    from gaoxin.workflows.plot_ratio import _plot_ratio_map
+
+    result, attention, loaded, rules = workflow_inputs(ws_toml, cache, first)
+    path = out / "map.html"
+    rss0 = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    load = os.getloadavg()[0]
+    profiler = None
+    if profile:
+        import cProfile
+
+        profiler = cProfile.Profile()
+        profiler.enable()
+    wall, cpu = time.perf_counter(), time.process_time()
+    _plot_ratio_map(result, attention, loaded, rules, path, "zh", MapOptions())
+    wall, cpu = time.perf_counter() - wall, time.process_time() - cpu
+    if profiler is not None:
+        import pstats
+
+        profiler.disable()
+        pstats.Stats(profiler, stream=sys.stderr).sort_stats("cumulative").print_stats(45)
+    rss1 = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    return {"n": len(result.parcels), "map_wall_s": round(wall, 2), "map_cpu_s": round(cpu, 2),
+            "mb": round(path.stat().st_size / 1e6, 2), "peak_rss_mb": round(rss1 / 1024),
+            "peak_growth_mb": round((rss1 - rss0) / 1024),
+            "load": [round(load, 2), round(os.getloadavg()[0], 2)]}
+
+
 def run(sizes: list[int], canvas_baseline: bool, out: Path) -> list[dict[str, object]]:
     rows = []
     for n in sizes:
@@ -306,6 +379,11 @@ def main() -> None:
                     help="measure maps of N realistic parcels (level of detail) instead")
     ap.add_argument("--build", type=Path, metavar="RESULTS_GPKG",
                     help="time building the plot-ratio map from this results.gpkg instead")
+    ap.add_argument("--workflow", type=Path, metavar="WORKSPACE_TOML",
+                    help="time the plot-ratio workflow's whole map of this workspace instead")
+    ap.add_argument("--cache", type=Path, help="--workflow: the analysis pickled here")
+    ap.add_argument("--first", type=int, help="--workflow: keep the first N parcels")
+    ap.add_argument("--profile", action="store_true", help="--workflow: cProfile to stderr")
     ap.add_argument("--keep", type=Path, help="write pages and screenshots here")
     a = ap.parse_args()
     print(f"# {platform.platform()} {platform.processor()} python {sys.version.split()[0]} "
@@ -313,7 +391,10 @@ def main() -> None:
     with tempfile.TemporaryDirectory() as tmp:
         out = a.keep or Path(tmp)
         out.mkdir(parents=True, exist_ok=True)
-        if a.build:
+        if a.workflow:
+            print(json.dumps(run_workflow_map(a.workflow, a.cache, a.first, a.profile, out),
+                             ensure_ascii=False), flush=True)
+        elif a.build:
             print(json.dumps(run_build(a.build, out), ensure_ascii=False), flush=True)
         elif a.realistic:
             for n in a.realistic:

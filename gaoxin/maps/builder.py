@@ -10,10 +10,14 @@ features to 300,000), so tooltips, popups, escaping and the tests are the same f
 
 from __future__ import annotations
 
+import itertools
 import re
+import secrets
 import weakref
 from collections.abc import Sequence
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
+from functools import cache, partial
 from html import escape
 from pathlib import Path
 from typing import Any, TypedDict
@@ -30,7 +34,7 @@ from jinja2 import Template
 from ..errors import InputError
 from ..geo.area import area_table
 from ..kinds import KINDS
-from ..layers.write import write_text
+from ..layers.write import write_bytes
 from ..report import labels as catalogue
 from ..report.labels import AREA_DECIMALS, TEXT, column_label, layer_label
 from ..report.symbology import Style, kind_style
@@ -189,6 +193,13 @@ def _render_script(element: MacroElement, kwargs: dict[str, Any]) -> None:
     _figure(element).script.add_child(_Verbatim(script), name=element.get_name())
 
 
+# Stand-ins for chunk blobs in a rendered page: letters and digits only (JSON, HTML and the
+# page's rewrites leave them alone), with a nonce no layer's text can hold by chance.
+_BLOB_TOKEN = f"gaoxinblob{secrets.token_hex(12)}n"
+_blob_numbers = itertools.count()
+_BLOB = re.compile("(" + re.escape(_BLOB_TOKEN) + r"\d+z)")  # split keeps the tokens
+
+
 class FastLayer(folium.map.Layer):
     """A folium layer drawn by the gaoxin runtime (one canvas, no Leaflet object per feature)."""
 
@@ -202,6 +213,15 @@ class FastLayer(folium.map.Layer):
     def __init__(self, payload: LayerPayload, name: str, show: bool = True) -> None:
         super().__init__(name=name, overlay=True, control=True, show=show)
         self._name = "GaoxinLayer"
+        # A big layer's chunks (base64: nothing in them to escape or unescape, 45 MB at 1M
+        # parcels) wait outside the page as it is rendered, behind tokens, and are put in
+        # as the page is written (see `render_html`).
+        self.blobs: dict[str, str] = {}
+        lod = payload["lod"]
+        if lod is not None and lod["chunks"]:
+            tokens = [f"{_BLOB_TOKEN}{next(_blob_numbers)}z" for _ in lod["chunks"]]
+            self.blobs = dict(zip(tokens, lod["chunks"], strict=True))
+            payload = {**payload, "lod": {**lod, "chunks": tokens}}
         self.payload = safe_json(payload)
 
     # branca types Element.render as returning the text, but its MacroElement.render (which
@@ -321,8 +341,50 @@ def _layer_payload(lyr: MapLayer, index: int, basemap: str, lang: str
                          fix=f"use some of {', '.join(map(str, frame.columns))}")
     if lyr.color_by and lyr.color_by not in cols:
         cols.append(lyr.color_by)
-    drawn = drawn_layer(np.asarray(frame.geometry.values, dtype=object), frame.crs,
-                        gcj02=basemap == "amap")
+    big = len(frame) > chunks.CHUNKED_ABOVE
+    draw = partial(drawn_layer, np.asarray(frame.geometry.values, dtype=object), frame.crs,
+                   gcj02=basemap == "amap")
+    # A big layer is drawn in threads while this one classifies and codes its columns
+    # (Python holding the GIL, which the drawing mostly lets go of): otherwise the second
+    # core idles through them.
+    drawing = _drawing_thread().submit(draw) if big else None
+    try:
+        classes, encoded = _classes_and_columns(lyr, frame, cols, lang)
+        # A big layer's columns as its chunks will write them, made meanwhile too.
+        texts = [chunks.ColumnJson(enc) for enc in encoded.values()] if big else []
+    except BaseException:
+        if drawing is not None:
+            drawing.result()  # the drawing's error, if any, first: it came first before
+        raise
+    drawn = draw() if drawing is None else drawing.result()
+    name = lyr.name or layer_label(lyr.kind, lang)
+    idcol = _id_column(lyr.kind, cols)
+    # A big layer's values are in its chunks: its columns only describe them.
+    columns: list[ColumnPayload] = [
+        {"name": c, "label": column_label(c, lyr.kind, lang), **enc.payload(with_values=not big)}
+        for c, enc in encoded.items()]
+    lod = _chunked(lyr, frame, drawn, classes, encoded, texts, idcol, lang) if big else None
+    geometry: EncodedGeometry = (
+        encode_arrays(drawn.arrays) if lod is None
+        else {"q": QUANT, "fparts": "", "ptype": "", "prings": "", "rlen": "", "xy": ""})
+    payload: LayerPayload = {
+        "id": f"L{index}", "name": name, "kind": lyr.kind, "n": len(frame), **geometry,
+        "cls": _runs(classes.codes) if len(classes.styles) > 1 and lod is None else None,
+        "styles": classes.styles, "cols": columns, "tip": min(3, len(columns)),
+        "idcol": idcol, "lod": lod,
+    }
+    return payload, classes, name, drawn.total_bounds
+
+
+@cache
+def _drawing_thread() -> ThreadPoolExecutor:
+    """The thread a big layer is drawn in (its blocks go on to the drawing's own threads)."""
+    return ThreadPoolExecutor(1, thread_name_prefix="gaoxin-map-draw")
+
+
+def _classes_and_columns(lyr: MapLayer, frame: gpd.GeoDataFrame, cols: list[str], lang: str
+                         ) -> tuple[Classes, dict[str, ColumnArrays]]:
+    """The layer's style classes and its shown columns, encoded."""
     name = lyr.name or layer_label(lyr.kind, lang)
     base = kind_style("result" if lyr.kind == "result" else lyr.kind, lyr.highlight)
     if lyr.color_by:
@@ -338,27 +400,12 @@ def _layer_payload(lyr: MapLayer, index: int, basemap: str, lang: str
     encoded = {c: column_arrays(_coded_words(frame[c], c, lang), decimals=AREA_DECIMALS.get(c),
                                 yes_no=(catalogue.label("yes", lang), catalogue.label("no", lang)))
                for c in cols}
-    idcol = _id_column(lyr.kind, cols)
-    big = len(frame) > chunks.CHUNKED_ABOVE
-    # A big layer's values are in its chunks: its columns only describe them.
-    columns: list[ColumnPayload] = [
-        {"name": c, "label": column_label(c, lyr.kind, lang), **enc.payload(with_values=not big)}
-        for c, enc in encoded.items()]
-    lod = _chunked(lyr, frame, drawn, classes, encoded, idcol, lang) if big else None
-    geometry: EncodedGeometry = (
-        encode_arrays(drawn.arrays) if lod is None
-        else {"q": QUANT, "fparts": "", "ptype": "", "prings": "", "rlen": "", "xy": ""})
-    payload: LayerPayload = {
-        "id": f"L{index}", "name": name, "kind": lyr.kind, "n": len(frame), **geometry,
-        "cls": _runs(classes.codes) if len(classes.styles) > 1 and lod is None else None,
-        "styles": classes.styles, "cols": columns, "tip": min(3, len(columns)),
-        "idcol": idcol, "lod": lod,
-    }
-    return payload, classes, name, drawn.total_bounds
+    return classes, encoded
 
 
 def _chunked(lyr: MapLayer, frame: gpd.GeoDataFrame, drawn: DrawnLayer, classes: Classes,
-             columns: dict[str, ColumnArrays], idcol: str | None, lang: str) -> chunks.Chunked:
+             columns: dict[str, ColumnArrays], texts: list[chunks.ColumnJson],
+             idcol: str | None, lang: str) -> chunks.Chunked:
     """A big layer in chunks, with its grid of cells for the zoomed-out views."""
     ids = columns[idcol].texts() if idcol is not None else None
     values, decimals, value_label = None, 2, None
@@ -372,7 +419,7 @@ def _chunked(lyr: MapLayer, frame: gpd.GeoDataFrame, drawn: DrawnLayer, classes:
     words: chunks.CellWords = {"title": catalogue.label("map.cell", lang),
                                "count": catalogue.label("map.cell_count", lang),
                                "value": value_label}
-    return chunks.chunk_layer(drawn, classes.codes, classes.labels, list(columns.values()),
+    return chunks.chunk_layer(drawn, classes.codes, classes.labels, texts,
                               ids, values=values, recode=classes.recode, decimals=decimals,
                               cell_words=words)
 
@@ -506,21 +553,42 @@ def build_map(layers: Sequence[MapLayer], *, basemap: str = "none", lang: str = 
     return m
 
 
-# Each map's page, once rendered (kept as long as the map is).
-_RENDERED: weakref.WeakKeyDictionary[folium.Map, str] = weakref.WeakKeyDictionary()
+# Each map's page, once rendered, without its chunk blobs, and the blobs by their tokens
+# (kept as long as the map is).
+_RENDERED: weakref.WeakKeyDictionary[folium.Map, tuple[str, dict[str, str]]] = \
+    weakref.WeakKeyDictionary()
+
+
+def _page_parts(m: folium.Map, offline: bool) -> tuple[list[str], dict[str, str]]:
+    """The page of ``m`` as text between chunk tokens (tokens included), and the blobs.
+
+    A map is rendered once and the result kept: folium appends duplicate script lines when a
+    map is rendered twice. The rewrites of the page (escapes, zoom, inlined assets) read
+    only the text around the blobs, which they would leave as they are.
+    """
+    rendered = _RENDERED.get(m)
+    if rendered is None:
+        blobs = {token: data for child in m._children.values()
+                 if isinstance(child, FastLayer) for token, data in child.blobs.items()}
+        rendered = (allow_pinch_zoom(unescape_cjk(m.get_root().render())), blobs)
+        _RENDERED[m] = rendered
+    text, blobs = rendered
+    html = assets.inline_assets(text) if offline else text
+    return (_BLOB.split(html) if blobs else [html]), blobs
 
 
 def render_html(m: folium.Map, *, offline: bool = True) -> str:
-    """The page of ``m``: assets inlined when ``offline``, else loaded from CDNs.
+    """The page of ``m``: assets inlined when ``offline``, else loaded from CDNs."""
+    parts, blobs = _page_parts(m, offline)
+    return "".join(blobs.get(p, p) if i % 2 else p for i, p in enumerate(parts))
 
-    A map is rendered once and the result kept: folium appends duplicate script lines when a
-    map is rendered twice.
-    """
-    html = _RENDERED.get(m)
-    if html is None:
-        html = allow_pinch_zoom(unescape_cjk(m.get_root().render()))
-        _RENDERED[m] = html
-    return assets.inline_assets(html) if offline else html
+
+def page_bytes(m: folium.Map, *, offline: bool = True) -> bytes:
+    """:func:`render_html` of ``m`` in UTF-8, the blobs joined in as bytes (no 45 MB page
+    of text to build and encode)."""
+    parts, blobs = _page_parts(m, offline)
+    return b"".join((blobs[p] if i % 2 else p).encode("ascii" if i % 2 else "utf-8")
+                    for i, p in enumerate(parts))
 
 
 _NO_PAGE_ZOOM = re.compile(r",\s*maximum-scale=1\.0,\s*user-scalable=no")
@@ -589,7 +657,7 @@ def save_map(m: folium.Map, path: str | Path, *, offline: bool = True) -> Path:
     InputError
         When offline and the assets are not installed (run ``make setup``).
     """
-    return write_text(path, render_html(m, offline=offline))
+    return write_bytes(path, page_bytes(m, offline=offline))
 
 
 def write_map(layers: Sequence[MapLayer], path: str | Path, *, offline: bool = True,

@@ -222,14 +222,14 @@ def _cells(grid: _Grid, codes: npt.NDArray[np.int_], n_styles: int, weight: Floa
 
 
 def _chunk_sections(a: GeometryArrays, codes: Ints, n_styles: int,
-                    data: Sequence[_ColumnJson], f0: int, f1: int) -> list[bytes]:
+                    data: Sequence[ColumnJson], rows: npt.NDArray[np.intp]) -> list[bytes]:
     """The sections of one chunk: ``a`` its features' geometry, ``codes`` and ``data`` the
-    classes and columns of the chunk-ordered layer, the chunk's features ``f0`` to ``f1``."""
+    layer's classes and columns, ``rows`` the chunk's features (in its order)."""
     q = a["q"]
     refs, new = _vertex_refs(q)
     # From the vertex before (new or repeated); each chunk starts from (0, 0).
     delta = np.diff(q, axis=0, prepend=np.zeros((1, 2), dtype=np.int64))[new]
-    body = ("[" + ",".join(col.json(f0, f1) for col in data) + "]").encode()
+    body = ("[" + ",".join(col.json(rows) for col in data) + "]").encode()
     return [
         runs_bytes(a["parts_per_feat"]),
         runs_bytes(a["ptype"]),
@@ -237,50 +237,70 @@ def _chunk_sections(a: GeometryArrays, codes: Ints, n_styles: int,
         varint_bytes(a["ring_len"]),
         varint_bytes(refs),
         varint_bytes(delta.ravel(), signed=True),
-        runs_bytes(codes[f0:f1]) if n_styles > 1 else b"",
+        runs_bytes(codes[rows]) if n_styles > 1 else b"",
         body,
     ]
 
 
-class _ColumnJson:
-    """A column's values in chunk order, written as a chunk's JSON (``{"i":[…]}`` or
-    ``{"v":[…]}``, as ``json.dumps`` writes them).
+class ColumnJson:
+    """A column's values written as a chunk's JSON (``{"i":[…]}`` or ``{"v":[…]}``, as
+    ``json.dumps`` writes them).
 
     Codes and numbers repeat (a plot ratio to two decimals takes a few hundred values in
     a million parcels): each distinct value is written once and a chunk joins the texts;
-    text columns go through ``json.dumps`` chunk by chunk.
+    text columns go through ``json.dumps`` chunk by chunk. Numbers are told apart as
+    floats, not as the Python numbers they are written from (hashing 1M Python floats took
+    0.1–0.7 s a column); a value's text is that of its first occurrence. Made before the
+    layer is cut into chunks (the builder makes them while the layer is drawn).
 
     Examples
     --------
-    >>> col = _ColumnJson(ColumnArrays("n", 2, [], np.array([1.5, None, 2], dtype=object)),
-    ...                   np.array([2, 1, 0]))
-    >>> col.json(0, 3)
+    >>> col = ColumnJson(ColumnArrays("n", 2, [], np.array([1.5, None, 2], dtype=object)))
+    >>> col.json(np.array([2, 1, 0]))
     '{"v":[2,null,1.5]}'
     """
 
-    def __init__(self, col: ColumnArrays, order: npt.NDArray[np.intp]) -> None:
+    def __init__(self, col: ColumnArrays) -> None:
         self.key = "i" if col.t == "c" else "v"
-        values = col.values[order]
         self.values: npt.NDArray[Any] | None = None
         self.codes: npt.NDArray[np.intp] | None = None
         if col.t == "s":
-            self.values = values
+            self.values = col.values
             return
-        codes, uniques = pd.factorize(values, use_na_sentinel=True)
-        texts = [json.dumps(u, allow_nan=False) for u in uniques.tolist()]
+        codes, first = _distinct(col)
+        texts = [json.dumps(u, allow_nan=False) for u in col.values[first].tolist()]
         self.table = np.array([*texts, "null"], dtype=object)  # code -1: missing
         self.codes = codes
 
-    def json(self, f0: int, f1: int) -> str:
-        """The values of features ``f0`` to ``f1`` (chunk order) as the chunk's JSON."""
+    def json(self, rows: npt.NDArray[np.intp]) -> str:
+        """The values of features ``rows`` (a chunk's, in its order) as the chunk's JSON."""
         if self.codes is None:
             assert self.values is not None
-            items = json.dumps(self.values[f0:f1].tolist(), ensure_ascii=False,
+            items = json.dumps(self.values[rows].tolist(), ensure_ascii=False,
                                separators=(",", ":"), allow_nan=False)
         else:
-            items = "[" + ",".join(self.table[self.codes[f0:f1]].tolist()) + "]"
+            items = "[" + ",".join(self.table[self.codes[rows]].tolist()) + "]"
         return f'{{"{self.key}":{items}}}'
 
+
+def _distinct(col: ColumnArrays) -> tuple[npt.NDArray[np.intp], npt.NDArray[np.intp]]:
+    """Each value's code (-1: missing) and where each code first occurs, codes numbered in
+    order of first occurrence.
+
+    Examples
+    --------
+    >>> _distinct(ColumnArrays("n", 1, [], np.array([2.5, None, 2.5, 7], dtype=object)))
+    (array([ 0, -1,  0,  1]), array([0, 3]))
+    """
+    values = col.values
+    if col.t == "n":
+        # A column's numbers were float64 before they were Python numbers (``_numbers``):
+        # as floats again they are the same numbers, told apart the same way.
+        values = np.where(pd.isna(values), np.nan, values).astype(np.float64)
+    codes, _ = pd.factorize(values, use_na_sentinel=True)
+    codes = codes.astype(np.intp)
+    before = np.maximum.accumulate(np.concatenate([[-1], codes[:-1]]))
+    return codes, np.flatnonzero(codes > before)
 
 
 def _id_text(ids: Sequence[str], order: npt.NDArray[np.intp]) -> str:
@@ -299,7 +319,7 @@ def _id_text(ids: Sequence[str], order: npt.NDArray[np.intp]) -> str:
 
 
 def chunk_layer(drawn: DrawnLayer, codes: npt.NDArray[np.int_], class_labels: list[str],
-                columns: Sequence[ColumnArrays], ids: Sequence[str] | None, *,
+                columns: Sequence[ColumnArrays | ColumnJson], ids: Sequence[str] | None, *,
                 values: Floats | None = None, recode: Recode | None = None,
                 decimals: int = 2, cell_words: CellWords) -> Chunked:
     """Cut a layer (its geometry as drawn, class ``codes``, encoded ``columns``) into chunks.
@@ -314,7 +334,7 @@ def chunk_layer(drawn: DrawnLayer, codes: npt.NDArray[np.int_], class_labels: li
         The legend label of each style class.
     columns
         The layer's encoded columns (:func:`gaoxin.maps.encode.column_arrays`), each holding
-        every feature's value.
+        every feature's value, or their :class:`ColumnJson` made beforehand.
     ids
         The id column's texts (the search index), or ``None``.
     values, recode
@@ -328,8 +348,8 @@ def chunk_layer(drawn: DrawnLayer, codes: npt.NDArray[np.int_], class_labels: li
 
     Notes
     -----
-    Chunks are compressed in threads as they are made (zlib releases the GIL): the next
-    chunk's sections are built while the last ones are deflated.
+    Chunks are made and compressed in threads (zlib, numpy's gathers and sorts release the
+    GIL): one chunk's columns are written while another's vertices are sorted or deflated.
     """
     n_styles = len(class_labels)
     b = drawn.bounds
@@ -338,12 +358,12 @@ def chunk_layer(drawn: DrawnLayer, codes: npt.NDArray[np.int_], class_labels: li
     grid = _grid((mx0 + mx1) / 2, (my0 + my1) / 2)
     chunk_key = grid["chunk"]
     order = np.argsort(chunk_key, kind="stable")
-    keys, chunk_of_feat = np.unique(chunk_key[order], return_inverse=True)
-    n_chunks = len(keys)
-    feat_start = np.searchsorted(chunk_of_feat, np.arange(n_chunks + 1))
-
-    sorted_codes = codes[order]
-    data = [_ColumnJson(col, order) for col in columns]
+    # Where each chunk's run of features starts (the keys sorted: no second sort).
+    sorted_key = chunk_key[order]
+    feat_start = np.concatenate([[0], np.flatnonzero(sorted_key[1:] != sorted_key[:-1]) + 1,
+                                 [len(order)]]) if len(order) else np.zeros(1, dtype=np.intp)
+    n_chunks = len(feat_start) - 1
+    data = [col if isinstance(col, ColumnJson) else ColumnJson(col) for col in columns]
     # Chunk bounds: the extremes of its features' bounds (features in chunk order).
     lo, hi = feat_start[:-1], feat_start[1:]
     nonempty = hi > lo
@@ -355,17 +375,19 @@ def chunk_layer(drawn: DrawnLayer, codes: npt.NDArray[np.int_], class_labels: li
         bounds_of[nonempty, 2:] = np.maximum.reduceat(cb[:, 2:], at, axis=0)
     # Each chunk gathers its own features' geometry (small arrays, not the layer reordered).
     starts = starts_of(drawn.arrays)
+
+    def chunk(c: int) -> str:
+        rows = order[feat_start[c]:feat_start[c + 1]]
+        return blob(_chunk_sections(take_features(drawn.arrays, rows, starts), codes,
+                                    n_styles, data, rows))
+
     with ThreadPoolExecutor(max_workers=_THREADS) as pool:
-        futures = []
-        for c in range(n_chunks):
-            f0, f1 = feat_start[c], feat_start[c + 1]
-            sections = _chunk_sections(take_features(drawn.arrays, order[f0:f1], starts),
-                                       sorted_codes, n_styles, data, f0, f1)
-            futures.append(pool.submit(blob, sections))
-        blobs = [f.result() for f in futures]
-    id_blob = None if ids is None else blob([_id_text(ids, order).encode()])
-    area = drawn.area * np.cos(np.radians((b[:, 1] + b[:, 3]) / 2))
-    cells = _cells(grid, codes, n_styles, np.nan_to_num(area), values, recode, decimals,
-                   cell_words, class_labels)
+        made = pool.map(chunk, range(n_chunks))
+        # The search index and the cells are made while the chunks are.
+        id_blob = None if ids is None else blob([_id_text(ids, order).encode()])
+        area = drawn.area * np.cos(np.radians((b[:, 1] + b[:, 3]) / 2))
+        cells = _cells(grid, codes, n_styles, np.nan_to_num(area), values, recode, decimals,
+                       cell_words, class_labels)
+        blobs = list(made)
     return {"q": QUANT, "chunks": blobs, "cn": np.diff(feat_start).tolist(),
             "cbb": bounds_of.ravel().tolist(), "cells": cells, "ids": id_blob}

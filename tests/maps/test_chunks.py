@@ -227,3 +227,102 @@ def test_vertex_references_hold_for_coordinates_far_outside_lon_lat() -> None:
     refs, new = chunks._vertex_refs(q)
     assert refs.tolist() == [0, 0, 0, 3, 2]
     assert new.tolist() == [True, True, True, False, False]
+
+
+def test_chunk_blobs_join_the_page_only_as_it_is_written(small_chunks: None,
+                                                         monkeypatch: pytest.MonkeyPatch,
+                                                         tmp_path: Any) -> None:
+    """The page's rewrites (escapes, zoom, assets) read the page without its chunk blobs
+    (45 MB at 1M parcels), and the file written is the rendered page, blobs and all, byte
+    for byte; a chunk of a second map keeps to its own page."""
+    from gaoxin.maps import builder, save_map
+
+    seen: list[str] = []
+    unescape = builder.unescape_cjk
+    monkeypatch.setattr(builder, "unescape_cjk", lambda html: seen.append(html) or unescape(html))
+    gdf = coverage(900)
+    m = build_map([MapLayer(gdf, "parcels", color_by="parcel_id"),
+                   MapLayer(gdf.iloc[:10], "parcels")], title="地块")
+    other = build_map([MapLayer(coverage(800, seed=2), "parcels")])
+    html = render_html(m, offline=False)
+    blobs = lod_payload(html)["lod"]["chunks"]
+    assert len(blobs) > 2 and all(len(b) > 100 and b not in seen[0] for b in blobs)
+    written = save_map(m, tmp_path / "m.html", offline=False).read_bytes()
+    assert written == html.encode("utf-8")
+    assert not set(lod_payload(render_html(other, offline=False))["lod"]["chunks"]) & set(blobs)
+    assert len(inflate(blobs[0])) == 8
+
+
+def test_a_big_layer_is_drawn_beside_its_columns(small_chunks: None,
+                                                 monkeypatch: pytest.MonkeyPatch) -> None:
+    """The drawing of a big layer runs in its own thread while the columns are coded (the
+    same page); when both fail, the drawing's error is the one raised, as before."""
+    import threading
+
+    from gaoxin.errors import InputError
+    from gaoxin.maps import builder
+
+    gdf = coverage(900)
+    plain = render_html(build_map([MapLayer(gdf, "parcels", color_by="parcel_id")]),
+                        offline=False)
+    where: list[str] = []
+    draw = builder.drawn_layer
+
+    def watched(*args: Any, **kwargs: Any) -> Any:
+        where.append(threading.current_thread().name)
+        return draw(*args, **kwargs)
+
+    monkeypatch.setattr(builder, "drawn_layer", watched)
+    watched_html = render_html(build_map([MapLayer(gdf, "parcels", color_by="parcel_id"),
+                                          MapLayer(gdf.iloc[:5], "parcels")]), offline=False)
+    assert where[0].startswith("gaoxin-map-draw") and where[1] == threading.main_thread().name
+    assert lod_payload(watched_html)["lod"]["chunks"] == lod_payload(plain)["lod"]["chunks"]
+
+    def broken(*args: Any, **kwargs: Any) -> Any:
+        raise InputError("the drawing failed")
+
+    def unclassifiable(*args: Any, **kwargs: Any) -> Any:
+        raise InputError("the classes failed")
+
+    monkeypatch.setattr(builder, "drawn_layer", broken)
+    monkeypatch.setattr(builder, "classify", unclassifiable)
+    with pytest.raises(InputError, match="drawing failed"):
+        build_map([MapLayer(gdf, "parcels", color_by="parcel_id")])
+
+
+def _reference_column_json(col: Any, order: np.ndarray, f0: int, f1: int) -> str:
+    """A chunk's column JSON as first written: the Python values factorized in chunk order."""
+    key = "i" if col.t == "c" else "v"
+    values = col.values[order]
+    if col.t == "s":
+        items = json.dumps(values[f0:f1].tolist(), ensure_ascii=False, separators=(",", ":"))
+    else:
+        codes, uniques = pd.factorize(values, use_na_sentinel=True)
+        table = np.array([*(json.dumps(u) for u in uniques.tolist()), "null"], dtype=object)
+        items = "[" + ",".join(table[codes[f0:f1]].tolist()) + "]"
+    return f'{{"{key}":{items}}}'
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.lists(st.one_of(st.none(), st.sampled_from([0.0, -0.0, 1.5, 2.0, 1e300]),
+                          st.floats(-1e6, 1e6), st.integers(-(2**62), 2**62 - 1),
+                          st.sampled_from([2**53, 2**53 + 1, 2**53 + 2, -(2**60) - 1]))),
+       st.integers(0, 3), st.randoms(use_true_random=False))
+def test_chunk_column_json_is_the_reference_json(values: list[Any], decimals: int,
+                                                 rnd: Any) -> None:
+    """Numbers told apart as floats write every chunk's JSON as the Python values did
+    (whole numbers beyond 2⁵³ and 2⁶², negative zero, missing ones); codes and texts too."""
+    from gaoxin.maps.encode import column_arrays
+
+    series = pd.Series([v if v is None or isinstance(v, int) else float(v) for v in values],
+                       dtype=object)
+    number = pd.to_numeric(series, errors="coerce")
+    order = np.array(rnd.sample(range(len(values)), len(values)), dtype=np.intp)
+    cut = rnd.randint(0, len(values))
+    whole = pd.Series([v if isinstance(v, int) else 7 for v in values], dtype="int64")
+    for col in (column_arrays(number, decimals=decimals), column_arrays(whole),
+                column_arrays(series.astype(str).where(series.notna())),
+                column_arrays(pd.Series([str(v)[:2] for v in values], dtype=object))):
+        written = chunks.ColumnJson(col)
+        for f0, f1 in ((0, cut), (cut, len(values))):
+            assert written.json(order[f0:f1]) == _reference_column_json(col, order, f0, f1)

@@ -146,3 +146,65 @@ def test_a_layer_drawn_in_blocks_is_the_layer_drawn_whole(monkeypatch: pytest.Mo
     monkeypatch.setattr(drawn, "BLOCK_FEATURES", 7)
     assert_same(arr)
     assert_same(arr, gcj02=True)
+    monkeypatch.setattr(drawn, "PIECE_FEATURES", 3)  # blocks drawn in pieces, too
+    assert_same(arr)
+    assert_same(arr, gcj02=True)
+
+
+def test_a_block_drawn_in_pieces_counts_the_vertices_of_the_whole_block(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    """The simplification estimate of a block drawn piece by piece is the block's own,
+    triples across the pieces' ends included (the layer's choice to simplify stays main's),
+    and so are its arrays."""
+    import pyproj
+
+    circles = [affinity.scale(shapely.Point(X0 + 40 * i, Y0).buffer(15, quad_segs=2 + i % 5),
+                              1, 1 + i % 3) for i in range(23)]
+    arr = np.array([*circles, shapely.Polygon(), shapely.LineString([(X0, Y0), (X0 + 1, Y0)])],
+                   dtype=object)
+    transformer = pyproj.Transformer.from_crs(4544, 4326, always_xy=True)
+    whole = drawn._drawn_block(arr, transformer, False, 1e-5)
+    monkeypatch.setattr(drawn, "PIECE_FEATURES", 2)
+    pieces = drawn._drawn_block(arr, transformer, False, 1e-5)
+    assert whole[1:] == pieces[1:] and whole[1] > 0
+    for key, values in whole[0].arrays.items():
+        np.testing.assert_array_equal(values, pieces[0].arrays[key])
+    np.testing.assert_array_equal(whole[0].bounds, pieces[0].bounds)
+    np.testing.assert_array_equal(whole[0].area, pieces[0].area)
+
+
+def test_a_big_layer_asks_proj_for_its_transformation_once(monkeypatch: pytest.MonkeyPatch
+                                                           ) -> None:
+    """Making a transformer searches PROJ's database (0.08–0.2 s): once per source CRS for
+    every block of every layer, not once per block (16 at 1M parcels)."""
+    import pyproj
+
+    made: list[object] = []
+    from_crs = pyproj.Transformer.from_crs
+
+    def counted(*args: object, **kwargs: object) -> pyproj.Transformer:
+        made.append(args)
+        return from_crs(*args, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(pyproj.Transformer, "from_crs", staticmethod(counted))
+    drawn._to_wgs84.cache_clear()
+    monkeypatch.setattr(drawn, "BLOCK_FEATURES", 4)
+    boxes = shapely.box(X0 + 50 * np.arange(40.0), Y0, X0 + 50 * np.arange(40.0) + 30, Y0 + 30)
+    first = drawn_layer(boxes, 4544)
+    again = drawn_layer(boxes[:3], 4544)
+    assert len(made) == 1
+    np.testing.assert_array_equal(first.arrays["q"][:12], again.arrays["q"])
+
+
+def test_a_shell_through_its_first_vertex_twice_is_one_ring() -> None:
+    """A shell that passes its first vertex again mid-way (a figure of eight, invalid) has
+    no holes: drawn as one ring, it is the GEOS path's drawing, as are single-part
+    multi-polygons with and without holes."""
+    x, y = X0, Y0
+    eight = shapely.Polygon([(x, y), (x + 20, y), (x + 20, y + 20), (x, y),
+                             (x - 20, y + 20), (x - 20, y), (x, y)])
+    holed = shapely.Polygon(shapely.box(x, y, x + 30, y + 30).exterior.coords,
+                            [shapely.box(x + 5, y + 5, x + 9, y + 9).exterior.coords])
+    assert_same(np.array([eight, shapely.MultiPolygon([eight]), shapely.MultiPolygon([holed]),
+                          affinity.rotate(holed, 30), shapely.MultiPolygon([shapely.box(
+                              x, y, x + 3, y + 4)])], dtype=object))

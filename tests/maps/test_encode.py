@@ -10,7 +10,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from shapely import Point, box
 
-from gaoxin.maps.encode import _texts, encode_column, encode_geometry, lighten
+from gaoxin.maps.encode import _texts, encode_column, encode_geometry, lighten, varint_bytes
 from tests.maps.helpers import parcels
 
 
@@ -97,3 +97,30 @@ def _near_tie(x: float | None, decimals: int) -> bool:
         return False
     scaled = abs(x) * 10.0 ** decimals
     return abs(scaled - np.floor(scaled) - 0.5) <= 4 * np.spacing(scaled)
+
+
+def _reference_varints(values: np.ndarray, signed: bool) -> bytes:
+    """LEB128 as first written: one selection of the values per byte position."""
+    v = np.asarray(values, dtype=np.int64)
+    z = ((v << 1) ^ (v >> 63)).astype(np.uint64) if signed else v.astype(np.uint64)
+    nbytes = np.ones(len(z), dtype=np.int64)
+    for k in range(1, 10):
+        nbytes += z >= np.uint64(1 << (7 * k))
+    start = np.concatenate([[0], np.cumsum(nbytes)[:-1]])
+    out = np.zeros(int(nbytes.sum()), dtype=np.uint8)
+    for k in range(int(nbytes.max(initial=1))):
+        sel = nbytes > k
+        byte = (z[sel] >> np.uint64(7 * k)) & np.uint64(0x7F)
+        more = (nbytes[sel] > k + 1).astype(np.uint64) << np.uint64(7)
+        out[start[sel] + k] = (byte | more).astype(np.uint8)
+    return out.tobytes()
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.one_of(st.integers(-(2**63), 2**63 - 1), st.integers(-300, 300),
+                          st.integers(0, 2**21)), max_size=60),
+       st.booleans())
+def test_varints_are_the_reference_varints(values: list[int], signed: bool) -> None:
+    """Every byte as before, for values of every width (1 to 10 bytes), signed or not."""
+    arr = np.array(values, dtype=np.int64)
+    assert varint_bytes(arr, signed=signed) == _reference_varints(arr, signed)

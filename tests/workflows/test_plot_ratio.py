@@ -8,6 +8,8 @@ from pathlib import Path
 import geopandas as gpd
 import pandas as pd
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from gaoxin.analysis import plot_ratio as pr
 from gaoxin.analysis.ruleset import load_ruleset
@@ -126,3 +128,125 @@ def test_the_buildings_shapes_are_let_go_before_the_outputs(sample_ws: Path, tmp
     buildings = run.inputs.frames["buildings"]
     assert not isinstance(buildings, gpd.GeoDataFrame) and "building_id" in buildings
     assert run.summary["buildings"] == len(buildings)
+
+
+def _reference_check_words(frame: pd.DataFrame, lang: str) -> pd.DataFrame:
+    """The checks' codes in words as the workflow first wrote them (each column mapped)."""
+    from gaoxin.report.labels import label
+
+    out = frame.copy()
+    for _, prefix in pr.CHECKS:
+        for col, group in ((f"{prefix}_status", "pr_status"), (f"{prefix}_reason", "pr_reason")):
+            if col in out.columns:
+                words = {v: label(f"{group}.{v}", lang) if v else ""
+                         for v in out[col].dropna().unique()}
+                out[col] = out[col].map(words)
+    return out
+
+
+def _reference_map_layers(result: pr.PlotRatioResult, attention: gpd.GeoDataFrame,
+                          rules: object, lang: str, limit: int) -> list[object]:
+    """The map's layers as the workflow first built them: boolean masks over every row."""
+    import numpy as np
+
+    from gaoxin.maps import MapLayer
+    from gaoxin.report.labels import label
+    from gaoxin.workflows._common import capped_note, map_subset
+    from gaoxin.workflows.plot_ratio import check_count_text, plot_ratio_applies
+
+    out = result.parcels
+    layers = []
+    cols = [c for c in ("parcel_id", "zone_id", "status", "plot_ratio", "building_coverage",
+                        "far_min", "industry_code", "far_status", "far_reason",
+                        "coefficient_status", "coefficient_reason") if c in out.columns]
+    applies = plot_ratio_applies(out, rules).to_numpy()  # type: ignore[arg-type]
+    built = out[applies]
+    layers.append(MapLayer(_reference_check_words(built[[*cols, "geometry"]], lang),
+                           kind="result", name=label("layer.built_plot_ratio", lang),
+                           columns=cols, color_by="plot_ratio", classify="thresholds",
+                           thresholds=[0.5, 0.8, 1.0, 1.5, 2.0, 3.0]))
+    rest = out[~applies]
+    if len(rest):
+        layers.append(MapLayer(_reference_check_words(rest[[*cols, "geometry"]], lang),
+                               kind=None, columns=cols, show=True,
+                               name=label("layer.not_applicable", lang),
+                               note=label("layer.not_applicable_note", lang).format(
+                                   n=len(rest))))
+    for check, prefix in pr.CHECKS:
+        counts = result.summary["checks"][check]
+        if not counts["compared"]:
+            continue
+        industrial = out[out[f"{prefix}_status"] != ""]
+        subset = map_subset(industrial, limit)
+        classes = np.where(subset[f"{prefix}_reason"] == "unbuilt", "unbuilt",
+                           subset[f"{prefix}_status"].to_numpy())
+        frame = _reference_check_words(subset[[*cols, "geometry"]], lang).assign(
+            check_class=[label(f"pr_status.{c}", lang) for c in classes])
+        layers.append(MapLayer(frame, kind="result", columns=cols, show=False,
+                               name=label(f"layer.check.{check}", lang),
+                               note=capped_note(len(subset), len(industrial), lang,
+                                                check_count_text(check, counts, lang)),
+                               color_by="check_class"))
+    if len(attention):
+        a = map_subset(attention, limit)
+        layers.append(MapLayer(_reference_check_words(a[[*cols, "geometry"]], lang),
+                               kind="result", columns=cols,
+                               name=label("layer.parcels_to_check", lang),
+                               note=capped_note(len(a), len(attention), lang),
+                               highlight=True, show=False))
+    return layers
+
+
+def test_the_map_layers_are_the_reference_layers(sample_ws: Path, tmp_path: Path,
+                                                 monkeypatch: pytest.MonkeyPatch) -> None:
+    """Taking rows by position (not by masks over every row) draws the same layers: every
+    field of every layer and every value of its frame, index included, caps biting."""
+    import dataclasses
+
+    import gaoxin.maps
+
+    lang = "zh"
+    from gaoxin.layers.load import load
+    from gaoxin.layers.workspace import load_workspace
+    from gaoxin.workflows._common import MapOptions, workspace_rules
+    from gaoxin.workflows.plot_ratio import (
+        _plot_ratio_map,
+        _plot_ratio_workbook,
+        compute_plot_ratio,
+    )
+
+    ws = load_workspace(sample_ws)
+    rules = workspace_rules(ws, "plot_ratio")
+    data = load(ws, ("parcels", "buildings"), ("enterprises", "zones", "parks"))
+    result = compute_plot_ratio(data, rules)
+    _, attention = _plot_ratio_workbook(result, data, rules, tmp_path, lang, 50)
+    drawn: list[list[object]] = []
+    monkeypatch.setattr(gaoxin.maps, "write_map",
+                        lambda layers, path, **kw: drawn.append(list(layers)) or Path(path))
+    _plot_ratio_map(result, attention, data, rules, tmp_path / "m.html", lang,
+                    MapOptions(max_features=40))
+    ours = [lyr for lyr in drawn[0] if lyr.kind != "zones"]  # type: ignore[attr-defined]
+    reference = _reference_map_layers(result, attention, rules, lang, 40)
+    assert len(ours) == len(reference) >= 4  # parcels, not applicable, a check, to check
+    for mine, ref in zip(ours, reference, strict=True):
+        pd.testing.assert_frame_equal(mine.gdf, ref.gdf)  # type: ignore[attr-defined]
+        for field in dataclasses.fields(mine):  # type: ignore[arg-type]
+            if field.name != "gdf":
+                assert getattr(mine, field.name) == getattr(ref, field.name), field.name
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.lists(st.tuples(st.sampled_from(["pass", "fail", "not_comparable", "", None]),
+                          st.sampled_from(["unbuilt", "no_industry_code", "", None])),
+                max_size=30),
+       st.sampled_from(["str", "object"]), st.sampled_from(["zh", "en"]))
+def test_check_words_are_the_mapped_words(codes: list[tuple[str | None, str | None]],
+                                          dtype: str, lang: str) -> None:
+    """Codes recoded in Arrow are the reference's ``Series.map``: values, missing ones and
+    the column's dtype."""
+    frame = pd.DataFrame({"far_status": pd.Series([c[0] for c in codes], dtype=dtype),
+                          "far_reason": pd.Series([c[1] for c in codes], dtype=dtype)},
+                         index=pd.RangeIndex(3, 3 + len(codes)))
+    from gaoxin.workflows.plot_ratio import _check_words
+
+    pd.testing.assert_frame_equal(_check_words(frame, lang), _reference_check_words(frame, lang))
