@@ -102,7 +102,7 @@ def _in_words(codes: pd.Series, group: str, lang: str) -> pd.Series:
     ...           ).tolist()
     ['达标', '', nan, '不达标']
     """
-    import pyarrow as pa  # type: ignore[import-untyped]
+    import pyarrow as pa
 
     position, distinct = pd.factorize(codes)
     words = [label(f"{group}.{v}", lang) if v else "" for v in distinct.tolist()]
