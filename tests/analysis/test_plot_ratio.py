@@ -11,6 +11,8 @@ import pandas as pd
 import pytest
 import shapely
 import shapely.affinity
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from shapely import box
 
 from gaoxin.analysis import plot_ratio as pr
@@ -184,3 +186,36 @@ def test_is_industrial_with_missing_values_of_every_kind() -> None:
     assert pr.is_industrial(p).tolist() == [True, True, True, False]
     q = pd.DataFrame({"status": ["A2", None, np.nan, "B1"], "land_use": [None, "M2", "R", np.nan]})
     assert pr.is_industrial(q).tolist() == [True, True, False, False]
+
+
+def _check_status_by_strings(applies: np.ndarray, passed: np.ndarray,
+                             reasons: list[tuple[str, np.ndarray]]
+                             ) -> tuple[np.ndarray, np.ndarray]:
+    """The status and reason columns as they were first made, from arrays of strings."""
+    conditions = [np.asarray(m, dtype=bool) for _, m in reasons]
+    reason = np.select(conditions, [r for r, _ in reasons], default="").astype(object)
+    status = np.where(reason != "", "not_comparable",
+                      np.where(np.asarray(passed, dtype=bool), "pass", "fail")).astype(object)
+    status[~applies] = ""
+    reason[~applies] = ""
+    return status, reason
+
+
+@given(st.integers(0, 60).flatmap(lambda n: st.tuples(
+    st.lists(st.booleans(), min_size=n, max_size=n),
+    st.lists(st.booleans(), min_size=n, max_size=n),
+    st.lists(st.lists(st.booleans(), min_size=n, max_size=n), min_size=1, max_size=4))))
+@settings(max_examples=60, deadline=None)
+def test_check_status_columns_equal_the_string_built_ones(
+        data: tuple[list[bool], list[bool], list[list[bool]]]) -> None:
+    applies, passed, masks = (np.array(data[0], dtype=bool), np.array(data[1], dtype=bool),
+                              [np.array(m, dtype=bool) for m in data[2]])
+    reasons = list(zip(pr.REASONS, masks, strict=False))
+    status, reason, ok = pr._check_status(applies, passed, reasons)
+    old_status, old_reason = _check_status_by_strings(applies, passed, reasons)
+    index = pd.RangeIndex(len(applies))
+    for new, old in ((status, old_status), (reason, old_reason)):
+        assert pd.Series(new, index=index).equals(pd.Series(old, index=index, dtype="str"))
+    compared = (old_status == "pass") | (old_status == "fail")
+    assert ok.tolist() == [bool(s == "pass") if c else pd.NA
+                           for s, c in zip(old_status, compared, strict=True)]
