@@ -762,13 +762,22 @@ def geopackage_table(gdf: gpd.GeoDataFrame) -> tuple[pa.Table, str, str] | None:
     if shapely.is_empty(geoms[headed]).any():
         return None   # shapely and the one-part header disagree on an empty part
     kind = "MultiPolygon" if promote or present == {_MULTIPOLYGON} else "Polygon"
+    geometry = _wkb_column(geoms, headed)
+    if not len(fields.columns):   # geometry alone: a table of no columns has no rows
+        return pa.table({name: geometry}), kind, _crs_text(gdf)
     table = pa.Table.from_pandas(pd.DataFrame(fields, copy=False), preserve_index=False)
     if any(pa.types.is_null(f.type) for f in table.schema):
         return None
-    table = table.append_column(name, _wkb_column(geoms, headed))
-    epsg = gdf.crs.to_epsg()
-    crs = f"EPSG:{epsg}" if epsg else gdf.crs.to_wkt("WKT1_GDAL")
-    return table, kind, crs
+    table = table.append_column(name, geometry)
+    return table, kind, _crs_text(gdf)
+
+
+def _crs_text(gdf: gpd.GeoDataFrame) -> str:
+    """The layer's CRS as pyogrio passes it to GDAL: ``EPSG:n``, else WKT1."""
+    crs = gdf.crs
+    assert crs is not None   # geopackage_table takes only layers with a CRS
+    epsg = crs.to_epsg()
+    return f"EPSG:{epsg}" if epsg else str(crs.to_wkt("WKT1_GDAL"))
 
 
 def _wkb_column(geoms: np.ndarray, headed: np.ndarray) -> pa.Array:
