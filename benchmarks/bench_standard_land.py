@@ -3,6 +3,7 @@
 Usage::
 
     .venv/bin/python benchmarks/bench_standard_land.py --parcels 1000000 [--overlay-parcels 20000]
+        [--repeat 5]
 
 Data (made once, cached under ``benchmarks/data/``): the realistic parcels of
 ``benchmarks/realistic.py`` (its cached ``realistic_N.gpkg``; concave 12–20-gons, 0.05 %
