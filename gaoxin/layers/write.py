@@ -938,8 +938,9 @@ def geopackage_started(target: str | Path, layers: dict[str, gpd.GeoDataFrame]
     turned into Arrow tables here, streamed to a scratch folder beside ``target`` and
     written by a worker process (:mod:`.gpkg_worker`): GDAL's writer holds the GIL, so a
     thread could not draw the run's map meanwhile (1M parcels: ~6 s of GDAL taken off the
-    run). Other layers are written by a thread. Leaving the block waits for the write; an
-    exception in the block stops it and leaves no file.
+    run). Other layers are written by a thread. Leaving the block waits for the write. An
+    exception in the block kills a worker process and leaves no file; a thread's write is let
+    finish (its file lies in the caller's stage, removed with it).
 
     Examples
     --------
