@@ -8,8 +8,6 @@ from pathlib import Path
 
 import geopandas as gpd
 import pandas as pd
-import pyogrio
-import pyogrio.raw
 import pytest
 import shapely
 from shapely import Polygon, box
@@ -18,6 +16,7 @@ import gaoxin.layers.write as write
 from gaoxin.errors import InputError
 from gaoxin.layers.gpkg_worker import main
 from gaoxin.layers.write import geopackage_started, write_geopackage
+from tests.helpers import geopackage_contents
 
 Workers = list[subprocess.Popen[bytes]]
 
@@ -35,13 +34,6 @@ def _parcels(n: int, x0: float = 500000.0) -> gpd.GeoDataFrame:
         "far_ok": pd.array([True, False, None] * (n // 3) + [True] * (n % 3),
                                              dtype="boolean"),
     }, geometry=geoms, crs=4544)
-
-
-def _contents(path: Path, layer: str) -> tuple[object, ...]:
-    info = pyogrio.read_info(path, layer=layer)
-    _, _, wkb, values = pyogrio.raw.read(path, layer=layer)
-    return (info["geometry_type"], info["crs"], list(info["fields"]), list(wkb),
-            [["NaN" if x != x else x for x in list(v)] for v in values])
 
 
 @pytest.fixture
@@ -68,7 +60,8 @@ def test_worker_writes_what_write_geopackage_writes(tmp_path: Path,
     assert len(worker_calls) == 1
     reference = write_geopackage(tmp_path / "r.gpkg", layers)
     for layer in layers:
-        assert _contents(tmp_path / "w.gpkg", layer) == _contents(reference, layer)
+        assert (geopackage_contents(tmp_path / "w.gpkg", layer)
+                == geopackage_contents(reference, layer))
     assert sorted(p.name for p in tmp_path.iterdir()) == ["r.gpkg", "w.gpkg"]  # no scratch
 
 
@@ -77,7 +70,7 @@ def test_small_layers_are_written_by_a_thread(tmp_path: Path) -> None:
     with geopackage_started(tmp_path / "s.gpkg", {"p": _parcels(5)}) as pending:
         calls.append(pending.result())
     assert calls == [tmp_path / "s.gpkg"]
-    assert _contents(tmp_path / "s.gpkg", "p")[0] == "MultiPolygon"
+    assert geopackage_contents(tmp_path / "s.gpkg", "p")[0] == "MultiPolygon"
 
 
 def test_an_error_in_the_block_stops_the_worker_and_leaves_nothing(
@@ -125,7 +118,7 @@ def test_without_a_process_the_write_runs_in_a_thread(tmp_path: Path,
     with geopackage_started(tmp_path / "t.gpkg", layers) as pending:
         pass
     assert pending.result().exists()
-    assert _contents(tmp_path / "t.gpkg", "p") == _contents(
+    assert geopackage_contents(tmp_path / "t.gpkg", "p") == geopackage_contents(
         write_geopackage(tmp_path / "r.gpkg", layers), "p")
     bad = _parcels(6).assign(PLOT_RATIO=1.0)
     with (pytest.raises(InputError, match="PLOT_RATIO"),

@@ -13,7 +13,6 @@ import geopandas as gpd
 import numpy as np
 import pandas as pd
 import pyogrio
-import pyogrio.raw
 import pytest
 import shapely
 from hypothesis import HealthCheck, given, settings
@@ -31,6 +30,7 @@ from gaoxin.layers.write import (
     write_geopackage,
     write_vector,
 )
+from tests.helpers import geopackage_contents
 
 # Two parcels in CGCS2000 / 3° GK CM 105°E (EPSG:4544), around Chengdu's longitude.
 NAMES = ["高新区南区", "高新区北区"]
@@ -457,15 +457,6 @@ def _layers(draw: st.DrawFn) -> gpd.GeoDataFrame:
     return frame
 
 
-def _contents(path: Path) -> tuple[object, ...]:
-    """Everything a reader gets from the layer: schema, CRS, each geometry's WKB, values."""
-    info = pyogrio.read_info(path, layer="l")
-    _, _, wkb, values = pyogrio.raw.read(path, layer="l")
-    return (info["geometry_type"], info["crs"], list(info["fields"]), list(info["dtypes"]),
-            list(wkb), [["NaN" if x != x else x for x in np.asarray(v, dtype=object).tolist()]
-                        for v in values])
-
-
 @given(_layers())
 @settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow,
                                                                    HealthCheck.function_scoped_fixture])
@@ -480,7 +471,8 @@ def test_geopackage_fast_path_writes_what_pyogrio_writes(tmp_path: Path,
     assert (geopackage_table(reference) is not None) == fast
     write_geopackage(ours, {"l": frame})
     reference.to_file(theirs, engine="pyogrio", layer="l", driver="GPKG", use_arrow=True)
-    for mine, reference in zip(_contents(ours), _contents(theirs), strict=True):
+    for mine, reference in zip(geopackage_contents(ours, "l"),
+                               geopackage_contents(theirs, "l"), strict=True):
         assert mine == reference
 
 
