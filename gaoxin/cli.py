@@ -23,6 +23,7 @@ from rich.text import Text
 from ._version import __version__
 from .errors import InputError
 from .layers import DEFAULT_WORKSPACE
+from .process import collector_paused, keep_heap_pages
 
 if TYPE_CHECKING:  # heavy libraries load inside the commands: `gaoxin --help` stays instant
     import pandas as pd
@@ -733,7 +734,10 @@ def console() -> None:
     by one takes seconds (~2 s at 1M parcels and 3M buildings) although every output is
     written and closed; so, like mypy, the command flushes its streams and ends with
     ``os._exit`` instead. :func:`main` itself returns normally (tests call it in-process).
+    The command also sets glibc's heap to grow in large steps (:func:`keep_heap_pages`):
+    the process is its own, unlike a library user's.
     """
+    keep_heap_pages()
     code = main()
     for stream in (sys.stdout, sys.stderr):
         # A closed pipe (gaoxin … | head) has nothing left to flush to.
@@ -758,7 +762,10 @@ def main(argv: list[str] | None = None) -> int:
     _KEPT.clear()
     debug = "--debug" in (argv if argv is not None else sys.argv[1:])
     try:
-        rc = app(args=argv, standalone_mode=False)
+        # A run makes millions of objects in no cycle; the collector's passes over them
+        # cost seconds at province scale (gaoxin.process).
+        with collector_paused():
+            rc = app(args=argv, standalone_mode=False)
     except InputError as exc:
         if debug:
             traceback.print_exc()

@@ -12,7 +12,7 @@ PACKAGE = Path(__file__).resolve().parents[1] / "gaoxin"
 
 # Floor of each part of the package; the public API (gaoxin/__init__.py) sits on top.
 FLOORS: dict[str, int] = {
-    "gaoxin._version": 0, "gaoxin.errors": 0, "gaoxin.kinds": 0,
+    "gaoxin._version": 0, "gaoxin.errors": 0, "gaoxin.kinds": 0, "gaoxin.process": 0,
     "gaoxin.geo": 1,
     "gaoxin.analysis": 2, "gaoxin.layers": 2,
     "gaoxin.report": 3,

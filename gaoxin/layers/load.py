@@ -7,7 +7,6 @@ to the working CRS; what was fixed or doubted is kept as notes, by layer.
 
 from __future__ import annotations
 
-import ctypes
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -22,6 +21,7 @@ from ..errors import InputError
 from ..geo.crs import describe_crs, parse_crs, to_crs_densified, working_crs
 from ..geo.hygiene import FAMILIES, repair_geometries
 from ..kinds import KINDS, LAND_STATUS_CODES
+from ..process import return_freed_memory
 from .headers import FieldMatchRecord
 from .postgis import DatabaseRead, read_postgis
 from .provenance import FileDigest, digests_in_background
@@ -202,19 +202,6 @@ class Loaded:
             self.frames[kind] = pd.DataFrame(frame.drop(columns=frame.geometry.name))
             del frame
             return_freed_memory()
-
-
-def return_freed_memory() -> None:
-    """Hand memory freed inside the process back to the system (glibc's ``malloc_trim``).
-
-    Millions of freed GEOS geometries leave the C heap full of small holes that glibc
-    keeps; a large array allocated later takes fresh pages instead, so the peak grows by
-    what was freed. Elsewhere than glibc this does nothing.
-    """
-    try:
-        ctypes.CDLL("libc.so.6").malloc_trim(0)
-    except (OSError, AttributeError):
-        return
 
 
 def load_layers(ws: Workspace, kinds: list[str] | None = None) -> Loaded:

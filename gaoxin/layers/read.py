@@ -38,6 +38,7 @@ from pyproj import CRS, Transformer
 from ..errors import InputError
 from ..geo.crs import CHINA_LAT, CHINA_LON, describe_crs, guess_crs_from_coords, parse_crs
 from ..geo.offsets import convert_geometries
+from ..process import collector_paused
 from .encoding import normalise_encoding_name, repair_dbf_names, shapefile_encoding
 from .headers import FieldMatch
 
@@ -344,8 +345,10 @@ def _read_streamed(src: str, layer: str | None, info: Mapping[str, object],
     fields = pyogrio.read_dataframe(src, layer=layer, read_geometry=False, use_arrow=True,
                                     **options) if has_fields else None
     parts = []
-    with pyogrio.open_arrow(src, layer=layer, columns=[], use_pyarrow=True,
-                            batch_size=_STREAM_BATCH, **options) as (meta, reader):
+    # Millions of geometries, each a tracked object in no cycle (see gaoxin.process).
+    with collector_paused(), \
+            pyogrio.open_arrow(src, layer=layer, columns=[], use_pyarrow=True,
+                               batch_size=_STREAM_BATCH, **options) as (meta, reader):
         for batch in reader:
             parts.append(shapely.from_wkb(batch.column(0).to_numpy(zero_copy_only=False)))
             del batch
