@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import json
 import subprocess
+import threading
+import time
 from pathlib import Path
 
 import geopandas as gpd
@@ -77,9 +79,68 @@ def test_an_error_in_the_block_stops_the_worker_and_leaves_nothing(
         tmp_path: Path, worker_calls: Workers) -> None:
     with (pytest.raises(RuntimeError, match="map failed"),
           geopackage_started(tmp_path / "x.gpkg", {"p": _parcels(30)})):
+        deadline = time.monotonic() + 30
+        while not worker_calls and time.monotonic() < deadline:
+            time.sleep(0.01)   # the worker is started by the handoff's thread
+        assert worker_calls
         raise RuntimeError("map failed")
     assert len(worker_calls) == 1 and worker_calls[0].returncode is not None   # not left running
     assert list(tmp_path.iterdir()) == []
+
+
+def test_an_error_before_the_worker_starts_starts_none(
+        tmp_path: Path, worker_calls: Workers, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The run fails while the thread still makes the tables: no worker is started after."""
+    release = threading.Event()
+    real = write.geopackage_table
+
+    def slow(gdf: gpd.GeoDataFrame) -> object:
+        release.wait(30)
+        return real(gdf)
+
+    monkeypatch.setattr(write, "geopackage_table", slow)
+    with (pytest.raises(RuntimeError, match="map failed"),
+          geopackage_started(tmp_path / "x.gpkg", {"p": _parcels(30)})):
+        release.set()   # the table is made while the block fails
+        raise RuntimeError("map failed")
+    assert worker_calls == [] or worker_calls[0].returncode is not None
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_the_tables_are_made_while_the_block_runs(tmp_path: Path, worker_calls: Workers,
+                                                  monkeypatch: pytest.MonkeyPatch) -> None:
+    """The block (the workbook, the map) does not wait for the Arrow tables to be made."""
+    release = threading.Event()
+    real = write.geopackage_table
+
+    def held(gdf: gpd.GeoDataFrame) -> object:
+        assert release.wait(30), "the block never ran while the table was being made"
+        return real(gdf)
+
+    monkeypatch.setattr(write, "geopackage_table", held)
+    layers = {"p": _parcels(30)}
+    with geopackage_started(tmp_path / "w.gpkg", layers) as pending:
+        release.set()   # reached only if geopackage_started returned before the table
+    assert pending.result().exists() and len(worker_calls) == 1
+    assert geopackage_contents(tmp_path / "w.gpkg", "p") == geopackage_contents(
+        write_geopackage(tmp_path / "r.gpkg", layers), "p")
+
+
+def test_a_layer_only_pyogrio_writes_is_written_whole_by_the_thread(
+        tmp_path: Path, worker_calls: Workers) -> None:
+    """A layer of points has no Arrow table here: every layer goes through pyogrio, in the
+    thread, into the one file; no worker."""
+    points = gpd.GeoDataFrame({"n": [1, 2]}, geometry=shapely.points([500000.0, 500001.0],
+                                                                    [0.0, 1.0]), crs=4544)
+    layers = {"parcels": _parcels(30), "points": points}
+    with geopackage_started(tmp_path / "m.gpkg", layers) as pending:
+        pass
+    assert pending.result().exists() and worker_calls == []
+    reference = write_geopackage(tmp_path / "r.gpkg", layers)
+    for layer in layers:
+        assert (geopackage_contents(tmp_path / "m.gpkg", layer)
+                == geopackage_contents(reference, layer))
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["m.gpkg", "r.gpkg"]
 
 
 def test_a_failing_write_is_one_input_error_naming_the_file(
