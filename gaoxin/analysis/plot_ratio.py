@@ -588,13 +588,27 @@ def check_counts(status: pd.Series, reason: pd.Series) -> CheckCounts:
     {'total': 4, 'compared': 2, 'passed': 1, 'failed': 1,
      'not_comparable': {'unbuilt': 1, 'no_industry_code': 1}}
     """
-    s = status.astype(str).to_numpy()
-    r = reason.astype(str).to_numpy()
-    passed, failed = int((s == "pass").sum()), int((s == "fail").sum())
-    nc = r[s == "not_comparable"]
-    by_reason = {k: int((nc == k).sum()) for k in (*REASONS, *sorted(set(nc) - set(REASONS)))}
-    return {"total": passed + failed + len(nc), "compared": passed + failed, "passed": passed,
-            "failed": failed, "not_comparable": {k: n for k, n in by_reason.items() if n}}
+    # Counted by distinct value (one hash pass; Arrow's own on the Arrow-backed text the
+    # checks make), keyed by the values' text as ``astype(str)`` gives it: not by comparing
+    # 1M strings once per word.
+    status_count = _counts_by_text(status)
+    passed, failed = status_count.get("pass", 0), status_count.get("fail", 0)
+    nc = (status == "not_comparable").to_numpy(dtype=bool, na_value=False)
+    reason_count = _counts_by_text(reason[nc])
+    by_reason = {k: reason_count.get(k, 0)
+                 for k in (*REASONS, *sorted(set(reason_count) - set(REASONS)))}
+    return {"total": passed + failed + int(nc.sum()), "compared": passed + failed,
+            "passed": passed, "failed": failed,
+            "not_comparable": {k: n for k, n in by_reason.items() if n}}
+
+
+def _counts_by_text(values: pd.Series) -> dict[str, int]:
+    """How many values have each text; missing values have none (as ``astype(str)``
+    leaves them missing) and 1 and "1" are one text."""
+    counts: dict[str, int] = {}
+    for value, n in values.value_counts(dropna=True, sort=False).items():
+        counts[str(value)] = counts.get(str(value), 0) + int(n)
+    return counts
 
 
 def _tri(values: BoolArray, known: BoolArray | pd.Series) -> pd.arrays.BooleanArray:
@@ -775,7 +789,8 @@ def run(parcels: gpd.GeoDataFrame, buildings: gpd.GeoDataFrame,
                            geometry=parcels.geometry, crs=parcels.crs)
     zones = zone_plot_ratio(parcels, result, rules=rules)
     unknown = out[~out["computable"]]
-    industrial = out[out["industrial"]]
+    # Counts only: a masked copy of the 1M-row layer cost ~0.6 s.
+    industrial = out["industrial"].to_numpy(dtype=bool)
     below = out[out["far_status"] == "fail"]
     problems = out[out["far_reason"] == "no_buildings_but_built_status"]
     checks = {key: check_counts(out[f"{prefix}_status"], out[f"{prefix}_reason"])
@@ -789,9 +804,9 @@ def run(parcels: gpd.GeoDataFrame, buildings: gpd.GeoDataFrame,
                                if "parcel_id" in out else []),
         "floor_area_m2": round(total_floor, 2),
         "floor_area_ha": round(total_floor / 10_000, 4),
-        "industrial_parcels": len(industrial),
+        "industrial_parcels": int(industrial.sum()),
         "industrial_below_minimum": len(below),
-        "industrial_without_minimum": int(industrial["far_min"].isna().sum()),
+        "industrial_without_minimum": int(out["far_min"].isna().to_numpy()[industrial].sum()),
         "industrial_coefficient_below_30pct": checks["building_coefficient"]["failed"],
         "admin_share_checked": checks["admin_share"]["compared"] > 0,
         "checks": checks,
