@@ -128,6 +128,9 @@ def _proven_simple(polygons: GeometryArray) -> BoolArray:
         rest = np.flatnonzero(~star & one_ring & (counts - 1 <= MAX_PAIR_EDGES))
         if len(rest):
             star[rest] = _pair_proof(x, y, starts[rest], counts[rest])
+        holed = np.flatnonzero(~one_ring & (counts >= 8))
+        if len(holed):
+            star[holed] = _one_hole_proof(x, y, starts[holed], counts[holed])
     proven[rings] = star
     return proven
 
@@ -199,6 +202,63 @@ def _centroids(x: FloatArray, y: FloatArray, starts: IntArray, counts: IntArray,
     centre_x = x[starts] + np.add.reduceat(dx, starts) / area
     centre_y = y[starts] + np.add.reduceat(dy, starts) / area
     return centre_x, centre_y
+
+
+def _one_hole_proof(x: FloatArray, y: FloatArray, starts: IntArray, counts: IntArray
+                    ) -> BoolArray:
+    """Coordinate runs proven to be a shell with one hole strictly inside it (a courtyard).
+
+    The shell is taken to end where the run's first coordinate comes back. Both rings must
+    pass the star proof, and every vertex of the hole must lie certainly strictly on the
+    inner side of every edge of the shell. Those points lie in the open kernel of the shell
+    (the intersection of its edges' inner half-planes, inside the polygon; no point is on
+    the outer side of every edge of a ring), which is convex: the whole hole is inside,
+    touching nothing. One hole inside leaves the interior connected: the polygon is valid.
+
+    Read wrongly — a shell touching its own first vertex, two holes — the runs fail: the
+    shell's real closing coordinate then lies in a later run, on the proven shell, not
+    strictly inside it; two holes read as one ring revisit a vertex or do not close.
+    """
+    out = np.zeros(len(starts), dtype=bool)
+    at = np.repeat(starts - np.cumsum(np.r_[0, counts[:-1]]), counts) + np.arange(counts.sum())
+    px, py = x[at], y[at]
+    run = np.zeros(len(counts), dtype=np.int64)
+    np.cumsum(counts[:-1], out=run[1:])
+    position = np.arange(len(px))
+    back = (px == np.repeat(px[run], counts)) & (py == np.repeat(py[run], counts))
+    back[run] = False
+    shell_last = np.minimum.reduceat(np.where(back, position, len(px)), run)
+    ends = run + counts - 1
+    # At least four coordinates in each ring.
+    fits = (shell_last - run >= 3) & (ends - shell_last >= 4) & (shell_last < ends)
+    keep = np.flatnonzero(fits)
+    if len(keep) == 0:
+        return out
+    ring_starts = np.column_stack([run[keep], shell_last[keep] + 1]).ravel()
+    ring_counts = np.column_stack([shell_last[keep] - run[keep] + 1,
+                                   ends[keep] - shell_last[keep]]).ravel()
+    used = np.repeat(ring_starts - np.cumsum(np.r_[0, ring_counts[:-1]]), ring_counts)
+    used += np.arange(ring_counts.sum())
+    rx, ry = px[used], py[used]
+    tiled = np.zeros(len(ring_counts), dtype=np.int64)
+    np.cumsum(ring_counts[:-1], out=tiled[1:])
+    simple, _ = _star_proof(rx, ry, tiled, ring_counts)
+    both = simple.reshape(-1, 2).all(axis=1)
+    shell_at, hole_at = tiled[0::2], tiled[1::2]
+    shell_n, hole_n = ring_counts[0::2] - 1, ring_counts[1::2] - 1
+    inside = np.zeros(len(keep), dtype=bool)
+    for ns, nh in set(zip(shell_n[both].tolist(), hole_n[both].tolist(), strict=True)):
+        if ns > MAX_PAIR_EDGES or nh > MAX_PAIR_EDGES:
+            continue
+        rows = np.flatnonzero(both & (shell_n == ns) & (hole_n == nh))
+        shell = shell_at[rows][:, None] + np.arange(ns + 1)
+        hole = hole_at[rows][:, None, None] + np.arange(nh)
+        ax, ay = rx[shell[:, :-1]][:, :, None], ry[shell[:, :-1]][:, :, None]
+        bx, by = rx[shell[:, 1:]][:, :, None], ry[shell[:, 1:]][:, :, None]
+        sides = orientation_sign(ax, ay, bx, by, rx[hole], ry[hole]).reshape(len(rows), -1)
+        inside[rows] = (sides[:, :1] != 0).ravel() & (sides == sides[:, :1]).all(axis=1)
+    out[keep] = both & inside
+    return out
 
 
 def _pair_proof(x: FloatArray, y: FloatArray, starts: IntArray, counts: IntArray) -> BoolArray:

@@ -70,8 +70,11 @@ def test_repair_is_the_same_as_with_geos_alone(seed, size, family):
 
 def test_geos_judges_only_what_the_certificate_leaves(monkeypatch):
     rng = np.random.default_rng(3)
-    proven = [building(rng, 30 * k, 0, 20, kind) for k, kind in enumerate(["rect", "L", "T"] * 30)]
-    left = [building(rng, 0, 0, 20, "court"), bow_tie(concave_parcel(rng, 0, 0, 100))]
+    kinds = ["rect", "L", "T", "U", "court"] * 20
+    proven = [building(rng, 30 * k, 0, 20, kind) for k, kind in enumerate(kinds)]
+    two_holes = Polygon([(0, 0), (9, 0), (9, 9), (0, 9)], [[(1, 1), (1, 2), (2, 2), (2, 1)],
+                                                          [(5, 5), (5, 6), (6, 6), (6, 5)]])
+    left = [two_holes, bow_tie(concave_parcel(rng, 0, 0, 100))]
     gdf = gpd.GeoDataFrame(geometry=proven + left + [None], crs=4544)
     asked: list[int] = []
 

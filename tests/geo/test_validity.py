@@ -108,16 +108,73 @@ def test_rings_winding_twice_or_touching_themselves_are_not_proven():
     assert not proven.any()
 
 
-def test_holes_parts_other_types_and_nothing_are_not_proven():
-    holed = Polygon([(0, 0), (10, 0), (10, 10), (0, 10)], [[(2, 2), (2, 4), (4, 4), (4, 2)]])
-    touching_hole = Polygon([(0, 0), (10, 0), (10, 10), (0, 10)],
-                            [[(0, 0), (2, 4), (4, 4), (4, 2)]])
+def test_parts_other_types_and_nothing_are_not_proven():
     two_parts = shapely.MultiPolygon([box(0, 0, 1, 1), box(2, 2, 3, 3)])
-    geoms = [holed, touching_hole, two_parts, shapely.LinearRing(box(0, 0, 1, 1).exterior),
+    nested_parts = shapely.MultiPolygon([box(0, 0, 10, 10), box(2, 2, 4, 4)])
+    geoms = [two_parts, nested_parts, shapely.LinearRing(box(0, 0, 1, 1).exterior),
              shapely.LineString([(0, 0), (1, 0), (1, 1), (0, 0)]), shapely.Point(0, 0),
              shapely.GeometryCollection([box(0, 0, 1, 1)]), Polygon(), shapely.MultiPolygon(),
              None]
     assert not _implies_valid(geoms).any()
+
+
+SHELL = [(0, 0), (10, 0), (10, 10), (0, 10)]
+_FIVE_TWO = np.arange(5) * 4 * np.pi / 5 + np.pi / 2
+
+
+def test_one_hole_strictly_inside_is_proven_and_every_other_hole_is_not():
+    inside = [[(2, 2), (2, 4), (4, 4), (4, 2)]]
+    proven = _implies_valid([Polygon(SHELL, inside), Polygon(SHELL[::-1], inside),
+                             Polygon(SHELL, [inside[0][::-1]]),
+                             shapely.MultiPolygon([Polygon(SHELL, inside)])])
+    assert proven.all()
+    not_proven = [
+        Polygon(SHELL, [[(0, 0), (2, 4), (4, 4), (4, 2)]]),          # touches the shell's first
+        Polygon(SHELL, [[(2, 0), (2, 4), (4, 4), (4, 2)]]),          # touches a shell edge
+        Polygon(SHELL, [[(8, 8), (8, 12), (12, 12), (12, 8)]]),      # crosses the shell
+        Polygon(SHELL, [[(20, 20), (20, 24), (24, 24), (24, 20)]]),  # outside
+        Polygon(SHELL, [[(2, 2), (4, 4), (2, 4), (4, 2)]]),          # a bow-tie hole
+        Polygon(SHELL, [*inside, [(6, 6), (6, 8), (8, 8), (8, 6)]]),  # two holes
+        Polygon(SHELL, [*inside, [(2, 2), (2, 3), (3, 3), (3, 2)]]),  # nested holes
+        Polygon([(0, 0), (10, 0), (10, 10), (5, 5), (0, 10), (5, 5)],  # self-touching shell
+                inside),
+        Polygon([(0, 0), (10, 0), (10, 10), (0, 0), (0, 10), (-5, 5)], inside),
+        # A pentagram shell: its edges' inner sides share the central pentagon, the hole.
+        Polygon(np.c_[np.cos(_FIVE_TWO), np.sin(_FIVE_TWO)] * 10,
+                [[(-1, -1), (-1, 1), (1, 1), (1, -1)]]),
+    ]
+    assert not _implies_valid(not_proven).any()
+
+
+def _star_shell(angles: list[int], radii: list[int]) -> np.ndarray:
+    """A star-shaped ring around (0, 0) with integer vertices (so some fall collinear)."""
+    turn = np.sort(np.array(angles)) * (2 * np.pi / 360)
+    size = np.array(radii[:len(angles)] + radii[:1] * (len(angles) - len(radii)) or [8.0])
+    size = np.resize(size, len(angles))
+    return np.round(np.c_[size * np.cos(turn), size * np.sin(turn)])
+
+
+star_holes = st.builds(_star_shell, st.lists(st.integers(0, 359), min_size=3, max_size=8,
+                                             unique=True), st.lists(st.integers(1, 5), max_size=8))
+holes = st.tuples(st.one_of(grid_points, star_holes), st.integers(-5, 5), st.integers(-5, 5))
+
+
+@settings(max_examples=150, deadline=None)
+@given(st.lists(st.tuples(st.lists(st.integers(0, 359), min_size=3, max_size=12, unique=True),
+                          st.lists(st.integers(6, 12), max_size=12),
+                          st.lists(holes, min_size=1, max_size=2),
+                          st.sampled_from(OFFSETS), st.sampled_from(SCALES)),
+                min_size=1, max_size=8))
+def test_random_holed_polygons_are_never_proven_wrongly(polygons):
+    # Star-shaped shells around the origin; grid holes moved about it, so some lie inside,
+    # some touch or cross the shell and some cross each other.
+    geoms = []
+    for angles, radii, hole_list, offset, scale in polygons:
+        shell = _star_shell(angles, radii)
+        rings = [np.array(points, dtype=float) + np.array([dx, dy]) for points, dx, dy in hole_list]
+        geoms.append(Polygon(shell * scale + np.array(offset),
+                             [r * scale + np.array(offset) for r in rings]))
+    _implies_valid(geoms)
 
 
 def test_non_finite_coordinates_are_not_proven():
@@ -139,7 +196,7 @@ def test_non_finite_coordinates_are_not_proven():
 def test_the_common_shapes_are_proven():
     rng = np.random.default_rng(14)
     shapes = {kind: [building(rng, 4e5 + 40 * i, 3.4e6, 25, kind) for i in range(200)]
-              for kind in ("rect", "L", "T", "U")}
+              for kind in ("rect", "L", "T", "U", "court")}
     shapes["parcel"] = [concave_parcel(rng, 4e5 + 300 * i, 3.4e6, 200) for i in range(400)]
     shapes["one-part multipolygon"] = [shapely.MultiPolygon([g]) for g in shapes["L"]]
     shapes["clockwise"] = [g.reverse() for g in shapes["T"]]
