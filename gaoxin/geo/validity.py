@@ -8,8 +8,9 @@ proven", never "invalid") elsewhere; GEOS then judges only those.
 
 A Polygon with no hole (or a MultiPolygon of one such part) is valid, in the OGC sense GEOS
 applies, exactly when its coordinates are finite (x and y; GEOS ignores z) and its ring is
-closed and simple with at least three distinct vertices. Two proofs of simplicity are used,
-both built from exact comparisons and orientation signs that are certain:
+closed and simple with at least three distinct vertices; with one hole, when both rings are
+and the hole lies inside the shell touching nothing. The proofs are built from exact
+comparisons and orientation signs that are certain:
 
 Star proof (any number of vertices)
     Take a point O (the ring's area centroid). If every edge turns strictly the same way
@@ -23,6 +24,9 @@ Pair proof (up to :data:`MAX_PAIR_EDGES` edges, where the star proof fails)
     vertex), and every two non-adjacent edges are disjoint: their bounding boxes are
     separated (exact comparisons), or both ends of one lie strictly on one side of the
     other's line. U shapes and zig-zagging parcels, which no point sees whole, pass this one.
+One hole (see :func:`_one_hole_proof`)
+    Shell and hole star-proven, every hole vertex certainly strictly inside every shell
+    edge's half-plane. Courtyards pass.
 
 Orientation signs use Shewchuk's fast filter: for ``det = (bx-ax)(cy-ay) - (by-ay)(cx-ax)``
 computed in double precision, the sign is certain when
@@ -83,8 +87,9 @@ def orientation_sign(ax: FloatArray, ay: FloatArray, bx: FloatArray, by: FloatAr
 def certainly_valid(geoms: GeometryArray, *, threads: int = THREADS) -> BoolArray:
     """True where a geometry is proven valid without GEOS; False means "not proven".
 
-    Only Polygons without holes and MultiPolygons of one such part are looked at; every
-    other geometry (holes, several parts, other types, empty, missing) is not proven.
+    Only Polygons with at most one hole and MultiPolygons of one such part are looked at;
+    every other geometry (two holes, several parts, other types, empty, missing) is not
+    proven.
     ``certainly_valid(g)`` implies ``shapely.is_valid(g)``.
 
     Examples
