@@ -208,3 +208,60 @@ def test_a_shell_through_its_first_vertex_twice_is_one_ring() -> None:
     assert_same(np.array([eight, shapely.MultiPolygon([eight]), shapely.MultiPolygon([holed]),
                           affinity.rotate(holed, 30), shapely.MultiPolygon([shapely.box(
                               x, y, x + 3, y + 4)])], dtype=object))
+
+
+class _CountingTransformer:
+    """A transformer that counts the vertices PROJ is asked for."""
+
+    def __init__(self) -> None:
+        import pyproj
+
+        self.inner = pyproj.Transformer.from_crs(4544, 4326, always_xy=True)
+        self.vertices = 0
+
+    def transform(self, x: np.ndarray, y: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        self.vertices += len(x)
+        out: tuple[np.ndarray, np.ndarray] = self.inner.transform(x, y)
+        return out
+
+
+def test_proj_sees_each_vertex_neighbours_share_once(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A coverage's parcels share their corners: PROJ projects each distinct vertex once
+    (a realistic parcel's 17 vertices hold 7 new ones), and the drawing is the same."""
+    counting = _CountingTransformer()
+    monkeypatch.setattr(drawn, "_to_wgs84", lambda source: counting)
+    xs, ys = np.meshgrid(X0 + 30 * np.arange(12.0), Y0 + 20 * np.arange(9.0))
+    boxes = shapely.box(xs.ravel(), ys.ravel(), xs.ravel() + 30, ys.ravel() + 20)
+    assert_same(boxes)
+    assert counting.vertices == 13 * 10  # the grid's corners, not 5 per box (540)
+
+
+bits = st.sampled_from([X0, X0 + 0.5, -0.0, 0.0, np.nan, np.inf, Y0, Y0 - 1e-9, 1e300])
+
+
+@settings(max_examples=60, deadline=None)
+@given(pool=st.lists(st.tuples(bits, bits), min_size=1, max_size=6),
+       picks=st.lists(st.integers(0, 5), min_size=1, max_size=40),
+       gcj02=st.booleans(), collide=st.booleans())
+def test_each_distinct_vertex_projected_once_is_every_vertex_projected(
+        pool: list[tuple[float, float]], picks: list[int], gcj02: bool, collide: bool
+        ) -> None:
+    """Projecting distinct bit patterns once gives every vertex the bits a call on every
+    vertex gives: repeats, signed zeros, NaN and infinities, and keys two patterns share
+    (a multiplier of 0 keys rows by y alone)."""
+    import pyproj
+
+    from gaoxin.geo.offsets import wgs84_to_gcj02
+
+    coords = np.array([pool[i % len(pool)] for i in picks], dtype=np.float64)
+    transformer = drawn._to_wgs84(pyproj.CRS.from_epsg(4544))
+    with np.errstate(invalid="ignore"):  # the shift of an infinity, either way
+        x, y = transformer.transform(coords[:, 0].copy(), coords[:, 1].copy())
+        if gcj02:
+            x, y = wgs84_to_gcj02(np.asarray(x), np.asarray(y))
+    want = np.column_stack([x, y])
+    with pytest.MonkeyPatch.context() as patch, np.errstate(invalid="ignore"):
+        if collide:
+            patch.setattr(drawn, "_MIX", np.uint64(0))
+        got = drawn._lonlat(coords, transformer, gcj02)
+    assert got.view(np.uint64).tolist() == want.view(np.uint64).tolist()
