@@ -4,6 +4,9 @@ flat-topped, multi-part, line and point features."""
 
 from __future__ import annotations
 
+import functools
+from typing import Any
+
 import numpy as np
 import pytest
 import shapely
@@ -265,3 +268,59 @@ def test_each_distinct_vertex_projected_once_is_every_vertex_projected(
             patch.setattr(drawn, "_MIX", np.uint64(0))
         got = drawn._lonlat(coords, transformer, gcj02)
     assert got.view(np.uint64).tolist() == want.view(np.uint64).tolist()
+
+
+def test_a_new_drawing_thread_does_not_ask_proj_database(monkeypatch: pytest.MonkeyPatch
+                                                         ) -> None:
+    """Each thread's first use of the layer's transformer made it again from the CRS
+    (PROJ's database: 0.13 s a thread, three threads in a run); one found operation is
+    remade from its pipeline instead."""
+    import threading
+
+    import pyproj
+    import pyproj.transformer
+
+    asked: list[object] = []
+    maker = pyproj.transformer.TransformerFromCRS.__call__
+
+    def counted(self: pyproj.transformer.TransformerFromCRS) -> object:
+        asked.append(self)
+        return maker(self)
+
+    drawn._to_wgs84.cache_clear()
+    transformer = drawn._to_wgs84(pyproj.CRS.from_epsg(4544))
+    monkeypatch.setattr(pyproj.transformer.TransformerFromCRS, "__call__", counted)
+    got: list[tuple[float, float]] = []
+    thread = threading.Thread(target=lambda: got.append(transformer.transform(X0, Y0)))
+    thread.start()
+    thread.join()
+    assert got and not asked
+    drawn._to_wgs84.cache_clear()
+
+
+lonlat = st.tuples(st.floats(60, 140), st.floats(0, 55))
+
+
+@settings(max_examples=20, deadline=None)
+@given(points=st.lists(lonlat, min_size=1, max_size=50),
+       code=st.sampled_from([4544, 3857, 32650, 4214]))
+def test_the_transformer_remade_from_its_pipeline_gives_the_same_bits(
+        points: list[tuple[float, float]], code: int) -> None:
+    """Gauss-Krüger, Web Mercator and UTM sources (one operation each, remade from the
+    pipeline) and Beijing 1954 (several, left to PROJ's choice) project as
+    ``Transformer.from_crs`` does, to the bit."""
+    import pyproj
+
+    source = pyproj.CRS.from_epsg(code)
+    to_source = _proj(4326, code)
+    x, y = to_source.transform(*np.array(points, dtype=np.float64).T)
+    want = np.array(_proj(code, 4326).transform(x, y))
+    got = np.array(drawn._to_wgs84(source).transform(x, y))
+    assert got.view(np.uint64).tolist() == want.view(np.uint64).tolist()
+
+
+@functools.cache
+def _proj(source: int, target: int) -> Any:
+    import pyproj
+
+    return pyproj.Transformer.from_crs(source, target, always_xy=True)
