@@ -203,7 +203,7 @@ def ring_is_ccw(xy: Floats, ring_start: Index, ring_len: Index) -> npt.NDArray[n
         return ccw
     idx = _ragged_index(ring_start[ok], open_len[ok])
     ring_of = np.repeat(np.flatnonzero(ok), open_len[ok])
-    y = xy[idx, 1]
+    y = xy[:, 1].take(idx)
     top = np.full(nr, -np.inf)
     top[ok] = np.maximum.reduceat(y, _starts(open_len[ok]))
     at_top = y == top[ring_of]
@@ -394,7 +394,7 @@ def _lonlat(coords: Floats, transformer: pyproj.Transformer | None, gcj02: bool)
     if gcj02:
         lon, lat = wgs84_to_gcj02(xy[:, 0], xy[:, 1])
         xy = np.column_stack([lon, lat])
-    return xy if which is None else xy[which]
+    return xy if which is None else xy.take(which, axis=0)
 
 
 # An odd 64-bit multiplier (the golden ratio's): x's bits spread over the key before y's
@@ -427,11 +427,11 @@ def _distinct_vertices(coords: Floats) -> tuple[Floats, Index | None]:
     first = np.flatnonzero(np.concatenate([[True], seen[1:] > seen[:-1]]))
     if len(first) == len(which):
         return coords, None
-    distinct_bits = bits[first]
-    if not np.array_equal(distinct_bits[which], bits):  # two patterns, one key
-        return coords, None
     which_index: Index = which.astype(np.intp, copy=False)
-    return coords[first], which_index
+    # (Rows gathered by ``take``: fancy indexing of rows costs twice as much.)
+    if not (bits.take(first, axis=0).take(which_index, axis=0) == bits).all():
+        return coords, None  # two patterns, one key
+    return coords.take(first, axis=0), which_index
 
 
 def _quantised_open(xy: Floats, ring_of: Index, keep: npt.NDArray[np.bool_],
@@ -450,12 +450,13 @@ def _quantised_open(xy: Floats, ring_of: Index, keep: npt.NDArray[np.bool_],
     if len(q) > 1:
         keep[1:] &= ~((ring_of[1:] == ring_of[:-1]) & (q[1:, 0] == q[:-1, 0])
                       & (q[1:, 1] == q[:-1, 1]))
+    kept = np.flatnonzero(keep)  # gathered by position: a boolean selection of rows is slower
     return {
         "parts_per_feat": np.bincount(feat_of_part, minlength=n),
         "ptype": ptype,
         "rings_per_part": np.bincount(ring_part, minlength=len(ptype)),
-        "ring_len": np.bincount(ring_of[keep], minlength=len(ring_part)),
-        "q": q[keep],
+        "ring_len": np.bincount(ring_of.take(kept), minlength=len(ring_part)),
+        "q": q.take(kept, axis=0),
     }
 
 
@@ -485,4 +486,4 @@ def take_features(a: GeometryArrays, order: Index, starts: Starts | None = None
     verts = _ragged_index(vert_start[rings], a["ring_len"][rings])
     return {"parts_per_feat": a["parts_per_feat"][order], "ptype": a["ptype"][parts],
             "rings_per_part": a["rings_per_part"][parts], "ring_len": a["ring_len"][rings],
-            "q": a["q"][verts]}
+            "q": a["q"].take(verts, axis=0)}
