@@ -154,8 +154,9 @@ def test_a_layer_drawn_in_blocks_is_the_layer_drawn_whole(monkeypatch: pytest.Mo
     assert_same(arr, gcj02=True)
 
 
+@pytest.mark.parametrize("piece", [1, 2, 3])
 def test_a_block_drawn_in_pieces_counts_the_vertices_of_the_whole_block(
-        monkeypatch: pytest.MonkeyPatch) -> None:
+        piece: int, monkeypatch: pytest.MonkeyPatch) -> None:
     """The simplification estimate of a block drawn piece by piece is the block's own,
     triples across the pieces' ends included (the layer's choice to simplify stays main's),
     and so are its arrays."""
@@ -163,11 +164,11 @@ def test_a_block_drawn_in_pieces_counts_the_vertices_of_the_whole_block(
 
     circles = [affinity.scale(shapely.Point(X0 + 40 * i, Y0).buffer(15, quad_segs=2 + i % 5),
                               1, 1 + i % 3) for i in range(23)]
-    arr = np.array([*circles, shapely.Polygon(), shapely.LineString([(X0, Y0), (X0 + 1, Y0)])],
-                   dtype=object)
+    arr = np.array([*circles[:7], shapely.Point(X0, Y0), *circles[7:], shapely.Polygon(),
+                    shapely.LineString([(X0, Y0), (X0 + 1, Y0)])], dtype=object)
     transformer = pyproj.Transformer.from_crs(4544, 4326, always_xy=True)
     whole = drawn._drawn_block(arr, transformer, False, 1e-5)
-    monkeypatch.setattr(drawn, "PIECE_FEATURES", 2)
+    monkeypatch.setattr(drawn, "PIECE_FEATURES", piece)  # pieces of 1 vertex or none too
     pieces = drawn._drawn_block(arr, transformer, False, 1e-5)
     assert whole[1:] == pieces[1:] and whole[1] > 0
     for key, values in whole[0].arrays.items():
