@@ -447,7 +447,10 @@ class ColumnArrays(NamedTuple):
         if self.t == "c":
             words: list[str] = np.array([*self.k, ""], dtype=object)[self.values].tolist()
             return words
-        return ["" if v is None else str(v) for v in self.values.tolist()]
+        values: list[Any] = self.values.tolist()
+        if self.t == "s" and None not in values:  # texts already (``column_arrays``)
+            return values
+        return ["" if v is None else str(v) for v in values]
 
 
 def _all_text(values: pd.Series) -> bool:

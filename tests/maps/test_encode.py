@@ -137,3 +137,21 @@ def test_varints_of_each_width_are_the_reference_varints(values: list[int], sign
     if signed:
         arr = arr // 2 * np.where(np.arange(len(arr)) % 2, 1, -1)
     assert varint_bytes(arr, signed=signed) == _reference_varints(arr, signed)
+
+
+@settings(max_examples=100, deadline=None)
+@given(st.lists(st.tuples(st.text(max_size=4), st.booleans()), min_size=3, max_size=30),
+       st.sampled_from(["object", "str"]))
+def test_column_texts_are_each_value_as_text(values: list[tuple[str, bool]], dtype: str
+                                             ) -> None:
+    """A text column's texts are its values as they are (missing ones empty), as writing
+    each one through ``str`` gave."""
+    from gaoxin.maps.encode import column_arrays
+
+    # Distinct texts, every third one possibly missing: a column of texts, not of codes.
+    texts = [None if gone and i % 3 == 1 else f"{t}#{i}" for i, (t, gone) in enumerate(values)]
+    col = column_arrays(pd.Series(texts, dtype=dtype))
+    assert col.t == "s"
+    reference = ["" if v is None else str(v) for v in col.values.tolist()]
+    assert col.texts() == reference
+    assert all(type(t) is str for t in col.texts())
