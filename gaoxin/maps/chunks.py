@@ -35,7 +35,7 @@ import numpy as np
 import numpy.typing as npt
 import pandas as pd
 
-from .drawn import DrawnLayer, starts_of, take_features
+from .drawn import DrawnLayer
 from .encode import QUANT, ColumnArrays, GeometryArrays, Ints, runs_bytes, varint_bytes
 
 # Layers with more features than this are chunked (below it, one encoding draws in < 0.3 s).
@@ -390,13 +390,13 @@ def chunk_layer(drawn: DrawnLayer, codes: npt.NDArray[np.int_], class_labels: li
         at = lo[nonempty]
         bounds_of[nonempty, :2] = np.minimum.reduceat(cb[:, :2], at, axis=0)
         bounds_of[nonempty, 2:] = np.maximum.reduceat(cb[:, 2:], at, axis=0)
-    # Each chunk gathers its own features' geometry (small arrays, not the layer reordered).
-    starts = starts_of(drawn.arrays)
+    # Each chunk gathers its own features' geometry (small arrays, not the layer reordered),
+    # from the blocks the layer was drawn in: a chunk's rows ascend (a stable sort).
+    take = drawn.taker()
 
     def chunk(c: int) -> str:
         rows = order[feat_start[c]:feat_start[c + 1]]
-        return blob(_chunk_sections(take_features(drawn.arrays, rows, starts), codes,
-                                    n_styles, data, rows))
+        return blob(_chunk_sections(take(rows), codes, n_styles, data, rows))
 
     with ThreadPoolExecutor(max_workers=_THREADS) as pool:
         made = pool.map(chunk, range(n_chunks))

@@ -16,9 +16,10 @@ simplification would change (densely digitised curves) and geometries with Z.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
-from functools import cache
+from functools import cache, cached_property
 from typing import Any
 
 import numpy as np
@@ -81,12 +82,44 @@ def _pool() -> ThreadPoolExecutor:
 
 @dataclass(frozen=True)
 class DrawnLayer:
-    """A layer as drawn: its flattened, oriented, quantised geometry, and per feature its
-    lon/lat bounds (``x0, y0, x1, y1``, NaN when empty) and planar area in square degrees."""
+    """A layer as drawn: its flattened, oriented, quantised geometry in ``runs`` of
+    consecutive features (the blocks it was drawn in), and per feature its lon/lat bounds
+    (``x0, y0, x1, y1``, NaN when empty) and planar area in square degrees.
 
-    arrays: GeometryArrays
+    The runs are joined into one set of arrays only when asked for (:attr:`arrays`): a big
+    layer's chunks take their features from the runs (:meth:`taker`), so the 17M vertices
+    of 1M parcels are not copied once more (0.5 s, and 300 MB beside the runs).
+    """
+
+    runs: tuple[GeometryArrays, ...]
     bounds: Floats
     area: Floats
+
+    @cached_property
+    def arrays(self) -> GeometryArrays:
+        """The whole layer's arrays, the runs joined."""
+        return self.runs[0] if len(self.runs) == 1 else _joined_arrays(list(self.runs))
+
+    def taker(self) -> Callable[[Index], GeometryArrays]:
+        """A function giving the features ``rows`` as :func:`take_features` gives them from
+        :attr:`arrays`: rows in ascending order are taken run by run, others from the
+        joined arrays."""
+        if len(self.runs) == 1:
+            whole, starts = self.runs[0], starts_of(self.runs[0])
+            return lambda rows: take_features(whole, rows, starts)
+        first = np.cumsum([0, *(len(r["parts_per_feat"]) for r in self.runs)])
+        run_starts = [starts_of(r) for r in self.runs]
+
+        def take(rows: Index) -> GeometryArrays:
+            if len(rows) > 1 and not (rows[1:] > rows[:-1]).all():
+                return take_features(self.arrays, rows)
+            cut = np.searchsorted(rows, first)  # where each run's rows begin
+            taken = [take_features(run, rows[cut[i]:cut[i + 1]] - first[i], run_starts[i])
+                     for i, run in enumerate(self.runs) if cut[i + 1] > cut[i]]
+            if not taken:
+                return take_features(self.runs[0], rows[:0], run_starts[0])
+            return taken[0] if len(taken) == 1 else _joined_arrays(taken)
+        return take
 
     @property
     def total_bounds(self) -> Floats:
@@ -233,7 +266,7 @@ def _from_geoms(geoms: Geoms) -> DrawnLayer:
     """The geometry path: lon/lat shapely geometries, lightened, then flattened."""
     drawn = lighten(geoms)
     bounds = shapely.bounds(drawn)
-    return DrawnLayer(geometry_arrays(drawn), bounds, shapely.area(drawn))
+    return DrawnLayer((geometry_arrays(drawn),), bounds, shapely.area(drawn))
 
 
 def _lonlat_geoms(geoms: Geoms, crs: Any, gcj02: bool) -> Geoms:
@@ -285,22 +318,29 @@ def drawn_layer(geoms: Geoms, crs: Any, *, gcj02: bool = False,
     nverts = sum(b[3] for b in blocks)
     if n and nverts / n > 8 and triples and close / triples >= _MIN_REMOVABLE:
         return _from_geoms(_lonlat_geoms(geoms, crs, gcj02))
-    return _joined([b[0] for b in blocks])
+    return DrawnLayer(tuple(run for b in blocks for run in b[0].runs),
+                      np.concatenate([b[0].bounds for b in blocks]),
+                      np.concatenate([b[0].area for b in blocks]))
 
 
 def _joined(parts: list[DrawnLayer]) -> DrawnLayer:
-    """Consecutive runs of a layer's features, drawn, as one."""
+    """Consecutive runs of a layer's features, drawn, as one run."""
     if len(parts) == 1:
         return parts[0]
-    arrays: GeometryArrays = {
-        "parts_per_feat": np.concatenate([p.arrays["parts_per_feat"] for p in parts]),
-        "ptype": np.concatenate([p.arrays["ptype"] for p in parts]),
-        "rings_per_part": np.concatenate([p.arrays["rings_per_part"] for p in parts]),
-        "ring_len": np.concatenate([p.arrays["ring_len"] for p in parts]),
-        "q": np.concatenate([p.arrays["q"] for p in parts]),
-    }
-    return DrawnLayer(arrays, np.concatenate([p.bounds for p in parts]),
+    return DrawnLayer((_joined_arrays([p.arrays for p in parts]),),
+                      np.concatenate([p.bounds for p in parts]),
                       np.concatenate([p.area for p in parts]))
+
+
+def _joined_arrays(runs: list[GeometryArrays]) -> GeometryArrays:
+    """Consecutive runs of a layer's features' arrays as one."""
+    return {
+        "parts_per_feat": np.concatenate([r["parts_per_feat"] for r in runs]),
+        "ptype": np.concatenate([r["ptype"] for r in runs]),
+        "rings_per_part": np.concatenate([r["rings_per_part"] for r in runs]),
+        "ring_len": np.concatenate([r["ring_len"] for r in runs]),
+        "q": np.concatenate([r["q"] for r in runs]),
+    }
 
 
 def _drawn_block(geoms: Geoms, transformer: pyproj.Transformer | None, gcj02: bool,
@@ -381,7 +421,7 @@ def _drawn_piece(geoms: Geoms, transformer: pyproj.Transformer | None, gcj02: bo
         area = np.bincount(feat_of_part[ring_part], signed, minlength=n).astype(np.float64)
     arrays = _quantised_open(xy, ring_of, _open_rings(ptype, ring_part, ring_len),
                              feat_of_part, ptype, ring_part, n)
-    return DrawnLayer(arrays, bounds, area), projected
+    return DrawnLayer((arrays,), bounds, area), projected
 
 
 def _lonlat(coords: Floats, transformer: pyproj.Transformer | None, gcj02: bool) -> Floats:
