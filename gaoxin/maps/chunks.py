@@ -195,12 +195,28 @@ def _vertex_refs_sorted(x: Ints, y: Ints) -> tuple[npt.NDArray[np.int64], npt.ND
     return np.where(new, 0, seen - (seen[first] - 1)), new
 
 
+def _occupied(cell: npt.NDArray[np.intp], cells: int
+              ) -> tuple[npt.NDArray[np.intp], npt.NDArray[np.intp]]:
+    """The occupied cells in ascending order and each feature's place among them, as
+    ``np.unique(cell, return_inverse=True)`` gives them, counted instead of sorted (the
+    grid has at most 256 × 256 cells; 1M features: no sort of 1M keys).
+
+    Examples
+    --------
+    >>> used, inverse = _occupied(np.array([5, 2, 5, 0]), 9)
+    >>> used.tolist(), inverse.tolist()
+    ([0, 2, 5], [2, 1, 2, 0])
+    """
+    present = np.bincount(cell, minlength=cells) > 0
+    place = np.cumsum(present) - 1
+    return np.flatnonzero(present), place[cell]
+
+
 def _cells(grid: _Grid, codes: npt.NDArray[np.int_], n_styles: int, weight: Floats,
            values: Floats | None, recode: Recode | None, decimals: int, words: CellWords,
            labels: list[str]) -> Cells:
     """The grid's occupied cells: index (delta-coded), class, feature count, value."""
-    cell = grid["cell"]
-    used, inverse = np.unique(cell, return_inverse=True)
+    used, inverse = _occupied(grid["cell"], grid["nx"] * grid["ny"])
     count = np.bincount(inverse, minlength=len(used))
     kind: str | None = None
     value: list[object] = []

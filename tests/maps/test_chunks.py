@@ -357,3 +357,13 @@ def test_vertex_references_are_the_first_occurrences(pool: list[tuple[int, int]]
     refs, new = chunks._vertex_refs(q)
     want_refs, want_new = _reference_refs(q)
     assert refs.tolist() == want_refs and new.tolist() == want_new
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.lists(st.integers(0, 40), min_size=1, max_size=200))
+def test_occupied_cells_are_the_sorted_unique_cells(cell: list[int]) -> None:
+    """Cells counted, not sorted: the same occupied cells and places as ``np.unique``."""
+    arr = np.array(cell, dtype=np.intp)
+    used, inverse = chunks._occupied(arr, 41)
+    want_used, want_inverse = np.unique(arr, return_inverse=True)
+    assert used.tolist() == want_used.tolist() and inverse.tolist() == want_inverse.tolist()
