@@ -328,8 +328,10 @@ def _distinct(col: ColumnArrays) -> tuple[npt.NDArray[np.intp], npt.NDArray[np.i
     values = col.values
     if col.t == "n":
         # A column's numbers were float64 before they were Python numbers (``_numbers``):
-        # as floats again they are the same numbers, told apart the same way.
-        values = np.where(pd.isna(values), np.nan, values).astype(np.float64)
+        # as floats again they are the same numbers, told apart the same way (and a
+        # value's text is its first occurrence's, whichever of equal floats it is).
+        values = col.numbers if col.numbers is not None else np.where(
+            pd.isna(values), np.nan, values).astype(np.float64)
     codes, _ = pd.factorize(values, use_na_sentinel=True)
     codes = codes.astype(np.intp)
     before = np.maximum.accumulate(np.concatenate([[-1], codes[:-1]]))
