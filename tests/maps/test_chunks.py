@@ -304,7 +304,8 @@ def _reference_column_json(col: Any, order: np.ndarray, f0: int, f1: int) -> str
 
 
 @settings(max_examples=60, deadline=None)
-@given(st.lists(st.one_of(st.none(), st.sampled_from([0.0, -0.0, 1.5, 2.0, 1e300, np.inf, -np.inf, np.nan]),
+@given(st.lists(st.one_of(st.none(),
+                          st.sampled_from([0.0, -0.0, 1.5, 2.0, 1e300, np.inf, -np.inf, np.nan]),
                           st.floats(-1e6, 1e6), st.integers(-(2**62), 2**62 - 1),
                           st.sampled_from([2**53, 2**53 + 1, 2**53 + 2, -(2**60) - 1]))),
        st.integers(0, 3), st.randoms(use_true_random=False))
