@@ -35,7 +35,7 @@ import numpy as np
 import numpy.typing as npt
 import pandas as pd
 
-from .drawn import DrawnLayer, starts_of, take_features
+from .drawn import DrawnLayer
 from .encode import QUANT, ColumnArrays, GeometryArrays, Ints, runs_bytes, varint_bytes
 
 # Layers with more features than this are chunked (below it, one encoding draws in < 0.3 s).
@@ -147,9 +147,9 @@ def _vertex_refs(q: Ints) -> tuple[npt.NDArray[np.int64], npt.NDArray[np.bool_]]
 
     A vertex seen before in the chunk is written as ``k`` ≥ 1: the k-th last new vertex so
     far; a new one as 0. Vertices are told apart by one integer key (their offset from the
-    chunk's lower left corner, row by row: under 2⁶³ even for the whole world at 1e-6°);
-    the keys are sorted (unstably: the vectorised sort is twice as fast as the stable one)
-    and each run of equal keys takes its smallest position as its first occurrence.
+    chunk's lower left corner, row by row: under 2⁶³ even for the whole world at 1e-6°),
+    numbered by a hash table in order of first occurrence (twice as fast as sorting the
+    keys): the n-th distinct vertex is the n-th new one.
 
     Examples
     --------
@@ -163,14 +163,26 @@ def _vertex_refs(q: Ints) -> tuple[npt.NDArray[np.int64], npt.NDArray[np.bool_]]
         return np.zeros(0, dtype=np.int64), np.zeros(0, dtype=bool)
     x, y = q[:, 0] - q[:, 0].min(), q[:, 1] - q[:, 1].min()
     rows = int(y.max()) + 1
-    if (int(x.max()) + 1) * rows < 2**62:
-        key = x * rows + y
-        order = np.argsort(key)
-    else:  # coordinates far outside lon/lat (a layer in a wrong CRS): two keys
-        order = np.lexsort((y, x))
-        key = np.empty(nv, dtype=np.int64)
-        key[order] = np.cumsum(np.concatenate([[0], (np.diff(x[order]) != 0)
-                                               | (np.diff(y[order]) != 0)]))
+    if (int(x.max()) + 1) * rows >= 2**62:
+        return _vertex_refs_sorted(x, y)
+    distinct, _ = pd.factorize(x * rows + y)
+    new = np.empty(nv, dtype=bool)
+    new[0] = True
+    known = np.maximum.accumulate(distinct)
+    np.greater(known[1:], known[:-1], out=new[1:])
+    seen = np.cumsum(new)  # new vertices up to and including each one
+    return np.where(new, 0, seen - distinct), new
+
+
+def _vertex_refs_sorted(x: Ints, y: Ints) -> tuple[npt.NDArray[np.int64], npt.NDArray[np.bool_]]:
+    """:func:`_vertex_refs` of coordinates far outside lon/lat (a layer in a wrong CRS),
+    whose one key would overflow: the vertices sorted by two keys, each run of equal ones
+    taking its smallest position as its first occurrence."""
+    nv = len(x)
+    order = np.lexsort((y, x))
+    key = np.empty(nv, dtype=np.int64)
+    key[order] = np.cumsum(np.concatenate([[0], (np.diff(x[order]) != 0)
+                                           | (np.diff(y[order]) != 0)]))
     sk = key[order]
     starts = np.ones(nv, dtype=bool)
     starts[1:] = sk[1:] != sk[:-1]
@@ -179,16 +191,32 @@ def _vertex_refs(q: Ints) -> tuple[npt.NDArray[np.int64], npt.NDArray[np.bool_]]
     first = np.empty(nv, dtype=np.intp)
     first[order] = np.minimum.reduceat(order, at)[group]
     new = first == np.arange(nv)
-    seen = np.cumsum(new)  # new vertices up to and including each one
+    seen = np.cumsum(new)
     return np.where(new, 0, seen - (seen[first] - 1)), new
+
+
+def _occupied(cell: npt.NDArray[np.intp], cells: int
+              ) -> tuple[npt.NDArray[np.intp], npt.NDArray[np.intp]]:
+    """The occupied cells in ascending order and each feature's place among them, as
+    ``np.unique(cell, return_inverse=True)`` gives them, counted instead of sorted (the
+    grid has at most 256 × 256 cells; 1M features: no sort of 1M keys).
+
+    Examples
+    --------
+    >>> used, inverse = _occupied(np.array([5, 2, 5, 0]), 9)
+    >>> used.tolist(), inverse.tolist()
+    ([0, 2, 5], [2, 1, 2, 0])
+    """
+    present = np.bincount(cell, minlength=cells) > 0
+    place = np.cumsum(present) - 1
+    return np.flatnonzero(present), place[cell]
 
 
 def _cells(grid: _Grid, codes: npt.NDArray[np.int_], n_styles: int, weight: Floats,
            values: Floats | None, recode: Recode | None, decimals: int, words: CellWords,
            labels: list[str]) -> Cells:
     """The grid's occupied cells: index (delta-coded), class, feature count, value."""
-    cell = grid["cell"]
-    used, inverse = np.unique(cell, return_inverse=True)
+    used, inverse = _occupied(grid["cell"], grid["nx"] * grid["ny"])
     count = np.bincount(inverse, minlength=len(used))
     kind: str | None = None
     value: list[object] = []
@@ -227,8 +255,13 @@ def _chunk_sections(a: GeometryArrays, codes: Ints, n_styles: int,
     layer's classes and columns, ``rows`` the chunk's features (in its order)."""
     q = a["q"]
     refs, new = _vertex_refs(q)
-    # From the vertex before (new or repeated); each chunk starts from (0, 0).
-    delta = np.diff(q, axis=0, prepend=np.zeros((1, 2), dtype=np.int64))[new]
+    # From the vertex before (new or repeated); each chunk starts from (0, 0). The new
+    # ones gathered by position (a boolean selection of rows is 5× slower).
+    step = np.empty_like(q)
+    if len(q):
+        step[0] = q[0]
+        np.subtract(q[1:], q[:-1], out=step[1:])
+    delta = step.take(np.flatnonzero(new), axis=0)
     body = ("[" + ",".join(col.json(rows) for col in data) + "]").encode()
     return [
         runs_bytes(a["parts_per_feat"]),
@@ -295,8 +328,10 @@ def _distinct(col: ColumnArrays) -> tuple[npt.NDArray[np.intp], npt.NDArray[np.i
     values = col.values
     if col.t == "n":
         # A column's numbers were float64 before they were Python numbers (``_numbers``):
-        # as floats again they are the same numbers, told apart the same way.
-        values = np.where(pd.isna(values), np.nan, values).astype(np.float64)
+        # as floats again they are the same numbers, told apart the same way (and a
+        # value's text is its first occurrence's, whichever of equal floats it is).
+        values = col.numbers if col.numbers is not None else np.where(
+            pd.isna(values), np.nan, values).astype(np.float64)
     codes, _ = pd.factorize(values, use_na_sentinel=True)
     codes = codes.astype(np.intp)
     before = np.maximum.accumulate(np.concatenate([[-1], codes[:-1]]))
@@ -373,13 +408,13 @@ def chunk_layer(drawn: DrawnLayer, codes: npt.NDArray[np.int_], class_labels: li
         at = lo[nonempty]
         bounds_of[nonempty, :2] = np.minimum.reduceat(cb[:, :2], at, axis=0)
         bounds_of[nonempty, 2:] = np.maximum.reduceat(cb[:, 2:], at, axis=0)
-    # Each chunk gathers its own features' geometry (small arrays, not the layer reordered).
-    starts = starts_of(drawn.arrays)
+    # Each chunk gathers its own features' geometry (small arrays, not the layer reordered),
+    # from the blocks the layer was drawn in: a chunk's rows ascend (a stable sort).
+    take = drawn.taker()
 
     def chunk(c: int) -> str:
         rows = order[feat_start[c]:feat_start[c + 1]]
-        return blob(_chunk_sections(take_features(drawn.arrays, rows, starts), codes,
-                                    n_styles, data, rows))
+        return blob(_chunk_sections(take(rows), codes, n_styles, data, rows))
 
     with ThreadPoolExecutor(max_workers=_THREADS) as pool:
         made = pool.map(chunk, range(n_chunks))

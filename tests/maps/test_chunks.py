@@ -304,7 +304,8 @@ def _reference_column_json(col: Any, order: np.ndarray, f0: int, f1: int) -> str
 
 
 @settings(max_examples=60, deadline=None)
-@given(st.lists(st.one_of(st.none(), st.sampled_from([0.0, -0.0, 1.5, 2.0, 1e300]),
+@given(st.lists(st.one_of(st.none(),
+                          st.sampled_from([0.0, -0.0, 1.5, 2.0, 1e300, np.inf, -np.inf, np.nan]),
                           st.floats(-1e6, 1e6), st.integers(-(2**62), 2**62 - 1),
                           st.sampled_from([2**53, 2**53 + 1, 2**53 + 2, -(2**60) - 1]))),
        st.integers(0, 3), st.randoms(use_true_random=False))
@@ -326,3 +327,44 @@ def test_chunk_column_json_is_the_reference_json(values: list[Any], decimals: in
         written = chunks.ColumnJson(col)
         for f0, f1 in ((0, cut), (cut, len(values))):
             assert written.json(order[f0:f1]) == _reference_column_json(col, order, f0, f1)
+
+
+def _reference_refs(q: np.ndarray) -> tuple[list[int], list[bool]]:
+    """Back-references by a dictionary of the vertices seen, vertex by vertex."""
+    number: dict[tuple[int, int], int] = {}
+    refs, new = [], []
+    for x, y in q.tolist():
+        if (x, y) in number:
+            refs.append(len(number) - number[(x, y)])
+            new.append(False)
+        else:
+            number[(x, y)] = len(number)
+            refs.append(0)
+            new.append(True)
+    return refs, new
+
+
+@settings(max_examples=100, deadline=None)
+@given(pool=st.lists(st.tuples(st.integers(-(2**40), 2**40), st.integers(-(2**40), 2**40)),
+                     min_size=1, max_size=20)
+       | st.lists(st.tuples(st.integers(104_000_000, 104_000_030),
+                            st.integers(30_000_000, 30_000_030)), min_size=1, max_size=20),
+       picks=st.lists(st.integers(0, 19), max_size=80))
+def test_vertex_references_are_the_first_occurrences(pool: list[tuple[int, int]],
+                                                     picks: list[int]) -> None:
+    """Hashed keys and, far outside lon/lat, sorted pairs number the vertices as a
+    dictionary of the vertices seen does (repeats near and far back, one vertex alone)."""
+    q = np.array([pool[i % len(pool)] for i in picks], dtype=np.int64).reshape(-1, 2)
+    refs, new = chunks._vertex_refs(q)
+    want_refs, want_new = _reference_refs(q)
+    assert refs.tolist() == want_refs and new.tolist() == want_new
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.lists(st.integers(0, 40), min_size=1, max_size=200))
+def test_occupied_cells_are_the_sorted_unique_cells(cell: list[int]) -> None:
+    """Cells counted, not sorted: the same occupied cells and places as ``np.unique``."""
+    arr = np.array(cell, dtype=np.intp)
+    used, inverse = chunks._occupied(arr, 41)
+    want_used, want_inverse = np.unique(arr, return_inverse=True)
+    assert used.tolist() == want_used.tolist() and inverse.tolist() == want_inverse.tolist()

@@ -4,6 +4,9 @@ flat-topped, multi-part, line and point features."""
 
 from __future__ import annotations
 
+import functools
+from typing import Any
+
 import numpy as np
 import pytest
 import shapely
@@ -151,8 +154,9 @@ def test_a_layer_drawn_in_blocks_is_the_layer_drawn_whole(monkeypatch: pytest.Mo
     assert_same(arr, gcj02=True)
 
 
+@pytest.mark.parametrize("piece", [1, 2, 3])
 def test_a_block_drawn_in_pieces_counts_the_vertices_of_the_whole_block(
-        monkeypatch: pytest.MonkeyPatch) -> None:
+        piece: int, monkeypatch: pytest.MonkeyPatch) -> None:
     """The simplification estimate of a block drawn piece by piece is the block's own,
     triples across the pieces' ends included (the layer's choice to simplify stays main's),
     and so are its arrays."""
@@ -160,11 +164,11 @@ def test_a_block_drawn_in_pieces_counts_the_vertices_of_the_whole_block(
 
     circles = [affinity.scale(shapely.Point(X0 + 40 * i, Y0).buffer(15, quad_segs=2 + i % 5),
                               1, 1 + i % 3) for i in range(23)]
-    arr = np.array([*circles, shapely.Polygon(), shapely.LineString([(X0, Y0), (X0 + 1, Y0)])],
-                   dtype=object)
+    arr = np.array([*circles[:7], shapely.Point(X0, Y0), *circles[7:], shapely.Polygon(),
+                    shapely.LineString([(X0, Y0), (X0 + 1, Y0)])], dtype=object)
     transformer = pyproj.Transformer.from_crs(4544, 4326, always_xy=True)
     whole = drawn._drawn_block(arr, transformer, False, 1e-5)
-    monkeypatch.setattr(drawn, "PIECE_FEATURES", 2)
+    monkeypatch.setattr(drawn, "PIECE_FEATURES", piece)  # pieces of 1 vertex or none too
     pieces = drawn._drawn_block(arr, transformer, False, 1e-5)
     assert whole[1:] == pieces[1:] and whole[1] > 0
     for key, values in whole[0].arrays.items():
@@ -208,3 +212,156 @@ def test_a_shell_through_its_first_vertex_twice_is_one_ring() -> None:
     assert_same(np.array([eight, shapely.MultiPolygon([eight]), shapely.MultiPolygon([holed]),
                           affinity.rotate(holed, 30), shapely.MultiPolygon([shapely.box(
                               x, y, x + 3, y + 4)])], dtype=object))
+
+
+class _CountingTransformer:
+    """A transformer that counts the vertices PROJ is asked for."""
+
+    def __init__(self) -> None:
+        import pyproj
+
+        self.inner = pyproj.Transformer.from_crs(4544, 4326, always_xy=True)
+        self.vertices = 0
+
+    def transform(self, x: np.ndarray, y: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        self.vertices += len(x)
+        out: tuple[np.ndarray, np.ndarray] = self.inner.transform(x, y)
+        return out
+
+
+def test_proj_sees_each_vertex_neighbours_share_once(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A coverage's parcels share their corners: PROJ projects each distinct vertex once
+    (a realistic parcel's 17 vertices hold 7 new ones), and the drawing is the same."""
+    counting = _CountingTransformer()
+    monkeypatch.setattr(drawn, "_to_wgs84", lambda source: counting)
+    xs, ys = np.meshgrid(X0 + 30 * np.arange(12.0), Y0 + 20 * np.arange(9.0))
+    boxes = shapely.box(xs.ravel(), ys.ravel(), xs.ravel() + 30, ys.ravel() + 20)
+    assert_same(boxes)
+    assert counting.vertices == 13 * 10  # the grid's corners, not 5 per box (540)
+
+
+bits = st.sampled_from([X0, X0 + 0.5, -0.0, 0.0, np.nan, np.inf, Y0, Y0 - 1e-9, 1e300])
+
+
+@settings(max_examples=60, deadline=None)
+@given(pool=st.lists(st.tuples(bits, bits), min_size=1, max_size=6),
+       picks=st.lists(st.integers(0, 5), min_size=1, max_size=40),
+       gcj02=st.booleans(), collide=st.booleans())
+def test_each_distinct_vertex_projected_once_is_every_vertex_projected(
+        pool: list[tuple[float, float]], picks: list[int], gcj02: bool, collide: bool
+        ) -> None:
+    """Projecting distinct bit patterns once gives every vertex the bits a call on every
+    vertex gives: repeats, signed zeros, NaN and infinities, and keys two patterns share
+    (a multiplier of 0 keys rows by y alone)."""
+    import pyproj
+
+    from gaoxin.geo.offsets import wgs84_to_gcj02
+
+    coords = np.array([pool[i % len(pool)] for i in picks], dtype=np.float64)
+    transformer = drawn._to_wgs84(pyproj.CRS.from_epsg(4544))
+    with np.errstate(invalid="ignore"):  # the shift of an infinity, either way
+        x, y = transformer.transform(coords[:, 0].copy(), coords[:, 1].copy())
+        if gcj02:
+            x, y = wgs84_to_gcj02(np.asarray(x), np.asarray(y))
+    want = np.column_stack([x, y])
+    with pytest.MonkeyPatch.context() as patch, np.errstate(invalid="ignore"):
+        if collide:
+            patch.setattr(drawn, "_MIX", np.uint64(0))
+        got = drawn._lonlat(coords, transformer, gcj02)
+    assert got.view(np.uint64).tolist() == want.view(np.uint64).tolist()
+
+
+def test_a_new_drawing_thread_does_not_ask_proj_database(monkeypatch: pytest.MonkeyPatch
+                                                         ) -> None:
+    """Each thread's first use of the layer's transformer made it again from the CRS
+    (PROJ's database: 0.13 s a thread, three threads in a run); one found operation is
+    remade from its pipeline instead."""
+    import threading
+
+    import pyproj
+    import pyproj.transformer
+
+    asked: list[object] = []
+    maker = pyproj.transformer.TransformerFromCRS.__call__
+
+    def counted(self: pyproj.transformer.TransformerFromCRS) -> object:
+        asked.append(self)
+        return maker(self)
+
+    drawn._to_wgs84.cache_clear()
+    transformer = drawn._to_wgs84(pyproj.CRS.from_epsg(4544))
+    monkeypatch.setattr(pyproj.transformer.TransformerFromCRS, "__call__", counted)
+    got: list[tuple[float, float]] = []
+    thread = threading.Thread(target=lambda: got.append(transformer.transform(X0, Y0)))
+    thread.start()
+    thread.join()
+    assert got and not asked
+    drawn._to_wgs84.cache_clear()
+
+
+lonlat = st.tuples(st.floats(60, 140), st.floats(0, 55))
+
+
+@settings(max_examples=20, deadline=None)
+@given(points=st.lists(lonlat, min_size=1, max_size=50),
+       code=st.sampled_from([4544, 3857, 32650, 4214]))
+def test_the_transformer_remade_from_its_pipeline_gives_the_same_bits(
+        points: list[tuple[float, float]], code: int) -> None:
+    """Gauss-Krüger, Web Mercator and UTM sources (one operation each, remade from the
+    pipeline) and Beijing 1954 (several, left to PROJ's choice) project as
+    ``Transformer.from_crs`` does, to the bit."""
+    import pyproj
+
+    source = pyproj.CRS.from_epsg(code)
+    to_source = _proj(4326, code)
+    x, y = to_source.transform(*np.array(points, dtype=np.float64).T)
+    want = np.array(_proj(code, 4326).transform(x, y))
+    got = np.array(drawn._to_wgs84(source).transform(x, y))
+    assert got.view(np.uint64).tolist() == want.view(np.uint64).tolist()
+
+
+@functools.cache
+def _proj(source: int, target: int) -> Any:
+    import pyproj
+
+    return pyproj.Transformer.from_crs(source, target, always_xy=True)
+
+
+@settings(max_examples=40, deadline=None)
+@given(block=st.integers(1, 9), rows=st.lists(st.integers(0, 29), max_size=30),
+       ascending=st.booleans())
+def test_features_taken_from_the_blocks_are_those_of_the_joined_layer(
+        block: int, rows: list[int], ascending: bool) -> None:
+    """A chunk takes its features from the blocks a layer was drawn in, as from the whole
+    layer's arrays: rows across any blocks, in ascending order or not, or none."""
+    rng = np.random.default_rng(len(rows))
+    geoms = [shapely.MultiPolygon([shapely.box(X0 + 40 * i, Y0, X0 + 40 * i + 9, Y0 + 9),
+                                   shapely.box(X0 + 40 * i + 20, Y0, X0 + 40 * i + 29,
+                                               Y0 + 9)]) if i % 4 == 0
+             else affinity.rotate(shapely.Point(X0 + 40 * i, Y0).buffer(12, quad_segs=1 + i % 3),
+                                  float(rng.uniform(0, 90))) for i in range(30)]
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(drawn, "BLOCK_FEATURES", block)
+        layer = drawn_layer(np.array(geoms, dtype=object), 4544)
+    assert len(layer.runs) == -(-30 // block)
+    picked = np.array(sorted(set(rows)) if ascending else rows, dtype=np.intp)
+    got = layer.taker()(picked)
+    want = take_features(drawn._joined_arrays(list(layer.runs)), picked)
+    for key, value in want.items():
+        np.testing.assert_array_equal(got[key], value)  # type: ignore[literal-required]
+
+
+def test_a_chunked_layer_is_not_joined_again(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A big layer's chunks take their features from its blocks: its 17M vertices (1M
+    parcels) are not copied into one set of arrays first."""
+    from gaoxin.maps import chunks
+
+    monkeypatch.setattr(drawn, "BLOCK_FEATURES", 7)
+    xs, ys = np.meshgrid(X0 + 30 * np.arange(10.0), Y0 + 20 * np.arange(6.0))
+    layer = drawn_layer(shapely.box(xs.ravel(), ys.ravel(), xs.ravel() + 30, ys.ravel() + 20),
+                        4544)
+    monkeypatch.setattr(chunks, "CHUNK_FEATURES", 10)
+    lod = chunks.chunk_layer(layer, np.zeros(60, dtype=np.intp), ["all"], [], None,
+                             cell_words={"title": "", "count": "", "value": None})
+    assert len(layer.runs) == 9 and len(lod["chunks"]) > 1
+    assert "arrays" not in vars(layer)  # never joined

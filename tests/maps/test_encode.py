@@ -124,3 +124,34 @@ def test_varints_are_the_reference_varints(values: list[int], signed: bool) -> N
     """Every byte as before, for values of every width (1 to 10 bytes), signed or not."""
     arr = np.array(values, dtype=np.int64)
     assert varint_bytes(arr, signed=signed) == _reference_varints(arr, signed)
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.integers(1, 10).flatmap(lambda width: st.lists(
+    st.integers(0, 2 ** min(63, 7 * width) - 1), min_size=1, max_size=60)), st.booleans())
+def test_varints_of_each_width_are_the_reference_varints(values: list[int], signed: bool
+                                                         ) -> None:
+    """Every byte as before where the largest value takes 2 to 4 bytes (32-bit words), 5 to
+    8 (64-bit words) or 9 to 10 (the byte matrix), values of fewer bytes beside it."""
+    arr = np.array(values, dtype=np.int64)
+    if signed:
+        arr = arr // 2 * np.where(np.arange(len(arr)) % 2, 1, -1)
+    assert varint_bytes(arr, signed=signed) == _reference_varints(arr, signed)
+
+
+@settings(max_examples=100, deadline=None)
+@given(st.lists(st.tuples(st.text(max_size=4), st.booleans()), min_size=3, max_size=30),
+       st.sampled_from(["object", "str"]))
+def test_column_texts_are_each_value_as_text(values: list[tuple[str, bool]], dtype: str
+                                             ) -> None:
+    """A text column's texts are its values as they are (missing ones empty), as writing
+    each one through ``str`` gave."""
+    from gaoxin.maps.encode import column_arrays
+
+    # Distinct texts, every third one possibly missing: a column of texts, not of codes.
+    texts = [None if gone and i % 3 == 1 else f"{t}#{i}" for i, (t, gone) in enumerate(values)]
+    col = column_arrays(pd.Series(texts, dtype=dtype))
+    assert col.t == "s"
+    reference = ["" if v is None else str(v) for v in col.values.tolist()]
+    assert col.texts() == reference
+    assert all(type(t) is str for t in col.texts())
