@@ -28,10 +28,20 @@ def _implies_valid(geoms: list[object]) -> np.ndarray:
     alone = [certainly_valid(array[k:k + 1])[0] for k in range(len(array))]
     assert proven.tolist() == alone                  # a neighbour in the array changes nothing
     with np.errstate(all="ignore"):
-        valid = shapely.is_valid(array)
+        valid = np.array([_geos_valid(g) for g in array], dtype=bool)
     wrong = [shapely.to_wkt(g) for g in array[proven & ~valid]]
     assert not wrong, wrong
     return proven
+
+
+def _geos_valid(geom: object) -> bool:
+    """GEOS's verdict; True where GEOS cannot give one (its noder refuses some rings of
+    subnormal coordinates: "Segment vertex does not intersect ring"), which leaves such a
+    geometry out of the comparison."""
+    try:
+        return bool(shapely.is_valid(geom))
+    except shapely.errors.GEOSException:
+        return True
 
 
 def _ring(points: list[tuple[int, int]], offset: tuple[float, float], scale: float) -> Polygon:
