@@ -31,7 +31,6 @@ import geopandas as gpd
 import numpy as np
 import numpy.typing as npt
 import pandas as pd
-import pyarrow as pa
 import pyogrio
 import shapely
 from geopandas.array import GeometryArray
@@ -352,7 +351,7 @@ def _read_streamed(src: str, layer: str | None, info: Mapping[str, object],
             pyogrio.open_arrow(src, layer=layer, columns=[], use_pyarrow=True,
                                batch_size=_STREAM_BATCH, **options) as (meta, reader):
         for batch in reader:
-            parts.append(decode_wkb(batch.column(0)))
+            parts.append(shapely.from_wkb(batch.column(0).to_numpy(zero_copy_only=False)))
             del batch
     geoms = np.concatenate(parts) if parts else np.zeros(0, dtype=object)
     if fields is None:
@@ -362,118 +361,6 @@ def _read_streamed(src: str, layer: str | None, info: Mapping[str, object],
     fields["geometry"] = gpd.GeoSeries(GeometryArray(geoms, crs=meta["crs"]),
                                        index=fields.index, copy=False)
     return gpd.GeoDataFrame(fields, copy=False)
-
-
-
-# The most rings a polygon may have for the array decoder (one pass over a batch per ring
-# index); a batch holding a polygon with more is decoded by GEOS.
-_MAX_RINGS_DECODED = 64
-# A polygon's smallest WKB: byte order, type, ring count, one ring of four points.
-_SMALLEST_POLYGON_WKB = 1 + 4 + 4 + 4 + 4 * 16
-# The most ring lengths a batch may have for the array decoder (one copy per length).
-_MAX_RING_LENGTHS_DECODED = 64
-
-
-def _uint32_at(data: npt.NDArray[np.uint8], at: npt.NDArray[np.int64]) -> npt.NDArray[np.int64]:
-    """The little-endian unsigned 32-bit integers starting at byte positions ``at``."""
-    # A view with a one-byte stride reads a number starting at any byte.
-    numbers = np.ndarray((len(data) - 3,), dtype="<u4", buffer=data, strides=(1,))
-    return numbers[at].astype(np.int64)
-
-
-def decode_wkb(column: pa.Array) -> npt.NDArray[np.object_]:
-    """Decode a batch of WKB (an Arrow binary column, as GDAL streams it) to geometries.
-
-    ``shapely.from_wkb`` reads each coordinate through GEOS's WKB reader and needs a Python
-    ``bytes`` per feature: 2.4 s for 3M buildings. A batch of little-endian 2-D polygons, the
-    bulk of any cadastre, is instead parsed here with array operations (ring headers and
-    coordinate bytes located, the coordinates taken in one piece) and built by
-    ``shapely.from_ragged_array``, which copies each ring's coordinates whole. The
-    geometries are the same to the bit. A batch holding anything else, or anything GEOS's
-    reader would refuse or mend (an unclosed ring, one of fewer than four points, a
-    non-finite coordinate, bytes left over, a missing value) goes to ``shapely.from_wkb``
-    whole, which decides as before.
-    """
-    decoded = _polygons_from_wkb(column)
-    if decoded is None:
-        decoded = shapely.from_wkb(column.to_numpy(zero_copy_only=False))
-    return decoded
-
-
-def _polygons_from_wkb(column: pa.Array) -> npt.NDArray[np.object_] | None:
-    """The batch decoded by array operations, or None when it is not a batch of plain
-    polygons (see :func:`decode_wkb`)."""
-    if isinstance(column.type, pa.ExtensionType):
-        column = column.storage
-    if column.type == pa.binary():
-        offset_type: type[np.integer] = np.int32
-    elif column.type == pa.large_binary():
-        offset_type = np.int64
-    else:
-        return None
-    count = len(column)
-    if count == 0 or column.null_count:
-        return None
-    _, offsets_buffer, data_buffer = column.buffers()
-    offsets = np.frombuffer(offsets_buffer, dtype=offset_type, count=count + 1,
-                            offset=column.offset * np.dtype(offset_type).itemsize)
-    offsets = offsets.astype(np.int64)
-    first, last = int(offsets[0]), int(offsets[-1])
-    data = np.frombuffer(data_buffer, dtype=np.uint8, count=last - first, offset=first)
-    starts, ends = offsets[:-1] - first, offsets[1:] - first
-    if (ends - starts < _SMALLEST_POLYGON_WKB).any():
-        return None
-    # 1: little-endian; 3: a 2-D Polygon (ISO and extended WKB flag Z, M, SRID otherwise).
-    if (data[starts] != 1).any() or (_uint32_at(data, starts + 1) != 3).any():
-        return None
-    rings_per_polygon = _uint32_at(data, starts + 5)
-    if rings_per_polygon.min() < 1 or rings_per_polygon.max() > _MAX_RINGS_DECODED:
-        return None
-    cursor = starts + 9
-    ring_starts, ring_points = [], []
-    for ring in range(int(rings_per_polygon.max())):
-        polygons = np.flatnonzero(rings_per_polygon > ring)
-        at = cursor[polygons]
-        if (at + 4 > ends[polygons]).any():
-            return None
-        points = _uint32_at(data, at)
-        if points.min() < 4:
-            return None
-        ring_starts.append(at + 4)
-        ring_points.append(points)
-        cursor[polygons] = at + 4 + 16 * points
-    if (cursor != ends).any():
-        return None
-    starts_all = np.concatenate(ring_starts)
-    # Byte order is ring order: polygon by polygon, exterior ring first.
-    order = np.argsort(starts_all, kind="stable")
-    coord_starts, points_all = starts_all[order], np.concatenate(ring_points)[order]
-    lengths = np.unique(points_all)
-    if len(lengths) > _MAX_RING_LENGTHS_DECODED:
-        return None
-    ring_offsets = np.zeros(len(points_all) + 1, dtype=np.int64)
-    np.cumsum(points_all, out=ring_offsets[1:])
-    coords = np.empty((int(ring_offsets[-1]), 2), dtype=np.float64)
-    for length in lengths.tolist():
-        # Every ring of this many points copied whole: a record of 16 × length bytes read
-        # at any byte of the batch, written at any point of the coordinates.
-        record = np.dtype((np.void, 16 * length))
-        source = np.ndarray((len(data) - record.itemsize + 1,), dtype=record, buffer=data,
-                            strides=(1,))
-        target = np.ndarray((len(coords) - length + 1,), dtype=record, buffer=coords,
-                            strides=(16,))
-        rings = points_all == length
-        target[ring_offsets[:-1][rings]] = source[coord_starts[rings]]
-    if not np.isfinite(coords).all():
-        return None
-    # Closed as GEOS requires, bit for bit (from_ragged_array would close a ring itself).
-    bits = coords.view(np.uint64)
-    if (bits[ring_offsets[:-1]] != bits[ring_offsets[1:] - 1]).any():
-        return None
-    polygon_offsets = np.zeros(count + 1, dtype=np.int64)
-    np.cumsum(rings_per_polygon, out=polygon_offsets[1:])
-    return shapely.from_ragged_array(shapely.GeometryType.POLYGON, coords,
-                                     (ring_offsets, polygon_offsets))
 
 
 # What SQLite (under GDAL) says of a GeoPackage that is cut short or overwritten in places.

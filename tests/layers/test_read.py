@@ -5,7 +5,6 @@ from __future__ import annotations
 import contextlib
 import hashlib
 import os
-import struct
 import warnings
 import zipfile
 from collections.abc import Callable
@@ -13,12 +12,9 @@ from pathlib import Path
 
 import geopandas as gpd
 import numpy as np
-import pyarrow as pa
 import pyogrio
 import pytest
 import shapely
-from hypothesis import given, settings
-from hypothesis import strategies as st
 from pyproj import Geod
 from shapely import Point, Polygon, box
 from shapely.geometry.base import BaseGeometry
@@ -29,7 +25,6 @@ from gaoxin.geo.offsets import (
     wgs84_to_gcj02,
 )
 from gaoxin.layers.read import read_source
-from tests.geo.helpers import bow_tie, building, concave_parcel
 
 GEOD = Geod(ellps="WGS84")
 CHENGDU = (104.066, 30.657)  # Tianfu Square, WGS84 ≈ CGCS2000
@@ -407,6 +402,7 @@ def test_a_streamed_read_gives_the_frame_of_a_whole_read(tmp_path: Path, fields:
                                   pd.DataFrame(whole.drop(columns="geometry")))
     assert list(streamed.columns) == list(whole.columns)
     assert streamed.geometry.name == whole.geometry.name and streamed.crs == whole.crs
+    assert streamed.dtypes.equals(whole.dtypes) and streamed.geometry.values.crs == whole.crs
     a, b = np.asarray(streamed.geometry.values), np.asarray(whole.geometry.values)
     assert (shapely.is_missing(a) == shapely.is_missing(b)).all()
     assert shapely.equals_identical(a[~shapely.is_missing(a)], b[~shapely.is_missing(b)]).all()
@@ -436,117 +432,3 @@ def test_only_geopackages_are_streamed(tmp_path: Path, monkeypatch: pytest.Monke
                                                           3_400_010)] * 2, crs=4544)
     frame.to_file(tmp_path / "a.fgb", engine="pyogrio")
     assert not read._streams(pyogrio.read_info(tmp_path / "a.fgb"), None)
-
-
-# ---------------------------------------------------------------- WKB decoded by arrays
-
-
-def _polygon_wkb(rings: list[list[tuple[float, float]]], *, kind: int = 3,
-                 tail: bytes = b"") -> bytes:
-    """Little-endian polygon WKB written by hand, so that it may be what no writer makes."""
-    out = struct.pack("<BII", 1, kind, len(rings))
-    for ring in rings:
-        out += struct.pack("<I", len(ring)) + np.asarray(ring, dtype="<f8").tobytes()
-    return out + tail
-
-
-_SQUARE = [(0.0, 0.0), (1.0, 0.0), (1.0, 1.0), (0.0, 1.0), (0.0, 0.0)]
-# What GEOS's reader refuses or reads otherwise than a plain polygon, one of each.
-_ODD_WKB = {
-    "unclosed": _polygon_wkb([[*_SQUARE[:-1], (0.0, 0.5)]]),
-    "three points": _polygon_wkb([[(0.0, 0.0), (1.0, 0.0), (0.0, 0.0)]]),
-    "closed on -0": _polygon_wkb([[(0.0, 0.0), (1.0, 0.0), (1.0, 1.0), (-0.0, 0.0)]]),
-    "NaN": _polygon_wkb([[(np.nan, 0.0), (1.0, 0.0), (1.0, 1.0), (np.nan, 0.0)]]),
-    "infinite": _polygon_wkb([[(np.inf, 0.0), (1.0, 0.0), (1.0, 1.0), (np.inf, 0.0)]]),
-    "no ring": _polygon_wkb([]),
-    "empty hole": _polygon_wkb([_SQUARE, []]),
-    "a byte left over": _polygon_wkb([_SQUARE], tail=b"\0"),
-    "cut short": _polygon_wkb([_SQUARE])[:-3],
-    "ring count of 2^32 - 1": struct.pack("<BII", 1, 3, 2**32 - 1) + _polygon_wkb([_SQUARE])[9:],
-    "point count of 2^32 - 1": _polygon_wkb([_SQUARE])[:9] + struct.pack("<I", 2**32 - 1)
-    + _polygon_wkb([_SQUARE])[13:],
-    "65 holes": shapely.to_wkb(Polygon(box(0, 0, 200, 2).exterior.coords,
-                                       [box(3 * i + 1, 0.5, 3 * i + 2, 1.5).exterior.coords
-                                        for i in range(65)])),
-    "big-endian": shapely.to_wkb(box(0, 0, 1, 1), byte_order=0),
-    "3-D": shapely.to_wkb(Polygon([(0, 0, 1), (1, 0, 1), (1, 1, 2), (0, 0, 1)])),
-    "multipolygon": shapely.to_wkb(shapely.MultiPolygon([box(0, 0, 1, 1), box(2, 0, 3, 1)])),
-    "empty": shapely.to_wkb(Polygon()),
-    "point": shapely.to_wkb(Point(1, 2)),
-    "missing": None,
-}
-
-
-@st.composite
-def _wkb_batches(draw: st.DrawFn) -> list[bytes | None]:
-    """WKB of realistic shapes (concave parcels; L, T, U and courtyard buildings, rotated;
-    bow-ties), at any offset and scale, and half the time some odd values among them."""
-    rng = np.random.default_rng(draw(st.integers(0, 2**32 - 1)))
-    count = draw(st.integers(1, 40))
-    x0 = draw(st.sampled_from([0.0, 500_000.0, 35_500_000.0, -1e-9]))
-    shapes: list[BaseGeometry] = []
-    for _ in range(count):
-        size = float(rng.uniform(1e-6, 300.0))
-        cx, cy = x0 + float(rng.uniform(-1e3, 1e3)), 3_400_000.0 + float(rng.uniform(-1e3, 1e3))
-        shape = (concave_parcel(rng, cx, cy, size) if rng.random() < 0.4
-                 else building(rng, cx, cy, size))
-        shapes.append(bow_tie(shape) if rng.random() < 0.1 else shape)
-    values: list[bytes | None] = list(shapely.to_wkb(shapes))
-    if draw(st.booleans()):
-        odd = draw(st.lists(st.sampled_from(sorted(_ODD_WKB)), min_size=1, max_size=3))
-        for name in odd:
-            values.insert(draw(st.integers(0, len(values))), _ODD_WKB[name])
-    return values
-
-
-def _assert_decoded_as_geos(column: pa.Array, values: list[bytes | None]) -> None:
-    """decode_wkb gives what shapely.from_wkb gives, to the bit, or raises as it does."""
-    from gaoxin.layers.read import decode_wkb
-
-    try:
-        expected = shapely.from_wkb(np.array(values, dtype=object))
-    except shapely.errors.GEOSException as exc:
-        with pytest.raises(type(exc)):
-            decode_wkb(column)
-        return
-    decoded = decode_wkb(column)
-    assert decoded.dtype == object and len(decoded) == len(expected)
-    missing = shapely.is_missing(expected)
-    assert (shapely.is_missing(decoded) == missing).all()
-    assert (shapely.get_type_id(decoded) == shapely.get_type_id(expected)).all()
-    assert (shapely.has_z(decoded) == shapely.has_z(expected)).all()
-    assert (shapely.to_wkb(decoded[~missing]) == shapely.to_wkb(expected[~missing])).all()
-    assert shapely.equals_identical(decoded[~missing], expected[~missing]).all()
-
-
-@settings(max_examples=150, deadline=None)
-@given(_wkb_batches(), st.sampled_from(["binary", "large_binary"]), st.integers(0, 3))
-def test_wkb_decoded_by_arrays_is_geos_s_decoding_to_the_bit(values: list[bytes | None],
-                                                             arrow_type: str,
-                                                             skip: int) -> None:
-    """Concave, holed, rotated and invalid polygons, odd values among them, in an Arrow
-    column as GDAL streams it (binary or large binary, sliced: its offsets start inside)."""
-    column = pa.array([b"\0"] * skip + values, type=getattr(pa, arrow_type)())[skip:]
-    _assert_decoded_as_geos(column, values)
-
-
-@pytest.mark.parametrize("odd", sorted(_ODD_WKB))
-def test_each_odd_wkb_is_left_to_geos(odd: str) -> None:
-    values = [shapely.to_wkb(box(0, 0, 1, 1)), _ODD_WKB[odd]]
-    _assert_decoded_as_geos(pa.array(values, type=pa.binary()), values)
-
-
-def test_a_batch_of_plain_polygons_is_not_read_by_geos_s_wkb_reader(
-        monkeypatch: pytest.MonkeyPatch) -> None:
-    from gaoxin.layers.read import decode_wkb
-
-    rng = np.random.default_rng(14)
-    shapes = [building(rng, 500_000.0 + 50 * i, 3_400_000.0, 20.0) for i in range(500)]
-    column = pa.array(shapely.to_wkb(shapes), type=pa.binary())
-
-    def refused(*args: object, **kwargs: object) -> None:
-        raise AssertionError("GEOS's WKB reader was used")
-
-    monkeypatch.setattr(shapely, "from_wkb", refused)
-    decoded = decode_wkb(column)
-    assert shapely.equals_identical(decoded, np.array(shapes, dtype=object)).all()
