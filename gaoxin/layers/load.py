@@ -248,8 +248,10 @@ def load(ws: Workspace, required: tuple[str, ...], optional: tuple[str, ...] = (
             notes += [f"{kind}: {line}" for line in layer.report.warnings + layer.report.fixes]
     source_crs = {k: CRS.from_user_input(f.crs) for k, f in frames.items()
                   if isinstance(f, gpd.GeoDataFrame) and f.crs is not None}
-    boxes = [gpd.GeoDataFrame(geometry=[shapely.box(*f.total_bounds)], crs=f.crs)
-             for f in frames.values() if isinstance(f, gpd.GeoDataFrame) and len(f)]
+    # A named working CRS needs no extents (a pass over 4M geometries: 0.5 s at 1M parcels).
+    boxes = [] if ws.crs else [
+        gpd.GeoDataFrame(geometry=[shapely.box(*f.total_bounds)], crs=f.crs)
+        for f in frames.values() if isinstance(f, gpd.GeoDataFrame) and len(f)]
     crs = choose_working_crs(boxes, ws.crs)
     for kind, f in frames.items():
         if isinstance(f, gpd.GeoDataFrame) and not CRS.from_user_input(f.crs).equals(crs):

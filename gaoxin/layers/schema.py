@@ -122,18 +122,20 @@ def normalise_fields(
                 out[fld.name] = _plausible(out[fld.name], fld, source, spec.id_field, out, notes)
     idf = spec.id_field
     if idf and idf in out.columns:
-        # has_duplicates hashes once; the details are computed only when there are any.
-        if pd.Index(out[idf].dropna()).has_duplicates:
-            dup = out[idf][out[idf].duplicated(keep=False) & out[idf].notna()]
+        ids = out[idf].to_numpy()
+        # One pass finds the missing ids (3M text ids: 0.1 s a pass); has_duplicates hashes
+        # once; the details are computed only when there are any.
+        missing = pd.isna(ids)
+        if pd.Index(ids[~missing] if missing.any() else ids, dtype=ids.dtype).has_duplicates:
+            dup = out[idf][out[idf].duplicated(keep=False) & ~missing]
             first = dup.iloc[0]
-            rows = [int(i) + 1 for i in np.flatnonzero(out[idf].to_numpy() == first)]
+            rows = [int(i) + 1 for i in np.flatnonzero(ids == first)]
             raise InputError(
                 f"duplicate {idf} {first!r} (rows {rows[:5]}); {dup.nunique()} ids repeat",
                 file=source, feature=first, fix=f"give every feature its own {idf}",
             )
-        missing = out[idf].isna()
         if fld_required(spec, idf) and missing.any():
-            row = int(np.flatnonzero(missing.to_numpy())[0]) + 1
+            row = int(np.flatnonzero(missing)[0]) + 1
             raise InputError(f"{idf} is empty", file=source, feature=f"row {row}",
                              fix=f"give every feature a {idf}")
     return out

@@ -78,3 +78,30 @@ def test_released_geometries_leave_the_fields_and_the_other_layers() -> None:
     pd.testing.assert_frame_equal(kept, pd.DataFrame(buildings.drop(columns="geometry")))
     assert data.vector("parcels") is parcels
     assert isinstance(buildings, gpd.GeoDataFrame) and len(buildings.geometry) == 2  # untouched
+
+
+def test_a_named_working_crs_spares_the_layers_extents(tmp_path: Path,
+                                                       monkeypatch: pytest.MonkeyPatch) -> None:
+    """The extents choose a working CRS; with one named in the workspace they are not
+    taken (a pass over every geometry: 0.5 s for 1M parcels and 3M buildings)."""
+    gpd.GeoDataFrame({"园区代码": ["Z1"], "名称": ["甲高新区"]},
+                     geometry=[box(X0, Y0, X0 + 1000, Y0 + 1000)],
+                     crs=4544).to_file(tmp_path / "zones.gpkg")
+    gpd.GeoDataFrame({"宗地号": ["P1", "P2"]}, geometry=[box(X0, Y0, X0 + 100, Y0 + 100),
+                                                       box(X0 + 100, Y0, X0 + 200, Y0 + 100)],
+                     crs=4544).to_file(tmp_path / "parcels.gpkg")
+    layers = ('[layers.zones]\npath = "zones.gpkg"\n'
+              '[layers.parcels]\npath = "parcels.gpkg"\n')
+    (tmp_path / "named.toml").write_text('[workspace]\nname = "测试"\ncrs = "EPSG:4544"\n'
+                                         + layers, encoding="utf-8")
+    (tmp_path / "chosen.toml").write_text('[workspace]\nname = "测试"\n' + layers,
+                                          encoding="utf-8")
+    extents: list[object] = []
+    real = gpd.GeoDataFrame.total_bounds
+    monkeypatch.setattr(gpd.GeoDataFrame, "total_bounds",
+                        property(lambda frame: extents.append(frame) or real.fget(frame)))
+    loaded = load_layers(load_workspace(tmp_path / "named.toml"))
+    assert loaded.crs.to_epsg() == 4544 and not extents
+    assert loaded.frame("parcels").area.sum() == pytest.approx(20000, rel=1e-6)
+    assert load_layers(load_workspace(tmp_path / "chosen.toml")).crs.to_epsg() == 4544
+    assert extents   # the layers' extents chose it

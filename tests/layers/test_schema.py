@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
+from collections import Counter
+
 import pandas as pd
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from gaoxin.errors import InputError
 from gaoxin.layers.schema import normalise_fields
@@ -43,3 +47,33 @@ def test_zone_levels_as_staff_write_them_become_the_codes_rules_are_keyed_by() -
                           "级别": ["国家级", "省级", " provincial", "市级"]})
     out = normalise_fields(frame, "zones")
     assert out["level"].tolist() == ["national", "provincial", "provincial", "市级"]
+
+
+@settings(max_examples=80, deadline=None)
+@given(st.lists(st.sampled_from([None, "B1", " B1", "B1\u3000", "B2", "\tB3 ", "", "建1"]),
+                min_size=1, max_size=12),
+       st.sampled_from(["str", "object"]))
+def test_building_ids_are_checked_once_missing_then_repeated(ids: list[str | None],
+                                                             dtype: str) -> None:
+    """Ids as GDAL gives them (Arrow text) or as tables do (objects): the first repeated id
+    (stripped) and its rows are named, else the first missing one; otherwise they are kept,
+    stripped, as Python text with None for the missing."""
+    frame = pd.DataFrame({"建筑编号": pd.Series(ids, dtype=dtype)})
+    text = [None if i is None else i.strip() for i in ids]
+    counts = Counter(t for t in text if t is not None)
+    repeated = [t for t in text if t is not None and counts[t] > 1]
+    if repeated:
+        rows = [n + 1 for n, t in enumerate(text) if t == repeated[0]]
+        with pytest.raises(InputError) as err:
+            normalise_fields(frame, "buildings", source="b.gpkg")
+        assert str(err.value) == (
+            f"b.gpkg: feature {repeated[0]}: duplicate building_id {repeated[0]!r} "
+            f"(rows {rows[:5]}); {len(set(repeated))} ids repeat. Fix: give every feature "
+            "its own building_id")
+    elif None in text:
+        with pytest.raises(InputError, match=f"feature row {text.index(None) + 1}: "
+                                             "building_id is empty"):
+            normalise_fields(frame, "buildings", source="b.gpkg")
+    else:
+        out = normalise_fields(frame, "buildings")
+        assert out["building_id"].dtype == object and out["building_id"].tolist() == text
