@@ -432,3 +432,60 @@ def test_only_geopackages_are_streamed(tmp_path: Path, monkeypatch: pytest.Monke
                                                           3_400_010)] * 2, crs=4544)
     frame.to_file(tmp_path / "a.fgb", engine="pyogrio")
     assert not read._streams(pyogrio.read_info(tmp_path / "a.fgb"), None)
+
+
+def _streamed_layer(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    from gaoxin.layers import read
+
+    path = tmp_path / "层.gpkg"
+    _mixed_layer().to_file(path, engine="pyogrio")
+    monkeypatch.setattr(read, "STREAM_FROM_FEATURES", 1)
+    monkeypatch.setattr(read, "_STREAM_BATCH", 4)
+    return path
+
+
+def test_a_streamed_layer_s_fields_are_read_beside_its_geometries(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The fields read (GDAL, without the GIL) waits here for the geometries' stream to
+    start: read one after the other, it would wait in vain."""
+    import threading
+
+    from gaoxin.layers import read
+
+    path = _streamed_layer(tmp_path, monkeypatch)
+    streaming = threading.Event()
+    real_open, real_read = pyogrio.open_arrow, pyogrio.read_dataframe
+
+    def open_arrow(*args: object, **kwargs: object) -> object:
+        streaming.set()
+        return real_open(*args, **kwargs)
+
+    def read_dataframe(*args: object, **kwargs: object) -> object:
+        assert streaming.wait(10), "the fields were read before the geometries' stream"
+        return real_read(*args, **kwargs)
+
+    monkeypatch.setattr(read.pyogrio, "open_arrow", open_arrow)
+    monkeypatch.setattr(read.pyogrio, "read_dataframe", read_dataframe)
+    gdf, _ = read_source(path)
+    assert len(gdf) == len(_mixed_layer()) and gdf["n"].tolist() == list(range(len(gdf)))
+
+
+@pytest.mark.parametrize("geometries_fail", [True, False])
+def test_a_failed_fields_read_is_the_error_of_a_streamed_layer(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch, geometries_fail: bool) -> None:
+    """As when the fields were read first: their failure is the one named."""
+    from gaoxin.layers import read
+
+    path = _streamed_layer(tmp_path, monkeypatch)
+
+    def fields_fail(*args: object, **kwargs: object) -> None:
+        raise RuntimeError("fields: not recognized as being in a supported file format")
+
+    def stream_fails(*args: object, **kwargs: object) -> None:
+        raise RuntimeError("geometries: something else")
+
+    monkeypatch.setattr(read.pyogrio, "read_dataframe", fields_fail)
+    if geometries_fail:
+        monkeypatch.setattr(read.pyogrio, "open_arrow", stream_fails)
+    with pytest.raises(InputError, match="GDAL does not recognise the format"):
+        read_source(path)
