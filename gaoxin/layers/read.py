@@ -23,7 +23,6 @@ import warnings
 import zipfile
 import zlib
 from collections.abc import Iterator, Mapping
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import IO, TypedDict
@@ -344,38 +343,8 @@ def _read_streamed(src: str, layer: str | None, info: Mapping[str, object],
     blobs), and the geometries in batches, each batch's WKB freed once decoded.
     """
     has_fields = len(np.asarray(info.get("fields", []), dtype=object)) > 0
-    # The fields are read beside the geometries (two GDAL readers of the file: GDAL works
-    # without the GIL, the geometries' decoding holds it); its failure is raised first, as
-    # when it ran first.
-    with ThreadPoolExecutor(1, thread_name_prefix="gaoxin-fields") as pool:
-        reading = pool.submit(_read_fields, src, layer, options) if has_fields else None
-        try:
-            geoms, crs = _streamed_geometries(src, layer, options)
-        except BaseException:
-            failure = reading.exception() if reading is not None else None
-            if failure is not None:
-                raise failure from None
-            raise
-        fields = (reading.result() if reading is not None else
-                  pd.DataFrame(index=pd.RangeIndex(len(geoms))))
-    # The decoded geometries wrapped as they are: GeoDataFrame(…, geometry="geometry") would
-    # check each of them again and copy the columns (0.13 s for 3M buildings).
-    fields["geometry"] = gpd.GeoSeries(GeometryArray(geoms, crs=crs), index=fields.index,
-                                       copy=False)
-    return gpd.GeoDataFrame(fields, copy=False)
-
-
-def _read_fields(src: str, layer: str | None, options: _OpenOptions) -> pd.DataFrame:
-    """A layer's fields alone: GDAL skips the geometry blobs."""
-    fields: pd.DataFrame = pyogrio.read_dataframe(src, layer=layer, read_geometry=False,
-                                                  use_arrow=True, **options)
-    return fields
-
-
-def _streamed_geometries(src: str, layer: str | None,
-                         options: _OpenOptions) -> tuple[npt.NDArray[np.object_], str | None]:
-    """A layer's geometries, read batch by batch, each batch's WKB freed once decoded; and
-    the layer's CRS as GDAL gives it."""
+    fields = pyogrio.read_dataframe(src, layer=layer, read_geometry=False, use_arrow=True,
+                                    **options) if has_fields else None
     parts = []
     # Millions of geometries, each a tracked object in no cycle (see gaoxin.process).
     with collector_paused(), \
@@ -384,8 +353,14 @@ def _streamed_geometries(src: str, layer: str | None,
         for batch in reader:
             parts.append(shapely.from_wkb(batch.column(0).to_numpy(zero_copy_only=False)))
             del batch
-    crs: str | None = meta["crs"]
-    return (np.concatenate(parts) if parts else np.zeros(0, dtype=object)), crs
+    geoms = np.concatenate(parts) if parts else np.zeros(0, dtype=object)
+    if fields is None:
+        fields = pd.DataFrame(index=pd.RangeIndex(len(geoms)))
+    # The decoded geometries wrapped as they are: GeoDataFrame(…, geometry="geometry") would
+    # check each of them again and copy the columns (0.13 s for 3M buildings).
+    fields["geometry"] = gpd.GeoSeries(GeometryArray(geoms, crs=meta["crs"]),
+                                       index=fields.index, copy=False)
+    return gpd.GeoDataFrame(fields, copy=False)
 
 
 # What SQLite (under GDAL) says of a GeoPackage that is cut short or overwritten in places.
