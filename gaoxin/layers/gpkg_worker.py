@@ -67,7 +67,9 @@ def write_layers(spec: Spec) -> None:
     from pyogrio.raw import write_arrow
 
     for i, layer in enumerate(spec["layers"]):
-        with pa.OSFile(layer["stream"], "rb") as source:
+        # A plain file object: the stream may be a named pipe, which pa.OSFile (it seeks)
+        # cannot open.
+        with open(layer["stream"], "rb") as source:
             reader = pa.ipc.open_stream(source)
             write_arrow(reader, spec["target"], layer=layer["name"], driver="GPKG",
                         geometry_name=layer["geometry_name"],

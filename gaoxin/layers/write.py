@@ -735,6 +735,69 @@ def geopackage_table(gdf: gpd.GeoDataFrame) -> tuple[pa.Table, str, str] | None:
     >>> geopackage_table(g.set_index("n")) is None   # a named index: pyogrio writes it
     True
     """
+    plan = geopackage_plan(gdf)
+    if plan is None:
+        return None
+    return plan.table(), plan.kind, plan.crs
+
+
+@dataclass
+class GeoPackagePlan:
+    """A layer as :func:`geopackage_table` writes it, its geometries still to be encoded:
+    whole (:meth:`table`) or a batch at a time (:meth:`batches`), so that GDAL can start
+    on the first batches while the rest are encoded."""
+
+    fields: pa.Table | None
+    geoms: np.ndarray
+    headed: np.ndarray
+    geometry_name: str
+    kind: str
+    crs: str
+
+    def table(self) -> pa.Table:
+        """The whole layer as one Arrow table."""
+        return self._with_geometry(self.fields, _wkb_column(self.geoms, self.headed))
+
+    def schema(self) -> pa.Schema:
+        """The schema of every batch (WKB as ``large_binary``: a batch's size is not known
+        before it is encoded)."""
+        import pyarrow as pa
+
+        geometry = pa.field(self.geometry_name, pa.large_binary())
+        return (pa.schema([geometry]) if self.fields is None
+                else self.fields.schema.append(geometry))
+
+    def batches(self, size: int = 65_536) -> Iterator[pa.RecordBatch]:
+        """The layer in record batches of ``size`` rows, each batch's WKB made when asked."""
+        import pyarrow as pa
+
+        for start in range(0, len(self.geoms), size):
+            stop = start + size
+            wkb = _wkb_column(self.geoms[start:stop], self.headed[start:stop])
+            fields = None if self.fields is None else self.fields.slice(start, size)
+            table = self._with_geometry(fields, wkb.cast(pa.large_binary()))
+            yield from table.combine_chunks().to_batches()
+
+    def _with_geometry(self, fields: pa.Table | None, geometry: pa.Array) -> pa.Table:
+        import pyarrow as pa
+
+        if fields is None:   # geometry alone: a table of no columns has no rows
+            return pa.table({self.geometry_name: geometry})
+        return fields.append_column(self.geometry_name, geometry)
+
+
+def geopackage_plan(gdf: gpd.GeoDataFrame) -> GeoPackagePlan | None:
+    """The checks and the fields' table of :func:`geopackage_table`, the geometries left to
+    encode; ``None`` for what only pyogrio's own path handles.
+
+    Examples
+    --------
+    >>> from shapely import box
+    >>> g = gpd.GeoDataFrame({"n": [1, 2, 3]}, geometry=[box(0, 0, 1, 1)] * 3, crs=4544)
+    >>> plan = geopackage_plan(g)
+    >>> [b.num_rows for b in plan.batches(size=2)], plan.table().num_rows
+    ([2, 1], 3)
+    """
     import pyarrow as pa
     import shapely
 
@@ -763,14 +826,12 @@ def geopackage_table(gdf: gpd.GeoDataFrame) -> tuple[pa.Table, str, str] | None:
     if shapely.is_empty(geoms[headed]).any():
         return None   # shapely and the one-part header disagree on an empty part
     kind = "MultiPolygon" if promote or present == {_MULTIPOLYGON} else "Polygon"
-    geometry = _wkb_column(geoms, headed)
-    if not len(fields.columns):   # geometry alone: a table of no columns has no rows
-        return pa.table({name: geometry}), kind, _crs_text(gdf)
-    table = pa.Table.from_pandas(pd.DataFrame(fields, copy=False), preserve_index=False)
-    if any(pa.types.is_null(f.type) for f in table.schema):
-        return None
-    table = table.append_column(name, geometry)
-    return table, kind, _crs_text(gdf)
+    table = None
+    if len(fields.columns):
+        table = pa.Table.from_pandas(pd.DataFrame(fields, copy=False), preserve_index=False)
+        if any(pa.types.is_null(f.type) for f in table.schema):
+            return None
+    return GeoPackagePlan(table, geoms, headed, str(name), kind, _crs_text(gdf))
 
 
 def _crs_text(gdf: gpd.GeoDataFrame) -> str:
@@ -996,22 +1057,33 @@ class _WorkerHandoff:
         self._stopped = False
 
     def run(self) -> None:
-        """Make and stream the tables, then start the worker (in the handoff's thread)."""
-        for i, (name, frame) in enumerate(self.layers.items()):
-            prepared = geopackage_table(_gpkg_fields(frame))
-            if prepared is None:   # only pyogrio's own path writes this layer: all here
-                self.spec["layers"].clear()
+        """Plan the layers, start the worker, and feed it their batches (in the handoff's
+        thread).
+
+        Each layer goes to the worker through a named pipe in the scratch folder: GDAL
+        starts on the first batch while the next are encoded (at 1M parcels the worker used
+        to wait ~4 s for the whole table and its stream file). Where pipes cannot be made
+        the streams are written whole first, as files.
+        """
+        plans: list[GeoPackagePlan] = []
+        for frame in self.layers.values():
+            plan = geopackage_plan(_gpkg_fields(frame))
+            if plan is None:   # only pyogrio's own path writes this layer: all here
                 self._write_here()
                 return
-            table, kind, crs = prepared
-            stream = self.tmp.parent / f"layer-{i}.arrows"
-            _arrow_stream(table, stream)
-            del table, prepared   # the worker reads the stream; the run needs the memory
-            self.spec["layers"].append({
-                "stream": str(stream), "name": name,
-                "geometry_name": str(frame.geometry.name), "geometry_type": kind, "crs": crs})
+            plans.append(plan)
             if self._stopped:
                 return
+        piped = hasattr(os, "mkfifo")
+        for i, (name, plan) in enumerate(zip(self.layers, plans, strict=True)):
+            stream = self.tmp.parent / f"layer-{i}.arrows"
+            if piped:
+                os.mkfifo(stream, 0o600)
+            else:
+                _arrow_stream(plan, stream)
+            self.spec["layers"].append({
+                "stream": str(stream), "name": name, "geometry_name": plan.geometry_name,
+                "geometry_type": plan.kind, "crs": plan.crs})
         spec_path = self.tmp.parent / "spec.json"
         spec_path.write_text(json.dumps(self.spec, ensure_ascii=False), encoding="utf-8")
         script = Path(__file__).with_name("gpkg_worker.py")
@@ -1028,10 +1100,55 @@ class _WorkerHandoff:
                 except OSError:
                     self.worker = None   # no process to be had (a limit): the write here
         if self.worker is None:
+            if piped:   # nobody reads a pipe: the streams as files
+                for plan, layer in zip(plans, self.spec["layers"], strict=True):
+                    Path(layer["stream"]).unlink()
+                    _arrow_stream(plan, Path(layer["stream"]))
             try:
                 write_layers(self.spec)
             except Exception as exc:
                 raise _write_error(str(exc) or type(exc).__name__, self.target) from None
+            return
+        if piped:
+            for plan, layer in zip(plans, self.spec["layers"], strict=True):
+                if not self._feed(plan, Path(layer["stream"])):
+                    return   # the worker ended or the run stopped: wait() tells which
+
+    def _feed(self, plan: GeoPackagePlan, pipe: Path) -> bool:
+        """Write ``plan``'s batches into the worker's ``pipe``; False if the worker went
+        away (its exit status and message say why) or the run stopped."""
+        import pyarrow as pa
+
+        fd = self._opened_by_worker(pipe)
+        if fd is None:
+            return False
+        try:
+            # Unbuffered: a close after a broken pipe has nothing left to flush.
+            with os.fdopen(fd, "wb", buffering=0) as sink, \
+                    pa.ipc.new_stream(sink, plan.schema()) as stream:
+                for batch in plan.batches():
+                    if self._stopped:
+                        return False
+                    stream.write_batch(batch)
+        except BrokenPipeError:
+            return False
+        return True
+
+    def _opened_by_worker(self, pipe: Path) -> int | None:
+        """``pipe`` opened for writing once the worker opens it for reading; None if the
+        worker ends first or the run stops (a plain open would then wait for ever)."""
+        assert self.worker is not None
+        while not self._stopped and self.worker.poll() is None:
+            try:
+                fd = os.open(pipe, os.O_WRONLY | os.O_NONBLOCK)
+            except OSError as exc:
+                if exc.errno != errno.ENXIO:   # ENXIO: no reader yet
+                    raise
+                time.sleep(0.005)
+                continue
+            os.set_blocking(fd, True)
+            return fd
+        return None
 
     def _write_here(self) -> None:
         first = True
@@ -1075,12 +1192,14 @@ def _gpkg_fields(frame: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
     return f
 
 
-def _arrow_stream(table: pa.Table, path: Path) -> None:
-    """``table`` as an Arrow IPC stream file, in batches the worker reads one at a time."""
+def _arrow_stream(plan: GeoPackagePlan, path: Path) -> None:
+    """``plan``'s layer as an Arrow IPC stream file, in batches the worker reads one at a
+    time."""
     import pyarrow as pa
 
-    with pa.OSFile(str(path), "wb") as sink, pa.ipc.new_stream(sink, table.schema) as stream:
-        stream.write_table(table, max_chunksize=65_536)
+    with pa.OSFile(str(path), "wb") as sink, pa.ipc.new_stream(sink, plan.schema()) as stream:
+        for batch in plan.batches():
+            stream.write_batch(batch)
 
 
 def write_with(target: str | Path, writer: Callable[[Path], None]) -> Path:

@@ -92,13 +92,13 @@ def test_an_error_before_the_worker_starts_starts_none(
         tmp_path: Path, worker_calls: Workers, monkeypatch: pytest.MonkeyPatch) -> None:
     """The run fails while the thread still makes the tables: no worker is started after."""
     release = threading.Event()
-    real = write.geopackage_table
+    real = write.geopackage_plan
 
     def slow(gdf: gpd.GeoDataFrame) -> object:
         release.wait(30)
         return real(gdf)
 
-    monkeypatch.setattr(write, "geopackage_table", slow)
+    monkeypatch.setattr(write, "geopackage_plan", slow)
     with (pytest.raises(RuntimeError, match="map failed"),
           geopackage_started(tmp_path / "x.gpkg", {"p": _parcels(30)})):
         release.set()   # the table is made while the block fails
@@ -111,13 +111,13 @@ def test_the_tables_are_made_while_the_block_runs(tmp_path: Path, worker_calls: 
                                                   monkeypatch: pytest.MonkeyPatch) -> None:
     """The block (the workbook, the map) does not wait for the Arrow tables to be made."""
     release = threading.Event()
-    real = write.geopackage_table
+    real = write.geopackage_plan
 
     def held(gdf: gpd.GeoDataFrame) -> object:
         assert release.wait(30), "the block never ran while the table was being made"
         return real(gdf)
 
-    monkeypatch.setattr(write, "geopackage_table", held)
+    monkeypatch.setattr(write, "geopackage_plan", held)
     layers = {"p": _parcels(30)}
     with geopackage_started(tmp_path / "w.gpkg", layers) as pending:
         release.set()   # reached only if geopackage_started returned before the table
@@ -207,3 +207,45 @@ def test_the_run_manifest_takes_the_workers_digest(tmp_path: Path, worker_calls:
     assert hashed == ["map.html"]   # results.gpkg: the worker's SHA-256
     monkeypatch.setattr(write, "_digest", real)
     assert write.manifest_problems(out) == []   # and it is the file's true digest
+
+
+def test_the_worker_starts_before_the_batches_are_encoded(
+        tmp_path: Path, worker_calls: Workers, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The layer reaches the worker through a pipe, batch by batch: GDAL is running while
+    the later batches are still being encoded."""
+    running_at_batch: list[bool] = []
+    real = write.GeoPackagePlan.batches
+
+    def batches(self: write.GeoPackagePlan, size: int = 65_536) -> object:
+        for batch in real(self, size=7):   # several batches
+            running_at_batch.append(bool(worker_calls) and worker_calls[0].poll() is None)
+            yield batch
+
+    monkeypatch.setattr(write.GeoPackagePlan, "batches", batches)
+    layers = {"parcels": _parcels(30), "others": _parcels(4, x0=600000.0)}
+    with geopackage_started(tmp_path / "p.gpkg", layers) as pending:
+        pass
+    assert pending.result().exists()
+    assert len(running_at_batch) == 6 and all(running_at_batch)
+    reference = write_geopackage(tmp_path / "r.gpkg", layers)
+    for layer in layers:
+        assert (geopackage_contents(tmp_path / "p.gpkg", layer)
+                == geopackage_contents(reference, layer))
+
+
+def test_a_worker_that_dies_unfed_is_reported_not_waited_for(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A worker ending before it opens its pipe leaves the feeding thread no reader: the
+    run reports the worker's end instead of waiting for ever."""
+    real = subprocess.Popen
+
+    def dying(cmd: list[str], **kwargs: object) -> subprocess.Popen[bytes]:
+        return real([cmd[0], "-c", "import sys; print('killed by a limit', file=sys.stderr);"
+                     " sys.exit(9)"], **kwargs)  # type: ignore[call-overload]
+
+    monkeypatch.setattr(write, "WORKER_FEATURES", 1)
+    monkeypatch.setattr(write.subprocess, "Popen", dying)
+    with (pytest.raises(InputError, match="killed by a limit"),
+          geopackage_started(tmp_path / "d.gpkg", {"p": _parcels(12)}) as pending):
+        pending.result()
+    assert list(tmp_path.iterdir()) == []
