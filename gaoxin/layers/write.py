@@ -997,11 +997,11 @@ def geopackage_started(target: str | Path, layers: dict[str, gpd.GeoDataFrame]
     """Write ``layers`` into the GeoPackage ``target`` while the block runs.
 
     The same file as :func:`write_geopackage`, all or nothing. Large polygon layers are
-    turned into Arrow tables by a thread, streamed to a scratch folder beside ``target`` and
     written by a worker process (:mod:`.gpkg_worker`): GDAL's writer holds the GIL, so a
     thread could not draw the run's map meanwhile (1M parcels: ~6 s of GDAL taken off the
-    run), and the tables (~3 s at 1M, mostly without the GIL) are made while the block
-    starts on the workbook and the map. Other layers are written by a thread. Leaving the
+    run). A thread encodes them as Arrow batches and feeds the worker through named pipes
+    in a scratch folder beside ``target`` while the block starts on the workbook and the
+    map (see :class:`_WorkerHandoff`). Other layers are written by a thread. Leaving the
     block waits for the write. An exception in the block stops the preparation, kills a
     worker process and leaves no file; a thread's write is let finish (its file lies in the
     caller's stage, removed with it).
@@ -1043,9 +1043,10 @@ def geopackage_started(target: str | Path, layers: dict[str, gpd.GeoDataFrame]
 
 
 class _WorkerHandoff:
-    """The thread's part of :func:`geopackage_started` for large layers: the layers'
-    Arrow tables streamed into ``tmp``'s folder and the worker process started on them
-    (or, where a table cannot be made or no process can be had, the write done here)."""
+    """The thread's part of :func:`geopackage_started` for large layers: the layers
+    planned, the worker process started, and their Arrow batches fed to it through named
+    pipes in ``tmp``'s folder (or, where a layer has no Arrow plan or no process can be had,
+    the write done here)."""
 
     def __init__(self, target: Path, tmp: Path, layers: dict[str, gpd.GeoDataFrame]) -> None:
         self.target, self.tmp, self.layers = target, tmp, layers

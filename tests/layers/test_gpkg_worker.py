@@ -249,3 +249,16 @@ def test_a_worker_that_dies_unfed_is_reported_not_waited_for(
           geopackage_started(tmp_path / "d.gpkg", {"p": _parcels(12)}) as pending):
         pending.result()
     assert list(tmp_path.iterdir()) == []
+
+
+def test_a_worker_failing_mid_feed_is_the_error_named(tmp_path: Path,
+                                                      worker_calls: Workers) -> None:
+    """A batch larger than the pipe's buffer: GDAL refuses the layer while the thread still
+    writes, the pipe breaks, and the worker's own message is the one error."""
+    bad = _parcels(3000).assign(PLOT_RATIO=1.0)   # SQLite: the same column name twice
+    with (pytest.raises(InputError) as caught,
+          geopackage_started(tmp_path / "x.gpkg", {"p": bad}) as pending):
+        pending.result()
+    assert "PLOT_RATIO" in caught.value.message() and "x.gpkg" in caught.value.message()
+    assert len(worker_calls) == 1 and worker_calls[0].returncode not in (None, 0)
+    assert list(tmp_path.iterdir()) == []
